@@ -1,0 +1,94 @@
+/**
+ * The API route table: one source for API Gateway (CDK), the local gateway, the OpenAPI document
+ * and the README. Paths use API Gateway's `{param}` syntax.
+ */
+import type { FunctionId } from './functions';
+
+/** OAuth2 scopes of the `hem` resource server (Cognito) / local issuer. */
+export const SCOPES = {
+  usageWrite: 'hem/usage.write',
+  inventoryRead: 'hem/inventory.read',
+  transactionsRead: 'hem/transactions.read',
+  catalogRead: 'hem/catalog.read',
+  ediWrite: 'hem/edi.write',
+  poRead: 'hem/po.read',
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  functionId: FunctionId;
+  /** `jwt` = Cognito OAuth2 access token with one of `scopes`; `iam` = SigV4 (ops). */
+  auth: 'jwt' | 'iam';
+  scopes?: readonly Scope[];
+  /** Request content types accepted (API Gateway request validation + local gateway). */
+  contentTypes?: readonly string[];
+  summary: string;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: '/v1/hl7',
+    functionId: 'Hl7Ingest',
+    auth: 'jwt',
+    scopes: [SCOPES.usageWrite],
+    contentTypes: ['application/hl7-v2', 'x-application/hl7-v2+er7', 'text/plain'],
+    summary: 'Submit one HL7 v2 DFT^P03 message; answers the HL7 ACK',
+  },
+  {
+    method: 'POST',
+    path: '/v1/usage-events',
+    functionId: 'UsageIngest',
+    auth: 'jwt',
+    scopes: [SCOPES.usageWrite],
+    contentTypes: ['application/json', 'application/fhir+json'],
+    summary: 'Submit a canonical usage record or FHIR R4 Procedure / ChargeItem / SupplyDelivery / Bundle',
+  },
+  {
+    method: 'GET',
+    path: '/v1/inventory/{locationId}/{itemId}',
+    functionId: 'InventoryQuery',
+    auth: 'jwt',
+    scopes: [SCOPES.inventoryRead],
+    summary: 'Inventory position: on hand, par level, reorder point, last movements',
+  },
+  {
+    method: 'GET',
+    path: '/v1/transactions/{correlationId}',
+    functionId: 'TransactionQuery',
+    auth: 'jwt',
+    scopes: [SCOPES.transactionsRead],
+    summary: 'Every hop of one business transaction with status and timestamps',
+  },
+  { method: 'GET', path: '/v1/openapi.json', functionId: 'OpenApi', auth: 'jwt', scopes: Object.values(SCOPES), summary: 'The API catalog' },
+  { method: 'GET', path: '/v1/ops/exceptions', functionId: 'OpsExceptions', auth: 'iam', summary: 'List usage exceptions (?status=OPEN|RESOLVED)' },
+  { method: 'GET', path: '/v1/ops/exceptions/{exceptionId}', functionId: 'OpsExceptions', auth: 'iam', summary: 'One usage exception' },
+  {
+    method: 'POST',
+    path: '/v1/ops/exceptions/{exceptionId}/reprocess',
+    functionId: 'OpsExceptions',
+    auth: 'iam',
+    summary: 'Reprocess an exception after its crosswalk was fixed',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/ops/crosswalks/charge-codes/{sourceSystem}/{chargeCode}',
+    functionId: 'OpsExceptions',
+    auth: 'iam',
+    contentTypes: ['application/json'],
+    summary: 'Create or fix a charge-code → item crosswalk entry',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/ops/crosswalks/departments/{sourceSystem}/{facilityCode}/{departmentCode}',
+    functionId: 'OpsExceptions',
+    auth: 'iam',
+    contentTypes: ['application/json'],
+    summary: 'Create or fix a department → location and cost center crosswalk entry',
+  },
+  { method: 'GET', path: '/v1/ops/dlqs', functionId: 'OpsDlq', auth: 'iam', summary: 'Dead-letter queues with their depth' },
+  { method: 'GET', path: '/v1/ops/dlqs/{queueName}', functionId: 'OpsDlq', auth: 'iam', summary: 'Messages in one DLQ (PHI-free)' },
+  { method: 'POST', path: '/v1/ops/dlqs/{queueName}/redrive', functionId: 'OpsDlq', auth: 'iam', summary: 'Move DLQ messages back to their source queue' },
+];

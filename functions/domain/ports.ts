@@ -1,0 +1,213 @@
+/**
+ * Ports: the interfaces the domain owns. Adapters in `functions/adapters/aws/` implement them over
+ * DynamoDB / EventBridge / SQS; unit tests implement them in memory (`test/unit/fakes.ts`).
+ */
+import type { BusEvent } from '../../contracts/events';
+import type {
+  ChargeCodeCrosswalk,
+  CostCenter,
+  DepartmentCrosswalk,
+  Facility,
+  Item,
+  Location,
+  ParSetting,
+  ReferenceDataSet,
+} from '../../contracts/reference';
+import type { MappingReason } from './errors';
+import type { MappedUsageLine } from './usage-mapping';
+
+/** Read access to the crosswalks and master data. */
+export interface ReferenceDataRepository {
+  getItem(itemId: string): Promise<Item | undefined>;
+  findItemByGtin(gtin: string): Promise<Item | undefined>;
+  findChargeCode(sourceSystem: string, chargeCode: string): Promise<ChargeCodeCrosswalk | undefined>;
+  findDepartment(sourceSystem: string, facilityCode: string, departmentCode: string): Promise<DepartmentCrosswalk | undefined>;
+  getLocation(locationId: string): Promise<Location | undefined>;
+  getFacility(facilityId: string): Promise<Facility | undefined>;
+  getCostCenter(costCenter: string): Promise<CostCenter | undefined>;
+  getParSetting(locationId: string, itemId: string): Promise<ParSetting | undefined>;
+  putChargeCode(entry: ChargeCodeCrosswalk): Promise<void>;
+  putDepartment(entry: DepartmentCrosswalk): Promise<void>;
+  /** Bulk load (seed / item master import). Idempotent. */
+  load(data: ReferenceDataSet): Promise<void>;
+}
+
+/** One stock movement, as kept with the position. */
+export interface InventoryMovement {
+  businessKey: string;
+  correlationId: string;
+  /** Base units: negative = consumed, positive = restored/received. */
+  delta: number;
+  onHandAfter: number;
+  reason: 'USAGE' | 'REVERSAL' | 'RECEIPT' | 'ADJUSTMENT';
+  at: string;
+}
+
+export interface InventoryPosition {
+  locationId: string;
+  itemId: string;
+  onHand: number;
+  /** Quantity already requested for replenishment and not yet received. */
+  onOrder: number;
+  parLevel: number;
+  reorderPoint: number;
+  baseUom: string;
+  /** Incremented on every change: the optimistic-concurrency guard. */
+  version: number;
+  updatedAt: string;
+}
+
+/** What the apply step decided for one line; stored with the dedup record so a duplicate can return it. */
+export interface UsageLineOutcome {
+  businessKey: string;
+  position: InventoryPosition;
+  movement: InventoryMovement;
+  /** Present when the position fell to or below the reorder point and nothing suffices on order. */
+  replenishment?: BusEvent;
+  costPosting: BusEvent;
+  positionChanged: BusEvent;
+}
+
+export interface ApplyMovementResult {
+  /** false when the business key had already been applied: nothing changed. */
+  applied: boolean;
+  outcome: UsageLineOutcome;
+}
+
+/** Inventory positions with exactly-once movements. */
+export interface InventoryRepository {
+  getPosition(locationId: string, itemId: string): Promise<InventoryPosition | undefined>;
+  /** Latest movements first. */
+  listMovements(locationId: string, itemId: string, limit: number): Promise<InventoryMovement[]>;
+  /**
+   * Apply a movement exactly once: the position update (conditional on `expectedVersion`) and the
+   * dedup record keyed on `outcome.businessKey` go in one transaction. When the key exists already,
+   * returns `{applied: false}` with the stored outcome. Throws `ConcurrencyError` when the position
+   * moved since it was read (the caller re-reads and retries).
+   */
+  applyMovement(expectedVersion: number | undefined, outcome: UsageLineOutcome): Promise<ApplyMovementResult>;
+  /** The stored outcome of an already-applied business key, if any. */
+  findOutcome(businessKey: string): Promise<UsageLineOutcome | undefined>;
+  /** Create the position if absent (seed). */
+  initialisePosition(position: InventoryPosition): Promise<void>;
+}
+
+/** Publishes canonical events to the bus; throws when any entry failed (FailedEntryCount > 0). */
+export interface EventPublisher {
+  publish(events: readonly BusEvent[]): Promise<void>;
+}
+
+/** One hop of a business transaction, for `GET /v1/transactions/{correlationId}`. */
+export interface TransactionHop {
+  correlationId: string;
+  hop: 'received' | 'rejected' | 'mapped' | 'exception' | 'applied' | 'duplicate' | 'reorder' | 'cost-posted' | 'cost-post-failed' | 'reprocessed';
+  status: 'ok' | 'error' | 'skipped';
+  at: string;
+  /** PHI-free facts about the hop (line number, item, location, quantities, reason codes…). */
+  detail?: Record<string, unknown>;
+}
+
+export interface TransactionLog {
+  record(hop: TransactionHop): Promise<void>;
+  /** Oldest first. */
+  list(correlationId: string): Promise<TransactionHop[]>;
+}
+
+/** A usage line that could not be mapped: kept for an operator to fix and reprocess. */
+export interface UsageException {
+  exceptionId: string;
+  status: 'OPEN' | 'RESOLVED';
+  businessKey: string;
+  correlationId: string;
+  reasons: MappingReason[];
+  /** The PHI-free message and the failing line number, enough to reprocess. */
+  usage: import('../../contracts/usage').UsageMessage;
+  lineNumber: number;
+  createdAt: string;
+  resolvedAt?: string;
+}
+
+export interface ExceptionRepository {
+  /** Idempotent on `exceptionId` (derived from the business key). */
+  save(exception: UsageException): Promise<void>;
+  get(exceptionId: string): Promise<UsageException | undefined>;
+  list(status: UsageException['status'], limit: number): Promise<UsageException[]>;
+  markResolved(exceptionId: string, at: string): Promise<void>;
+}
+
+/** An appended audit record (hash-chained). */
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  correlationId: string;
+  payloadSha256: string;
+  previousHash: string;
+  hash: string;
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  entity: string;
+  correlationId: string;
+  /** Hashed, never stored: only its SHA-256 lands in the record. */
+  payload: unknown;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<AuditRecord>;
+  /** In chain order. */
+  list(fromSeq?: number, limit?: number): Promise<AuditRecord[]>;
+}
+
+/** A cost posting as sent to the finance ledger. */
+export interface FinanceJournalLine {
+  idempotencyKey: string;
+  correlationId: string;
+  costCenter: string;
+  glAccount: string;
+  facilityId: string;
+  itemId: string;
+  quantity: number;
+  unitCost: number;
+  amount: number;
+  currency: string;
+  postingDate: string;
+}
+
+/** The finance system (GL journals). Throws `UpstreamUnavailableError` (retryable) or `UpstreamRejectedError`. */
+export interface FinanceLedger {
+  postJournalLine(line: FinanceJournalLine): Promise<{ journalId: string }>;
+}
+
+/** A clock, so tests control time. */
+export interface Clock {
+  now(): Date;
+}
+
+export type { MappedUsageLine };
+
+/** The secret key behind opaque encounter references (HMAC). Fetched once and cached by the adapter. */
+export interface EncounterKeyProvider {
+  getKey(): Promise<Uint8Array>;
+}
+
+/**
+ * Every port, as one container. Composition roots build it: `awsDependencies()` in
+ * `functions/adapters/aws/dependencies.ts` for Lambda, the local runtime for `npm start`, fakes in tests.
+ * Each handler's `makeHandler` takes only the `Pick<>` it needs.
+ */
+export interface Dependencies {
+  referenceData: ReferenceDataRepository;
+  inventory: InventoryRepository;
+  events: EventPublisher;
+  transactions: TransactionLog;
+  exceptions: ExceptionRepository;
+  audit: AuditLog;
+  finance: FinanceLedger;
+  encounterKey: EncounterKeyProvider;
+  clock: Clock;
+}
