@@ -195,6 +195,24 @@ export interface EncounterKeyProvider {
   getKey(): Promise<Uint8Array>;
 }
 
+/** A dead-letter queue as operators see it. Messages are PHI-free by construction. */
+export interface DeadLetterMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  sentAt: string;
+  /** Why it was dead-lettered, when the source says (EventBridge ERROR_CODE/ERROR_MESSAGE attributes). */
+  attributes: Record<string, string>;
+}
+
+/** Dead-letter queues: list depth, look inside, move messages back to their source. */
+export interface DeadLetterQueues {
+  list(): Promise<{ name: string; sourceQueue: string; depth: number }[]>;
+  peek(name: string, max: number): Promise<DeadLetterMessage[]>;
+  /** Moves every message back to the source queue; returns how many moved. */
+  redrive(name: string): Promise<{ moved: number }>;
+}
+
 /**
  * Every port, as one container. Composition roots build it: `awsDependencies()` in
  * `functions/adapters/aws/dependencies.ts` for Lambda, the local runtime for `npm start`, fakes in tests.
@@ -209,5 +227,6 @@ export interface Dependencies {
   audit: AuditLog;
   finance: FinanceLedger;
   encounterKey: EncounterKeyProvider;
+  deadLetterQueues: DeadLetterQueues;
   clock: Clock;
 }
