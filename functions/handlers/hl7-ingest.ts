@@ -1,4 +1,120 @@
-/** Placeholder entry, replaced by the handler implementation (see contracts/functions.ts). */
-export const handler = async (): Promise<never> => {
-  throw new Error('handler not implemented yet');
+/**
+ * `POST /v1/hl7`: one HL7 v2 DFT^P03 message (ER7) in, the HL7 ACK out.
+ *
+ * - Parsed by the HL7 adapter into a PHI-free UsageMessage (patient segments are read only to
+ *   derive the opaque encounter reference, then dropped).
+ * - Idempotent on the BUSINESS key, sending application (MSH-3) + message control id (MSH-10):
+ *   a resent message answers the very same ACK and correlation id and publishes nothing.
+ * - AA → 200; AE/AR → 400 with an ERR segment naming the field; a batch (several MSH, FHS/BHS) → AR.
+ *   Rejected messages record a 'rejected' hop (error code and location only) and publish nothing.
+ * - Failures of HEM's own dependencies → 503 (retryable) or 500 with an AE ACK whose text is generic.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { UsageMessage } from '../../contracts/usage';
+import { awsDependencies } from '../adapters/aws/dependencies';
+import { buildHl7Ack, hl7ErrorFor, parseDftP03 } from '../adapters/hl7v2';
+import { UnparseableMessageError, ValidationError } from '../domain/errors';
+import { recordUsage } from '../domain/use-cases/record-usage';
+import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import type { HandlerDependencies } from './shared/deps';
+import { httpStatusFor, logFailure } from './shared/error-mapping';
+import { actorOf, bodyText, text } from './shared/http';
+import { asHemError, idempotentOperation } from './shared/idempotency';
+import { withPowertools, type LambdaFunction } from './shared/middleware';
+import { count, logger, METRIC, traceAwsClient } from './shared/powertools';
+
+/** Content type of every answer (an HL7 ACK). */
+export const HL7_CONTENT_TYPE = 'application/hl7-v2';
+
+export type Hl7IngestDependencies = Pick<
+  HandlerDependencies,
+  'encounterKey' | 'events' | 'transactions' | 'audit' | 'clock' | 'idempotencyStore'
+>;
+
+/** What an accepted message stores for its resends. */
+interface AcceptedMessage {
+  ack: string;
+  correlationId: string;
+}
+
+/** A batch (FHS/BHS, or several MSH in one body): HEM takes one message per request, so AR. */
+class BatchNotSupportedError extends UnparseableMessageError {}
+
+/** Throws `BatchNotSupportedError` unless `er7` holds exactly one message. */
+const assertSingleMessage = (er7: string): void => {
+  const segmentIds = er7.split(/\r\n|\r|\n/).map((s) => s.slice(0, 3));
+  const messages = segmentIds.filter((id) => id === 'MSH').length;
+  if (messages > 1 || segmentIds.includes('FHS') || segmentIds.includes('BHS')) {
+    throw new BatchNotSupportedError('batch messages are not supported: send one DFT^P03 per request', { location: 'MSH' });
+  }
 };
+
+/** Builds the handler on the given ports. */
+export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> => {
+  const accept = idempotentOperation<{ er7: string; usage: UsageMessage; correlationId: string; causationId: string; actor: string }, AcceptedMessage>(
+    deps.idempotencyStore,
+    async ({ er7, usage, correlationId, causationId, actor }) => {
+      await recordUsage(deps, { messages: [usage], correlationId, causationId, actor });
+      count(METRIC.usageEventsProcessed);
+      return { ack: buildHl7Ack(er7, { code: 'AA' }, deps.clock.now()), correlationId };
+    },
+  );
+
+  /** The ACK for a message HEM refuses (structure or content): AE/AR → 400, nothing published. */
+  const reject = async (er7: string, e: ValidationError, correlationId: string): Promise<APIGatewayProxyResult> => {
+    const verdict =
+      e instanceof BatchNotSupportedError
+        ? { code: 'AR' as const, error: { message: e.message, ...(e.location === undefined ? {} : { location: e.location }) } }
+        : hl7ErrorFor(e);
+    logFailure(e, 400);
+    count(METRIC.messagesRejected);
+    await deps.transactions.record({
+      correlationId,
+      hop: 'rejected',
+      status: 'error',
+      at: deps.clock.now().toISOString(),
+      detail: { code: e.code, ackCode: verdict.code, ...(e.location === undefined ? {} : { location: e.location }) },
+    });
+    return text(400, buildHl7Ack(er7, verdict, deps.clock.now()), HL7_CONTENT_TYPE, correlationId);
+  };
+
+  /** The ACK for a failure of HEM itself: generic text, 503 when a resend can succeed. */
+  const fail = (er7: string, e: unknown, correlationId: string): APIGatewayProxyResult => {
+    const status = httpStatusFor(e);
+    logFailure(e, status);
+    const message = status === 503 ? 'temporarily unavailable: resend the message later' : 'internal error: quote the correlation id';
+    return text(status, buildHl7Ack(er7, { code: 'AE', error: { message } }, deps.clock.now()), HL7_CONTENT_TYPE, correlationId);
+  };
+
+  return withPowertools(async (event, context) => {
+    const correlationId = useCorrelationId(correlationIdOf(event));
+    accept.registerLambdaContext(context);
+    const er7 = bodyText(event);
+    let usage: UsageMessage;
+    try {
+      assertSingleMessage(er7);
+      usage = parseDftP03(er7, { encounterKey: await deps.encounterKey.getKey() });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) return fail(er7, e, correlationId);
+      try {
+        return await reject(er7, e, correlationId);
+      } catch (recordingFailure) {
+        return fail(er7, recordingFailure, correlationId);
+      }
+    }
+    try {
+      const accepted = await accept.run(
+        { idempotencyKey: `hl7|${usage.sourceSystem}|${usage.messageControlId}` },
+        { er7, usage, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor: actorOf(event) },
+      );
+      if (accepted.correlationId !== correlationId) {
+        logger.info('resent HL7 message answered from the idempotency store', { originalCorrelationId: accepted.correlationId });
+      }
+      return text(200, accepted.ack, HL7_CONTENT_TYPE, accepted.correlationId);
+    } catch (e) {
+      return fail(er7, asHemError(e), correlationId);
+    }
+  });
+};
+
+export const handler = makeHandler(awsDependencies(process.env, { instrumentClient: traceAwsClient }));

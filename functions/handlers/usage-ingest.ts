@@ -1,4 +1,118 @@
-/** Placeholder entry, replaced by the handler implementation (see contracts/functions.ts). */
-export const handler = async (): Promise<never> => {
-  throw new Error('handler not implemented yet');
+/**
+ * `POST /v1/usage-events`: a canonical JSON usage record, or FHIR R4 (Procedure, ChargeItem,
+ * SupplyDelivery, or a Bundle of them) when the body has a `resourceType`. FHIR resources that do
+ * not name their sending system or facility take them from the `X-Source-System` /
+ * `X-Facility-Code` headers. Idempotent on sourceSystem + messageControlId of every message (or on
+ * the `Idempotency-Key` header when given): a repeat answers the first answer and publishes nothing.
+ * 202 `{ correlationId, messages, lines }`; 400 problem+json whose `location` is the JSON path.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ZodError } from 'zod';
+import type { UsageMessage } from '../../contracts/usage';
+import { awsDependencies } from '../adapters/aws/dependencies';
+import { parseFhirUsage } from '../adapters/fhir';
+import { parseUsageRecord } from '../adapters/usage-record';
+import { ValidationError } from '../domain/errors';
+import { recordUsage, type RecordUsageResult } from '../domain/use-cases/record-usage';
+import { correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
+import type { HandlerDependencies } from './shared/deps';
+import { problemFor } from './shared/error-mapping';
+import { actorOf, json, jsonBody } from './shared/http';
+import { asHemError, idempotentOperation } from './shared/idempotency';
+import { withPowertools, type LambdaFunction } from './shared/middleware';
+import { count, logger, METRIC, traceAwsClient } from './shared/powertools';
+import { jsonPath } from './shared/validation';
+
+export type UsageIngestDependencies = Pick<
+  HandlerDependencies,
+  'encounterKey' | 'events' | 'transactions' | 'audit' | 'clock' | 'idempotencyStore'
+>;
+
+/** Same charset as correlation ids: the key is stored and logged. */
+const SANE_IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A header value when present and non-blank. */
+const optionalHeader = (event: APIGatewayProxyEvent, name: string): string | undefined => {
+  const value = headerOf(event, name)?.trim();
+  return value === undefined || value === '' ? undefined : value;
 };
+
+/** Parse the body into PHI-free usage messages (FHIR or canonical). */
+const parseBody = (body: unknown, event: APIGatewayProxyEvent, encounterKey: Uint8Array): UsageMessage[] => {
+  try {
+    if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'resourceType' in body) {
+      const sourceSystem = optionalHeader(event, 'X-Source-System');
+      const facilityCode = optionalHeader(event, 'X-Facility-Code');
+      return parseFhirUsage(body, { encounterKey, sourceSystem, facilityCode });
+    }
+    return [parseUsageRecord(body, { encounterKey })];
+  } catch (e) {
+    // Adapters throw ValidationErrors; a stray ZodError still gets its path named, never its input.
+    if (e instanceof ZodError) {
+      const location = jsonPath(e.issues[0]?.path ?? []);
+      throw new ValidationError(`${location} ${e.issues[0]?.message ?? 'is invalid'}`, { location });
+    }
+    throw e;
+  }
+};
+
+/** The idempotency key: the header when given, else every message's business key. */
+const idempotencyKeyOf = (event: APIGatewayProxyEvent, messages: readonly UsageMessage[]): string => {
+  const header = optionalHeader(event, 'Idempotency-Key');
+  if (header !== undefined) {
+    if (!SANE_IDEMPOTENCY_KEY.test(header)) {
+      throw new ValidationError('Idempotency-Key must be 1-128 letters, digits or ._:-', { location: 'Idempotency-Key' });
+    }
+    return `usage|key|${header}`;
+  }
+  const keys = messages.map((m) => `${m.sourceSystem}|${m.messageControlId}`).sort();
+  return `usage|${keys.join(',')}`;
+};
+
+/** Builds the handler on the given ports. */
+export const makeHandler = (deps: UsageIngestDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> => {
+  const accept = idempotentOperation<
+    { messages: UsageMessage[]; correlationId: string; causationId: string; actor: string },
+    RecordUsageResult
+  >(deps.idempotencyStore, async (input) => {
+    const result = await recordUsage(deps, input);
+    count(METRIC.usageEventsProcessed, result.messages);
+    return result;
+  });
+
+  return withPowertools(async (event, context) => {
+    const correlationId = useCorrelationId(correlationIdOf(event));
+    accept.registerLambdaContext(context);
+    try {
+      const messages = parseBody(jsonBody(event), event, await deps.encounterKey.getKey());
+      const idempotencyKey = idempotencyKeyOf(event, messages);
+      const result = await accept
+        .run({ idempotencyKey }, { messages, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor: actorOf(event) })
+        .catch((e: unknown) => {
+          throw asHemError(e);
+        });
+      if (result.correlationId !== correlationId) {
+        logger.info('repeated usage request answered from the idempotency store', { originalCorrelationId: result.correlationId });
+      }
+      return json(202, result, result.correlationId);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) return problemFor(e, correlationId);
+      count(METRIC.messagesRejected);
+      try {
+        await deps.transactions.record({
+          correlationId,
+          hop: 'rejected',
+          status: 'error',
+          at: deps.clock.now().toISOString(),
+          detail: { code: e.code, ...(e.location === undefined ? {} : { location: e.location }) },
+        });
+      } catch (recordingFailure) {
+        // Unrecorded rejections must not look final: answer retryable so the partner resends.
+        return problemFor(recordingFailure, correlationId);
+      }
+      return problemFor(e, correlationId);
+    }
+  });
+};
+
+export const handler = makeHandler(awsDependencies(process.env, { instrumentClient: traceAwsClient }));

@@ -1,0 +1,89 @@
+/**
+ * Builders of the canonical bus events (pure). Each builder fills the envelope the same way:
+ * version '1', the transaction's correlationId, the causing event/request id, an idempotency key
+ * = business key + '#' + detail type (so the same fact always carries the same key and consumers
+ * can deduplicate redeliveries and replays), and occurredAt.
+ */
+import {
+  EVENT_CATALOG,
+  type BusEvent,
+  type CostPosted,
+  type EventDetailType,
+  type EventEnvelope,
+  type InventoryPositionChanged,
+  type ReplenishmentRequested,
+  type SupplyUsageRecorded,
+  type UsageExceptionRaised,
+} from '../../contracts/events';
+import type { UsageMessage } from '../../contracts/usage';
+
+/** What every builder needs to fill the envelope. */
+export interface EnvelopeInput {
+  correlationId: string;
+  causationId: string;
+  /** The business key of the fact (e.g. a usage line's `sourceSystem|messageControlId|lineNumber`). */
+  businessKey: string;
+  occurredAt: string;
+}
+
+/** Idempotency key of an event: business key + detail type. */
+export const eventIdempotencyKey = (businessKey: string, detailType: EventDetailType): string => `${businessKey}#${detailType}`;
+
+const envelope = (input: EnvelopeInput, detailType: EventDetailType): EventEnvelope => ({
+  version: '1',
+  correlationId: input.correlationId,
+  causationId: input.causationId,
+  idempotencyKey: eventIdempotencyKey(input.businessKey, detailType),
+  occurredAt: input.occurredAt,
+});
+
+const busEvent = <T extends EventEnvelope>(detailType: EventDetailType, detail: T): BusEvent => ({
+  source: EVENT_CATALOG[detailType].source,
+  detailType,
+  detail: detail as EventEnvelope & Record<string, unknown>,
+});
+
+/** The business key of a whole usage message: sending system + message control id. */
+export const usageMessageBusinessKey = (usage: Pick<UsageMessage, 'sourceSystem' | 'messageControlId'>): string =>
+  `${usage.sourceSystem}|${usage.messageControlId}`;
+
+/** `SupplyUsageRecorded`: one PHI-free usage message was accepted. */
+export const supplyUsageRecorded = (input: EnvelopeInput, usage: UsageMessage): BusEvent => {
+  const detail: SupplyUsageRecorded = { ...envelope(input, 'SupplyUsageRecorded'), usage };
+  return busEvent('SupplyUsageRecorded', detail);
+};
+
+/** `InventoryPositionChanged`: on hand moved by `delta`. */
+export const inventoryPositionChanged = (
+  input: EnvelopeInput,
+  fact: Omit<InventoryPositionChanged, keyof EventEnvelope>,
+): BusEvent => {
+  const detail: InventoryPositionChanged = { ...envelope(input, 'InventoryPositionChanged'), ...fact };
+  return busEvent('InventoryPositionChanged', detail);
+};
+
+/** `ReplenishmentRequested`: a par location fell to its reorder point. */
+export const replenishmentRequested = (
+  input: EnvelopeInput,
+  fact: Omit<ReplenishmentRequested, keyof EventEnvelope>,
+): BusEvent => {
+  const detail: ReplenishmentRequested = { ...envelope(input, 'ReplenishmentRequested'), ...fact };
+  if (detail.supplierId === undefined) delete detail.supplierId;
+  return busEvent('ReplenishmentRequested', detail);
+};
+
+/** `CostPosted`: a usage (or reversal) was costed to a cost center. */
+export const costPosted = (input: EnvelopeInput, fact: Omit<CostPosted, keyof EventEnvelope>): BusEvent => {
+  const detail: CostPosted = { ...envelope(input, 'CostPosted'), ...fact };
+  if (detail.encounterRef === undefined) delete detail.encounterRef;
+  return busEvent('CostPosted', detail);
+};
+
+/** `UsageExceptionRaised`: a usage line could not be mapped and waits for an operator. */
+export const usageExceptionRaised = (
+  input: EnvelopeInput,
+  fact: Omit<UsageExceptionRaised, keyof EventEnvelope | 'businessKey'>,
+): BusEvent => {
+  const detail: UsageExceptionRaised = { ...envelope(input, 'UsageExceptionRaised'), businessKey: input.businessKey, ...fact };
+  return busEvent('UsageExceptionRaised', detail);
+};

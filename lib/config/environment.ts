@@ -1,0 +1,164 @@
+/**
+ * Typed per-environment configuration, read from the `environments` context key of `cdk.json`
+ * (or `-c environments=...`) and validated once at synth time. Every problem in every environment
+ * is reported in one aggregated error so a broken `cdk.json` is fixed in one pass.
+ */
+import { z } from 'zod';
+import { SCOPES } from '../../contracts/routes';
+
+/** Values CloudWatch Logs accepts as a retention period (days). 9999 (never expire) is deliberately excluded. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const SCOPE_VALUES = Object.values(SCOPES) as [string, ...string[]];
+
+const PartnerSchema = z
+  .object({
+    /** Becomes the Cognito app client name; Cognito generates the client id and secret. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes (2-63 characters)'),
+    scopes: z.array(z.enum(SCOPE_VALUES)).min(1, 'a partner needs at least one scope'),
+  })
+  .strict();
+
+const ReservedConcurrencySchema = z
+  .object({
+    api: z.number().int().min(1),
+    stateMachine: z.number().int().min(1),
+    /** Also the SQS event source `maxConcurrency`, whose minimum is 2, so throttling never inflates receive counts. */
+    queue: z.number().int().min(2),
+  })
+  .strict();
+
+/** One environment (a stack `Hem-<name>`). */
+export const EnvironmentConfigSchema = z
+  .object({
+    /** Optional: when both are absent the stack is environment-agnostic and synthesizes offline. */
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1').optional(),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `one of ${LOG_RETENTION_DAYS.join(', ')}`),
+    /** `retain` keeps data stores, keys, logs and the user pool when the stack is deleted (required for prod). */
+    removalPolicy: z.enum(['retain', 'destroy']),
+    /** DynamoDB and Cognito deletion protection. */
+    deletionProtection: z.boolean(),
+    /** Subscribed to the alarm topic when set. */
+    alarmEmail: z.email().optional(),
+    /** Base URL of the finance ledger the cost-posting connector calls. */
+    financeUrl: z.httpUrl(),
+    /** Cognito hosted domain prefix; default `hem-<env>-<account id>` (unique per account and region). */
+    cognitoDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and dashes')
+      .refine((p) => !/aws|amazon|cognito/.test(p), 'Cognito rejects prefixes containing aws, amazon or cognito')
+      .optional(),
+    lambda: z
+      .object({
+        memoryMb: z.number().int().min(128).max(10240),
+        /** API Gateway's integration timeout is 29 s, so API handlers cannot usefully run longer. */
+        timeoutSeconds: z.number().int().min(1).max(29),
+        reservedConcurrency: ReservedConcurrencySchema,
+      })
+      .strict(),
+    api: z
+      .object({
+        /** Stage-wide steady-state requests per second. */
+        throttlingRateLimit: z.number().positive(),
+        /** Stage-wide burst bucket size. */
+        throttlingBurstLimit: z.number().int().positive(),
+      })
+      .strict(),
+    waf: z
+      .object({
+        /** Requests per client IP per 5 minutes before the rate-based rule blocks. */
+        rateLimitPer5Minutes: z.number().int().min(10).max(2_000_000_000),
+      })
+      .strict(),
+    /** Daily AWS Backup of the durable tables; omit in environments of synthetic data (PITR only). */
+    backup: z
+      .object({
+        /** Days AWS Backup keeps the daily recovery points of the audit, operations and reference tables. */
+        deleteAfterDays: z.number().int().min(1),
+      })
+      .strict()
+      .optional(),
+    partners: z.array(PartnerSchema),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    if ((env.account === undefined) !== (env.region === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'set both account and region, or neither (environment-agnostic)', path: ['account'] });
+    }
+    if (env.api.throttlingBurstLimit < env.api.throttlingRateLimit) {
+      ctx.addIssue({ code: 'custom', message: 'burst limit must be at least the rate limit', path: ['api', 'throttlingBurstLimit'] });
+    }
+    const names = env.partners.map((p) => p.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `partner "${duplicate}" is configured twice`, path: ['partners'] });
+    }
+  });
+
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
+export type PartnerConfig = z.infer<typeof PartnerSchema>;
+
+/** A validated environment with its name (the stack is `Hem-<name>`). */
+export interface HemEnvironment {
+  readonly name: string;
+  readonly config: EnvironmentConfig;
+}
+
+const EnvironmentsSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'environment names are lower-case alphanumerics (2-16 characters)'),
+  EnvironmentConfigSchema,
+);
+
+/** Error thrown when the `environments` context is invalid; the message lists every problem. */
+export class EnvironmentConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid HEM environment configuration (cdk.json "environments"):\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+/**
+ * Validates the raw `environments` context value and selects the environments to synthesize.
+ *
+ * @param raw - the `environments` context value (object, or a JSON string when passed with `-c`)
+ * @param only - an environment name (`-c env=prod`), or undefined for all configured environments
+ * @returns the selected environments, in the order they are declared
+ * @throws EnvironmentConfigError listing every problem found
+ */
+export function parseEnvironments(raw: unknown, only?: string): HemEnvironment[] {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch (cause) {
+      throw new EnvironmentConfigError([`environments: not valid JSON (${(cause as Error).message})`]);
+    }
+  }
+  if (value === undefined || value === null) {
+    throw new EnvironmentConfigError(['environments: missing; add an "environments" object to the cdk.json context']);
+  }
+  const parsed = EnvironmentsSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new EnvironmentConfigError(
+      parsed.error.issues.map((issue) => `environments.${issue.path.map(String).join('.')}: ${issue.message}`),
+    );
+  }
+  const all = Object.entries(parsed.data).map(([name, config]) => ({ name, config }));
+  if (all.length === 0) {
+    throw new EnvironmentConfigError(['environments: at least one environment is required']);
+  }
+  if (only === undefined) {
+    return all;
+  }
+  const selected = all.filter((e) => e.name === only);
+  if (selected.length === 0) {
+    throw new EnvironmentConfigError([`env: "${only}" is not configured (known: ${all.map((e) => e.name).join(', ')})`]);
+  }
+  return selected;
+}

@@ -1,0 +1,119 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from './compliance';
+
+/** Lets ESM bundles load CommonJS dependencies that call `require` (e.g. parts of Powertools). */
+const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+export interface ServiceFunctionProps {
+  /** Repository root: the bundling project root and the base of `entry`. */
+  readonly projectRoot: string;
+  /** Handler module path relative to `projectRoot` (from contracts/functions.ts). */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** Reserved concurrency: caps the blast radius of one function and satisfies HIPAA LambdaConcurrency. */
+  readonly reservedConcurrentExecutions: number;
+  /** Customer key for the function's log group. */
+  readonly encryptionKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  /** Receives events of failed asynchronous invocations (HIPAA LambdaDLQ). */
+  readonly asyncDeadLetterQueue: sqs.IQueue;
+  /** Powertools service name (structured logs and the EMF `service` dimension). */
+  readonly serviceName: string;
+  /** Powertools EMF namespace. */
+  readonly metricsNamespace: string;
+  /** Extra environment (table names, bus name...). */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * One HEM Lambda function with the house defaults: Node.js 24 on arm64, ESM bundle built by the
+ * local esbuild (minified, source maps, AWS SDK v3 from the runtime), active tracing, JSON logs into
+ * its own KMS-encrypted log group with retention, reserved concurrency, an async-invocation DLQ, and
+ * its own role that can write only its own logs. PHI-safe Powertools settings are forced here.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy,
+    });
+
+    // Own role instead of AWSLambdaBasicExecutionRole: logs are writable only to this function's group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      // IAM descriptions accept Latin-1 only; contract descriptions use arrows.
+      description: `HEM ${id}: ${props.description}`.replace(/→/g, '->').replace(/[^\t\n\r\x20-\x7E\xA1-\xFF]/g, '?').slice(0, 1000),
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(props.projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+      description: props.description.slice(0, 256),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: this.role,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      deadLetterQueue: props.asyncDeadLetterQueue,
+      recursiveLoop: lambda.RecursiveLoop.TERMINATE,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        // PHI never leaves the handler through the observability side channels.
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+      },
+    });
+
+    acknowledge(
+      this.function,
+      'HIPAA.Security-LambdaInsideVPC',
+      'The function reaches only AWS service endpoints (DynamoDB, EventBridge, SQS, Secrets Manager) over TLS with SigV4 and, for connectors, partner HTTPS endpoints; no VPC-resident resource exists to reach, so a VPC adds NAT egress without narrowing access.',
+    );
+  }
+
+  /** Adds (or replaces) one environment variable after construction, e.g. URLs of resources created later. */
+  addEnvironment(key: string, value: string): void {
+    this.function.addEnvironment(key, value);
+  }
+}

@@ -1,0 +1,294 @@
+import * as path from 'node:path';
+import { Aspects, CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionId } from '../../contracts/functions';
+import { ROUTES, SCOPES } from '../../contracts/routes';
+import {
+  ARCHIVE_PATTERN,
+  ARCHIVE_RETENTION_DAYS,
+  EVENT_BUS_PLACEHOLDER,
+  QUEUES,
+  RULES,
+  STATE_MACHINES,
+  type QueueId,
+  type StateMachineId,
+} from '../../contracts/routing';
+import type { TableId } from '../../contracts/tables';
+import type { EnvironmentConfig } from '../config/environment';
+import { Api } from '../constructs/api';
+import { ApiFirewall } from '../constructs/api-firewall';
+import { Bus } from '../constructs/bus';
+import { IamPolicyReview } from '../constructs/compliance';
+import { Connectors } from '../constructs/connectors';
+import { DataKey } from '../constructs/data-key';
+import { EncounterKey } from '../constructs/encounter-key';
+import { Observability } from '../constructs/observability';
+import { DeadLetterQueue } from '../constructs/resilient-queue';
+import { ServiceFunction } from '../constructs/service-function';
+import { StateMachineFromAsl } from '../constructs/state-machine-from-asl';
+import { Storage } from '../constructs/storage';
+import { FUNCTION_ACCESS, type TableAccess } from './function-access';
+
+/** Powertools service name and EMF namespace shared by every function. */
+export const SERVICE_NAME = 'hem';
+export const METRICS_NAMESPACE = 'HEM';
+
+/** Environment variable carrying each table's name (adapters receive names, never ARNs). */
+export const TABLE_ENV: Readonly<Record<TableId, string>> = {
+  Idempotency: 'HEM_TABLE_IDEMPOTENCY',
+  Audit: 'HEM_TABLE_AUDIT',
+  Operations: 'HEM_TABLE_OPERATIONS',
+  Reference: 'HEM_TABLE_REFERENCE',
+};
+
+/** Kebab-case DLQ names used as keys of `HEM_QUEUE_URLS` and in alarm names, e.g. `finance-postings-dlq`. */
+export const dlqNameOfQueue = (queueId: string): string => `${queueId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}-dlq`;
+export const dlqNameOfRule = (ruleName: string): string => `${ruleName}-dlq`;
+export const LAMBDA_ASYNC_DLQ_NAME = 'lambda-async-dlq';
+
+export interface HemStackProps extends StackProps {
+  /** `dev`, `prod`...: the stage name of the API and part of every physical name. */
+  readonly environmentName: string;
+  readonly config: EnvironmentConfig;
+  /** Repository root (handler entries and ASL files are resolved from it). */
+  readonly projectRoot: string;
+}
+
+/**
+ * HEM on AWS for one environment, composed from the shared contracts: storage and keys, the bus and
+ * its routing table, one function per FUNCTIONS entry with least-privilege grants, the workflows,
+ * the SQS connectors, the partner API with its firewall, and the dashboard with alarms.
+ */
+export class HemStack extends Stack {
+  readonly functions: Record<FunctionId, ServiceFunction>;
+  readonly workflows: Record<StateMachineId, StateMachineFromAsl>;
+  readonly storage: Storage;
+  readonly bus: Bus;
+  readonly connectors: Connectors;
+  readonly api: Api;
+  readonly observability: Observability;
+  /** DLQ name (as in `HEM_QUEUE_URLS`) → queue. */
+  readonly deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
+
+  constructor(scope: Construct, id: string, props: HemStackProps) {
+    super(scope, id, { description: `HEM - Healthcare ERP Middleware (${props.environmentName})`, ...props });
+    const { config, environmentName } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    // cfn-lint 1.51's resource schema predates Tags on AWS::CloudWatch::Dashboard; dashboards stay untagged.
+    const untagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+    Tags.of(this).add('application', 'hem', untagged);
+    Tags.of(this).add('environment', environmentName, untagged);
+
+    const dataKey = new DataKey(this, 'DataKey', { aliasName: `hem/${environmentName}`, removalPolicy });
+    const key = dataKey.key;
+    this.storage = new Storage(this, 'Storage', {
+      encryptionKey: key,
+      removalPolicy,
+      deletionProtection: config.deletionProtection,
+      backupDeleteAfterDays: config.backup?.deleteAfterDays,
+    });
+    const encounterKey = new EncounterKey(this, 'EncounterKey', { encryptionKey: key, removalPolicy });
+    this.bus = new Bus(this, 'Bus', {
+      dataKey,
+      removalPolicy,
+      archivePattern: ARCHIVE_PATTERN,
+      archiveRetention: Duration.days(ARCHIVE_RETENTION_DAYS),
+    });
+    const asyncDlq = new DeadLetterQueue(this, 'LambdaAsyncDlq', {
+      encryptionKey: key,
+      removalPolicy,
+      purpose: 'failed asynchronous Lambda invocations',
+      source: 'lambda-async',
+    }).queue;
+
+    const sharedEnvironment: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(TABLE_ENV).map(([t, env]) => [env, this.storage.tables[t as TableId].tableName])),
+      HEM_EVENT_BUS_NAME: this.bus.eventBus.eventBusName,
+      HEM_ENVIRONMENT: environmentName,
+    };
+    const functionsScope = new Construct(this, 'Functions');
+    this.functions = Object.fromEntries(
+      FUNCTIONS.map((definition) => [
+        definition.id,
+        new ServiceFunction(functionsScope, definition.id, {
+          projectRoot: props.projectRoot,
+          entry: definition.entry,
+          description: definition.description,
+          memorySize: definition.memoryMb ?? config.lambda.memoryMb,
+          timeout: Duration.seconds(definition.timeoutSeconds ?? config.lambda.timeoutSeconds),
+          reservedConcurrentExecutions: config.lambda.reservedConcurrency[definition.trigger],
+          encryptionKey: key,
+          logRetention,
+          removalPolicy,
+          asyncDeadLetterQueue: asyncDlq,
+          serviceName: SERVICE_NAME,
+          metricsNamespace: METRICS_NAMESPACE,
+          environment: sharedEnvironment,
+        }),
+      ]),
+    ) as Record<FunctionId, ServiceFunction>;
+
+    const workflowsScope = new Construct(this, 'Workflows');
+    this.workflows = Object.fromEntries(
+      STATE_MACHINES.map((definition) => {
+        const functionArns = Object.fromEntries(
+          Object.entries(definition.functionPlaceholders).map(([placeholder, fn]) => [placeholder, this.functions[fn].function.functionArn]),
+        );
+        return [
+          definition.id,
+          new StateMachineFromAsl(workflowsScope, definition.id, {
+            definitionFile: path.join(props.projectRoot, definition.file),
+            stateMachineName: `${this.stackName}-${definition.id}`,
+            stateMachineType: definition.type === 'EXPRESS' ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+            substitutions: { ...functionArns, [EVENT_BUS_PLACEHOLDER]: this.bus.eventBus.eventBusName },
+            invokedFunctions: Object.values(definition.functionPlaceholders).map((fn) => this.functions[fn].function),
+            eventBus: this.bus.eventBus,
+            encryptionKey: key,
+            logRetention,
+            removalPolicy,
+            timeout: definition.type === 'EXPRESS' ? undefined : Duration.days(7),
+          }),
+        ];
+      }),
+    ) as Record<StateMachineId, StateMachineFromAsl>;
+
+    this.connectors = new Connectors(this, 'Connectors', {
+      queues: QUEUES,
+      functions: this.functions,
+      encryptionKey: key,
+      removalPolicy,
+      maxConcurrency: config.lambda.reservedConcurrency.queue,
+    });
+    this.bus.addRoutes(RULES, {
+      stateMachines: this.workflows,
+      queues: Object.fromEntries(Object.entries(this.connectors.queues).map(([id, q]) => [id, q.queue as sqs.IQueue])) as Record<
+        QueueId,
+        sqs.IQueue
+      >,
+    });
+
+    const deadLetterQueues = new Map<string, sqs.IQueue>();
+    const addDlq = (name: string, queue: sqs.IQueue): void => {
+      if (deadLetterQueues.has(name)) {
+        throw new Error(`dead-letter queue name "${name}" is used twice`);
+      }
+      deadLetterQueues.set(name, queue);
+    };
+    for (const q of QUEUES) addDlq(dlqNameOfQueue(q.id), this.connectors.queues[q.id].deadLetterQueue);
+    for (const [rule, q] of this.bus.targetDeadLetterQueues) addDlq(dlqNameOfRule(rule), q);
+    addDlq(LAMBDA_ASYNC_DLQ_NAME, asyncDlq);
+    this.deadLetterQueues = deadLetterQueues;
+
+    this.grantAccess(encounterKey);
+    this.functions.CostPostingConnector.addEnvironment('HEM_FINANCE_URL', config.financeUrl);
+    this.functions.OpsDlq.addEnvironment(
+      'HEM_QUEUE_URLS',
+      this.toJsonString(Object.fromEntries([...deadLetterQueues].map(([name, q]) => [name, q.queueUrl]))),
+    );
+
+    this.api = new Api(this, 'Api', {
+      routes: ROUTES,
+      scopes: Object.values(SCOPES),
+      functions: Object.fromEntries(Object.entries(this.functions).map(([id, f]) => [id, f.function])) as Record<
+        FunctionId,
+        ServiceFunction['function']
+      >,
+      partners: config.partners,
+      cognitoDomainPrefix: config.cognitoDomainPrefix ?? `hem-${environmentName}-${this.account}`,
+      stageName: environmentName,
+      throttlingRateLimit: config.api.throttlingRateLimit,
+      throttlingBurstLimit: config.api.throttlingBurstLimit,
+      encryptionKey: key,
+      logRetention,
+      removalPolicy,
+      deletionProtection: config.deletionProtection,
+    });
+    new ApiFirewall(this, 'Firewall', {
+      stage: this.api.restApi.deploymentStage,
+      rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
+      encryptionKey: key,
+      logRetention,
+      removalPolicy,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      dashboardName: this.stackName,
+      encryptionKey: key,
+      removalPolicy,
+      alarmEmail: config.alarmEmail,
+      metricsNamespace: METRICS_NAMESPACE,
+      restApi: this.api.restApi,
+      functions: new Map(Object.entries(this.functions).map(([id, f]) => [id, f.function])),
+      stateMachines: new Map(Object.entries(this.workflows).map(([id, w]) => [id, w.stateMachine])),
+      queues: new Map(Object.entries(this.connectors.queues).map(([id, q]) => [id, q.queue])),
+      deadLetterQueues,
+    });
+
+    Aspects.of(this).add(new IamPolicyReview());
+    this.addOutputs();
+  }
+
+  /** Applies FUNCTION_ACCESS: each function gets exactly the table, bus, key and queue rights listed there. */
+  private grantAccess(encounterKey: EncounterKey): void {
+    for (const [id, access] of Object.entries(FUNCTION_ACCESS) as [FunctionId, (typeof FUNCTION_ACCESS)[FunctionId]][]) {
+      const fn = this.functions[id];
+      for (const [tableId, tableAccess] of Object.entries(access.tables) as [TableId, TableAccess][]) {
+        grantTable(this.storage.tables[tableId], fn.function, tableAccess);
+      }
+      if (access.putEvents === true) {
+        this.bus.eventBus.grantPutEventsTo(fn.function);
+      }
+      if (access.encounterKey === true) {
+        encounterKey.secret.grantRead(fn.function);
+        fn.addEnvironment('HEM_ENCOUNTER_KEY_SECRET_ARN', encounterKey.secret.secretArn);
+      }
+      if (access.operateDeadLetterQueues === true) {
+        for (const dlq of this.deadLetterQueues.values()) {
+          dlq.grantConsumeMessages(fn.function);
+          dlq.grant(fn.function, 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask');
+        }
+        // Redrive moves messages back into the source queues.
+        for (const queue of Object.values(this.connectors.queues)) {
+          queue.queue.grantSendMessages(fn.function);
+        }
+      }
+    }
+  }
+
+  private addOutputs(): void {
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the partner API (append v1/...)' });
+    new CfnOutput(this, 'TokenEndpoint', { value: this.api.tokenEndpoint, description: 'OAuth2 client-credentials token endpoint' });
+    new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.stackName });
+    for (const [name, client] of this.api.partnerClients) {
+      new CfnOutput(this, `PartnerClient${name.replace(/[^A-Za-z0-9]/g, '')}`, {
+        value: client.userPoolClientId,
+        description: `Cognito app client id of partner ${name}`,
+      });
+    }
+  }
+}
+
+/** One table grant of FUNCTION_ACCESS. */
+function grantTable(table: dynamodb.Table, grantee: iam.IGrantable, access: TableAccess): void {
+  switch (access) {
+    case 'read':
+      table.grantReadData(grantee);
+      return;
+    case 'readWrite':
+      table.grantReadWriteData(grantee);
+      return;
+    case 'append':
+      table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable');
+      table.encryptionKey?.grantEncryptDecrypt(grantee);
+      return;
+  }
+}

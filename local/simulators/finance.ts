@@ -1,0 +1,455 @@
+/**
+ * Finance ledger simulator: a GL journal-line API over real HTTP (node:http) on loopback, speaking
+ * the wire format of `functions/adapters/connectors/finance-client.ts`, with fault injection so the
+ * connector's retries, timeouts and DLQ path can be exercised against a real socket.
+ *
+ * ```
+ * POST /gl/journal-lines        Idempotency-Key (required), X-Correlation-Id; JSON journal line
+ *   → 201 {journalId, status:'POSTED'}   new key (Location: /gl/journal-lines/{journalId})
+ *   → 200 {journalId, status:'POSTED'}   same key again: the same journal, never a second posting
+ *   → 400 problem                        missing Idempotency-Key, bad JSON, schema violation, key ≠ body key
+ *   → 409 problem                        key reused with a different line
+ *   → 422 problem                        amount ≠ quantity × unitCost (to the cent)
+ * GET  /gl/journal-lines        → 200 [JournalLine…] (posting order; ?correlationId= ?costCenter= ?idempotencyKey= filter)
+ * GET  /gl/journal-lines/{id}   → 200 JournalLine | 404 problem
+ * GET  /health                  → 200 {status:'UP', journalLines}
+ * GET|POST|DELETE /_faults      → read, replace, clear the fault configuration (same JSON as `setFaults`)
+ * GET  /_stats                  → counters of what the simulator saw
+ * ```
+ *
+ * Faults apply to `POST /gl/journal-lines` only and are counted when a request arrives, so "the next
+ * N posts" is exact even under concurrency: first `timeoutNext`, then `failNext`; `latencyMs`
+ * delays every post while set. A timed-out post by default commits the journal line before it
+ * hangs (the response is lost, the write is not): exactly the case the ledger's business-key guard
+ * exists for, since the client's retry must get the same journalId back.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as z from 'zod';
+import type { FinanceJournalLine } from '../../functions/domain/ports';
+
+/** A posted journal line as the ledger keeps it. */
+export interface JournalLine extends FinanceJournalLine {
+  journalId: string;
+  status: 'POSTED';
+  /** When the ledger accepted it (ISO 8601). */
+  postedAt: string;
+}
+
+export const FaultConfigSchema = z
+  .object({
+    /** The next N posts fail with `status` (nothing is written). */
+    failNext: z.number().int().nonnegative().optional(),
+    /** Status of the injected failures. @default 503 */
+    status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal(429)]).optional(),
+    /** `Retry-After` (seconds) sent with injected failures; 429 sends 1 when unset. */
+    retryAfterSeconds: z.number().int().nonnegative().optional(),
+    /** Delay before every post is handled, while set. */
+    latencyMs: z.number().int().nonnegative().max(600_000).optional(),
+    /** The next N posts never get a response (the client has to time out). */
+    timeoutNext: z.number().int().nonnegative().optional(),
+    /** Whether a timed-out post is written before the response is withheld. @default true */
+    timeoutCommits: z.boolean().optional(),
+  })
+  .strict();
+/** Fault injection settings; `{}` means a healthy ledger. */
+export type FaultConfig = z.infer<typeof FaultConfigSchema>;
+
+/** What the simulator has seen since it started. */
+export interface FinanceSimulatorStats {
+  /** Every `POST /gl/journal-lines` received. */
+  posts: number;
+  /** New journal lines written. */
+  posted: number;
+  /** Posts answered 200 with an existing journal (repeated Idempotency-Key). */
+  replays: number;
+  /** Posts refused with a 4xx. */
+  rejected: number;
+  /** Posts failed on purpose (`failNext`). */
+  failuresInjected: number;
+  /** Posts left without a response on purpose (`timeoutNext`). */
+  timeoutsInjected: number;
+}
+
+export interface FinanceSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  faults?: FaultConfig;
+}
+
+export interface FinanceSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:43121` (no trailing slash). */
+  url: string;
+  /** Posted lines, in posting order (copies). */
+  journal(): JournalLine[];
+  /** Replaces the fault configuration (`{}` clears it). */
+  setFaults(faults: FaultConfig): void;
+  /** The fault configuration now in force, with the remaining counts. */
+  faults(): FaultConfig;
+  stats(): FinanceSimulatorStats;
+  /** Stops listening, drops open connections (hung requests included) and cancels pending delays. */
+  stop(): Promise<void>;
+}
+
+const JOURNAL_PATH = '/gl/journal-lines';
+const MAX_BODY_BYTES = 1_048_576;
+const PROBLEM_BASE = 'https://hem.example.org/problems/finance-simulator';
+
+const JournalLineRequestSchema = z.object({
+  idempotencyKey: z.string().min(1).max(512),
+  correlationId: z.string().min(1).max(256),
+  costCenter: z.string().min(1).max(64),
+  glAccount: z.string().min(1).max(64),
+  facilityId: z.string().min(1).max(64),
+  itemId: z.string().min(1).max(64),
+  quantity: z.number().refine((q) => Number.isFinite(q) && q !== 0, 'quantity must be a non-zero number'),
+  unitCost: z.number().nonnegative(),
+  amount: z.number().refine(Number.isFinite, 'amount must be a finite number'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
+  postingDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}/, 'postingDate must be an ISO 8601 date')
+    .refine((d) => !Number.isNaN(Date.parse(d)), 'postingDate must be a real date'),
+});
+
+/** Fields that must match when an Idempotency-Key comes back (the correlation id may differ on a replay). */
+const LEDGER_FIELDS = ['costCenter', 'glAccount', 'facilityId', 'itemId', 'quantity', 'unitCost', 'amount', 'currency', 'postingDate'] as const;
+
+interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+}
+
+/** A request the simulator refuses: becomes a problem+json response. */
+class RequestError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.title);
+  }
+}
+
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  if (res.writableEnded || res.destroyed) {
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+};
+
+const sendProblem = (res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void => {
+  const body = {
+    type: `${PROBLEM_BASE}/${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    code: problem.code,
+    ...(problem.detail === undefined ? {} : { detail: problem.detail }),
+    ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+  };
+  if (res.writableEnded || res.destroyed) {
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+};
+
+const readBody = async (req: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new RequestError({ status: 413, code: 'payload-too-large', title: 'Request body too large' });
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new RequestError({ status: 400, code: 'invalid-json', title: 'Request body is not valid JSON' });
+  }
+};
+
+const zodErrors = (error: z.ZodError): { path: string; message: string }[] =>
+  error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+
+const headerValue = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first.trim() === '' ? undefined : first.trim();
+};
+
+/** Starts the finance ledger simulator on loopback. */
+export async function startFinanceSimulator(options: FinanceSimulatorOptions = {}): Promise<FinanceSimulator> {
+  const lines: JournalLine[] = [];
+  const byKey = new Map<string, JournalLine>();
+  const byId = new Map<string, JournalLine>();
+  const stats: FinanceSimulatorStats = { posts: 0, posted: 0, replays: 0, rejected: 0, failuresInjected: 0, timeoutsInjected: 0 };
+  const timers = new Set<NodeJS.Timeout>();
+  let faults: FaultConfig = FaultConfigSchema.parse(options.faults ?? {});
+  let sequence = 0;
+
+  /** A delay that `stop()` can cancel, so a long latency never keeps the process alive. */
+  const delay = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  /** Decides, at arrival, what this post suffers: counts are consumed here so "the next N" is exact. */
+  const takeFault = (): { kind: 'timeout'; commits: boolean } | { kind: 'fail'; status: number; retryAfter?: number } | undefined => {
+    if ((faults.timeoutNext ?? 0) > 0) {
+      faults = { ...faults, timeoutNext: (faults.timeoutNext ?? 0) - 1 };
+      return { kind: 'timeout', commits: faults.timeoutCommits ?? true };
+    }
+    if ((faults.failNext ?? 0) > 0) {
+      faults = { ...faults, failNext: (faults.failNext ?? 0) - 1 };
+      const status = faults.status ?? 503;
+      const retryAfter = faults.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+      return { kind: 'fail', status, ...(retryAfter === undefined ? {} : { retryAfter }) };
+    }
+    return undefined;
+  };
+
+  /** Validates and writes (or finds) the line. Synchronous after parsing, so check-and-insert is atomic. */
+  const post = (headerKey: string, body: unknown): { created: boolean; line: JournalLine } => {
+    const parsed = JournalLineRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new RequestError({ status: 400, code: 'validation-failed', title: 'Journal line is invalid', errors: zodErrors(parsed.error) });
+    }
+    const request = parsed.data;
+    if (request.idempotencyKey !== headerKey) {
+      throw new RequestError({
+        status: 400,
+        code: 'idempotency-key-mismatch',
+        title: 'Idempotency-Key header and body idempotencyKey differ',
+      });
+    }
+    // The ledger books what it is told only if it adds up: quantity × unitCost, to the cent.
+    if (Math.abs(request.quantity * request.unitCost - request.amount) > 0.01 + 1e-9) {
+      throw new RequestError({
+        status: 422,
+        code: 'amount-mismatch',
+        title: 'amount must equal quantity × unitCost rounded to cents',
+      });
+    }
+    const existing = byKey.get(headerKey);
+    if (existing !== undefined) {
+      const differs = LEDGER_FIELDS.filter((field) => existing[field] !== request[field]);
+      if (differs.length > 0) {
+        throw new RequestError({
+          status: 409,
+          code: 'idempotency-key-reused',
+          title: 'Idempotency-Key already used for a different journal line',
+          detail: `differing fields: ${differs.join(', ')}`,
+        });
+      }
+      return { created: false, line: existing };
+    }
+    sequence += 1;
+    const line: JournalLine = {
+      journalId: `JE-${String(sequence).padStart(6, '0')}`,
+      status: 'POSTED',
+      postedAt: new Date().toISOString(),
+      idempotencyKey: request.idempotencyKey,
+      correlationId: request.correlationId,
+      costCenter: request.costCenter,
+      glAccount: request.glAccount,
+      facilityId: request.facilityId,
+      itemId: request.itemId,
+      quantity: request.quantity,
+      unitCost: request.unitCost,
+      amount: request.amount,
+      currency: request.currency,
+      postingDate: request.postingDate,
+    };
+    lines.push(line);
+    byKey.set(line.idempotencyKey, line);
+    byId.set(line.journalId, line);
+    return { created: true, line };
+  };
+
+  const handlePost = async (req: IncomingMessage, res: ServerResponse, echo: Record<string, string>): Promise<void> => {
+    stats.posts += 1;
+    const fault = takeFault();
+    const latency = faults.latencyMs ?? 0;
+    const text = await readBody(req);
+    if (latency > 0) {
+      await delay(latency);
+    }
+    if (fault?.kind === 'fail') {
+      stats.failuresInjected += 1;
+      sendProblem(
+        res,
+        { status: fault.status, code: 'injected-failure', title: 'Ledger unavailable (injected fault)' },
+        { ...echo, ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) },
+      );
+      return;
+    }
+    const key = headerValue(req, 'idempotency-key');
+    if (fault?.kind === 'timeout') {
+      stats.timeoutsInjected += 1;
+      if (fault.commits && key !== undefined) {
+        try {
+          if (post(key, parseJson(text)).created) {
+            stats.posted += 1;
+          }
+        } catch {
+          // A request that would have been refused writes nothing; it still never gets an answer.
+        }
+      }
+      // No response: the connection stays open until the client gives up or `stop()` drops it.
+      return;
+    }
+    let outcome: { created: boolean; line: JournalLine };
+    try {
+      if (key === undefined) {
+        throw new RequestError({ status: 400, code: 'missing-idempotency-key', title: 'Idempotency-Key header is required' });
+      }
+      outcome = post(key, parseJson(text));
+    } catch (error) {
+      if (error instanceof RequestError) {
+        stats.rejected += 1;
+      }
+      throw error;
+    }
+    const { created, line } = outcome;
+    if (created) {
+      stats.posted += 1;
+    } else {
+      stats.replays += 1;
+    }
+    sendJson(res, created ? 201 : 200, { journalId: line.journalId, status: line.status }, {
+      ...echo,
+      ...(created ? { location: `${JOURNAL_PATH}/${line.journalId}` } : {}),
+    });
+  };
+
+  const handleFaults = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const parsed = FaultConfigSchema.safeParse(parseJson(await readBody(req)));
+      if (!parsed.success) {
+        throw new RequestError({ status: 400, code: 'validation-failed', title: 'Fault configuration is invalid', errors: zodErrors(parsed.error) });
+      }
+      faults = parsed.data;
+    } else if (req.method === 'DELETE') {
+      faults = {};
+    } else if (req.method !== 'GET') {
+      throw methodNotAllowed('GET, POST, PUT, DELETE');
+    }
+    sendJson(res, 200, faults);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://finance.local');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const correlationId = headerValue(req, 'x-correlation-id');
+    const echo: Record<string, string> = correlationId === undefined ? {} : { 'x-correlation-id': correlationId };
+
+    if (path === JOURNAL_PATH) {
+      if (req.method === 'POST') {
+        await handlePost(req, res, echo);
+        return;
+      }
+      if (req.method !== 'GET') {
+        throw methodNotAllowed('GET, POST');
+      }
+      const filters = (['correlationId', 'costCenter', 'idempotencyKey'] as const).flatMap((field) => {
+        const value = url.searchParams.get(field);
+        return value === null ? [] : [[field, value] as const];
+      });
+      sendJson(
+        res,
+        200,
+        lines.filter((line) => filters.every(([field, value]) => line[field] === value)),
+        echo,
+      );
+      return;
+    }
+    if (path.startsWith(`${JOURNAL_PATH}/`)) {
+      if (req.method !== 'GET') {
+        throw methodNotAllowed('GET');
+      }
+      const line = byId.get(decodeURIComponent(path.slice(JOURNAL_PATH.length + 1)));
+      if (line === undefined) {
+        throw new RequestError({ status: 404, code: 'not-found', title: 'No such journal line' });
+      }
+      sendJson(res, 200, line, echo);
+      return;
+    }
+    if (path === '/health' && req.method === 'GET') {
+      sendJson(res, 200, { status: 'UP', service: 'finance-simulator', journalLines: lines.length });
+      return;
+    }
+    if (path === '/_faults') {
+      await handleFaults(req, res);
+      return;
+    }
+    if (path === '/_stats' && req.method === 'GET') {
+      sendJson(res, 200, stats);
+      return;
+    }
+    throw new RequestError({ status: 404, code: 'not-found', title: 'No such resource' });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof RequestError) {
+        sendProblem(res, error.problem, error.headers);
+        return;
+      }
+      sendProblem(res, { status: 500, code: 'internal-error', title: 'Simulator error' });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    journal: () => lines.map((line) => ({ ...line })),
+    setFaults: (next) => {
+      faults = FaultConfigSchema.parse(next);
+    },
+    faults: () => ({ ...faults }),
+    stats: () => ({ ...stats }),
+    stop: async () => {
+      for (const timer of timers) {
+        clearTimeout(timer);
+      }
+      timers.clear();
+      const closed = new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+      });
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+const methodNotAllowed = (allow: string): RequestError =>
+  new RequestError({ status: 405, code: 'method-not-allowed', title: 'Method not allowed', detail: `allowed: ${allow}` }, { allow });

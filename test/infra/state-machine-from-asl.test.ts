@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { FUNCTIONS } from '../../contracts/functions';
+import { EVENT_BUS_PLACEHOLDER, STATE_MACHINES } from '../../contracts/routing';
+import { PROJECT_ROOT } from '../../lib/hem-app';
+import { findAslPlaceholders, StateMachineFromAsl } from '../../lib/constructs/state-machine-from-asl';
+
+/** A stack with one StateMachineFromAsl whose substitutions are fake ARNs for `available` placeholders. */
+function machineStack(definitionFile: string, available: readonly string[]): { stack: Stack; machine: StateMachineFromAsl } {
+  const app = new App();
+  const stack = new Stack(app, 'AslTest', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const functions = available
+    .filter((p) => p !== EVENT_BUS_PLACEHOLDER)
+    .map((p) => lambda.Function.fromFunctionArn(stack, p, `arn:aws:lambda:eu-west-1:123456789012:function:${p}`));
+  const bus = events.EventBus.fromEventBusName(stack, 'Bus', 'hem-test');
+  const machine = new StateMachineFromAsl(stack, 'Machine', {
+    definitionFile,
+    stateMachineName: 'asl-test',
+    stateMachineType: sfn.StateMachineType.EXPRESS,
+    substitutions: Object.fromEntries(
+      available.map((p, i) => [p, p === EVENT_BUS_PLACEHOLDER ? bus.eventBusName : functions[i]?.functionArn ?? p]),
+    ),
+    invokedFunctions: functions,
+    eventBus: bus,
+    encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+    logRetention: logs.RetentionDays.ONE_WEEK,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return { stack, machine };
+}
+
+describe('StateMachineFromAsl', () => {
+  it('finds each ${Placeholder} once, ignoring JSONPath "$." references', () => {
+    const asl = '{"A":"${One}","B":"${Two}","C":"${One}","D.$":"$.detail","E":"$${notAName"}';
+    assert.deepEqual(findAslPlaceholders(asl), ['One', 'Two']);
+  });
+
+  for (const definition of STATE_MACHINES) {
+    const file = path.join(PROJECT_ROOT, definition.file);
+    const offered = [...Object.keys(definition.functionPlaceholders), EVENT_BUS_PLACEHOLDER];
+
+    it(`${definition.id}: every placeholder in ${definition.file} has a substitution from the routing contract`, () => {
+      const asl = readFileSync(file, 'utf8');
+      assert.doesNotThrow(() => JSON.parse(asl), 'ASL is valid JSON');
+      const missing = findAslPlaceholders(asl).filter((p) => !offered.includes(p));
+      assert.deepEqual(missing, [], `placeholders without a substitution in ${definition.file}`);
+      for (const functionId of Object.values(definition.functionPlaceholders)) {
+        const fn = FUNCTIONS.find((f) => f.id === functionId);
+        assert.equal(fn?.trigger, 'stateMachine', `${functionId} is a state-machine task function`);
+      }
+    });
+
+    it(`${definition.id}: synthesizes an inline definition whose substitutions cover exactly its placeholders`, () => {
+      const { stack, machine } = machineStack(file, offered);
+      const resources = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+      const [resource] = Object.values(resources);
+      assert.equal(resource.Properties.DefinitionS3Location, undefined);
+      assert.equal(resource.Properties.DefinitionString, readFileSync(file, 'utf8'));
+      assert.deepEqual(Object.keys(resource.Properties.DefinitionSubstitutions ?? {}).sort(), [...machine.placeholders]);
+    });
+  }
+
+  it('fails the synth, naming the placeholder, when the ASL uses a placeholder nobody substitutes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hem-asl-'));
+    const file = path.join(dir, 'broken.asl.json');
+    writeFileSync(file, JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: '${UnknownFunctionArn}', End: true } } }));
+    assert.throws(() => machineStack(file, [EVENT_BUS_PLACEHOLDER]), /\$\{UnknownFunctionArn\}/);
+  });
+
+  it('fails the synth when the ASL file is not valid JSON', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hem-asl-'));
+    const file = path.join(dir, 'broken.asl.json');
+    writeFileSync(file, '{ "StartAt": ');
+    assert.throws(() => machineStack(file, []), /not valid JSON/);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * EventBridgePublisher with the real SDK client against a small fault-injecting EventBridge endpoint
+ * (node:http speaking the PutEvents JSON protocol). moto never reports failed entries for valid
+ * events, so the `FailedEntryCount` path is exercised here; routing to a real target is covered by
+ * test/contract/eventbridge.contract.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { BusEvent } from '../../../contracts/events';
+import { EventBridgePublisher } from '../../../functions/adapters/aws/event-publisher';
+import { InfrastructureError, ValidationError } from '../../../functions/domain/errors';
+
+interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  EventBusName: string;
+}
+
+/** Decides per entry: undefined = accepted, a string = that ErrorCode. */
+let failEntry: (entry: PutEventsEntry, call: number) => string | undefined = () => undefined;
+const calls: PutEventsEntry[][] = [];
+let server: Server;
+let client: EventBridgeClient;
+
+const positionChanged = (n: number): BusEvent => ({
+  source: 'hem.inventory',
+  detailType: 'InventoryPositionChanged',
+  detail: {
+    version: '1',
+    correlationId: `corr-${n}`,
+    causationId: `corr-${n}`,
+    idempotencyKey: `EPIC|MSG${n}|1`,
+    occurredAt: '2026-11-20T09:00:00.000Z',
+    locationId: 'NMC-OR',
+    itemId: 'ITM-10001',
+    delta: -1,
+    onHand: 59 - n,
+    reason: 'USAGE',
+  },
+});
+
+const publisher = (maxAttempts = 4): EventBridgePublisher =>
+  new EventBridgePublisher({ client, eventBusName: 'hem-test', maxAttempts, baseDelayMs: 5, maxDelayMs: 20 });
+
+describe('EventBridgePublisher', () => {
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        assert.equal(req.headers['x-amz-target'], 'AWSEvents.PutEvents');
+        const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
+        calls.push(entries);
+        const results = entries.map((entry) => {
+          const code = failEntry(entry, calls.length);
+          return code === undefined ? { EventId: `evt-${calls.length}` } : { ErrorCode: code, ErrorMessage: 'injected' };
+        });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    client = new EventBridgeClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+  });
+
+  after(async () => {
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    calls.length = 0;
+    failEntry = () => undefined;
+  });
+
+  it('sends each event with the bus name, source, detail-type and the detail as JSON', async () => {
+    const event = positionChanged(1);
+    await publisher().publish([event]);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0], [
+      { EventBusName: 'hem-test', Source: 'hem.inventory', DetailType: 'InventoryPositionChanged', Detail: JSON.stringify(event.detail) },
+    ]);
+  });
+
+  it('splits 23 events into PutEvents requests of at most 10 entries', async () => {
+    await publisher().publish(Array.from({ length: 23 }, (_, i) => positionChanged(i)));
+    assert.deepEqual(
+      calls.map((c) => c.length),
+      [10, 10, 3],
+    );
+  });
+
+  it('re-sends only the entries that failed when FailedEntryCount > 0', async () => {
+    failEntry = (entry, call) => (call === 1 && JSON.parse(entry.Detail).onHand % 2 === 0 ? 'ThrottlingException' : undefined);
+    await publisher().publish(Array.from({ length: 6 }, (_, i) => positionChanged(i)));
+    assert.equal(calls.length, 2);
+    assert.deepEqual(
+      calls[1]?.map((e) => JSON.parse(e.Detail).onHand),
+      [58, 56, 54],
+    );
+  });
+
+  it('throws InfrastructureError naming the error codes once the attempts are spent', async () => {
+    failEntry = (entry) => (JSON.parse(entry.Detail).onHand === 59 ? 'InternalFailure' : undefined);
+    const error = await publisher(3)
+      .publish([positionChanged(0), positionChanged(1)])
+      .then(
+        () => assert.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof InfrastructureError);
+    assert.match(error.message, /1 of 2 entries \(InternalFailure\)/);
+    assert.deepEqual(error.details.errorCodes, ['InternalFailure']);
+    assert.ok(!error.message.includes('ITM-10001'), 'no detail in the error');
+    assert.equal(calls.length, 3);
+  });
+
+  it('does not retry entries refused for good (malformed detail, access denied)', async () => {
+    failEntry = () => 'AccessDeniedException';
+    await assert.rejects(publisher().publish([positionChanged(0)]), InfrastructureError);
+    assert.equal(calls.length, 1);
+  });
+
+  it('refuses an event that does not match its catalog schema and sends nothing of the batch', async () => {
+    const bad = positionChanged(2);
+    bad.detail = { ...bad.detail, onHand: 'many' };
+    const error = await publisher()
+      .publish([positionChanged(1), bad])
+      .then(
+        () => assert.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual(error.details.issues, [{ path: 'onHand', code: 'invalid_type' }]);
+    assert.equal(calls.length, 0);
+  });
+
+  it('refuses an event published under the wrong source or an unknown detail-type', async () => {
+    await assert.rejects(publisher().publish([{ ...positionChanged(1), source: 'hem.finance' }]), ValidationError);
+    await assert.rejects(
+      publisher().publish([{ ...positionChanged(1), detailType: 'SomethingHappened' as BusEvent['detailType'] }]),
+      ValidationError,
+    );
+    assert.equal(calls.length, 0);
+  });
+
+  it('wraps a failed call in InfrastructureError', async () => {
+    const unreachable = new EventBridgeClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    try {
+      await assert.rejects(new EventBridgePublisher({ client: unreachable, eventBusName: 'hem-test' }).publish([positionChanged(1)]), InfrastructureError);
+    } finally {
+      unreachable.destroy();
+    }
+  });
+});

@@ -1,0 +1,475 @@
+/**
+ * Behaviour every DynamoDB-backed adapter must show, written once and run against DynamoDB Local
+ * (test/unit/adapters/*.test.ts) and against moto (test/contract/*.test.ts). Each scenario builder
+ * registers `it` blocks inside the caller's `describe` and gets its adapters from `ctx()`, which the
+ * caller fills in `before`.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { it } from 'node:test';
+import type { BusEvent } from '../../../contracts/events';
+import type { ReferenceDataSet } from '../../../contracts/reference';
+import { verifyChain } from '../../../functions/domain/audit-chain';
+import { ConcurrencyError, ConflictError, NotFoundError } from '../../../functions/domain/errors';
+import type {
+  ApplyMovementResult,
+  AuditLog,
+  ExceptionRepository,
+  InventoryPosition,
+  InventoryRepository,
+  ReferenceDataRepository,
+  TransactionLog,
+  UsageException,
+  UsageLineOutcome,
+} from '../../../functions/domain/ports';
+
+/** A unique id per call, so scenarios sharing tables never collide. */
+export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export const openingPosition = (locationId: string, itemId: string, onHand: number): InventoryPosition => ({
+  locationId,
+  itemId,
+  onHand,
+  onOrder: 0,
+  parLevel: 100,
+  reorderPoint: 40,
+  baseUom: 'EA',
+  version: 0,
+  updatedAt: '2026-11-20T08:00:00.000Z',
+});
+
+const envelope = (businessKey: string, correlationId: string, at: string): BusEvent['detail'] => ({
+  version: '1',
+  correlationId,
+  causationId: correlationId,
+  idempotencyKey: businessKey,
+  occurredAt: at,
+});
+
+/** The outcome of consuming `quantity` base units from `current` (what the apply use case computes). */
+export const usageOutcome = (current: InventoryPosition, businessKey: string, quantity: number, at = new Date().toISOString()): UsageLineOutcome => {
+  const correlationId = `corr-${businessKey}`;
+  const onHand = current.onHand - quantity;
+  return {
+    businessKey,
+    position: { ...current, onHand, version: current.version + 1, updatedAt: at },
+    movement: { businessKey, correlationId, delta: -quantity, onHandAfter: onHand, reason: 'USAGE', at },
+    positionChanged: {
+      source: 'hem.inventory',
+      detailType: 'InventoryPositionChanged',
+      detail: { ...envelope(businessKey, correlationId, at), locationId: current.locationId, itemId: current.itemId, delta: -quantity, onHand, reason: 'USAGE' },
+    },
+    costPosting: {
+      source: 'hem.finance',
+      detailType: 'CostPosted',
+      detail: {
+        ...envelope(businessKey, correlationId, at),
+        costCenter: 'CC-NMC-OR',
+        glAccount: '6100',
+        facilityId: 'FAC-NMC',
+        locationId: current.locationId,
+        itemId: current.itemId,
+        quantity,
+        unitCost: 0.45,
+        amount: Math.round(quantity * 45) / 100,
+        currency: 'USD',
+        postingDate: at.slice(0, 10),
+      },
+    },
+  };
+};
+
+/**
+ * What the apply use case does: read the position, decide, apply conditionally; on
+ * `ConcurrencyError` re-read and decide again (bounded).
+ */
+export const applyWithRetry = async (
+  inventory: InventoryRepository,
+  locationId: string,
+  itemId: string,
+  businessKey: string,
+  quantity: number,
+  maxAttempts = 60,
+): Promise<ApplyMovementResult & { attempts: number }> => {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const current = await inventory.getPosition(locationId, itemId);
+    assert.ok(current, 'position exists');
+    try {
+      const result = await inventory.applyMovement(current.version, usageOutcome(current, businessKey, quantity));
+      return { ...result, attempts: attempt };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
+    }
+  }
+  throw new Error(`gave up applying ${businessKey} after ${maxAttempts} attempts`);
+};
+
+export interface ScenarioOptions {
+  /** Run the concurrency scenarios (DynamoDB Local: yes; moto serialises nothing across threads, so no). */
+  concurrency: boolean;
+}
+
+export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }, options: ScenarioOptions): void => {
+  it('initialisePosition creates a position and never overwrites an existing one', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 999));
+    const position = await inventory.getPosition('NMC-OR', itemId);
+    assert.equal(position?.onHand, 60);
+    assert.equal(position?.version, 0);
+    assert.deepEqual(position, openingPosition('NMC-OR', itemId, 60));
+  });
+
+  it('returns undefined for a position that was never initialised', async () => {
+    assert.equal(await ctx().inventory.getPosition('NMC-OR', unique('ITM')), undefined);
+  });
+
+  it('applies a movement: position, movement and dedup record land together', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const outcome = usageOutcome(openingPosition('NMC-OR', itemId, 60), unique('EPIC|MSG'), 3);
+    const result = await inventory.applyMovement(0, outcome);
+    assert.equal(result.applied, true);
+    assert.deepEqual(await inventory.getPosition('NMC-OR', itemId), outcome.position);
+    assert.deepEqual(await inventory.listMovements('NMC-OR', itemId, 10), [outcome.movement]);
+    assert.deepEqual(await inventory.findOutcome(outcome.businessKey), outcome);
+  });
+
+  it('returns the stored outcome and changes nothing when the business key was already applied', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    const businessKey = unique('EPIC|MSG');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const first = usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5);
+    await inventory.applyMovement(0, first);
+    // The redelivery computes on top of the already-moved position (version 1) and must still be refused.
+    const again = usageOutcome(first.position, businessKey, 5);
+    const result = await inventory.applyMovement(1, again);
+    assert.equal(result.applied, false);
+    assert.deepEqual(result.outcome, first);
+    const position = await inventory.getPosition('NMC-OR', itemId);
+    assert.equal(position?.onHand, 55);
+    assert.equal(position?.version, 1);
+    assert.equal((await inventory.listMovements('NMC-OR', itemId, 10)).length, 1);
+  });
+
+  it('reports a duplicate even when the position also moved since it was read', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    const businessKey = unique('EPIC|MSG');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const first = usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5);
+    await inventory.applyMovement(0, first);
+    const stale = await inventory.applyMovement(0, usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5));
+    assert.equal(stale.applied, false);
+    assert.deepEqual(stale.outcome, first);
+  });
+
+  it('throws ConcurrencyError when the position version moved since it was read', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const opening = openingPosition('NMC-OR', itemId, 60);
+    await inventory.applyMovement(0, usageOutcome(opening, unique('EPIC|A'), 1));
+    const staleKey = unique('EPIC|B');
+    await assert.rejects(inventory.applyMovement(0, usageOutcome(opening, staleKey, 1)), ConcurrencyError);
+    // Nothing of the refused transaction landed: the key can still be applied later.
+    assert.equal(await inventory.findOutcome(staleKey), undefined);
+    assert.equal((await inventory.getPosition('NMC-OR', itemId))?.onHand, 59);
+  });
+
+  it('throws ConcurrencyError when creating a position that another writer created first', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    await assert.rejects(inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 0), unique('EPIC|C'), 1)), ConcurrencyError);
+  });
+
+  it('creates the position with the first movement when expectedVersion is undefined', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    const result = await inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 10), unique('EPIC|D'), 2));
+    assert.equal(result.applied, true);
+    assert.equal((await inventory.getPosition('NMC-OR', itemId))?.onHand, 8);
+  });
+
+  it('lists movements latest first, up to the limit', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    let current = openingPosition('NMC-OR', itemId, 60);
+    for (let i = 0; i < 4; i++) {
+      const outcome = usageOutcome(current, `EPIC|M${i}-${itemId}`, 1, `2026-11-20T09:0${i}:00.000Z`);
+      await inventory.applyMovement(current.version, outcome);
+      current = outcome.position;
+    }
+    const movements = await inventory.listMovements('NMC-OR', itemId, 3);
+    assert.deepEqual(
+      movements.map((m) => m.at),
+      ['2026-11-20T09:03:00.000Z', '2026-11-20T09:02:00.000Z', '2026-11-20T09:01:00.000Z'],
+    );
+  });
+
+  if (!options.concurrency) {
+    return;
+  }
+
+  it('applies a business key exactly once when 20 writers apply it concurrently', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    const businessKey = unique('EPIC|DUP');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const results = await Promise.all(Array.from({ length: 20 }, () => applyWithRetry(inventory, 'NMC-OR', itemId, businessKey, 4)));
+    assert.equal(results.filter((r) => r.applied).length, 1);
+    const position = await inventory.getPosition('NMC-OR', itemId);
+    assert.equal(position?.onHand, 56);
+    assert.equal(position?.version, 1);
+    assert.equal((await inventory.listMovements('NMC-OR', itemId, 50)).length, 1);
+    // Every duplicate saw the one stored outcome.
+    const stored = await inventory.findOutcome(businessKey);
+    for (const result of results) {
+      assert.deepEqual(result.outcome, stored);
+    }
+  });
+
+  it('applies 20 different business keys concurrently with re-read and retry, none lost', async () => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => applyWithRetry(inventory, 'NMC-OR', itemId, `EPIC|K${i}-${itemId}`, 2)),
+    );
+    assert.ok(results.every((r) => r.applied));
+    const position = await inventory.getPosition('NMC-OR', itemId);
+    assert.equal(position?.onHand, 20);
+    assert.equal(position?.version, 20);
+    const movements = await inventory.listMovements('NMC-OR', itemId, 50);
+    assert.equal(movements.length, 20);
+    // The movements' onHandAfter values are each distinct: every writer saw its predecessor's result.
+    assert.deepEqual(
+      movements.map((m) => m.onHandAfter).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => 20 + 2 * i),
+    );
+  });
+};
+
+/** A small but realistic reference set: `itemCount` items at NMC-OR, enough to need several BatchWriteItem chunks. */
+export const referenceDataSet = (itemCount: number, prefix = 'ITM'): ReferenceDataSet => {
+  const items = Array.from({ length: itemCount }, (_, i) => {
+    const n = 10001 + i;
+    return {
+      itemId: `${prefix}-${n}`,
+      description: `Supply ${n}`,
+      gtin: `1061414${String(n).padStart(7, '0')}`,
+      baseUom: 'EA',
+      purchaseUom: 'BX',
+      conversions: [{ uom: 'BX', factor: 10 }],
+      unitCost: 0.45,
+      currency: 'USD',
+    };
+  });
+  return {
+    facilities: [{ facilityId: 'FAC-NMC', name: 'North Medical Center', gln: '0614141000012' }],
+    locations: [{ locationId: 'NMC-OR', facilityId: 'FAC-NMC', name: 'NMC Operating Rooms', kind: 'PAR', costCenter: 'CC-NMC-OR' }],
+    costCenters: [{ costCenter: 'CC-NMC-OR', name: 'NMC Surgery', facilityId: 'FAC-NMC', glAccount: '6100' }],
+    items,
+    parSettings: items.map((item) => ({ locationId: 'NMC-OR', itemId: item.itemId, parLevel: 100, reorderPoint: 40, initialOnHand: 60 })),
+    chargeCodes: items.map((item, i) => ({ sourceSystem: 'EPIC', chargeCode: `CHG-${100001 + i}`, itemId: item.itemId })),
+    departments: [{ sourceSystem: 'EPIC', facilityCode: 'NMC', departmentCode: 'OR', locationId: 'NMC-OR', costCenter: 'CC-NMC-OR' }],
+  };
+};
+
+export const referenceDataScenarios = (ctx: () => { referenceData: ReferenceDataRepository }): void => {
+  it('loads a reference set larger than one BatchWriteItem chunk and finds every kind of entry', async () => {
+    const { referenceData } = ctx();
+    const data = referenceDataSet(60);
+    await referenceData.load(data);
+    assert.deepEqual(await referenceData.getItem('ITM-10001'), data.items[0]);
+    assert.deepEqual(await referenceData.getItem('ITM-10060'), data.items[59]);
+    assert.deepEqual(await referenceData.findChargeCode('EPIC', 'CHG-100060'), { sourceSystem: 'EPIC', chargeCode: 'CHG-100060', itemId: 'ITM-10060' });
+    assert.deepEqual(await referenceData.findDepartment('EPIC', 'NMC', 'OR'), data.departments[0]);
+    assert.deepEqual(await referenceData.getLocation('NMC-OR'), data.locations[0]);
+    assert.deepEqual(await referenceData.getFacility('FAC-NMC'), data.facilities[0]);
+    assert.deepEqual(await referenceData.getCostCenter('CC-NMC-OR'), data.costCenters[0]);
+    assert.deepEqual(await referenceData.getParSetting('NMC-OR', 'ITM-10042'), data.parSettings[41]);
+  });
+
+  it('finds an item by GTIN through the GSI', async () => {
+    const { referenceData } = ctx();
+    const data = referenceDataSet(3, 'GT');
+    await referenceData.load(data);
+    const wanted = data.items[1];
+    assert.ok(wanted);
+    assert.deepEqual(await referenceData.findItemByGtin(wanted.gtin), wanted);
+    assert.equal(await referenceData.findItemByGtin('00000000000000'), undefined);
+  });
+
+  it('answers undefined for codes that are not seeded (CHG-999999, XRAY)', async () => {
+    const { referenceData } = ctx();
+    assert.equal(await referenceData.findChargeCode('EPIC', 'CHG-999999'), undefined);
+    assert.equal(await referenceData.findDepartment('EPIC', 'NMC', 'XRAY'), undefined);
+    assert.equal(await referenceData.getParSetting('NMC-OR', 'ITM-NOPE'), undefined);
+  });
+
+  it('finds a crosswalk entry added after a miss (misses are not cached)', async () => {
+    const { referenceData } = ctx();
+    const code = unique('CHG');
+    assert.equal(await referenceData.findChargeCode('EPIC', code), undefined);
+    await referenceData.putChargeCode({ sourceSystem: 'EPIC', chargeCode: code, itemId: 'ITM-10001' });
+    assert.deepEqual(await referenceData.findChargeCode('EPIC', code), { sourceSystem: 'EPIC', chargeCode: code, itemId: 'ITM-10001' });
+    const dept = unique('XRAY');
+    assert.equal(await referenceData.findDepartment('EPIC', 'NMC', dept), undefined);
+    await referenceData.putDepartment({ sourceSystem: 'EPIC', facilityCode: 'NMC', departmentCode: dept, locationId: 'NMC-OR', costCenter: 'CC-NMC-OR' });
+    assert.equal((await referenceData.findDepartment('EPIC', 'NMC', dept))?.locationId, 'NMC-OR');
+  });
+
+  it('load is idempotent: loading the same set twice leaves the same entries', async () => {
+    const { referenceData } = ctx();
+    const data = referenceDataSet(30, 'IDEM');
+    await referenceData.load(data);
+    await referenceData.load(data);
+    assert.deepEqual(await referenceData.getItem('IDEM-10030'), data.items[29]);
+  });
+};
+
+export const transactionLogScenarios = (ctx: () => { transactions: TransactionLog }): void => {
+  it('lists the hops of one correlation id oldest first, and none of another', async () => {
+    const { transactions } = ctx();
+    const correlationId = unique('corr');
+    await transactions.record({ correlationId, hop: 'applied', status: 'ok', at: '2026-11-20T09:00:02.000Z', detail: { lineNumber: 1, onHand: 57 } });
+    await transactions.record({ correlationId, hop: 'received', status: 'ok', at: '2026-11-20T09:00:00.000Z' });
+    await transactions.record({ correlationId, hop: 'mapped', status: 'ok', at: '2026-11-20T09:00:01.000Z', detail: { lines: 1 } });
+    await transactions.record({ correlationId: unique('other'), hop: 'received', status: 'ok', at: '2026-11-20T09:00:00.000Z' });
+    const hops = await transactions.list(correlationId);
+    assert.deepEqual(
+      hops.map((h) => h.hop),
+      ['received', 'mapped', 'applied'],
+    );
+    assert.deepEqual(hops[2], { correlationId, hop: 'applied', status: 'ok', at: '2026-11-20T09:00:02.000Z', detail: { lineNumber: 1, onHand: 57 } });
+  });
+
+  it('keeps two hops recorded with the same timestamp', async () => {
+    const { transactions } = ctx();
+    const correlationId = unique('corr');
+    const at = '2026-11-20T09:00:00.000Z';
+    await transactions.record({ correlationId, hop: 'applied', status: 'ok', at, detail: { lineNumber: 1 } });
+    await transactions.record({ correlationId, hop: 'applied', status: 'ok', at, detail: { lineNumber: 2 } });
+    assert.deepEqual(
+      (await transactions.list(correlationId)).map((h) => h.detail?.lineNumber),
+      [1, 2],
+    );
+  });
+};
+
+export const usageException = (overrides: Partial<UsageException> = {}): UsageException => {
+  const exceptionId = overrides.exceptionId ?? unique('exc');
+  return {
+    exceptionId,
+    status: 'OPEN',
+    businessKey: `EPIC|${exceptionId}|1`,
+    correlationId: `corr-${exceptionId}`,
+    reasons: ['UNKNOWN_CHARGE_CODE'],
+    usage: {
+      sourceSystem: 'EPIC',
+      facilityCode: 'NMC',
+      messageControlId: exceptionId,
+      sourceFormat: 'HL7v2:DFT^P03',
+      occurredAt: '2026-11-20T09:00:00.000Z',
+      departmentCode: 'OR',
+      lines: [{ lineNumber: 1, item: { system: 'CHARGE', value: 'CHG-999999' }, quantity: 1, transactionType: 'CHARGE', serviceDate: '2026-11-20T09:00:00.000Z' }],
+    },
+    lineNumber: 1,
+    createdAt: '2026-11-20T09:00:00.000Z',
+    ...overrides,
+  };
+};
+
+export const exceptionScenarios = (ctx: () => { exceptions: ExceptionRepository }): void => {
+  it('saves, gets and lists exceptions by status; markResolved moves one from OPEN to RESOLVED', async () => {
+    const { exceptions } = ctx();
+    const a = usageException({ createdAt: '2026-11-20T09:00:01.000Z' });
+    const b = usageException({ createdAt: '2026-11-20T09:00:02.000Z' });
+    await exceptions.save(b);
+    await exceptions.save(a);
+    assert.deepEqual(await exceptions.get(a.exceptionId), a);
+    const open = (await exceptions.list('OPEN', 1000)).filter((e) => e.exceptionId === a.exceptionId || e.exceptionId === b.exceptionId);
+    assert.deepEqual(
+      open.map((e) => e.exceptionId),
+      [a.exceptionId, b.exceptionId],
+    );
+    await exceptions.markResolved(a.exceptionId, '2026-11-20T10:00:00.000Z');
+    assert.deepEqual(await exceptions.get(a.exceptionId), { ...a, status: 'RESOLVED', resolvedAt: '2026-11-20T10:00:00.000Z' });
+    const ids = async (status: UsageException['status']): Promise<string[]> => (await exceptions.list(status, 1000)).map((e) => e.exceptionId);
+    assert.ok((await ids('RESOLVED')).includes(a.exceptionId));
+    assert.ok(!(await ids('OPEN')).includes(a.exceptionId));
+    assert.ok((await ids('OPEN')).includes(b.exceptionId));
+  });
+
+  it('save is idempotent and never re-opens a resolved exception', async () => {
+    const { exceptions } = ctx();
+    const exception = usageException();
+    await exceptions.save(exception);
+    await exceptions.markResolved(exception.exceptionId, '2026-11-20T10:00:00.000Z');
+    await exceptions.save(exception);
+    assert.equal((await exceptions.get(exception.exceptionId))?.status, 'RESOLVED');
+  });
+
+  it('list honours the limit', async () => {
+    const { exceptions } = ctx();
+    for (let i = 0; i < 3; i++) {
+      await exceptions.save(usageException());
+    }
+    assert.equal((await exceptions.list('OPEN', 2)).length, 2);
+  });
+
+  it('markResolved throws NotFoundError for an unknown id and ConflictError when already resolved', async () => {
+    const { exceptions } = ctx();
+    await assert.rejects(exceptions.markResolved(unique('missing'), '2026-11-20T10:00:00.000Z'), NotFoundError);
+    const exception = usageException();
+    await exceptions.save(exception);
+    await exceptions.markResolved(exception.exceptionId, '2026-11-20T10:00:00.000Z');
+    await assert.rejects(exceptions.markResolved(exception.exceptionId, '2026-11-20T11:00:00.000Z'), ConflictError);
+  });
+};
+
+export const auditScenarios = (ctx: () => { audit: AuditLog }, options: ScenarioOptions): void => {
+  it('appends hash-chained records that verify, keeping only the payload hash', async () => {
+    const { audit } = ctx();
+    const first = await audit.append({ actor: 'ApplyUsageLine', action: 'INVENTORY_DECREMENTED', entity: 'POS#NMC-OR#ITM-10001', correlationId: 'c-1', payload: { onHand: 57 } });
+    const second = await audit.append({ actor: 'ops', action: 'EXCEPTION_RESOLVED', entity: 'EXC#1', correlationId: 'c-2', payload: { note: 'fixed' } });
+    assert.equal(second.seq, first.seq + 1);
+    assert.equal(second.previousHash, first.hash);
+    const records = await audit.list();
+    assert.deepEqual(records.slice(-2), [first, second]);
+    assert.deepEqual(verifyChain(records), { ok: true, count: records.length, headHash: second.hash });
+    assert.ok(!JSON.stringify(records).includes('fixed'), 'payload is not stored');
+    assert.deepEqual(await audit.list(second.seq), [second]);
+    assert.deepEqual(await audit.list(1, 1), [records[0]]);
+  });
+
+  if (!options.concurrency) {
+    return;
+  }
+
+  it('keeps one unbroken chain when 20 writers append concurrently', async () => {
+    const { audit } = ctx();
+    const before = (await audit.list()).length;
+    const appended = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        audit.append({ actor: 'test', action: 'CONCURRENT_APPEND', entity: `E#${i}`, correlationId: `c-${i}`, payload: { i } }),
+      ),
+    );
+    const records = await audit.list();
+    assert.equal(records.length, before + 20);
+    assert.deepEqual(
+      appended.map((r) => r.seq).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => before + 1 + i),
+    );
+    assert.equal(verifyChain(records).ok, true);
+  });
+};

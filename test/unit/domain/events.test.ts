@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EVENT_CATALOG } from '../../../contracts/events';
+import {
+  costPosted,
+  eventIdempotencyKey,
+  inventoryPositionChanged,
+  replenishmentRequested,
+  supplyUsageRecorded,
+  usageExceptionRaised,
+  usageMessageBusinessKey,
+} from '../../../functions/domain/events';
+import { sampleUsage } from '../fakes';
+
+const envelope = { correlationId: 'corr-1', causationId: 'evt-1', businessKey: 'EPIC|MSG00001|1', occurredAt: '2025-03-14T09:30:00.000Z' };
+
+const built = [
+  supplyUsageRecorded({ ...envelope, businessKey: usageMessageBusinessKey(sampleUsage()) }, sampleUsage()),
+  inventoryPositionChanged(envelope, { locationId: 'NMC-OR', itemId: 'ITM-10001', delta: -6, onHand: 54, reason: 'USAGE' }),
+  replenishmentRequested(envelope, {
+    facilityId: 'FAC-NMC',
+    locationId: 'NMC-OR',
+    itemId: 'ITM-10001',
+    onHand: 40,
+    onOrder: 0,
+    parLevel: 100,
+    reorderPoint: 40,
+    quantity: 60,
+    baseUom: 'EA',
+    purchaseQuantity: 6,
+    purchaseUom: 'BX',
+    supplierId: undefined,
+    costCenter: 'CC-NMC-OR',
+  }),
+  costPosted(envelope, {
+    costCenter: 'CC-NMC-OR',
+    glAccount: '6100-100',
+    facilityId: 'FAC-NMC',
+    locationId: 'NMC-OR',
+    itemId: 'ITM-10001',
+    quantity: 6,
+    unitCost: 0.45,
+    amount: 2.7,
+    currency: 'USD',
+    postingDate: '2025-03-14',
+  }),
+  usageExceptionRaised(envelope, { exceptionId: 'exc_1', reasons: ['UNKNOWN_CHARGE_CODE'] }),
+];
+
+describe('event builders', () => {
+  for (const event of built) {
+    it(`builds a ${event.detailType} that its catalog schema accepts, with the catalog source`, () => {
+      const entry = EVENT_CATALOG[event.detailType];
+      assert.equal(event.source, entry.source);
+      const parsed = entry.schema.safeParse(event.detail);
+      assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+    });
+
+    it(`fills the ${event.detailType} envelope: version 1, correlation, causation, business-key idempotency key`, () => {
+      assert.equal(event.detail.version, '1');
+      assert.equal(event.detail.correlationId, 'corr-1');
+      assert.equal(event.detail.causationId, 'evt-1');
+      assert.equal(event.detail.occurredAt, '2025-03-14T09:30:00.000Z');
+      assert.ok(event.detail.idempotencyKey.endsWith(`#${event.detailType}`));
+    });
+  }
+
+  it('keys SupplyUsageRecorded on the message and line events on the line', () => {
+    assert.equal(built[0]!.detail.idempotencyKey, 'EPIC|MSG00001#SupplyUsageRecorded');
+    assert.equal(built[1]!.detail.idempotencyKey, eventIdempotencyKey('EPIC|MSG00001|1', 'InventoryPositionChanged'));
+  });
+
+  it('leaves optional members out instead of sending undefined', () => {
+    assert.equal('supplierId' in built[2]!.detail, false);
+    assert.equal('encounterRef' in built[3]!.detail, false);
+  });
+});

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { UsageLine } from '../../../contracts/usage';
+import { baseUnitFactor, isUnmapped, mapUsageLine, type MappingLookups } from '../../../functions/domain/usage-mapping';
+import { sampleUsage, testReferenceData } from '../fakes';
+
+const ref = testReferenceData();
+const item = (id: string) => ref.items.find((i) => i.itemId === id)!;
+const context = { correlationId: 'corr-1', causationId: 'evt-1' };
+
+/** The lookups the use case would fetch for ITM-10001 in NMC OR. */
+const gauzeAtNmcOr = (): MappingLookups => ({
+  chargeCode: ref.chargeCodes[0],
+  item: item('ITM-10001'),
+  department: ref.departments[0],
+  location: ref.locations[0],
+  costCenter: ref.costCenters[0],
+  parSetting: ref.parSettings[0],
+});
+
+const line = (overrides: Partial<UsageLine> = {}): UsageLine => ({ ...sampleUsage().lines[0]!, ...overrides });
+
+describe('mapUsageLine', () => {
+  it('maps a charge-code line to item, location, cost center, GL account and base units', () => {
+    const usage = sampleUsage();
+    const mapped = mapUsageLine(usage, usage.lines[0]!, gauzeAtNmcOr(), context);
+    assert.deepEqual(mapped, {
+      businessKey: 'EPIC|MSG00001|1',
+      correlationId: 'corr-1',
+      causationId: 'evt-1',
+      sourceSystem: 'EPIC',
+      messageControlId: 'MSG00001',
+      lineNumber: 1,
+      facilityId: 'FAC-NMC',
+      locationId: 'NMC-OR',
+      costCenter: 'CC-NMC-OR',
+      glAccount: '6100-100',
+      itemId: 'ITM-10001',
+      baseQuantity: 6,
+      baseUom: 'EA',
+      transactionType: 'CHARGE',
+      serviceDate: '2025-03-14T08:15:00.000Z',
+      encounterRef: 'enc_0123456789abcdef0123',
+    });
+  });
+
+  it('converts a pack unit to base units with the item conversion (2 BX = 20 EA)', () => {
+    const mapped = mapUsageLine(sampleUsage(), line({ quantity: 2, uom: 'BX' }), gauzeAtNmcOr(), context);
+    assert.ok(!isUnmapped(mapped));
+    assert.equal(mapped.baseQuantity, 20);
+  });
+
+  it('treats a missing unit as the base unit and compares units case-insensitively', () => {
+    assert.equal(baseUnitFactor(item('ITM-10001'), undefined), 1);
+    assert.equal(baseUnitFactor(item('ITM-10001'), 'ea'), 1);
+    assert.equal(baseUnitFactor(item('ITM-10001'), 'bx'), 10);
+  });
+
+  it('makes a CREDIT line a negative base quantity (a reversal)', () => {
+    const mapped = mapUsageLine(sampleUsage(), line({ transactionType: 'CREDIT', quantity: 3 }), gauzeAtNmcOr(), context);
+    assert.ok(!isUnmapped(mapped));
+    assert.equal(mapped.baseQuantity, -3);
+    assert.equal(mapped.transactionType, 'CREDIT');
+  });
+
+  it('treats a negative CHARGE quantity as a reversal of the same magnitude', () => {
+    const mapped = mapUsageLine(sampleUsage(), line({ quantity: -1, uom: 'BX' }), gauzeAtNmcOr(), context);
+    assert.ok(!isUnmapped(mapped));
+    assert.equal(mapped.baseQuantity, -10);
+    assert.equal(mapped.transactionType, 'CREDIT');
+  });
+
+  it('keeps decimal base quantities free of binary noise (0.3 BX = 3 EA)', () => {
+    const mapped = mapUsageLine(sampleUsage(), line({ quantity: 0.3, uom: 'BX' }), gauzeAtNmcOr(), context);
+    assert.ok(!isUnmapped(mapped));
+    assert.equal(mapped.baseQuantity, 3);
+  });
+
+  it('omits encounterRef when the message has none', () => {
+    const usage = sampleUsage({ encounterRef: undefined });
+    const mapped = mapUsageLine(usage, usage.lines[0]!, gauzeAtNmcOr(), context);
+    assert.ok(!isUnmapped(mapped));
+    assert.equal('encounterRef' in mapped, false);
+  });
+
+  it('reports UNKNOWN_CHARGE_CODE when the crosswalk has no entry', () => {
+    const result = mapUsageLine(sampleUsage(), line({ item: { system: 'CHARGE', value: 'CHG-999999' } }), { ...gauzeAtNmcOr(), chargeCode: undefined, item: undefined, parSetting: undefined }, context);
+    assert.deepEqual(result, { reasons: ['UNKNOWN_CHARGE_CODE'] });
+  });
+
+  it('reports UNKNOWN_GTIN for an unknown GTIN and UNKNOWN_ITEM for an unknown item id', () => {
+    const lookups = { ...gauzeAtNmcOr(), chargeCode: undefined, item: undefined, parSetting: undefined };
+    assert.deepEqual(mapUsageLine(sampleUsage(), line({ item: { system: 'GTIN', value: '00000000000000' } }), lookups, context), {
+      reasons: ['UNKNOWN_GTIN'],
+    });
+    assert.deepEqual(mapUsageLine(sampleUsage(), line({ item: { system: 'ITEM', value: 'ITM-0' } }), lookups, context), {
+      reasons: ['UNKNOWN_ITEM'],
+    });
+  });
+
+  it('reports UNKNOWN_UOM for a unit the item does not convert', () => {
+    assert.deepEqual(mapUsageLine(sampleUsage(), line({ uom: 'CS' }), gauzeAtNmcOr(), context), { reasons: ['UNKNOWN_UOM'] });
+  });
+
+  it('reports UNKNOWN_DEPARTMENT when neither line nor message names a mapped department', () => {
+    const usage = sampleUsage({ departmentCode: undefined });
+    const lookups = { ...gauzeAtNmcOr(), department: undefined, location: undefined, costCenter: undefined, parSetting: undefined };
+    assert.deepEqual(mapUsageLine(usage, usage.lines[0]!, lookups, context), { reasons: ['UNKNOWN_DEPARTMENT'] });
+  });
+
+  it('reports UNKNOWN_COST_CENTER when the department points at a cost center that does not exist', () => {
+    assert.deepEqual(mapUsageLine(sampleUsage(), line(), { ...gauzeAtNmcOr(), costCenter: undefined }, context), {
+      reasons: ['UNKNOWN_COST_CENTER'],
+    });
+  });
+
+  it('reports NO_PAR_SETTING when the item is not stocked at the location', () => {
+    assert.deepEqual(mapUsageLine(sampleUsage(), line(), { ...gauzeAtNmcOr(), parSetting: undefined }, context), {
+      reasons: ['NO_PAR_SETTING'],
+    });
+  });
+
+  it('reports every reason at once so an operator can fix them together', () => {
+    const result = mapUsageLine(sampleUsage(), line({ item: { system: 'CHARGE', value: 'CHG-999999' } }), {}, context);
+    assert.deepEqual(result, { reasons: ['UNKNOWN_CHARGE_CODE', 'UNKNOWN_DEPARTMENT'] });
+  });
+});

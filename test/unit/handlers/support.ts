@@ -1,0 +1,154 @@
+/**
+ * Handler test support. Import it FIRST in a handler test: it quiets Powertools before the handler
+ * modules create their Logger and Metrics (logs are captured on demand with `captureLogs`), and it
+ * builds the event shapes AWS delivers (API Gateway REST proxy, EventBridge, SQS).
+ */
+import './quiet-powertools';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../../../functions/handlers/shared/powertools';
+
+export interface ApiEventInput {
+  method?: string;
+  /** The route template, e.g. `/v1/inventory/{locationId}/{itemId}`. */
+  resource: string;
+  /** Values for the template's parameters (the concrete path is derived). */
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestId?: string;
+  /** Cognito authorizer claims (JWT routes). */
+  claims?: Record<string, string>;
+  /** IAM caller ARN (SigV4 routes). */
+  userArn?: string;
+}
+
+let requestCounter = 0;
+
+/** An API Gateway REST (v1) proxy event. */
+export const apiEvent = (input: ApiEventInput): APIGatewayProxyEvent => {
+  requestCounter += 1;
+  const path = input.resource.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(input.pathParameters?.[name] ?? ''));
+  const requestId = input.requestId ?? `c0ffee00-0000-4000-8000-${String(requestCounter).padStart(12, '0')}`;
+  return {
+    resource: input.resource,
+    path,
+    httpMethod: input.method ?? 'GET',
+    headers: { Host: 'api.hem.example', ...(input.headers ?? {}) },
+    multiValueHeaders: {},
+    queryStringParameters: input.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: input.pathParameters ?? null,
+    stageVariables: null,
+    body: input.body ?? null,
+    isBase64Encoded: input.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      authorizer: input.claims === undefined ? null : { claims: input.claims },
+      protocol: 'HTTP/1.1',
+      httpMethod: input.method ?? 'GET',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '10.0.0.1',
+        user: null,
+        userAgent: 'hem-test',
+        userArn: input.userArn ?? null,
+      },
+      path: `/v1${path}`,
+      stage: 'v1',
+      requestId,
+      requestTimeEpoch: 1_741_944_600_000,
+      resourceId: 'res123',
+      resourcePath: input.resource,
+    },
+  };
+};
+
+/** An EventBridge event as a Step Functions target receives it. */
+export const eventBridgeEvent = <D>(source: string, detailType: string, detail: D, id = 'b9a5c0e1-0000-4000-8000-000000000001') => ({
+  version: '0',
+  id,
+  'detail-type': detailType,
+  source,
+  account: '123456789012',
+  time: '2025-03-14T09:30:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+
+/** One SQS record carrying `body`. */
+export const sqsRecord = (body: string, messageId: string, receiveCount = 1): SQSRecord => ({
+  messageId,
+  receiptHandle: `rh-${messageId}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: String(receiveCount),
+    SentTimestamp: '1741944600000',
+    SenderId: 'AIDAEXAMPLE',
+    ApproximateFirstReceiveTimestamp: '1741944600001',
+  },
+  messageAttributes: {},
+  md5OfBody: 'd41d8cd98f00b204e9800998ecf8427e',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:hem-FinancePostings',
+  awsRegion: 'us-east-1',
+});
+
+/** An SQS batch event. */
+export const sqsEvent = (records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** The parsed JSON body of a response. */
+export const bodyOf = <T = Record<string, unknown>>(response: APIGatewayProxyResult): T => JSON.parse(response.body) as T;
+
+/** A response header, whatever its case. */
+export const headerOf = (response: APIGatewayProxyResult, name: string): string | undefined => {
+  const entry = Object.entries(response.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase());
+  return entry === undefined ? undefined : String(entry[1]);
+};
+
+/**
+ * Runs `fn` with the logger at INFO and returns every JSON log line written meanwhile
+ * (Powertools writes to process.stdout / stderr).
+ */
+export const captureLogs = async <T>(fn: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> => {
+  const lines: Record<string, unknown>[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  // Only Powertools' JSON lines are taken; anything else (the test runner's own protocol) passes through.
+  const tap =
+    (original: typeof process.stdout.write) =>
+    (chunk: unknown, ...rest: unknown[]): boolean => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      const candidates = text.split('\n').filter((l) => l.trim() !== '');
+      const logLines = candidates.filter((l) => l.startsWith('{') && l.includes('"service":"hem"'));
+      if (logLines.length === candidates.length && logLines.length > 0) {
+        for (const l of logLines) lines.push(JSON.parse(l) as Record<string, unknown>);
+        return true;
+      }
+      return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+    };
+  process.stdout.write = tap(out) as typeof process.stdout.write;
+  process.stderr.write = tap(err) as typeof process.stderr.write;
+  logger.setLogLevel('INFO');
+  try {
+    const result = await fn();
+    return { result, lines };
+  } finally {
+    logger.setLogLevel('SILENT');
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+};

@@ -1,0 +1,157 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { TABLES } from '../../../contracts/tables';
+import {
+  ensureTables,
+  findFreePort,
+  localDynamoDbClientConfig,
+  localTableNames,
+  startDynamoDbLocal,
+} from '../../../local/dynamodb-local';
+import type { DynamoDbLocal } from '../../../local/dynamodb-local';
+
+describe('localTableNames', () => {
+  it('prefixes every table of the contract', () => {
+    assert.deepEqual(localTableNames(), {
+      Idempotency: 'hem-local-idempotency',
+      Audit: 'hem-local-audit',
+      Operations: 'hem-local-operations',
+      Reference: 'hem-local-reference',
+    });
+    assert.equal(localTableNames('e2e-7').Audit, 'e2e-7-audit');
+  });
+});
+
+describe('DynamoDB Local in memory', () => {
+  let ddb: DynamoDbLocal;
+  let client: DynamoDBClient;
+  const names = localTableNames('unit');
+
+  before(async () => {
+    ddb = await startDynamoDbLocal();
+    client = new DynamoDBClient(localDynamoDbClientConfig(ddb.endpoint));
+    console.log(`DynamoDB Local (in memory) answered after ${ddb.startupMs} ms`);
+  });
+  after(async () => {
+    client.destroy();
+    await ddb.stop();
+  });
+
+  it('answers on a loopback endpoint and reports its startup time', () => {
+    assert.match(ddb.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(ddb.startupMs > 0);
+  });
+
+  it('creates the contract tables with their keys, ALL-projected GSIs, on-demand billing and TTL', async () => {
+    await ensureTables(ddb.endpoint, names);
+    for (const table of TABLES) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: names[table.id] }));
+      assert.equal(Table?.TableStatus, 'ACTIVE');
+      assert.equal(Table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+      const hash = Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+      const range = Table?.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+      assert.equal(hash, table.partitionKey);
+      assert.equal(range, table.sortKey);
+      assert.deepEqual(
+        (Table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g.Projection?.ProjectionType]),
+        (table.globalSecondaryIndexes ?? []).map((g) => [g.indexName, 'ALL']),
+      );
+      const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: names[table.id] }));
+      if (table.timeToLiveAttribute === undefined) {
+        assert.notEqual(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+      } else {
+        assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+        assert.equal(ttl.TimeToLiveDescription?.AttributeName, table.timeToLiveAttribute);
+      }
+    }
+    const { Table: audit } = await client.send(new DescribeTableCommand({ TableName: names.Audit }));
+    assert.equal(audit?.AttributeDefinitions?.find((a) => a.AttributeName === 'seq')?.AttributeType, 'N');
+  });
+
+  it('is idempotent: a second ensureTables changes nothing and keeps items', async () => {
+    await ensureTables(ddb.endpoint, names);
+    await client.send(new PutItemCommand({ TableName: names.Idempotency, Item: { id: { S: 'k1' } } }));
+    await ensureTables(ddb.endpoint, names);
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    assert.deepEqual(TableNames?.filter((n) => n.startsWith('unit-')).sort(), Object.values(names).sort());
+    const { Item } = await client.send(new GetItemCommand({ TableName: names.Idempotency, Key: { id: { S: 'k1' } } }));
+    assert.equal(Item?.id?.S, 'k1');
+  });
+});
+
+describe('DynamoDB Local with a dataDir', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hem-ddb-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps tables and items across a restart, and stop() ends the Java process', async () => {
+    const names = localTableNames();
+    const first = await startDynamoDbLocal({ dataDir });
+    try {
+      await ensureTables(first.endpoint, names);
+      const client = new DynamoDBClient(localDynamoDbClientConfig(first.endpoint));
+      await client.send(
+        new PutItemCommand({ TableName: names.Reference, Item: { pk: { S: 'ITEM#ITM-10001' }, sk: { S: 'META' } } }),
+      );
+      client.destroy();
+    } finally {
+      await first.stop();
+    }
+    assert.ok((await stat(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).size > 0);
+    await assert.rejects(
+      new DynamoDBClient({ ...localDynamoDbClientConfig(first.endpoint), maxAttempts: 1 }).send(new ListTablesCommand({})),
+      'the first instance no longer answers after stop()',
+    );
+
+    const second = await startDynamoDbLocal({ dataDir });
+    try {
+      await ensureTables(second.endpoint, names);
+      const client = new DynamoDBClient(localDynamoDbClientConfig(second.endpoint));
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: names.Reference, Key: { pk: { S: 'ITEM#ITM-10001' }, sk: { S: 'META' } } }),
+      );
+      client.destroy();
+      assert.equal(Item?.pk?.S, 'ITEM#ITM-10001');
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('DynamoDB Local startup failure', () => {
+  let blocker: Server;
+  let port: number;
+  before(async () => {
+    port = await findFreePort();
+    blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(port, '0.0.0.0', r));
+  });
+  after(async () => {
+    await new Promise<void>((r) => blocker.close(() => r()));
+  });
+
+  it('throws an error showing the process output when the port is taken', async () => {
+    await assert.rejects(startDynamoDbLocal({ port, startupTimeoutMs: 30_000 }), (e: Error) => {
+      assert.match(e.message, /DynamoDB Local exited during startup/);
+      assert.match(e.message, /stderr:|stdout:/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuthenticationError } from '../../../functions/domain/errors';
+import { LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE, signRequest, verifySigV4 } from '../../../local/sigv4';
+
+const OPTIONS = { ...LOCAL_SIGV4_SCOPE, maxSkewSeconds: 300 };
+const BASE = 'http://127.0.0.1:4010';
+
+/** What the gateway sees: origin-relative URL, lowercase header names including host. */
+const asReceived = (url: string, signed: Record<string, string>, method: string, body?: string) => {
+  const u = new URL(url);
+  return { method, url: `${u.pathname}${u.search}`, headers: { ...signed, host: u.host }, body };
+};
+
+describe('signRequest / verifySigV4', () => {
+  it('verifies a GET with a query string that signRequest signed', async () => {
+    const url = `${BASE}/v1/ops/exceptions?status=OPEN&limit=10`;
+    const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
+    assert.match(headers.authorization ?? '', /^AWS4-HMAC-SHA256 Credential=HEMLOCALOPS\/\d{8}\/local\/execute-api\/aws4_request/);
+    assert.equal(headers.host, undefined);
+    const identity = await verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS);
+    assert.equal(identity.accessKeyId, 'HEMLOCALOPS');
+  });
+
+  it('verifies a PUT with a JSON body and extra signed headers', async () => {
+    const url = `${BASE}/v1/ops/crosswalks/charge-codes/EPIC/CHG-999999`;
+    const body = JSON.stringify({ itemId: 'ITM-10001' });
+    const headers = await signRequest(
+      { method: 'PUT', url, headers: { 'Content-Type': 'application/json' }, body },
+      LOCAL_OPS_CREDENTIALS,
+      LOCAL_SIGV4_SCOPE,
+    );
+    assert.match(headers.authorization ?? '', /SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date/);
+    await verifySigV4(asReceived(url, headers, 'PUT', body), LOCAL_OPS_CREDENTIALS, OPTIONS);
+  });
+
+  it('rejects a body changed after signing', async () => {
+    const url = `${BASE}/v1/ops/dlqs/cost-posting-dlq/redrive`;
+    const headers = await signRequest({ method: 'POST', url, body: '{"max":1}' }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
+    await assert.rejects(
+      verifySigV4(asReceived(url, headers, 'POST', '{"max":1000}'), LOCAL_OPS_CREDENTIALS, OPTIONS),
+      /x-amz-content-sha256 does not match the body/,
+    );
+  });
+
+  it('rejects a changed path or query', async () => {
+    const url = `${BASE}/v1/ops/exceptions?status=OPEN`;
+    const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
+    await assert.rejects(
+      verifySigV4(asReceived(`${BASE}/v1/ops/exceptions?status=RESOLVED`, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS),
+      /signature does not match/,
+    );
+    await assert.rejects(
+      verifySigV4(asReceived(`${BASE}/v1/ops/dlqs?status=OPEN`, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS),
+      /signature does not match/,
+    );
+  });
+
+  it('rejects a signature made with the wrong secret', async () => {
+    const url = `${BASE}/v1/ops/dlqs`;
+    const headers = await signRequest(
+      { method: 'GET', url },
+      { accessKeyId: 'HEMLOCALOPS', secretAccessKey: 'guessed' },
+      LOCAL_SIGV4_SCOPE,
+    );
+    await assert.rejects(verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), AuthenticationError);
+  });
+
+  it('rejects an unknown access key, another region and another service', async () => {
+    const url = `${BASE}/v1/ops/dlqs`;
+    const otherKey = await signRequest({ method: 'GET', url }, { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' }, LOCAL_SIGV4_SCOPE);
+    await assert.rejects(verifySigV4(asReceived(url, otherKey, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /unknown access key/);
+    const otherRegion = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, { region: 'us-east-1', service: 'execute-api' });
+    await assert.rejects(verifySigV4(asReceived(url, otherRegion, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /credential scope/);
+    const otherService = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, { region: 'local', service: 's3' });
+    await assert.rejects(verifySigV4(asReceived(url, otherService, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /credential scope/);
+  });
+
+  it('rejects a signature older than the allowed skew (expired)', async () => {
+    const url = `${BASE}/v1/ops/dlqs`;
+    const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, {
+      ...LOCAL_SIGV4_SCOPE,
+      signingDate: new Date(Date.now() - 6 * 60_000),
+    });
+    await assert.rejects(verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /signature expired/);
+  });
+
+  it('accepts a signature within the skew', async () => {
+    const url = `${BASE}/v1/ops/dlqs`;
+    const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, {
+      ...LOCAL_SIGV4_SCOPE,
+      signingDate: new Date(Date.now() - 4 * 60_000),
+    });
+    assert.equal((await verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).accessKeyId, 'HEMLOCALOPS');
+  });
+
+  it('rejects a missing or non-SigV4 Authorization header', async () => {
+    await assert.rejects(
+      verifySigV4({ method: 'GET', url: '/v1/ops/dlqs', headers: { host: '127.0.0.1:4010' } }, LOCAL_OPS_CREDENTIALS, OPTIONS),
+      /missing SigV4 Authorization header/,
+    );
+    await assert.rejects(
+      verifySigV4(
+        { method: 'GET', url: '/v1/ops/dlqs', headers: { host: '127.0.0.1:4010', authorization: 'Bearer abc' } },
+        LOCAL_OPS_CREDENTIALS,
+        OPTIONS,
+      ),
+      /not an AWS4-HMAC-SHA256 signature/,
+    );
+  });
+
+  it('rejects a request whose signed host header was swapped', async () => {
+    const url = `${BASE}/v1/ops/dlqs`;
+    const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
+    await assert.rejects(
+      verifySigV4({ method: 'GET', url: '/v1/ops/dlqs', headers: { ...headers, host: 'evil.example:4010' } }, LOCAL_OPS_CREDENTIALS, OPTIONS),
+      /signature does not match/,
+    );
+  });
+});
