@@ -46,20 +46,24 @@ const fmt = (value: number | undefined, digits = 1): string => (value === undefi
 
 const ingestTable = (ingest: IngestResult): string => {
   const rows = ingest.candidates.map((c) => {
-    const vsLazy = c.medianUs / ingest.medplumParseUs;
-    const vsEager = c.medianUs / ingest.medplumFullParseUs;
-    return `| ${c.name} | ${fmt(c.medianUs, 1)} | ${fmt(c.p95Us, 1)} | ${vsLazy.toFixed(2)}× | ${vsEager.toFixed(2)}× |`;
+    const vs = (baseline: number): string => `${(c.medianUs / baseline).toFixed(2)}×`;
+    return `| ${c.name} | ${fmt(c.medianUs, 1)} | ${fmt(c.p95Us, 1)} | ${vs(ingest.medplumParseUs)} | ${vs(ingest.medplumSameFieldsUs)} | ${vs(ingest.medplumFullParseUs)} |`;
   });
   const m = ingest.messages;
   return [
     `HL7 v2 ingest: ${m.built} generated DFT^P03 + ${m.fixtures} fixture messages (mean ${m.meanSegments} segments, ${m.meanFt1} FT1, ${m.meanBytes} bytes), median of ${ingest.rounds} interleaved rounds × ${ingest.repetitions} passes`,
     '',
-    '| parser | µs/message (median) | p95 of rounds | vs Hl7Message.parse | vs parse + every field |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| parser | µs/message (median) | p95 of rounds | vs Hl7Message.parse | vs parse + same fields | vs parse + every field |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     ...(ingest.ratio === undefined
       ? ['', `parseDftP03 not measured: ${ingest.error ?? 'unavailable'}`]
-      : ['', `parseDftP03 / Hl7Message.parse = **${ingest.ratio.toFixed(2)}×** (goal ≤ ${ingest.goal}×): ${ingest.ratio <= ingest.goal ? 'met' : 'not met'}`]),
+      : [
+          '',
+          `parseDftP03 / Hl7Message.parse = **${ingest.ratio.toFixed(2)}×** (goal ≤ ${ingest.goal}×): ${ingest.ratio <= ingest.goal ? 'met' : 'not met'}` +
+            ` — medplum 5 parses lazily, so this baseline is little more than splitting the text.` +
+            ` parseDftP03 / (parse + the same fields read raw) = **${(ingest.ratioVsSameFields ?? 0).toFixed(2)}×**: what validation, PHI minimisation, the HMAC and the schema check cost on top.`,
+        ]),
   ].join('\n');
 };
 

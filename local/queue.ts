@@ -18,8 +18,9 @@ import { ValidationError } from '../functions/domain/errors';
 import { JsonStateFile, stderrLogger } from './persistence';
 import type { LocalLogger } from './persistence';
 
-/** Account and region of every local ARN. */
+/** Account of every local ARN. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
+/** Region of every local ARN. */
 export const LOCAL_REGION = 'local';
 
 // SQS limits the local queue enforces.
@@ -83,6 +84,7 @@ export interface PeekedMessage {
   deadLetterQueueSourceArn?: string;
 }
 
+/** Construction options of `LocalQueue` (the queue's attributes and redrive policy). */
 export interface LocalQueueOptions {
   /** SQS queue name (letters, digits, `-`, `_`; up to 80). */
   name: string;
@@ -102,6 +104,7 @@ export interface LocalQueueOptions {
   logger?: LocalLogger;
 }
 
+/** The event source mapping's settings. */
 export interface ConsumerOptions {
   /** Records per invocation (the event source mapping's BatchSize). Default 10. */
   batchSize?: number;

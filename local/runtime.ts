@@ -14,9 +14,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS, type FunctionId } from '../contracts/functions';
 import { ROUTES } from '../contracts/routes';
 import { QUEUES, RULES, STATE_MACHINES, EVENT_BUS_PLACEHOLDER, type QueueId, type StateMachineId } from '../contracts/routing';
-import type { BusEvent, EventDetailType } from '../contracts/events';
 import type { TableNames } from '../contracts/tables';
 import type { DeadLetterQueues, DeadLetterMessage } from '../functions/domain/ports';
+import { NotFoundError } from '../functions/domain/errors';
 import type { HandlerDependencies } from '../functions/handlers/shared/deps';
 import { buildAwsAdapters } from '../functions/adapters/aws/dependencies';
 import { HttpFinanceLedger } from '../functions/adapters/connectors/finance-client';
@@ -101,7 +101,10 @@ const loadEncounterKey = (dataDir: string | undefined): Uint8Array => {
 
 /** The DeadLetterQueues port over the local queues (what the ops DLQ routes call). */
 class LocalDeadLetterQueues implements DeadLetterQueues {
-  constructor(private readonly dlqs: Map<string, { dlq: LocalQueue; source?: LocalQueue; sourceName: string }>) {}
+  constructor(
+    private readonly dlqs: Map<string, DlqEntry>,
+    private readonly redriveRule: (ruleName: string) => Promise<number>,
+  ) {}
 
   async list(): Promise<{ name: string; sourceQueue: string; depth: number }[]> {
     return [...this.dlqs.entries()].map(([name, q]) => ({ name, sourceQueue: q.sourceName, depth: q.dlq.depth() }));
@@ -122,17 +125,24 @@ class LocalDeadLetterQueues implements DeadLetterQueues {
 
   async redrive(name: string): Promise<{ moved: number }> {
     const q = this.get(name);
+    // A bus target's DLQ has no source queue: its events go back through the bus to the rule's target.
+    if (q.ruleName) return { moved: await this.redriveRule(q.ruleName) };
     return { moved: q.dlq.redrive(q.source) };
   }
 
-  private get(name: string): { dlq: LocalQueue; source?: LocalQueue; sourceName: string } {
+  private get(name: string): DlqEntry {
     const q = this.dlqs.get(name);
-    if (!q) throw new NotFoundDlqError(name);
+    if (!q) throw new NotFoundError(`no dead-letter queue named ${name}`);
     return q;
   }
 }
 
-class NotFoundDlqError extends Error {}
+interface DlqEntry {
+  dlq: LocalQueue;
+  source?: LocalQueue;
+  sourceName: string;
+  ruleName?: string;
+}
 
 /** Starts DynamoDB Local, the bus, queues, workflows, simulators and the gateway; seeds reference data. */
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
@@ -160,7 +170,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
 
     // Queues with their DLQs, and one DLQ per bus rule target (EventBridge target DLQs).
     const queues = new Map<string, LocalQueue>();
-    const dlqIndex = new Map<string, { dlq: LocalQueue; source?: LocalQueue; sourceName: string }>();
+    const dlqIndex = new Map<string, DlqEntry>();
     for (const def of QUEUES) {
       const dlq = new LocalQueue({ name: `${def.id}-dlq`, visibilityTimeoutSeconds: 30, maxReceiveCount: 1_000_000, dataDir, retentionSeconds: 14 * 86400 });
       const queue = new LocalQueue({
@@ -180,7 +190,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       const dlq = new LocalQueue({ name: `rule-${rule.name}-dlq`, visibilityTimeoutSeconds: 30, maxReceiveCount: 1_000_000, dataDir, retentionSeconds: 14 * 86400 });
       ruleDlqs.set(rule.name, dlq);
       queues.set(dlq.name, dlq);
-      dlqIndex.set(dlq.name, { dlq, sourceName: `rule:${rule.name}` });
+      dlqIndex.set(dlq.name, { dlq, sourceName: `rule:${rule.name}`, ruleName: rule.name });
     }
 
     const encounterKeyBytes = loadEncounterKey(dataDir);
@@ -192,7 +202,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       events: { publish: async (events) => (bus as LocalEventBus).publish(events) },
       finance: new HttpFinanceLedger({ baseUrl: finance.url, timeoutMs: 5_000 }),
       encounterKey: { getKey: async () => encounterKeyBytes },
-      deadLetterQueues: new LocalDeadLetterQueues(dlqIndex),
+      deadLetterQueues: new LocalDeadLetterQueues(dlqIndex, async (ruleName) => (await (bus as LocalEventBus).redriveDeadLetters(ruleName)).redriven),
       clock: { now: () => new Date() },
     };
 
@@ -225,29 +235,22 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
           substitutions,
           lambdaInvokers,
           retryIntervalScale: timeScale,
-          putEvents: async (entries) => {
-            await (bus as LocalEventBus).publish(
-              entries.map(
-                (e): BusEvent => ({
-                  source: e.Source,
-                  detailType: e.DetailType as EventDetailType,
-                  detail: (typeof e.Detail === 'string' ? JSON.parse(e.Detail) : e.Detail) as BusEvent['detail'],
-                }),
-              ),
-            );
-            return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: crypto.randomUUID() })) };
-          },
+          type: sm.type,
+          putEvents: async (entries) => (bus as LocalEventBus).putEvents(entries),
         }),
       );
     }
 
     bus = new LocalEventBus({
       dataDir,
-      retryBaseDelayMs: 200 * timeScale,
+      name: BUS_NAME,
+      retryBaseDelayMs: 1000 * timeScale,
       rules: RULES.map((rule) => ({
         name: rule.name,
         eventPattern: rule.eventPattern,
         dlq: ruleDlqs.get(rule.name),
+        // Locally a failed execution counts as a failed delivery, so it is retried and dead-lettered like
+        // the deployed workflow's Catch → DLQ path; on AWS the target only starts the execution.
         target: async (event: unknown): Promise<void> => {
           if (rule.target.kind === 'stateMachine') {
             const machine = machines.get(rule.target.id);
@@ -325,6 +328,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       // Settle until bus deliveries and queue consumers are quiet twice in a row.
       for (let i = 0; i < 2; i += 1) {
         await bus?.whenIdle();
+        for (const m of machines.values()) await m.whenIdle();
         for (const q of queues.values()) await q.whenIdle();
       }
     };
@@ -341,8 +345,10 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       whenIdle,
       stop: async () => {
         ready = false;
-        await bus?.close?.();
+        await bus?.close();
+        for (const m of machines.values()) await m.close();
         for (const stop of stops.reverse()) await stop();
+        for (const q of queues.values()) await q.close();
       },
     };
   } catch (e) {

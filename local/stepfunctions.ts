@@ -27,6 +27,7 @@ import { stderrLogger } from './persistence';
 import type { LocalLogger } from './persistence';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './queue';
 
+/** The PutEvents shapes `putEvents` takes and returns (defined with the bus). */
 export type { PutEventsRequestEntry, PutEventsResult } from './bus';
 
 /** Invokes one local Lambda with its JSON payload (RequestResponse). */
@@ -35,8 +36,10 @@ export type LambdaInvoker = (payload: unknown) => Promise<unknown>;
 /** Another optimized integration, called with the Task's resolved Parameters. */
 export type IntegrationHandler = (parameters: unknown) => Promise<unknown>;
 
+/** Step Functions execution statuses. */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/** Construction options of `LocalStateMachine`. */
 export interface LocalStateMachineOptions {
   /** State machine name (in its ARN). */
   name: string;
@@ -77,6 +80,7 @@ export interface ExecutionDescription {
   cause?: string;
 }
 
+/** What `start` returns (StartExecution's answer plus the outcome as a promise). */
 export interface StartedExecution {
   executionArn: string;
   startDate: Date;
@@ -334,7 +338,7 @@ export class LocalStateMachine {
       },
     );
     // Marked handled: a caller that never awaits must not crash the process; awaiting still rejects.
-    result.catch(() => undefined);
+    void result.catch(() => undefined);
     record.started = { executionArn, startDate, result };
     return record.started;
   }
@@ -348,8 +352,9 @@ export class LocalStateMachine {
       throw new ValidationError('StartSyncExecution supports EXPRESS state machines only', { details: { sfnError: 'StateMachineTypeNotSupported' } });
     }
     const started = this.start(input, options);
+    const record = this.record(started.executionArn);
     await started.result.catch(() => undefined);
-    return this.describeExecution(started.executionArn);
+    return this.describe(record);
   }
 
   /** StopExecution: aborts a running execution (status ABORTED). */
@@ -506,13 +511,13 @@ export class LocalStateMachine {
   private unlessStopped<T>(record: ExecutionRecord, call: Promise<T>): Promise<T> {
     const signal = record.stopped.signal;
     if (signal.aborted) {
-      call.catch(() => undefined);
+      void call.catch(() => undefined);
       return Promise.reject(new StatesTaskError('States.Aborted', 'the execution was stopped'));
     }
     return new Promise<T>((resolve, reject) => {
       const onStop = (): void => reject(new StatesTaskError('States.Aborted', 'the execution was stopped'));
       signal.addEventListener('abort', onStop, { once: true });
-      call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onStop));
+      void call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onStop));
     });
   }
 
@@ -603,7 +608,7 @@ export class LocalStateMachine {
     const promise = new Promise<unknown>((resolve, reject) => {
       entry.waiter = { resolve, reject };
     });
-    promise.catch(() => undefined);
+    void promise.catch(() => undefined);
     this.waitingForToken += 1;
     this.checkIdle();
     try {

@@ -12,7 +12,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { UsageMessage } from '../../contracts/usage';
 import { awsDependencies } from '../adapters/aws/dependencies';
-import { buildHl7Ack, hl7ErrorFor, parseDftP03 } from '../adapters/hl7v2';
+import { buildHl7Ack, hl7ErrorFor, parseDftP03, splitHl7Batch } from '../adapters/hl7v2';
 import { UnparseableMessageError, ValidationError } from '../domain/errors';
 import { recordUsage } from '../domain/use-cases/record-usage';
 import { correlationIdOf, useCorrelationId } from './shared/correlation';
@@ -40,11 +40,9 @@ interface AcceptedMessage {
 /** A batch (FHS/BHS, or several MSH in one body): HEM takes one message per request, so AR. */
 class BatchNotSupportedError extends UnparseableMessageError {}
 
-/** Throws `BatchNotSupportedError` unless `er7` holds exactly one message. */
+/** Throws `BatchNotSupportedError` (→ AR) unless `er7` holds exactly one message. */
 const assertSingleMessage = (er7: string): void => {
-  const segmentIds = er7.split(/\r\n|\r|\n/).map((s) => s.slice(0, 3));
-  const messages = segmentIds.filter((id) => id === 'MSH').length;
-  if (messages > 1 || segmentIds.includes('FHS') || segmentIds.includes('BHS')) {
+  if (splitHl7Batch(er7).length > 1 || /^[\uFEFF\u000B]*(?:FHS|BHS)/m.test(er7)) {
     throw new BatchNotSupportedError('batch messages are not supported: send one DFT^P03 per request', { location: 'MSH' });
   }
 };
@@ -62,10 +60,7 @@ export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGate
 
   /** The ACK for a message HEM refuses (structure or content): AE/AR → 400, nothing published. */
   const reject = async (er7: string, e: ValidationError, correlationId: string): Promise<APIGatewayProxyResult> => {
-    const verdict =
-      e instanceof BatchNotSupportedError
-        ? { code: 'AR' as const, error: { message: e.message, ...(e.location === undefined ? {} : { location: e.location }) } }
-        : hl7ErrorFor(e);
+    const verdict = hl7ErrorFor(e);
     logFailure(e, 400);
     count(METRIC.messagesRejected);
     await deps.transactions.record({

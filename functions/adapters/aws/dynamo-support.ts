@@ -10,6 +10,12 @@ import { jitteredDelay, sleep } from './retry';
 /** A stored item as the document client returns it. */
 export type DynamoItem = Record<string, unknown>;
 
+/** The primary key of a single-table item. */
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
 /** True when the error is DynamoDB's answer to a failed `ConditionExpression`. */
 export const isConditionalCheckFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -19,11 +19,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ExceptionRepository, UsageException } from '../../domain/ports';
 import { isConditionalCheckFailed, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
+import type { TableKey } from './dynamo-support';
 
 /** Key builders for usage exceptions. */
 export const exceptionKeys = {
-  exception: (exceptionId: string) => ({ pk: `EXC#${exceptionId}`, sk: 'EXCEPTION' }),
-  byStatus: (status: UsageException['status']) => `EXCEPTION#${status}`,
+  exception: (exceptionId: string): TableKey => ({ pk: `EXC#${exceptionId}`, sk: 'EXCEPTION' }),
+  byStatus: (status: UsageException['status']): string => `EXCEPTION#${status}`,
 } as const;
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entityType'] as const;

@@ -31,15 +31,16 @@ import type {
   UsageLineOutcome,
 } from '../../domain/ports';
 import { isConditionalCheckFailed, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
+import type { TableKey } from './dynamo-support';
 
 /** Key builders: the one place the inventory key formats are spelled. */
 export const inventoryKeys = {
-  position: (locationId: string, itemId: string) => ({ pk: `POS#${locationId}#${itemId}`, sk: 'POSITION' }),
-  movement: (locationId: string, itemId: string, at: string, businessKey: string) => ({
+  position: (locationId: string, itemId: string): TableKey => ({ pk: `POS#${locationId}#${itemId}`, sk: 'POSITION' }),
+  movement: (locationId: string, itemId: string, at: string, businessKey: string): TableKey => ({
     pk: `POS#${locationId}#${itemId}`,
     sk: `MOV#${at}#${businessKey}`,
   }),
-  dedup: (businessKey: string) => ({ pk: `USAGE#${businessKey}`, sk: 'APPLIED' }),
+  dedup: (businessKey: string): TableKey => ({ pk: `USAGE#${businessKey}`, sk: 'APPLIED' }),
 } as const;
 
 const POSITION_ATTRIBUTES_TO_STRIP = ['pk', 'sk', 'entityType'] as const;

@@ -38,24 +38,24 @@ import type {
 } from '../../../contracts/reference';
 import type { ReferenceDataRepository } from '../../domain/ports';
 import { batchPutAll, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
-import type { BatchWriteOptions, DynamoItem } from './dynamo-support';
+import type { BatchWriteOptions, DynamoItem, TableKey } from './dynamo-support';
 
 const META = 'META';
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entityType'] as const;
 
 /** Key builders: the one place the Reference table's key formats are spelled. */
 export const referenceKeys = {
-  item: (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: META }),
-  itemGtin: (gtin: string) => `GTIN#${gtin}`,
-  chargeCode: (sourceSystem: string, chargeCode: string) => ({ pk: `CHARGE#${sourceSystem}#${chargeCode}`, sk: META }),
-  department: (sourceSystem: string, facilityCode: string, departmentCode: string) => ({
+  item: (itemId: string): TableKey => ({ pk: `ITEM#${itemId}`, sk: META }),
+  itemGtin: (gtin: string): string => `GTIN#${gtin}`,
+  chargeCode: (sourceSystem: string, chargeCode: string): TableKey => ({ pk: `CHARGE#${sourceSystem}#${chargeCode}`, sk: META }),
+  department: (sourceSystem: string, facilityCode: string, departmentCode: string): TableKey => ({
     pk: `DEPT#${sourceSystem}#${facilityCode}#${departmentCode}`,
     sk: META,
   }),
-  location: (locationId: string) => ({ pk: `LOC#${locationId}`, sk: META }),
-  facility: (facilityId: string) => ({ pk: `FAC#${facilityId}`, sk: META }),
-  costCenter: (costCenter: string) => ({ pk: `CC#${costCenter}`, sk: META }),
-  parSetting: (locationId: string, itemId: string) => ({ pk: `PAR#${locationId}`, sk: `ITEM#${itemId}` }),
+  location: (locationId: string): TableKey => ({ pk: `LOC#${locationId}`, sk: META }),
+  facility: (facilityId: string): TableKey => ({ pk: `FAC#${facilityId}`, sk: META }),
+  costCenter: (costCenter: string): TableKey => ({ pk: `CC#${costCenter}`, sk: META }),
+  parSetting: (locationId: string, itemId: string): TableKey => ({ pk: `PAR#${locationId}`, sk: `ITEM#${itemId}` }),
 } as const;
 
 export interface DynamoReferenceDataRepositoryOptions {
@@ -170,7 +170,7 @@ export class DynamoReferenceDataRepository implements ReferenceDataRepository {
     await batchPutAll(this.#client, this.#tableName, [...unique.values()], this.#loadOptions);
   }
 
-  async #get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+  async #get<T>(key: TableKey): Promise<T | undefined> {
     const cacheKey = cacheKeyOf(key);
     const cached = this.#cached<T>(cacheKey);
     if (cached !== undefined) {
@@ -218,7 +218,7 @@ export class DynamoReferenceDataRepository implements ReferenceDataRepository {
   }
 }
 
-const cacheKeyOf = (key: { pk: string; sk: string }): string => `${key.pk}|${key.sk}`;
+const cacheKeyOf = (key: TableKey): string => `${key.pk}|${key.sk}`;
 
 const itemItem = (item: Item): DynamoItem => ({
   ...referenceKeys.item(item.itemId),

@@ -18,11 +18,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { TransactionHop, TransactionLog } from '../../domain/ports';
 import { queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
+import type { TableKey } from './dynamo-support';
 
 /** Key builders for transaction hops. */
 export const transactionKeys = {
-  partition: (correlationId: string) => `TXN#${correlationId}`,
-  hop: (correlationId: string, at: string, unique: string) => ({ pk: `TXN#${correlationId}`, sk: `HOP#${at}#${unique}` }),
+  partition: (correlationId: string): string => `TXN#${correlationId}`,
+  hop: (correlationId: string, at: string, unique: string): TableKey => ({ pk: `TXN#${correlationId}`, sk: `HOP#${at}#${unique}` }),
 } as const;
 
 export interface DynamoTransactionLogOptions {

@@ -9,21 +9,31 @@
 
 const DTM = /^(\d{4})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:\.(\d{1,4}))?)?)?)?)?)?(?:([+-])(\d{2})(\d{2}))?$/;
 
+const OFFSET = /^([+-])(\d{2})(\d{2})$/;
+
 const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 /**
  * Converts an HL7 DTM to an ISO 8601 instant in UTC (`2026-11-26T13:05:00.000Z`).
  *
  * Years before 1900 are refused (no supply was used then; it is a typo). Missing parts take their lowest value (`202611` → 1 November 00:00). A value without an offset
- * is read as UTC: HL7 means "the sender's local time", and HEM has no per-sender time zone
- * setting, so senders should send the offset (Epic does).
+ * takes `defaultOffset` — the parser passes MSH-7's offset, since HL7 means "the sender's local
+ * time" and MSH-7 is where the sender says what that is — and is read as UTC when there is none
+ * (HEM has no per-sender time zone setting).
  *
+ * @param value - the DTM text (TS component 1).
+ * @param defaultOffset - `+hhmm`/`-hhmm` applied when `value` carries no offset of its own.
  * @returns the ISO instant, or undefined when the value is not a valid DTM.
  */
-export function hl7DateTimeToIso(value: string): string | undefined {
+export function hl7DateTimeToIso(value: string, defaultOffset?: string): string | undefined {
   const match = DTM.exec(value);
   if (match === null) return undefined;
-  const [, y, mo, d, h, mi, s, frac, sign, offH, offM] = match;
+  const [, y, mo, d, h, mi, s, frac] = match;
+  let [, , , , , , , , sign, offH, offM] = match;
+  if (sign === undefined && defaultOffset !== undefined) {
+    const fallback = OFFSET.exec(defaultOffset);
+    if (fallback !== null) [, sign, offH, offM] = fallback;
+  }
   const year = Number(y);
   const month = mo === undefined ? 1 : Number(mo);
   const day = d === undefined ? 1 : Number(d);

@@ -102,7 +102,8 @@ describe('usage-to-replenishment ASL', () => {
           overrides: {
             taskResourceLocalHandlers: {
               MapUsageLines: async () => ({ correlationId: 'corr-1', mappedLines: lines, exceptionCount: 1 }),
-              ApplyUsageLine: async (input: { line: { businessKey: string } }) => {
+              ApplyUsageLine: async (raw) => {
+                const input = raw as { line: { businessKey: string } };
                 applied.push(input.line.businessKey);
                 return {
                   businessKey: input.line.businessKey,
@@ -111,7 +112,8 @@ describe('usage-to-replenishment ASL', () => {
                   entries: [{ Source: 'hem.inventory', DetailType: 'InventoryPositionChanged', Detail: { idempotencyKey: `${input.line.businessKey}#X` } }],
                 };
               },
-              PublishOutcome: async (input: { Entries: unknown[] }) => {
+              PublishOutcome: async (raw) => {
+                const input = raw as { Entries: unknown[] };
                 published.push(...input.Entries);
                 return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'e' })) };
               },

@@ -5,7 +5,6 @@
  */
 import './quiet-powertools';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger } from '../../../functions/handlers/shared/powertools';
 
 export interface ApiEventInput {
   method?: string;
@@ -119,36 +118,35 @@ export const headerOf = (response: APIGatewayProxyResult, name: string): string 
   return entry === undefined ? undefined : String(entry[1]);
 };
 
-/**
- * Runs `fn` with the logger at INFO and returns every JSON log line written meanwhile
- * (Powertools writes to process.stdout / stderr).
- */
+/** Powertools JSON log lines written while a capture is active; `undefined` = discard them. */
+let captured: Record<string, unknown>[] | undefined;
+
+/** Filters Powertools' JSON lines out of stdout/stderr (the test runner's own output passes through). */
+const installLogFilter = (stream: NodeJS.WriteStream): void => {
+  const original = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    const candidates = text.split('\n').filter((l) => l.trim() !== '');
+    const logLines = candidates.filter((l) => l.startsWith('{') && l.includes('"service":"hem"'));
+    if (logLines.length > 0 && logLines.length === candidates.length) {
+      for (const l of logLines) captured?.push(JSON.parse(l) as Record<string, unknown>);
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }
+    return original(chunk, ...rest);
+  }) as typeof stream.write;
+};
+installLogFilter(process.stdout);
+installLogFilter(process.stderr);
+
+/** Runs `fn` and returns the Powertools log lines it wrote. */
 export const captureLogs = async <T>(fn: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> => {
   const lines: Record<string, unknown>[] = [];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  // Only Powertools' JSON lines are taken; anything else (the test runner's own protocol) passes through.
-  const tap =
-    (original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]): boolean => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-      const candidates = text.split('\n').filter((l) => l.trim() !== '');
-      const logLines = candidates.filter((l) => l.startsWith('{') && l.includes('"service":"hem"'));
-      if (logLines.length === candidates.length && logLines.length > 0) {
-        for (const l of logLines) lines.push(JSON.parse(l) as Record<string, unknown>);
-        return true;
-      }
-      return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-    };
-  process.stdout.write = tap(out) as typeof process.stdout.write;
-  process.stderr.write = tap(err) as typeof process.stderr.write;
-  logger.setLogLevel('INFO');
+  captured = lines;
   try {
-    const result = await fn();
-    return { result, lines };
+    return { result: await fn(), lines };
   } finally {
-    logger.setLogLevel('SILENT');
-    process.stdout.write = out;
-    process.stderr.write = err;
+    captured = undefined;
   }
 };

@@ -1,0 +1,262 @@
+/**
+ * HL7 v2 DFT^P03 (post detail financial transaction) → canonical, PHI-free {@link UsageMessage}.
+ *
+ * Fields read (everything else — PID, PD1, NK1, GT1, IN1, IN2, ACC, Z-segments, PV1 free text,
+ * FT1 performer/orderer names, diagnosis codes — is never touched, so it cannot leak):
+ *
+ * | field | HL7 name (v2.3–v2.8) | use |
+ * | --- | --- | --- |
+ * | MSH-3.1 (else .2) | Sending Application (HD) | `sourceSystem` |
+ * | MSH-4.1 (else .2) | Sending Facility (HD) | `facilityCode`, and the HMAC input of `encounterRef` |
+ * | MSH-7.1 | Date/Time of Message (TS/DTM) | `occurredAt`; `serviceDate` when FT1-4 is empty |
+ * | MSH-9.1/.2 | Message Type (MSG) | must be `DFT` / `P03` |
+ * | MSH-10 | Message Control ID (ST) | `messageControlId` (part of each line's business key) |
+ * | MSH-12.1 | Version ID (VID) | must be 2.3 … 2.8.x |
+ * | PV1-3.1 | Assigned Patient Location: point of care (PL) | `departmentCode` |
+ * | PV1-19.1 | Visit Number (CX) | only as HMAC input of `encounterRef`; never copied |
+ * | PR1-3.1 | Procedure Code (CE/CNE), first PR1 | `procedureCode` |
+ * | FT1-1 | Set ID (SI) | `lineNumber` (else the FT1's ordinal) |
+ * | FT1-4.1 | Transaction Date (TS in v2.3/2.4, DR range start from v2.5) | `serviceDate` (MSH-7's offset when it has none) |
+ * | FT1-6 | Transaction Type (IS, user table 0017: CG charge, CD credit, …) | `transactionType` |
+ * | FT1-7.1 / FT1-7.3 | Transaction Code (CE/CWE, table 0132): identifier / coding system | `item` (`GTIN` when FT1-7.3 is GTIN or GS1, else `CHARGE`) |
+ * | FT1-10.1 / FT1-10.2 | Transaction Quantity (NM; CQ-style `qty^unit` accepted) | `quantity`, `uom` |
+ * | FT1-13.1 | Department Code (CE/CWE, table 0049) | the line's `departmentCode` (overrides PV1-3) |
+ *
+ * Credits: FT1-6 `CD`/`CR`/`CREDIT`, or a negative FT1-10, give a `CREDIT` line whose quantity is
+ * negative (the canonical sign convention); `CG`/`CH`/`CHARGE` give a `CHARGE` line. Other table
+ * 0017 values (payments, adjustments) are not supply usage and are refused.
+ *
+ * Errors are DataErrors whose `location` names the field (`MSH-9`, `FT1[2]-10`) and whose
+ * `details.hl7ErrorCode` is the table 0357 code for the ACK's ERR segment; messages name fields,
+ * never values.
+ */
+import type { Hl7Context, Hl7Segment } from '@medplum/core';
+import { UsageMessageSchema } from '../../../contracts/usage';
+import type { UsageLine, UsageMessage } from '../../../contracts/usage';
+import { DataError } from '../../domain/errors';
+import { encounterRef } from '../../domain/encounter-ref';
+import { hl7DateTimeToIso } from './datetime';
+import { Hl7ErrorCode, formatHl7Location, hl7DataError, readHl7Message, unescapeHl7 } from './message';
+import type { Hl7Location } from './message';
+
+/** What `parseDftP03` needs besides the text. */
+export interface ParseDftP03Options {
+  /** The PHI key of opaque encounter references (`EncounterKeyProvider.getKey()`). */
+  encounterKey: Uint8Array;
+}
+
+/** `sourceFormat` of every message this adapter produces. */
+export const DFT_P03_SOURCE_FORMAT = 'HL7v2:DFT^P03';
+
+/** MSH-12 versions HEM accepts: 2.3, 2.3.1, 2.4, 2.5, 2.5.1, 2.6, 2.7, 2.7.1, 2.8, 2.8.1, 2.8.2. */
+const SUPPORTED_VERSION = /^2\.(?:3(?:\.1)?|4|5(?:\.1)?|6|7(?:\.1)?|8(?:\.[12])?)$/;
+/** HL7 NM: optional sign, digits, optional decimal point. No exponents, no thousands separators. */
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+const GTIN = /^(?:\d{8}|\d{12,14})$/;
+const SENDER_OFFSET = /[+-]\d{4}$/;
+const MAX_LINES = 500;
+
+const CHARGE_TYPES = new Set(['CG', 'CH', 'CHARGE']);
+const CREDIT_TYPES = new Set(['CD', 'CR', 'CREDIT']);
+const GTIN_SYSTEMS = new Set(['GTIN', 'GS1']);
+
+/**
+ * One component of one field, trimmed and unescaped; '' when absent. With `sub`, the first
+ * subcomponent only (a TS inside a DR, the CE inside a CQ unit).
+ */
+const read = (segment: Hl7Segment, field: number, component: number, context: Hl7Context, sub?: number): string => {
+  const raw = segment.getComponent(field, component, sub);
+  if (raw === '') return raw;
+  const trimmed = raw.trim();
+  return unescapeHl7(trimmed, context);
+};
+
+/** An HD (MSH-3/MSH-4): the namespace id, else the universal id. */
+const readHd = (msh: Hl7Segment, field: number, context: Hl7Context): string =>
+  read(msh, field, 1, context) || read(msh, field, 2, context);
+
+const required = (value: string, location: Hl7Location, what: string, max: number): string => {
+  if (value === '') throw hl7DataError(location, Hl7ErrorCode.RequiredFieldMissing, `${what} is missing`);
+  if (value.length > max) throw hl7DataError(location, Hl7ErrorCode.DataTypeError, `${what} is longer than ${max} characters`);
+  return value;
+};
+
+const optional = (value: string, location: Hl7Location, what: string, max: number): string | undefined => {
+  if (value === '') return undefined;
+  if (value.length > max) throw hl7DataError(location, Hl7ErrorCode.DataTypeError, `${what} is longer than ${max} characters`);
+  return value;
+};
+
+const dateTime = (value: string, location: Hl7Location, what: string, defaultOffset?: string): string => {
+  const iso = hl7DateTimeToIso(value, defaultOffset);
+  if (iso === undefined) throw hl7DataError(location, Hl7ErrorCode.DataTypeError, `${what} is not a valid HL7 date/time`);
+  return iso;
+};
+
+/** Where a canonical path comes from, for the (never expected) failure of the final schema check. */
+const hl7LocationOfPath = (path: readonly PropertyKey[]): string => {
+  const [head, index, leaf] = path;
+  const top: Record<string, string> = {
+    sourceSystem: 'MSH-3',
+    facilityCode: 'MSH-4',
+    occurredAt: 'MSH-7',
+    messageControlId: 'MSH-10',
+    departmentCode: 'PV1-3',
+    encounterRef: 'PV1-19',
+    procedureCode: 'PR1-3',
+  };
+  const lineFields: Record<string, number> = { lineNumber: 1, serviceDate: 4, transactionType: 6, item: 7, quantity: 10, uom: 10, departmentCode: 13 };
+  if (head === 'lines' && typeof index === 'number') {
+    const field = typeof leaf === 'string' ? lineFields[leaf] : undefined;
+    return formatHl7Location({ segment: 'FT1', sequence: index + 1, ...(field === undefined ? {} : { field }) });
+  }
+  return (typeof head === 'string' ? top[head] : undefined) ?? 'FT1';
+};
+
+/** Reads the FT1 segments into usage lines. */
+const readLines = (
+  segments: readonly Hl7Segment[],
+  context: Hl7Context,
+  occurredAt: string,
+  senderOffset: string | undefined,
+): UsageLine[] => {
+  const lines: UsageLine[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < segments.length; i += 1) {
+    const ft1 = segments[i] as Hl7Segment;
+    const sequence = i + 1;
+    const at = (field: number): Hl7Location => ({ segment: 'FT1', sequence, field });
+
+    const setId = read(ft1, 1, 1, context);
+    let lineNumber = sequence;
+    if (setId !== '') {
+      lineNumber = /^\d+$/.test(setId) ? Number(setId) : 0;
+      if (lineNumber < 1 || !Number.isSafeInteger(lineNumber)) {
+        throw hl7DataError(at(1), Hl7ErrorCode.DataTypeError, 'set id must be a positive integer');
+      }
+    }
+    if (seen.has(lineNumber)) {
+      // Two lines with one number share a business key: the second would be dropped as a duplicate.
+      throw hl7DataError(at(1), Hl7ErrorCode.DuplicateKeyIdentifier, 'set id repeats an earlier FT1 line number');
+    }
+    seen.add(lineNumber);
+
+    const transactionDate = read(ft1, 4, 1, context, 0);
+    const serviceDate = transactionDate === '' ? occurredAt : dateTime(transactionDate, at(4), 'transaction date', senderOffset);
+
+    const type = read(ft1, 6, 1, context).toUpperCase();
+    if (type === '') throw hl7DataError(at(6), Hl7ErrorCode.RequiredFieldMissing, 'transaction type is missing');
+    const credit = CREDIT_TYPES.has(type);
+    if (!credit && !CHARGE_TYPES.has(type)) {
+      throw hl7DataError(at(6), Hl7ErrorCode.TableValueNotFound, 'transaction type must be a charge (CG) or a credit (CD)');
+    }
+
+    const code = required(read(ft1, 7, 1, context), at(7), 'transaction code', 64);
+    const gtin = GTIN_SYSTEMS.has(read(ft1, 7, 3, context).toUpperCase());
+    if (gtin && !GTIN.test(code)) throw hl7DataError(at(7), Hl7ErrorCode.DataTypeError, 'GTIN must have 8, 12, 13 or 14 digits');
+
+    const quantityText = read(ft1, 10, 1, context);
+    let quantity = 1;
+    if (quantityText !== '') {
+      quantity = NUMERIC.test(quantityText) ? Number(quantityText) : Number.NaN;
+      if (!Number.isFinite(quantity)) throw hl7DataError(at(10), Hl7ErrorCode.DataTypeError, 'quantity is not a number');
+      if (quantity === 0) throw hl7DataError(at(10), Hl7ErrorCode.DataTypeError, 'quantity must not be zero');
+    }
+    const isCredit = credit || quantity < 0;
+
+    const line: UsageLine = {
+      lineNumber,
+      item: { system: gtin ? 'GTIN' : 'CHARGE', value: code },
+      quantity: isCredit ? -Math.abs(quantity) : quantity,
+      transactionType: isCredit ? 'CREDIT' : 'CHARGE',
+      serviceDate,
+    };
+    const uom = optional(read(ft1, 10, 2, context, 0), at(10), 'unit of measure', 16);
+    if (uom !== undefined) line.uom = uom;
+    const department = optional(read(ft1, 13, 1, context), at(13), 'department code', 32);
+    if (department !== undefined) line.departmentCode = department;
+    lines.push(line);
+  }
+  return lines;
+};
+
+/**
+ * Parses one HL7 v2 DFT^P03 (v2.3–v2.8, any delimiters, CR/LF/CRLF segment separators) into a
+ * PHI-free usage message, checked against `UsageMessageSchema` before it is returned.
+ *
+ * @throws UnparseableMessageError when the text is not an HL7 message at all.
+ * @throws DataError naming the field (`location`: `MSH-9`, `MSH-10`, `FT1`, `FT1[2]-10` …) when
+ *   the message is not a usable DFT^P03; `details.hl7ErrorCode` holds the table 0357 code.
+ */
+export function parseDftP03(text: string, options: ParseDftP03Options): UsageMessage {
+  const message = readHl7Message(text);
+  const context = message.context;
+  const msh = message.header;
+  const mshAt = (field: number): Hl7Location => ({ segment: 'MSH', field });
+
+  if (message.getAllSegments('MSH').length > 1) {
+    throw hl7DataError({ segment: 'MSH' }, Hl7ErrorCode.SegmentSequenceError, 'the body holds more than one message; send one per request');
+  }
+
+  const messageType = read(msh, 9, 1, context);
+  const trigger = read(msh, 9, 2, context);
+  if (messageType === '') throw hl7DataError(mshAt(9), Hl7ErrorCode.RequiredFieldMissing, 'message type is missing');
+  if (messageType !== 'DFT') throw hl7DataError(mshAt(9), Hl7ErrorCode.UnsupportedMessageType, 'message type must be DFT^P03');
+  if (trigger !== 'P03') throw hl7DataError(mshAt(9), Hl7ErrorCode.UnsupportedEventCode, 'trigger event must be P03');
+
+  const version = read(msh, 12, 1, context);
+  if (version === '') throw hl7DataError(mshAt(12), Hl7ErrorCode.RequiredFieldMissing, 'version id is missing');
+  if (!SUPPORTED_VERSION.test(version)) {
+    throw hl7DataError(mshAt(12), Hl7ErrorCode.UnsupportedVersionId, 'version id must be 2.3 to 2.8');
+  }
+
+  const messageControlId = required(read(msh, 10, 1, context), mshAt(10), 'message control id', 128);
+  const sourceSystem = required(readHd(msh, 3, context), mshAt(3), 'sending application', 64);
+  const facilityCode = required(readHd(msh, 4, context), mshAt(4), 'sending facility', 64);
+  const messageTime = required(read(msh, 7, 1, context, 0), mshAt(7), 'message date/time', 32);
+  const occurredAt = dateTime(messageTime, mshAt(7), 'message date/time');
+  // FT1 dates without an offset are in the sender's local time, which MSH-7 states.
+  const senderOffset = SENDER_OFFSET.exec(messageTime)?.[0];
+
+  const ft1s = message.getAllSegments('FT1');
+  if (ft1s.length === 0) {
+    throw hl7DataError({ segment: 'FT1' }, Hl7ErrorCode.SegmentSequenceError, 'a DFT^P03 needs at least one FT1 segment');
+  }
+  if (ft1s.length > MAX_LINES) {
+    throw hl7DataError({ segment: 'FT1', sequence: MAX_LINES + 1 }, Hl7ErrorCode.SegmentSequenceError, `at most ${MAX_LINES} FT1 segments per message`);
+  }
+
+  const candidate: UsageMessage = {
+    sourceSystem,
+    facilityCode,
+    messageControlId,
+    sourceFormat: DFT_P03_SOURCE_FORMAT,
+    occurredAt,
+    lines: readLines(ft1s, context, occurredAt, senderOffset),
+  };
+
+  const pv1 = message.getSegment('PV1');
+  if (pv1 !== undefined) {
+    const department = optional(read(pv1, 3, 1, context), { segment: 'PV1', field: 3 }, 'point of care', 32);
+    if (department !== undefined) candidate.departmentCode = department;
+    const visitNumber = read(pv1, 19, 1, context);
+    if (visitNumber !== '') candidate.encounterRef = encounterRef(options.encounterKey, facilityCode, visitNumber);
+  }
+  const pr1 = message.getSegment('PR1');
+  if (pr1 !== undefined) {
+    const procedureCode = optional(read(pr1, 3, 1, context), { segment: 'PR1', field: 3 }, 'procedure code', 32);
+    if (procedureCode !== undefined) candidate.procedureCode = procedureCode;
+  }
+
+  const checked = UsageMessageSchema.safeParse(candidate);
+  if (!checked.success) {
+    // Every field was checked above, so this is a gap in those checks: still name the field only.
+    const issue = checked.error.issues[0];
+    const location = hl7LocationOfPath(issue?.path ?? []);
+    throw new DataError(`${location}: does not fit the canonical usage message`, {
+      location,
+      details: { hl7ErrorCode: Hl7ErrorCode.DataTypeError },
+    });
+  }
+  return checked.data;
+}

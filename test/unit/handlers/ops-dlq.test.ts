@@ -1,0 +1,46 @@
+import { apiEvent, bodyOf } from './support';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeHandler } from '../../../functions/handlers/ops-dlq';
+import { fakeDependencies, lambdaContext } from '../fakes';
+
+const withDlq = () => {
+  const deps = fakeDependencies();
+  deps.deadLetterQueues.add('FinancePostings-dlq', 'FinancePostings', [
+    { messageId: 'm1', body: '{"detail-type":"CostPosted"}', receiveCount: 5, sentAt: '2025-03-14T09:30:00.000Z', attributes: {} },
+    { messageId: 'm2', body: '{"detail-type":"CostPosted"}', receiveCount: 5, sentAt: '2025-03-14T09:31:00.000Z', attributes: {} },
+  ]);
+  return deps;
+};
+
+describe('ops-dlq handler', () => {
+  it('lists the dead-letter queues with their depth', async () => {
+    const response = await makeHandler(withDlq())(apiEvent({ resource: '/v1/ops/dlqs' }), lambdaContext());
+    assert.deepEqual(bodyOf(response), { queues: [{ name: 'FinancePostings-dlq', sourceQueue: 'FinancePostings', depth: 2 }] });
+  });
+
+  it('shows up to ?max messages of one queue', async () => {
+    const response = await makeHandler(withDlq())(
+      apiEvent({ resource: '/v1/ops/dlqs/{queueName}', pathParameters: { queueName: 'FinancePostings-dlq' }, query: { max: '1' } }),
+      lambdaContext(),
+    );
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual((bodyOf(response).messages as { messageId: string }[]).map((m) => m.messageId), ['m1']);
+  });
+
+  it('redrives a queue and audits it', async () => {
+    const deps = withDlq();
+    const response = await makeHandler(deps)(
+      apiEvent({ method: 'POST', resource: '/v1/ops/dlqs/{queueName}/redrive', pathParameters: { queueName: 'FinancePostings-dlq' }, userArn: 'arn:aws:iam::1:user/ops' }),
+      lambdaContext(),
+    );
+    assert.deepEqual(bodyOf(response), { queueName: 'FinancePostings-dlq', moved: 2 });
+    assert.equal(deps.deadLetterQueues.queues.get('FinancePostings-dlq')?.messages.length, 0);
+    assert.deepEqual(deps.audit.actions(), ['dlq.redriven']);
+  });
+
+  it('answers 404 for an unknown queue', async () => {
+    const response = await makeHandler(withDlq())(apiEvent({ resource: '/v1/ops/dlqs/{queueName}', pathParameters: { queueName: 'nope' } }), lambdaContext());
+    assert.equal(response.statusCode, 404);
+  });
+});
