@@ -3,7 +3,7 @@
  * `detail.version` is the schema major version. Every detail carries the tracing envelope
  * (correlationId, causationId, idempotencyKey, occurredAt). None carries PHI.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageMessageSchema } from './usage';
 
 export const EVENT_SOURCES = {

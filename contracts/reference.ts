@@ -2,7 +2,7 @@
  * Reference data (the crosswalks): items, locations, cost centers and the EHR code mappings.
  * Stored in the reference table; seeded locally by `local/seed.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A pack conversion: 1 `uom` = `factor` base units (e.g. 1 BX = 10 EA). */
 export const UomConversionSchema = z.object({

@@ -3,7 +3,7 @@
  * and what the usage-to-replenishment workflow consumes. PHI-free by construction: the only
  * patient-related value is `encounterRef`, an opaque keyed HMAC.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How an item is identified on an incoming line, before crosswalk mapping. */
 export const ItemRefSchema = z.object({

@@ -49,6 +49,8 @@ export interface DynamoDbLocal {
   endpoint: string;
   /** Milliseconds from spawn to the first successful ListTables. */
   startupMs: number;
+  /** The Java process id (diagnostics and tests). */
+  pid: number | undefined;
   /** Stops the Java process (SIGTERM, then SIGKILL after 5 s). Idempotent. */
   stop(): Promise<void>;
 }
@@ -79,6 +81,21 @@ export const findFreePort = (): Promise<number> =>
     });
   });
 
+/** DynamoDB Local binds all interfaces, so probe the wildcard address. */
+const assertPortFree = (port: number): Promise<void> =>
+  new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(`DynamoDB Local cannot use port ${port}: it is already in use (omit the port to pick a free one).`)
+          : e,
+      ),
+    );
+    server.listen(port, () => server.close(() => resolvePort()));
+  });
+
 // Every Java process we started and have not stopped yet: killed on process exit and on SIGINT/SIGTERM.
 const liveProcesses = new Set<ChildProcess>();
 let exitHooksInstalled = false;
@@ -98,13 +115,16 @@ const installExitHooks = (): void => {
   process.once('exit', killAllNow);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
-      killAllNow();
-      // Listening to a signal disables Node's default "terminate". When nobody else handles it
-      // (e.g. the runtime's graceful shutdown), restore the default and re-raise so Ctrl-C still exits.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
+      // Someone else handles this signal (the runtime's graceful shutdown, which still needs the
+      // database to drain and then calls stop()): leave it to them; the 'exit' hook is the safety net.
+      if (process.listenerCount(signal) > 1) {
+        return;
       }
+      killAllNow();
+      // Listening to a signal disables Node's default "terminate": restore it and re-raise so the
+      // process still ends the way the signal meant (Ctrl-C exits, exit status 128+n).
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
   }
@@ -150,7 +170,15 @@ const tail = (limit: number): { push(chunk: Buffer | string): void; text(): stri
  * ListTables answers. Throws, with the process's stderr, when it exits early or does not answer in time.
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
-  const port = options.port ?? (await findFreePort());
+  let port: number;
+  if (options.port === undefined) {
+    port = await findFreePort();
+  } else {
+    port = options.port;
+    // Otherwise the readiness poll could be answered by whatever already holds the port while our
+    // instance dies on its bind error.
+    await assertPortFree(port);
+  }
   let dbPath: string | null = null;
   if (options.dataDir !== undefined) {
     // The package launches java with its own build folder as cwd, so the path must be absolute.
@@ -173,7 +201,8 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
   const exitPromise = new Promise<void>((r) => {
-    child.once('exit', (code, signal) => {
+    // 'close' rather than 'exit': it fires once stderr is drained, so the error message is complete.
+    child.once('close', (code, signal) => {
       exited = { code, signal };
       liveProcesses.delete(child);
       r();
@@ -195,7 +224,12 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ ...localDynamoDbClientConfig(endpoint), maxAttempts: 1 });
+  // Short timeouts per attempt: a connection that hangs must not outlast the process it was waiting for.
+  const client = new DynamoDBClient({
+    ...localDynamoDbClientConfig(endpoint),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  });
   const deadline = Date.now() + (options.startupTimeoutMs ?? 60_000);
   let lastError: unknown;
   try {
@@ -222,11 +256,14 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
         );
       }
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        break;
+        const answered = await Promise.race([
+          client.send(new ListTablesCommand({ Limit: 1 })).then(() => true),
+          exitPromise.then(() => false),
+        ]);
+        if (answered) break;
       } catch (e) {
         lastError = e;
-        await sleep(100);
+        await Promise.race([sleep(100), exitPromise]);
       }
     }
   } catch (e) {
@@ -244,7 +281,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     (stream as unknown as { unref?: () => void } | null)?.unref?.();
   }
   child.unref();
-  return { endpoint, startupMs, stop };
+  return { endpoint, startupMs, pid: child.pid, stop };
 };
 
 /** Local table names: `<prefix>-idempotency`, `<prefix>-audit`, `<prefix>-operations`, `<prefix>-reference`. */

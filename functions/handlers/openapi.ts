@@ -5,7 +5,7 @@
  * routes use IAM SigV4. The canonical event schemas are included as components for consumers.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_CATALOG } from '../../contracts/events';
 import { ChargeCodeCrosswalkSchema, DepartmentCrosswalkSchema } from '../../contracts/reference';
 import { ROUTES, SCOPES, type RouteDefinition } from '../../contracts/routes';

@@ -5,7 +5,7 @@
  * - `POST /v1/ops/dlqs/{queueName}/redrive` → moves every message back to its source
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from '../../contracts/routes';
 import { awsDependencies } from '../adapters/aws/dependencies';
 import { NotFoundError } from '../domain/errors';
@@ -32,7 +32,7 @@ const knownQueue = async (dlqs: DeadLetterQueues, name: string): Promise<string>
 
 /** Builds the handler on the given ports. */
 export const makeHandler = (
-  deps: Pick<HandlerDependencies, 'deadLetterQueues' | 'audit'>,
+  deps: Pick<HandlerDependencies, 'deadLetterQueues'>,
 ): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> =>
   withPowertools(async (event) => {
     const correlationId = useCorrelationId(correlationIdOf(event));
@@ -49,14 +49,9 @@ export const makeHandler = (
         case 'POST /v1/ops/dlqs/{queueName}/redrive': {
           const name = await knownQueue(deps.deadLetterQueues, params.queueName ?? '');
           const { moved } = await deps.deadLetterQueues.redrive(name);
-          await deps.audit.append({
-            actor: actorOf(event),
-            action: 'dlq.redriven',
-            entity: `dlq:${name}`,
-            correlationId,
-            payload: { queueName: name, moved },
-          });
-          logger.info('dead-letter queue redriven', { queueName: name, moved });
+          // Logged, not audited: this function only has SQS access (contracts/functions.ts), and
+          // each redriven message is audited again by the consumer that applies it.
+          logger.info('dead-letter queue redriven', { queueName: name, moved, actor: actorOf(event) });
           return json(200, { queueName: name, moved }, correlationId);
         }
         default:

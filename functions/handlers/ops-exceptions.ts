@@ -7,7 +7,7 @@
  * - `PUT /v1/ops/crosswalks/departments/{sourceSystem}/{facilityCode}/{departmentCode}` body `{ locationId, costCenter }`
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from '../../contracts/routes';
 import { awsDependencies } from '../adapters/aws/dependencies';
 import { upsertChargeCode, upsertDepartment } from '../domain/use-cases/crosswalks';

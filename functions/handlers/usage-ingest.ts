@@ -37,13 +37,37 @@ const optionalHeader = (event: APIGatewayProxyEvent, name: string): string | und
   return value === undefined || value === '' ? undefined : value;
 };
 
+/**
+ * When a FHIR resource lacks its sending system or facility and the header that would supply it
+ * is absent, the partner must be told which header to send (not only which element is missing).
+ */
+const missingHeaderError = (
+  e: unknown,
+  declared: { sourceSystem: string | undefined; facilityCode: string | undefined },
+): ValidationError | undefined => {
+  if (!(e instanceof ValidationError) || e.location === undefined) return undefined;
+  if (declared.sourceSystem === undefined && e.location.endsWith('meta.source') && e.message.includes('no sending system')) {
+    return new ValidationError('X-Source-System header is required: the FHIR resource has no meta.source', { location: 'X-Source-System' });
+  }
+  if (declared.facilityCode === undefined && e.location.endsWith('extension') && e.message.includes('no facility')) {
+    return new ValidationError('X-Facility-Code header is required: the FHIR resource has no urn:hem:facility extension', {
+      location: 'X-Facility-Code',
+    });
+  }
+  return undefined;
+};
+
 /** Parse the body into PHI-free usage messages (FHIR or canonical). */
 const parseBody = (body: unknown, event: APIGatewayProxyEvent, encounterKey: Uint8Array): UsageMessage[] => {
   try {
     if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'resourceType' in body) {
       const sourceSystem = optionalHeader(event, 'X-Source-System');
       const facilityCode = optionalHeader(event, 'X-Facility-Code');
-      return parseFhirUsage(body, { encounterKey, sourceSystem, facilityCode });
+      try {
+        return parseFhirUsage(body, { encounterKey, sourceSystem, facilityCode });
+      } catch (e) {
+        throw missingHeaderError(e, { sourceSystem, facilityCode }) ?? e;
+      }
     }
     return [parseUsageRecord(body, { encounterKey })];
   } catch (e) {

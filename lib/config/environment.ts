@@ -3,7 +3,7 @@
  * (or `-c environments=...`) and validated once at synth time. Every problem in every environment
  * is reported in one aggregated error so a broken `cdk.json` is fixed in one pass.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SCOPES } from '../../contracts/routes';
 
 /** Values CloudWatch Logs accepts as a retention period (days). 9999 (never expire) is deliberately excluded. */

@@ -81,6 +81,9 @@ export class Api extends Construct {
 
     const scopeByName = new Map(
       props.scopes.map((s) => {
+        if (!s.startsWith(`${RESOURCE_SERVER_IDENTIFIER}/`)) {
+          throw new Error(`scope "${s}" does not belong to the "${RESOURCE_SERVER_IDENTIFIER}" resource server`);
+        }
         const name = s.slice(RESOURCE_SERVER_IDENTIFIER.length + 1);
         return [s, new cognito.ResourceServerScope({ scopeName: name, scopeDescription: `HEM ${name}` })];
       }),
@@ -206,7 +209,6 @@ export class Api extends Construct {
       const hasBody = route.method === 'POST' || route.method === 'PUT';
       const jsonTypes = (route.contentTypes ?? []).filter(isJsonContentType);
       const options: apigw.MethodOptions = {
-        operationName: route.summary,
         requestValidator: hasBody ? bodyAndParams : paramsOnly,
         requestParameters: Object.fromEntries(pathParameters(route.path).map((p) => [`method.request.path.${p}`, true])),
         requestModels: jsonTypes.length > 0 ? Object.fromEntries(jsonTypes.map((t) => [t, jsonObject])) : undefined,

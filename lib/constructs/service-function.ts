@@ -63,6 +63,9 @@ export class ServiceFunction extends Construct {
       description: `HEM ${id}: ${props.description}`.replace(/→/g, '->').replace(/[^\t\n\r\x20-\x7E\xA1-\xFF]/g, '?').slice(0, 1000),
     });
     this.logGroup.grantWrite(this.role);
+    // Lambda sends failed async events with the function's role; the DLQ is KMS-encrypted, so the
+    // role also needs the key (CDK's deadLetterQueue wiring grants sqs:SendMessage only).
+    props.asyncDeadLetterQueue.grantSendMessages(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(props.projectRoot, props.entry),

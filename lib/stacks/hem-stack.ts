@@ -246,6 +246,8 @@ export class HemStack extends Stack {
       }
       if (access.encounterKey === true) {
         encounterKey.secret.grantRead(fn.function);
+        // The secret is encrypted with the data key; decrypt must also be allowed by the role's own policy.
+        encounterKey.secret.encryptionKey?.grantDecrypt(fn.function);
         fn.addEnvironment('HEM_ENCOUNTER_KEY_SECRET_ARN', encounterKey.secret.secretArn);
       }
       if (access.operateDeadLetterQueues === true) {

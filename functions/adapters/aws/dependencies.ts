@@ -21,7 +21,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TableNames } from '../../../contracts/tables';
 import type {
   AuditLog,

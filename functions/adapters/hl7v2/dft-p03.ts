@@ -30,14 +30,13 @@
  * `details.hl7ErrorCode` is the table 0357 code for the ACK's ERR segment; messages name fields,
  * never values.
  */
-import type { Hl7Context, Hl7Segment } from '@medplum/core';
+import type { Hl7Context, Hl7Field, Hl7Segment } from '@medplum/core';
 import { UsageMessageSchema } from '../../../contracts/usage';
 import type { UsageLine, UsageMessage } from '../../../contracts/usage';
 import { DataError } from '../../domain/errors';
 import { encounterRef } from '../../domain/encounter-ref';
 import { hl7DateTimeToIso } from './datetime';
 import { Hl7ErrorCode, formatHl7Location, hl7DataError, readHl7Message, unescapeHl7 } from './message';
-import type { Hl7Location } from './message';
 
 /** What `parseDftP03` needs besides the text. */
 export interface ParseDftP03Options {
@@ -53,6 +52,7 @@ const SUPPORTED_VERSION = /^2\.(?:3(?:\.1)?|4|5(?:\.1)?|6|7(?:\.1)?|8(?:\.[12])?
 /** HL7 NM: optional sign, digits, optional decimal point. No exponents, no thousands separators. */
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 const GTIN = /^(?:\d{8}|\d{12,14})$/;
+const DIGITS = /^\d+$/;
 const SENDER_OFFSET = /[+-]\d{4}$/;
 const MAX_LINES = 500;
 
@@ -61,35 +61,41 @@ const CREDIT_TYPES = new Set(['CD', 'CR', 'CREDIT']);
 const GTIN_SYSTEMS = new Set(['GTIN', 'GS1']);
 
 /**
- * One component of one field, trimmed and unescaped; '' when absent. With `sub`, the first
+ * One component of a field, trimmed and unescaped; '' when absent. With `sub`, the first
  * subcomponent only (a TS inside a DR, the CE inside a CQ unit).
  */
-const read = (segment: Hl7Segment, field: number, component: number, context: Hl7Context, sub?: number): string => {
-  const raw = segment.getComponent(field, component, sub);
+const component = (field: Hl7Field | undefined, index: number, context: Hl7Context, sub?: number): string => {
+  if (field === undefined) return '';
+  const raw = field.getComponent(index, sub);
   if (raw === '') return raw;
-  const trimmed = raw.trim();
-  return unescapeHl7(trimmed, context);
+  return unescapeHl7(raw.trim(), context);
 };
 
 /** An HD (MSH-3/MSH-4): the namespace id, else the universal id. */
-const readHd = (msh: Hl7Segment, field: number, context: Hl7Context): string =>
-  read(msh, field, 1, context) || read(msh, field, 2, context);
+const hd = (field: Hl7Field | undefined, context: Hl7Context): string => component(field, 1, context) || component(field, 2, context);
 
-const required = (value: string, location: Hl7Location, what: string, max: number): string => {
-  if (value === '') throw hl7DataError(location, Hl7ErrorCode.RequiredFieldMissing, `${what} is missing`);
-  if (value.length > max) throw hl7DataError(location, Hl7ErrorCode.DataTypeError, `${what} is longer than ${max} characters`);
+/*
+ * The checks below take the location as plain values and build it only when they throw: the
+ * happy path allocates nothing for error reporting.
+ */
+const fail = (segment: string, sequence: number | undefined, field: number | undefined, code: Hl7ErrorCode, message: string): DataError =>
+  hl7DataError({ segment, ...(sequence === undefined ? {} : { sequence }), ...(field === undefined ? {} : { field }) }, code, message);
+
+const required = (value: string, segment: string, sequence: number | undefined, field: number, what: string, max: number): string => {
+  if (value === '') throw fail(segment, sequence, field, Hl7ErrorCode.RequiredFieldMissing, `${what} is missing`);
+  if (value.length > max) throw fail(segment, sequence, field, Hl7ErrorCode.DataTypeError, `${what} is longer than ${max} characters`);
   return value;
 };
 
-const optional = (value: string, location: Hl7Location, what: string, max: number): string | undefined => {
+const optional = (value: string, segment: string, sequence: number | undefined, field: number, what: string, max: number): string | undefined => {
   if (value === '') return undefined;
-  if (value.length > max) throw hl7DataError(location, Hl7ErrorCode.DataTypeError, `${what} is longer than ${max} characters`);
+  if (value.length > max) throw fail(segment, sequence, field, Hl7ErrorCode.DataTypeError, `${what} is longer than ${max} characters`);
   return value;
 };
 
-const dateTime = (value: string, location: Hl7Location, what: string, defaultOffset?: string): string => {
+const dateTime = (value: string, segment: string, sequence: number | undefined, field: number, what: string, defaultOffset?: string): string => {
   const iso = hl7DateTimeToIso(value, defaultOffset);
-  if (iso === undefined) throw hl7DataError(location, Hl7ErrorCode.DataTypeError, `${what} is not a valid HL7 date/time`);
+  if (iso === undefined) throw fail(segment, sequence, field, Hl7ErrorCode.DataTypeError, `${what} is not a valid HL7 date/time`);
   return iso;
 };
 
@@ -113,71 +119,54 @@ const hl7LocationOfPath = (path: readonly PropertyKey[]): string => {
   return (typeof head === 'string' ? top[head] : undefined) ?? 'FT1';
 };
 
-/** Reads the FT1 segments into usage lines. */
-const readLines = (
-  segments: readonly Hl7Segment[],
-  context: Hl7Context,
-  occurredAt: string,
-  senderOffset: string | undefined,
-): UsageLine[] => {
-  const lines: UsageLine[] = [];
-  const seen = new Set<number>();
-  for (let i = 0; i < segments.length; i += 1) {
-    const ft1 = segments[i] as Hl7Segment;
-    const sequence = i + 1;
-    const at = (field: number): Hl7Location => ({ segment: 'FT1', sequence, field });
-
-    const setId = read(ft1, 1, 1, context);
-    let lineNumber = sequence;
-    if (setId !== '') {
-      lineNumber = /^\d+$/.test(setId) ? Number(setId) : 0;
-      if (lineNumber < 1 || !Number.isSafeInteger(lineNumber)) {
-        throw hl7DataError(at(1), Hl7ErrorCode.DataTypeError, 'set id must be a positive integer');
-      }
+/** One FT1 segment as a usage line. `sequence` is the FT1's 1-based position in the message. */
+const readLine = (ft1: Hl7Segment, sequence: number, context: Hl7Context, occurredAt: string, senderOffset: string | undefined): UsageLine => {
+  const setId = component(ft1.getField(1), 1, context);
+  let lineNumber = sequence;
+  if (setId !== '') {
+    lineNumber = DIGITS.test(setId) ? Number(setId) : 0;
+    if (lineNumber < 1 || !Number.isSafeInteger(lineNumber)) {
+      throw fail('FT1', sequence, 1, Hl7ErrorCode.DataTypeError, 'set id must be a positive integer');
     }
-    if (seen.has(lineNumber)) {
-      // Two lines with one number share a business key: the second would be dropped as a duplicate.
-      throw hl7DataError(at(1), Hl7ErrorCode.DuplicateKeyIdentifier, 'set id repeats an earlier FT1 line number');
-    }
-    seen.add(lineNumber);
-
-    const transactionDate = read(ft1, 4, 1, context, 0);
-    const serviceDate = transactionDate === '' ? occurredAt : dateTime(transactionDate, at(4), 'transaction date', senderOffset);
-
-    const type = read(ft1, 6, 1, context).toUpperCase();
-    if (type === '') throw hl7DataError(at(6), Hl7ErrorCode.RequiredFieldMissing, 'transaction type is missing');
-    const credit = CREDIT_TYPES.has(type);
-    if (!credit && !CHARGE_TYPES.has(type)) {
-      throw hl7DataError(at(6), Hl7ErrorCode.TableValueNotFound, 'transaction type must be a charge (CG) or a credit (CD)');
-    }
-
-    const code = required(read(ft1, 7, 1, context), at(7), 'transaction code', 64);
-    const gtin = GTIN_SYSTEMS.has(read(ft1, 7, 3, context).toUpperCase());
-    if (gtin && !GTIN.test(code)) throw hl7DataError(at(7), Hl7ErrorCode.DataTypeError, 'GTIN must have 8, 12, 13 or 14 digits');
-
-    const quantityText = read(ft1, 10, 1, context);
-    let quantity = 1;
-    if (quantityText !== '') {
-      quantity = NUMERIC.test(quantityText) ? Number(quantityText) : Number.NaN;
-      if (!Number.isFinite(quantity)) throw hl7DataError(at(10), Hl7ErrorCode.DataTypeError, 'quantity is not a number');
-      if (quantity === 0) throw hl7DataError(at(10), Hl7ErrorCode.DataTypeError, 'quantity must not be zero');
-    }
-    const isCredit = credit || quantity < 0;
-
-    const line: UsageLine = {
-      lineNumber,
-      item: { system: gtin ? 'GTIN' : 'CHARGE', value: code },
-      quantity: isCredit ? -Math.abs(quantity) : quantity,
-      transactionType: isCredit ? 'CREDIT' : 'CHARGE',
-      serviceDate,
-    };
-    const uom = optional(read(ft1, 10, 2, context, 0), at(10), 'unit of measure', 16);
-    if (uom !== undefined) line.uom = uom;
-    const department = optional(read(ft1, 13, 1, context), at(13), 'department code', 32);
-    if (department !== undefined) line.departmentCode = department;
-    lines.push(line);
   }
-  return lines;
+
+  const transactionDate = component(ft1.getField(4), 1, context, 0);
+  const serviceDate = transactionDate === '' ? occurredAt : dateTime(transactionDate, 'FT1', sequence, 4, 'transaction date', senderOffset);
+
+  const type = component(ft1.getField(6), 1, context).toUpperCase();
+  if (type === '') throw fail('FT1', sequence, 6, Hl7ErrorCode.RequiredFieldMissing, 'transaction type is missing');
+  const credit = CREDIT_TYPES.has(type);
+  if (!credit && !CHARGE_TYPES.has(type)) {
+    throw fail('FT1', sequence, 6, Hl7ErrorCode.TableValueNotFound, 'transaction type must be a charge (CG) or a credit (CD)');
+  }
+
+  const transactionCode = ft1.getField(7);
+  const code = required(component(transactionCode, 1, context), 'FT1', sequence, 7, 'transaction code', 64);
+  const gtin = GTIN_SYSTEMS.has(component(transactionCode, 3, context).toUpperCase());
+  if (gtin && !GTIN.test(code)) throw fail('FT1', sequence, 7, Hl7ErrorCode.DataTypeError, 'GTIN must have 8, 12, 13 or 14 digits');
+
+  const quantityField = ft1.getField(10);
+  const quantityText = component(quantityField, 1, context);
+  let quantity = 1;
+  if (quantityText !== '') {
+    quantity = NUMERIC.test(quantityText) ? Number(quantityText) : Number.NaN;
+    if (!Number.isFinite(quantity)) throw fail('FT1', sequence, 10, Hl7ErrorCode.DataTypeError, 'quantity is not a number');
+    if (quantity === 0) throw fail('FT1', sequence, 10, Hl7ErrorCode.DataTypeError, 'quantity must not be zero');
+  }
+  const isCredit = credit || quantity < 0;
+
+  const line: UsageLine = {
+    lineNumber,
+    item: { system: gtin ? 'GTIN' : 'CHARGE', value: code },
+    quantity: isCredit ? -Math.abs(quantity) : quantity,
+    transactionType: isCredit ? 'CREDIT' : 'CHARGE',
+    serviceDate,
+  };
+  const uom = optional(component(quantityField, 2, context, 0), 'FT1', sequence, 10, 'unit of measure', 16);
+  if (uom !== undefined) line.uom = uom;
+  const department = optional(component(ft1.getField(13), 1, context), 'FT1', sequence, 13, 'department code', 32);
+  if (department !== undefined) line.departmentCode = department;
+  return line;
 };
 
 /**
@@ -192,59 +181,59 @@ export function parseDftP03(text: string, options: ParseDftP03Options): UsageMes
   const message = readHl7Message(text);
   const context = message.context;
   const msh = message.header;
-  const mshAt = (field: number): Hl7Location => ({ segment: 'MSH', field });
 
   if (message.getAllSegments('MSH').length > 1) {
-    throw hl7DataError({ segment: 'MSH' }, Hl7ErrorCode.SegmentSequenceError, 'the body holds more than one message; send one per request');
+    throw fail('MSH', undefined, undefined, Hl7ErrorCode.SegmentSequenceError, 'the body holds more than one message; send one per request');
   }
 
-  const messageType = read(msh, 9, 1, context);
-  const trigger = read(msh, 9, 2, context);
-  if (messageType === '') throw hl7DataError(mshAt(9), Hl7ErrorCode.RequiredFieldMissing, 'message type is missing');
-  if (messageType !== 'DFT') throw hl7DataError(mshAt(9), Hl7ErrorCode.UnsupportedMessageType, 'message type must be DFT^P03');
-  if (trigger !== 'P03') throw hl7DataError(mshAt(9), Hl7ErrorCode.UnsupportedEventCode, 'trigger event must be P03');
-
-  const version = read(msh, 12, 1, context);
-  if (version === '') throw hl7DataError(mshAt(12), Hl7ErrorCode.RequiredFieldMissing, 'version id is missing');
-  if (!SUPPORTED_VERSION.test(version)) {
-    throw hl7DataError(mshAt(12), Hl7ErrorCode.UnsupportedVersionId, 'version id must be 2.3 to 2.8');
+  const messageTypeField = msh.getField(9);
+  const messageType = component(messageTypeField, 1, context);
+  if (messageType === '') throw fail('MSH', undefined, 9, Hl7ErrorCode.RequiredFieldMissing, 'message type is missing');
+  if (messageType !== 'DFT') throw fail('MSH', undefined, 9, Hl7ErrorCode.UnsupportedMessageType, 'message type must be DFT^P03');
+  if (component(messageTypeField, 2, context) !== 'P03') {
+    throw fail('MSH', undefined, 9, Hl7ErrorCode.UnsupportedEventCode, 'trigger event must be P03');
   }
 
-  const messageControlId = required(read(msh, 10, 1, context), mshAt(10), 'message control id', 128);
-  const sourceSystem = required(readHd(msh, 3, context), mshAt(3), 'sending application', 64);
-  const facilityCode = required(readHd(msh, 4, context), mshAt(4), 'sending facility', 64);
-  const messageTime = required(read(msh, 7, 1, context, 0), mshAt(7), 'message date/time', 32);
-  const occurredAt = dateTime(messageTime, mshAt(7), 'message date/time');
+  const version = component(msh.getField(12), 1, context);
+  if (version === '') throw fail('MSH', undefined, 12, Hl7ErrorCode.RequiredFieldMissing, 'version id is missing');
+  if (!SUPPORTED_VERSION.test(version)) throw fail('MSH', undefined, 12, Hl7ErrorCode.UnsupportedVersionId, 'version id must be 2.3 to 2.8');
+
+  const messageControlId = required(component(msh.getField(10), 1, context), 'MSH', undefined, 10, 'message control id', 128);
+  const sourceSystem = required(hd(msh.getField(3), context), 'MSH', undefined, 3, 'sending application', 64);
+  const facilityCode = required(hd(msh.getField(4), context), 'MSH', undefined, 4, 'sending facility', 64);
+  const messageTime = required(component(msh.getField(7), 1, context, 0), 'MSH', undefined, 7, 'message date/time', 32);
+  const occurredAt = dateTime(messageTime, 'MSH', undefined, 7, 'message date/time');
   // FT1 dates without an offset are in the sender's local time, which MSH-7 states.
   const senderOffset = SENDER_OFFSET.exec(messageTime)?.[0];
 
   const ft1s = message.getAllSegments('FT1');
-  if (ft1s.length === 0) {
-    throw hl7DataError({ segment: 'FT1' }, Hl7ErrorCode.SegmentSequenceError, 'a DFT^P03 needs at least one FT1 segment');
-  }
+  if (ft1s.length === 0) throw fail('FT1', undefined, undefined, Hl7ErrorCode.SegmentSequenceError, 'a DFT^P03 needs at least one FT1 segment');
   if (ft1s.length > MAX_LINES) {
-    throw hl7DataError({ segment: 'FT1', sequence: MAX_LINES + 1 }, Hl7ErrorCode.SegmentSequenceError, `at most ${MAX_LINES} FT1 segments per message`);
+    throw fail('FT1', MAX_LINES + 1, undefined, Hl7ErrorCode.SegmentSequenceError, `at most ${MAX_LINES} FT1 segments per message`);
+  }
+  const lines: UsageLine[] = [];
+  const lineNumbers = new Set<number>();
+  for (let i = 0; i < ft1s.length; i += 1) {
+    const line = readLine(ft1s[i] as Hl7Segment, i + 1, context, occurredAt, senderOffset);
+    if (lineNumbers.has(line.lineNumber)) {
+      // Two lines with one number share a business key: the second would be dropped as a duplicate.
+      throw fail('FT1', i + 1, 1, Hl7ErrorCode.DuplicateKeyIdentifier, 'set id repeats an earlier FT1 line number');
+    }
+    lineNumbers.add(line.lineNumber);
+    lines.push(line);
   }
 
-  const candidate: UsageMessage = {
-    sourceSystem,
-    facilityCode,
-    messageControlId,
-    sourceFormat: DFT_P03_SOURCE_FORMAT,
-    occurredAt,
-    lines: readLines(ft1s, context, occurredAt, senderOffset),
-  };
-
+  const candidate: UsageMessage = { sourceSystem, facilityCode, messageControlId, sourceFormat: DFT_P03_SOURCE_FORMAT, occurredAt, lines };
   const pv1 = message.getSegment('PV1');
   if (pv1 !== undefined) {
-    const department = optional(read(pv1, 3, 1, context), { segment: 'PV1', field: 3 }, 'point of care', 32);
+    const department = optional(component(pv1.getField(3), 1, context), 'PV1', undefined, 3, 'point of care', 32);
     if (department !== undefined) candidate.departmentCode = department;
-    const visitNumber = read(pv1, 19, 1, context);
+    const visitNumber = component(pv1.getField(19), 1, context);
     if (visitNumber !== '') candidate.encounterRef = encounterRef(options.encounterKey, facilityCode, visitNumber);
   }
   const pr1 = message.getSegment('PR1');
   if (pr1 !== undefined) {
-    const procedureCode = optional(read(pr1, 3, 1, context), { segment: 'PR1', field: 3 }, 'procedure code', 32);
+    const procedureCode = optional(component(pr1.getField(3), 1, context), 'PR1', undefined, 3, 'procedure code', 32);
     if (procedureCode !== undefined) candidate.procedureCode = procedureCode;
   }
 

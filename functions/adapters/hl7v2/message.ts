@@ -90,19 +90,24 @@ export const hl7DataError = (location: Hl7Location, code: Hl7ErrorCode, message:
   return new DataError(`${where}: ${message}`, { location: where, details: { hl7ErrorCode: code } });
 };
 
-/** Characters allowed before `MSH`: a byte-order mark, MLLP start block (VT) and whitespace. */
-const LEADING_NOISE = /^[\uFEFF\u000B\s]+/;
-/** MLLP end block (FS) and trailing whitespace/blank lines. */
-const TRAILING_NOISE = /[\u001C\s]+$/;
 const ALPHANUMERIC_OR_SPACE = /[A-Za-z0-9\s]/;
 
-/** `text` without MLLP framing, BOM or surrounding blank lines. Cheap when there is none. */
+/** MLLP start block (VT) and end block (FS) around a message on the wire. */
+const MLLP_START = 0x0b;
+const MLLP_END = 0x1c;
+
+/** Before `MSH`: a byte-order mark, the MLLP start block, whitespace. */
+const isLeadingNoise = (code: number): boolean => code === 0xfeff || code === MLLP_START || code === 0x20 || (code >= 0x09 && code <= 0x0d);
+/** After the last segment: the MLLP end block, blank lines, whitespace. */
+const isTrailingNoise = (code: number): boolean => code === MLLP_END || code === 0x20 || (code >= 0x09 && code <= 0x0d);
+
+/** `text` without MLLP framing, BOM or surrounding blank lines. Allocates nothing when there is none. */
 export const stripFraming = (text: string): string => {
-  let out = text;
-  if (out.length > 0 && out.charCodeAt(0) !== 0x4d /* M */) out = out.replace(LEADING_NOISE, '');
-  const last = out.charCodeAt(out.length - 1);
-  if (last === 0x0d || last === 0x0a || last === 0x1c || last === 0x20 || last === 0x09) out = out.replace(TRAILING_NOISE, '');
-  return out;
+  let start = 0;
+  let end = text.length;
+  while (start < end && isLeadingNoise(text.charCodeAt(start))) start += 1;
+  while (end > start && isTrailingNoise(text.charCodeAt(end - 1))) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 };
 
 /**
@@ -160,8 +165,8 @@ export function splitHl7Batch(text: string): string[] {
   const messages: string[][] = [];
   let current: string[] | undefined;
   for (const raw of text.split(SEGMENT_SEPARATOR)) {
-    const line = raw.replace(/^[\uFEFF\u000B]+/, '').replace(/\u001C+$/, '');
-    if (line.trim() === '') continue;
+    const line = stripFraming(raw);
+    if (line === '') continue;
     const name = line.slice(0, 3);
     if (BATCH_ENVELOPE.has(name) && line.length > 3 && !ALPHANUMERIC_OR_SPACE.test(line.charAt(3))) continue;
     if (name === 'MSH' || current === undefined) {

@@ -1,8 +1,25 @@
 /** zod schemas of the workflow payloads handlers validate at their edge. */
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CostPostedSchema, SupplyUsageRecordedSchema } from '../../../contracts/events';
 import type { MappedUsageLine } from '../../domain/usage-mapping';
+
+/**
+ * The EventBridge envelope (as Powertools parser's `EventBridgeSchema` defines it). Declared here
+ * because importing the Powertools schema module pulls zod's locale bundle into every Lambda
+ * (≈ 250 KB; see bench/README.md).
+ */
+export const EventBridgeSchema = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+  'replay-name': z.string().optional(),
+});
 
 /** The EventBridge event that starts the usage-to-replenishment workflow. */
 export const SupplyUsageRecordedEventSchema = EventBridgeSchema.extend({

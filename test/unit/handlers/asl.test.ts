@@ -5,20 +5,11 @@ import { describe, it } from 'node:test';
 import validator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { EVENT_BUS_PLACEHOLDER, STATE_MACHINES } from '../../../contracts/routing';
+import { SUBSTITUTIONS, substitute } from './support';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const machine = STATE_MACHINES.find((m) => m.id === 'UsageToReplenishment')!;
 const raw = readFileSync(path.join(REPO_ROOT, machine.file), 'utf8');
-
-/** Substitute `${Name}` as CloudFormation's DefinitionSubstitutions does. */
-export const substitute = (text: string, values: Record<string, string>): string =>
-  text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => values[name] ?? whole);
-
-export const SUBSTITUTIONS: Record<string, string> = {
-  MapUsageLinesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hem-MapUsageLines',
-  ApplyUsageLineFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hem-ApplyUsageLine',
-  [EVENT_BUS_PLACEHOLDER]: 'hem-test',
-};
 
 type State = Record<string, unknown> & { Type: string };
 

@@ -4,7 +4,8 @@
  * builds the event shapes AWS delivers (API Gateway REST proxy, EventBridge, SQS).
  */
 import './quiet-powertools';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent, SQSRecord } from 'aws-lambda';
+import { EVENT_BUS_PLACEHOLDER } from '../../../contracts/routing';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export interface ApiEventInput {
   method?: string;
@@ -76,7 +77,12 @@ export const apiEvent = (input: ApiEventInput): APIGatewayProxyEvent => {
 };
 
 /** An EventBridge event as a Step Functions target receives it. */
-export const eventBridgeEvent = <D>(source: string, detailType: string, detail: D, id = 'b9a5c0e1-0000-4000-8000-000000000001') => ({
+export const eventBridgeEvent = <D>(
+  source: string,
+  detailType: string,
+  detail: D,
+  id = 'b9a5c0e1-0000-4000-8000-000000000001',
+): EventBridgeEvent<string, D> => ({
   version: '0',
   id,
   'detail-type': detailType,
@@ -149,4 +155,14 @@ export const captureLogs = async <T>(fn: () => Promise<T>): Promise<{ result: T;
   } finally {
     captured = undefined;
   }
+};
+
+/** Substitute `${Name}` as CloudFormation's DefinitionSubstitutions does. */
+export const substitute = (text: string, values: Record<string, string>): string =>
+  text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => values[name] ?? whole);
+
+export const SUBSTITUTIONS: Record<string, string> = {
+  MapUsageLinesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hem-MapUsageLines',
+  ApplyUsageLineFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hem-ApplyUsageLine',
+  [EVENT_BUS_PLACEHOLDER]: 'hem-test',
 };

@@ -1,10 +1,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -141,17 +145,84 @@ describe('DynamoDB Local startup failure', () => {
   before(async () => {
     port = await findFreePort();
     blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(port, '0.0.0.0', r));
+    await new Promise<void>((r) => blocker.listen(port, r));
   });
   after(async () => {
     await new Promise<void>((r) => blocker.close(() => r()));
   });
 
-  it('throws an error showing the process output when the port is taken', async () => {
-    await assert.rejects(startDynamoDbLocal({ port, startupTimeoutMs: 30_000 }), (e: Error) => {
-      assert.match(e.message, /DynamoDB Local exited during startup/);
-      assert.match(e.message, /stderr:|stdout:/);
+  it('refuses a port that is already in use before spawning Java', async () => {
+    await assert.rejects(startDynamoDbLocal({ port }), /cannot use port \d+: it is already in use/);
+  });
+
+  it('throws an error with the process stderr when Java dies during startup', async () => {
+    await assert.rejects(startDynamoDbLocal({ jvmOptions: ['-XX:+HemNoSuchJvmOption'] }), (e: Error) => {
+      assert.match(e.message, /DynamoDB Local exited during startup \(code 1/);
+      assert.match(e.message, /stderr:[\s\S]*HemNoSuchJvmOption/);
       return true;
     });
+  });
+});
+
+describe('DynamoDB Local never outlives its parent', () => {
+  const fixture = fileURLToPath(new URL('./fixtures/start-dynamodb-local.ts', import.meta.url));
+
+  const isAlive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const waitUntilGone = async (pid: number): Promise<boolean> => {
+    for (let i = 0; i < 100 && isAlive(pid); i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return !isAlive(pid);
+  };
+
+  /** Runs the fixture and resolves with the Java pid it printed, plus the child handle. */
+  const startChild = async (mode: 'exit' | 'wait' | 'graceful'): Promise<{ javaPid: number; child: ChildProcess; output: () => string }> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const javaPid = await new Promise<number>((resolvePid, reject) => {
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        const line = out.split('\n')[0];
+        if (out.includes('\n') && line !== undefined) resolvePid((JSON.parse(line) as { pid: number }).pid);
+      });
+      child.once('exit', (code) => (out.includes('\n') ? undefined : reject(new Error(`fixture exited ${code}`))));
+    });
+    return { javaPid, child, output: () => out };
+  };
+
+  it('kills Java when the parent exits without calling stop()', async () => {
+    const { javaPid, child } = await startChild('exit');
+    await once(child, 'exit');
+    assert.equal(await waitUntilGone(javaPid), true);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`kills Java and still exits when the parent gets ${signal}`, async () => {
+      const { javaPid, child } = await startChild('wait');
+      assert.equal(isAlive(javaPid), true);
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [, exitSignal] = (await exited) as [number | null, NodeJS.Signals | null];
+      assert.equal(exitSignal, signal);
+      assert.equal(await waitUntilGone(javaPid), true);
+    });
+  }
+
+  it('leaves Java running for a graceful-shutdown handler of the parent, which then stops it', async () => {
+    const { javaPid, child, output } = await startChild('graceful');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    assert.equal(code, 0);
+    assert.match(output(), /\nanswered\n/);
+    assert.equal(await waitUntilGone(javaPid), true);
   });
 });

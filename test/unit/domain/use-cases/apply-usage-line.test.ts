@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { CostPostedSchema, InventoryPositionChangedSchema, ReplenishmentRequestedSchema } from '../../../../contracts/events';
 import { ConcurrencyError, MappingError } from '../../../../functions/domain/errors';
 import { applyUsageLine, outcomeEvents } from '../../../../functions/domain/use-cases/apply-usage-line';
@@ -131,5 +132,33 @@ describe('applyUsageLine', () => {
   it('fails with MappingError when the item is not stocked at the location', async () => {
     const deps = fakeDependencies({ initialisePositions: false });
     await assert.rejects(applyUsageLine(deps, line({ locationId: 'NMC-ED' })), (e: unknown) => e instanceof MappingError && e.reasons[0] === 'NO_PAR_SETTING');
+  });
+
+  it('ends at the initial stock minus the net usage however lines are repeated (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -20, max: 20 }).filter((q) => q !== 0), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (quantities, repeats) => {
+          const deps = fakeDependencies();
+          const lines = quantities.map((q, i) =>
+            line({ businessKey: `EPIC|P|${i + 1}`, lineNumber: i + 1, baseQuantity: q, transactionType: q < 0 ? 'CREDIT' : 'CHARGE' }),
+          );
+          for (const l of lines) await applyUsageLine(deps, l);
+          // Redeliveries of any lines change nothing.
+          for (const r of repeats) await applyUsageLine(deps, lines[r % lines.length]!);
+          const position = await deps.inventory.getPosition('NMC-OR', 'ITM-10001');
+          assert.equal(position?.onHand, 60 - quantities.reduce((a, b) => a + b, 0));
+          assert.equal(position?.version, lines.length);
+          // Every reorder restores par in whole boxes of 10.
+          for (const l of lines) {
+            const stored = await deps.inventory.findOutcome(l.businessKey);
+            const quantity = stored?.replenishment?.detail.quantity;
+            if (typeof quantity === 'number') assert.equal(quantity % 10, 0);
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });

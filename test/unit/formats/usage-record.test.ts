@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { UsageRecordRequest } from '../../../contracts/usage';
+import { parseUsageRecord } from '../../../functions/adapters/usage-record';
+import { ValidationError } from '../../../functions/domain/errors';
+import { encounterRef } from '../../../functions/domain/encounter-ref';
+import { encounterKey, readJsonFixture, thrown } from './support';
+
+const record = (): UsageRecordRequest => structuredClone(readJsonFixture('usage/usage-record.json') as UsageRecordRequest);
+const parse = (body: unknown) => parseUsageRecord(body, { encounterKey });
+
+const errorOf = (body: unknown): { location: string | undefined; message: string } => {
+  const e = thrown(() => parse(body));
+  assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${String(e)}`);
+  return { location: e.location, message: e.message };
+};
+
+describe('parseUsageRecord', () => {
+  it('maps the canonical record: ordinals, item systems, credits, visit number → encounterRef', () => {
+    assert.deepEqual(parse(record()), {
+      sourceSystem: 'EPIC',
+      facilityCode: 'NMC',
+      messageControlId: 'NMC-REC-0001',
+      sourceFormat: 'JSON:UsageRecord',
+      occurredAt: '2026-11-26T14:00:00.000Z',
+      departmentCode: 'OR',
+      encounterRef: encounterRef(encounterKey, 'NMC', 'V20261126-0042'),
+      procedureCode: '44970',
+      lines: [
+        { lineNumber: 1, item: { system: 'CHARGE', value: 'CHG-100001' }, quantity: 3, transactionType: 'CHARGE', serviceDate: '2026-11-26T14:00:00.000Z' },
+        { lineNumber: 2, item: { system: 'ITEM', value: 'ITM-10002' }, quantity: 1, uom: 'EA', transactionType: 'CHARGE', serviceDate: '2026-11-26T14:00:00.000Z' },
+        { lineNumber: 7, item: { system: 'CHARGE', value: 'CHG-100001' }, quantity: -1, transactionType: 'CREDIT', serviceDate: '2026-11-26T14:00:00.000Z' },
+      ],
+    });
+  });
+
+  it('drops the visit number: it appears nowhere in the output', () => {
+    assert.equal(JSON.stringify(parse(record())).includes('V20261126'), false);
+  });
+
+  it('maps gtin to a GTIN item and keeps a line department', () => {
+    const body = record();
+    body.lines = [{ gtin: '10881234500019', quantity: 2, departmentCode: 'CATH' }];
+    assert.deepEqual(parse(body).lines[0], {
+      lineNumber: 1,
+      item: { system: 'GTIN', value: '10881234500019' },
+      quantity: 2,
+      transactionType: 'CHARGE',
+      serviceDate: '2026-11-26T14:00:00.000Z',
+      departmentCode: 'CATH',
+    });
+  });
+
+  it('names the JSON path of schema violations', () => {
+    const zero = record();
+    (zero.lines[0] as { quantity: number }).quantity = 0;
+    assert.equal(errorOf(zero).location, 'lines[0].quantity');
+    assert.match(errorOf(zero).message, /^lines\[0\]\.quantity: /);
+
+    const text = record() as unknown as { lines: Record<string, unknown>[] };
+    (text.lines[1] as Record<string, unknown>)['quantity'] = 'two';
+    assert.equal(errorOf(text).location, 'lines[1].quantity');
+
+    const twoIds = record();
+    twoIds.lines[0] = { chargeCode: 'CHG-100001', itemId: 'ITM-10001', quantity: 1 };
+    assert.equal(errorOf(twoIds).location, 'lines[0]');
+
+    const badDate = { ...record(), occurredAt: '26/11/2026' };
+    assert.equal(errorOf(badDate).location, 'occurredAt');
+
+    const noLines = { ...record(), lines: [] };
+    assert.equal(errorOf(noLines).location, 'lines');
+
+    const missing = record() as Partial<UsageRecordRequest>;
+    delete missing.recordId;
+    assert.equal(errorOf(missing).location, 'recordId');
+  });
+
+  it('refuses unknown fields (the schema is strict), naming where they are', () => {
+    assert.equal(errorOf({ ...record(), patientName: 'x' }).location, '$');
+  });
+
+  it('refuses two lines with one line number', () => {
+    const body = record();
+    body.lines = [{ chargeCode: 'CHG-100001', quantity: 1 }, { lineNumber: 1, chargeCode: 'CHG-100002', quantity: 1 }];
+    assert.equal(errorOf(body).location, 'lines[1].lineNumber');
+  });
+
+  it('rejects non-objects with a ValidationError', () => {
+    for (const body of [null, undefined, 'text', 3, []]) assert.ok(thrown(() => parse(body)) instanceof ValidationError);
+  });
+});

@@ -1,0 +1,390 @@
+import { describe, it, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { APIGatewayProxyEventSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { FunctionId } from '../../../contracts/functions';
+import { ROUTES, SCOPES } from '../../../contracts/routes';
+import { createGateway, DEFAULT_MAX_BODY_BYTES } from '../../../local/gateway';
+import type { AccessLogEntry, HealthStatus } from '../../../local/gateway';
+import { DEFAULT_LOCAL_CLIENTS, LocalIssuer } from '../../../local/oauth';
+import { LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE, signRequest } from '../../../local/sigv4';
+
+interface Invocation {
+  functionId: FunctionId;
+  event: APIGatewayProxyEvent;
+}
+
+const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+describe('local gateway over real HTTP', () => {
+  let server: Server;
+  let base: string;
+  let issuer: LocalIssuer;
+  let clock = Date.now();
+  let invocations: Invocation[] = [];
+  let nextResult: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  let health: HealthStatus = { ready: true, tables: 4 };
+  const accessLog: AccessLogEntry[] = [];
+
+  const defaultResult = async (): Promise<APIGatewayProxyResult> => ({
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ok: true }),
+  });
+
+  before(async () => {
+    issuer = await LocalIssuer.create({
+      issuer: 'http://127.0.0.1:4010',
+      clients: DEFAULT_LOCAL_CLIENTS,
+      now: () => new Date(clock),
+    });
+    server = createGateway({
+      routes: ROUTES,
+      invoke: async (functionId, event) => {
+        invocations.push({ functionId, event });
+        return nextResult(event);
+      },
+      issuer,
+      opsCredentials: LOCAL_OPS_CREDENTIALS,
+      health: () => health,
+      logger: (entry) => accessLog.push(entry),
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  beforeEach(() => {
+    invocations = [];
+    nextResult = defaultResult;
+    clock = Date.now();
+    health = { ready: true, tables: 4 };
+  });
+
+  const token = async (clientId: string, secret: string, scope?: string): Promise<Response> =>
+    fetch(`${base}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(clientId, secret) },
+      body: new URLSearchParams({ grant_type: 'client_credentials', ...(scope === undefined ? {} : { scope }) }).toString(),
+    });
+
+  const accessToken = async (clientId: string, secret: string, scope?: string): Promise<string> => {
+    const res = await token(clientId, secret, scope);
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
+  const assertProblem = async (res: Response, status: number): Promise<Record<string, unknown>> => {
+    assert.equal(res.status, status);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    assert.match(res.headers.get('x-correlation-id') ?? '', /.+/);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(body.status, status);
+    assert.equal(typeof body.type, 'string');
+    assert.equal(typeof body.title, 'string');
+    assert.equal(typeof body.detail, 'string');
+    assert.equal(body.correlationId, res.headers.get('x-correlation-id'));
+    return body;
+  };
+
+  describe('OAuth2 endpoints', () => {
+    it('issues a token at POST /oauth2/token that the gateway then accepts', async () => {
+      const res = await token('epic-ehr', 'epic-ehr-local-secret');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
+      assert.equal(body.token_type, 'Bearer');
+      assert.equal(body.expires_in, 3600);
+      const api = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${body.access_token}` } });
+      assert.equal(api.status, 200);
+      assert.deepEqual(await api.json(), { ok: true });
+    });
+
+    it('answers 401 invalid_client for a bad secret', async () => {
+      const res = await token('epic-ehr', 'not-the-secret');
+      assert.equal(res.status, 401);
+      assert.deepEqual(((await res.json()) as { error: string }).error, 'invalid_client');
+    });
+
+    it('answers 400 invalid_scope for a scope outside the client', async () => {
+      const res = await token('supplier-medline', 'supplier-medline-local-secret', SCOPES.usageWrite);
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: string }).error, 'invalid_scope');
+    });
+
+    it('answers 405 problem for GET /oauth2/token', async () => {
+      const res = await fetch(`${base}/oauth2/token`);
+      await assertProblem(res, 405);
+      assert.equal(res.headers.get('allow'), 'POST');
+    });
+
+    it('serves the public JWKS', async () => {
+      const res = await fetch(`${base}/.well-known/jwks.json`);
+      assert.equal(res.status, 200);
+      const jwks = (await res.json()) as { keys: Array<Record<string, unknown>> };
+      assert.equal(jwks.keys[0]?.kid, await issuer.keyId());
+      assert.equal(jwks.keys[0]?.d, undefined);
+    });
+  });
+
+  describe('JWT routes', () => {
+    it('answers 401 with a Bearer challenge when the token is missing', async () => {
+      const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`);
+      await assertProblem(res, 401);
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="hem"');
+      assert.equal(invocations.length, 0);
+    });
+
+    it('answers 401 invalid_token for an expired token', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      clock += 3601_000;
+      const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${t}` } });
+      const body = await assertProblem(res, 401);
+      assert.match(res.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+      assert.match(String(body.detail), /expired/);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('answers 401 for a tampered token', async () => {
+      const t = await accessToken('supplier-medline', 'supplier-medline-local-secret');
+      const [h, p, s] = t.split('.') as [string, string, string];
+      const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+      payload.scope = SCOPES.inventoryRead;
+      const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+      const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${forged}` } });
+      await assertProblem(res, 401);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('answers 403 insufficient_scope when the token lacks the route scope', async () => {
+      const t = await accessToken('supplier-medline', 'supplier-medline-local-secret');
+      const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${t}` } });
+      await assertProblem(res, 403);
+      assert.match(res.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('answers 415 when the Content-Type is not one the route accepts', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/hl7`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      const body = await assertProblem(res, 415);
+      assert.match(String(body.detail), /application\/hl7-v2/);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('accepts a listed Content-Type with parameters', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/hl7`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/hl7-v2; charset=utf-8' },
+        body: 'MSH|^~\\&|EPIC|NMC|HEM|HEM|20250101120000||DFT^P03|MSG0001|P|2.5.1\r',
+      });
+      assert.equal(res.status, 200);
+      assert.equal(invocations[0]?.functionId, 'Hl7Ingest');
+      assert.match(invocations[0]?.event.body ?? '', /^MSH\|/);
+    });
+
+    it('hands the handler a REST proxy event with path parameters, query and Cognito claims', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret', `${SCOPES.inventoryRead} ${SCOPES.usageWrite}`);
+      const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001?movements=5&tag=a&tag=b`, {
+        headers: { Authorization: `Bearer ${t}`, 'X-Correlation-Id': 'corr-123', 'User-Agent': 'hem-test' },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-correlation-id'), 'corr-123');
+      assert.equal(invocations.length, 1);
+      const { functionId, event } = invocations[0] as Invocation;
+      assert.equal(functionId, 'InventoryQuery');
+      assert.equal(APIGatewayProxyEventSchema.safeParse(event).success, true, 'passes the Powertools REST proxy schema');
+      assert.equal(event.resource, '/v1/inventory/{locationId}/{itemId}');
+      assert.equal(event.path, '/v1/inventory/NMC-OR/ITM-10001');
+      assert.equal(event.httpMethod, 'GET');
+      assert.deepEqual(event.pathParameters, { locationId: 'NMC-OR', itemId: 'ITM-10001' });
+      assert.deepEqual(event.queryStringParameters, { movements: '5', tag: 'b' });
+      assert.deepEqual(event.multiValueQueryStringParameters, { movements: ['5'], tag: ['a', 'b'] });
+      assert.equal(event.stageVariables, null);
+      assert.equal(event.body, null);
+      assert.equal(event.isBase64Encoded, false);
+      assert.equal(event.headers['X-Correlation-Id'], 'corr-123');
+      assert.equal(event.requestContext.resourcePath, '/v1/inventory/{locationId}/{itemId}');
+      assert.equal(event.requestContext.httpMethod, 'GET');
+      assert.match(event.requestContext.requestId, /^[0-9a-f-]{36}$/);
+      assert.equal(event.requestContext.identity.sourceIp, '127.0.0.1');
+      assert.equal(event.requestContext.identity.userAgent, 'hem-test');
+      const claims = (event.requestContext.authorizer as { claims: Record<string, unknown> }).claims;
+      assert.equal(claims.client_id, 'epic-ehr');
+      assert.equal(claims.sub, 'epic-ehr');
+      assert.equal(claims.scope, 'hem/inventory.read hem/usage.write');
+      assert.equal(claims.token_use, 'access');
+      assert.equal(claims.version, '2');
+      for (const value of Object.values(claims)) assert.equal(typeof value, 'string');
+      assert.match(String(claims.exp), /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}$/);
+    });
+
+    it('replaces an unsafe X-Correlation-Id with a fresh uuid and passes it to the handler', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/transactions/abc`, {
+        headers: { Authorization: `Bearer ${t}`, 'X-Correlation-Id': 'bad id <script>' },
+      });
+      assert.equal(res.status, 200);
+      const id = res.headers.get('x-correlation-id') ?? '';
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      assert.equal(invocations[0]?.event.headers['X-Correlation-Id'], id);
+    });
+
+    it('preserves client header casing and repeated headers like API Gateway', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${base}/v1/transactions/abc`, {
+          // The raw-array form sends exactly these lines (and so needs its own Host).
+          headers: [['Host', new URL(base).host], ['Authorization', `Bearer ${t}`], ['X-Partner-Tag', 'one'], ['X-Partner-Tag', 'two']].flat(),
+        } as never);
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(status, 200);
+      const event = invocations[0]?.event as APIGatewayProxyEvent;
+      assert.equal(event.headers['X-Partner-Tag'], 'two');
+      assert.deepEqual(event.multiValueHeaders['X-Partner-Tag'], ['one', 'two']);
+      assert.match(event.headers.Authorization ?? '', /^Bearer /);
+    });
+  });
+
+  describe('routing and limits', () => {
+    it('answers 404 problem for an unknown route', async () => {
+      await assertProblem(await fetch(`${base}/v1/nothing-here`), 404);
+    });
+
+    it('answers 405 problem with Allow for a known path and the wrong method', async () => {
+      const res = await fetch(`${base}/v1/hl7`);
+      await assertProblem(res, 405);
+      assert.equal(res.headers.get('allow'), 'POST');
+    });
+
+    it('answers 413 problem for a body over 6 MB', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/usage-events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+        body: 'x'.repeat(DEFAULT_MAX_BODY_BYTES + 1),
+      });
+      await assertProblem(res, 413);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('maps the handler result: status, headers, multi-value headers and base64 bodies', async () => {
+      nextResult = async () => ({
+        statusCode: 202,
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Count': 3 },
+        multiValueHeaders: { 'X-Hop': ['ingest', 'map'] },
+        body: Buffer.from([0, 1, 2, 255]).toString('base64'),
+        isBase64Encoded: true,
+      });
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/usage-events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/fhir+json' },
+        body: '{"resourceType":"Bundle"}',
+      });
+      assert.equal(res.status, 202);
+      assert.equal(res.headers.get('x-count'), '3');
+      assert.equal(res.headers.get('x-hop'), 'ingest, map');
+      assert.match(res.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
+      assert.deepEqual([...new Uint8Array(await res.arrayBuffer())], [0, 1, 2, 255]);
+    });
+
+    it('answers 500 problem without internals when the handler throws', async () => {
+      nextResult = async () => {
+        throw new Error('DynamoDB table hem-local-operations exploded at /work/main/secret.ts:42');
+      };
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/transactions/abc`, { headers: { Authorization: `Bearer ${t}` } });
+      const body = await assertProblem(res, 500);
+      assert.doesNotMatch(JSON.stringify(body), /exploded|hem-local-operations|secret\.ts/);
+    });
+  });
+
+  describe('SigV4 ops routes', () => {
+    const signed = async (method: string, path: string, signingDate?: Date, secret?: string): Promise<Response> => {
+      const url = `${base}${path}`;
+      const headers = await signRequest(
+        { method, url },
+        secret === undefined ? LOCAL_OPS_CREDENTIALS : { ...LOCAL_OPS_CREDENTIALS, secretAccessKey: secret },
+        { ...LOCAL_SIGV4_SCOPE, ...(signingDate === undefined ? {} : { signingDate }) },
+      );
+      return fetch(url, { method, headers });
+    };
+
+    it('passes a correctly signed request with the IAM identity and no authorizer', async () => {
+      const res = await signed('GET', '/v1/ops/dlqs/cost-posting-dlq?limit=10');
+      assert.equal(res.status, 200);
+      const { functionId, event } = invocations[0] as Invocation;
+      assert.equal(functionId, 'OpsDlq');
+      assert.deepEqual(event.pathParameters, { queueName: 'cost-posting-dlq' });
+      assert.equal(event.requestContext.identity.accessKey, 'HEMLOCALOPS');
+      assert.match(event.requestContext.identity.userArn ?? '', /^arn:aws:iam::\d{12}:user\/HEMLOCALOPS$/);
+      assert.equal(event.requestContext.authorizer, null);
+      assert.equal(APIGatewayProxyEventSchema.safeParse(event).success, true);
+    });
+
+    it('answers 401 for a signature made with the wrong secret', async () => {
+      await assertProblem(await signed('GET', '/v1/ops/dlqs', undefined, 'wrong-secret'), 401);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('answers 401 for an expired signature', async () => {
+      const res = await signed('POST', '/v1/ops/dlqs/cost-posting-dlq/redrive', new Date(Date.now() - 10 * 60_000));
+      const body = await assertProblem(res, 401);
+      assert.match(String(body.detail), /expired/);
+      assert.equal(invocations.length, 0);
+    });
+
+    it('answers 401 for an ops route called with a Bearer token instead of SigV4', async () => {
+      const t = await accessToken('ops-console', 'ops-console-local-secret');
+      await assertProblem(await fetch(`${base}/v1/ops/dlqs`, { headers: { Authorization: `Bearer ${t}` } }), 401);
+    });
+  });
+
+  describe('health and access log', () => {
+    it('answers 200 {status:"ok"} when ready and 503 when not', async () => {
+      const ok = await fetch(`${base}/health`);
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await ok.json(), { status: 'ok', ready: true, tables: 4 });
+      health = { ready: false };
+      const starting = await fetch(`${base}/health`);
+      assert.equal(starting.status, 503);
+      assert.equal(((await starting.json()) as { status: string }).status, 'starting');
+    });
+
+    it('logs one line per request with the route template and no body or raw path', async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      accessLog.length = 0;
+      await fetch(`${base}/v1/usage-events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json', 'X-Correlation-Id': 'log-1' },
+        body: JSON.stringify({ note: 'PATIENT DOE^JANE' }),
+      });
+      assert.equal(accessLog.length, 1);
+      const entry = accessLog[0] as AccessLogEntry;
+      assert.equal(entry.route, '/v1/usage-events');
+      assert.equal(entry.status, 200);
+      assert.equal(entry.correlationId, 'log-1');
+      assert.equal(entry.principal, 'epic-ehr');
+      assert.doesNotMatch(JSON.stringify(entry), /DOE|JANE/);
+    });
+  });
+});
