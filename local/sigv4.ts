@@ -126,7 +126,8 @@ export const signRequest = async (
   const signed = (await signer.sign(toSmithyRequest(request.method, url, headers, request.body), {
     signingDate: options.signingDate ?? new Date(),
   })) as SmithyRequest;
-  const { host: _signedHost, ...toSend } = signed.headers;
+  const toSend = { ...signed.headers };
+  delete toSend.host;
   return toSend;
 };
 

@@ -6,7 +6,7 @@
  * `performer`, `note`, `text`, addresses and every other element not listed here are gone after
  * parsing and cannot reach an event, a log line or an error.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   ChargeItem,
   CodeableConcept,

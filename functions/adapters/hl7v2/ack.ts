@@ -6,7 +6,7 @@
  * separators:
  *
  * ```
- * MSH|^~\&|<req MSH-5>|<req MSH-6>|<req MSH-3>|<req MSH-4>|<now>||ACK^P03^ACK|<new id>|<req MSH-11 or P>|<req MSH-12>
+ * MSH|^~\&|<req MSH-5 or HEM>|<req MSH-6>|<req MSH-3>|<req MSH-4>|<now>||ACK^P03^ACK|<new id>|<req MSH-11 or P>|<req MSH-12>
  * MSA|AE|<req MSH-10>|<text>
  * ERR||FT1^2^10|102^Data type error^HL70357|E||||<text>        (v2.5 and later)
  * ERR|FT1^2^10^102&Data type error&HL70357                     (v2.3, v2.3.1, v2.4)
@@ -41,6 +41,8 @@ export interface Hl7AckResult {
 }
 
 const DEFAULT_VERSION = '2.5.1';
+/** What an echoed MSH-12 may look like (anything else is answered as 2.5.1). */
+const VERSION_TEXT = /^\d\.\d{1,2}(?:\.\d{1,2})?$/;
 /** ERR-1 (ELD) is the error field up to v2.4; later versions use ERR-2/3/4/8. */
 const ELD_VERSIONS = /^2\.(?:[0-3](?:\.\d)?|4)$/;
 /** MSH-10 is an ST of at most 20 characters up to v2.5.1: 20 hex characters fit every version. */
@@ -101,15 +103,17 @@ export function buildHl7Ack(request: string | undefined, result: Hl7AckResult, n
   const msh = parsed?.header;
   // MSH fields are echoed raw (already escaped in the request's own delimiters).
   const raw = (field: number): string => msh?.getField(field)?.toString() ?? '';
-  const version = (msh?.getComponent(12, 1).trim() ?? '') || DEFAULT_VERSION;
-  const processingId = /^[DPT]$/.test(msh?.getComponent(11, 1).trim() ?? '') ? (msh?.getComponent(11, 1).trim() as string) : 'P';
+  const requestVersion = msh?.getComponent(12, 1).trim() ?? '';
+  const version = VERSION_TEXT.test(requestVersion) ? requestVersion : DEFAULT_VERSION;
+  const requestProcessingId = msh?.getComponent(11, 1).trim() ?? '';
+  const processingId = /^[DPT]$/.test(requestProcessingId) ? requestProcessingId : 'P';
   const c = context.componentSeparator;
 
   const header = new Hl7Segment(
     [
       'MSH',
       context.getMsh2(),
-      parsed === undefined ? 'HEM' : raw(5),
+      raw(5) || 'HEM',
       raw(6),
       raw(3),
       raw(4),

@@ -309,6 +309,7 @@ describe('fhirDateTimeToIso', () => {
     assert.equal(fhirDateTimeToIso('2026-11-26'), '2026-11-26T00:00:00.000Z');
     assert.equal(fhirDateTimeToIso('2026-11-26T08:15:00-05:00'), '2026-11-26T13:15:00.000Z');
     assert.equal(fhirDateTimeToIso('2026-11-26T08:15:00.123456Z'), '2026-11-26T08:15:00.123Z');
+    assert.equal(fhirDateTimeToIso('2026-11-26T08:15:00.57Z'), '2026-11-26T08:15:00.570Z');
   });
 
   it('refuses impossible dates', () => {

@@ -117,4 +117,23 @@ describe('signRequest / verifySigV4', () => {
       /signature does not match/,
     );
   });
+
+  it('accepts the AWS SigV4 test-suite vector get-vanilla (a signature it did not make itself)', async () => {
+    const identity = await verifySigV4(
+      {
+        method: 'GET',
+        url: '/',
+        headers: {
+          host: 'example.amazonaws.com',
+          'x-amz-date': '20150830T123600Z',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, ' +
+            'Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+        },
+      },
+      { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+      { region: 'us-east-1', service: 'service', maxSkewSeconds: 300, now: () => new Date('2015-08-30T12:36:00Z') },
+    );
+    assert.equal(identity.accessKeyId, 'AKIDEXAMPLE');
+  });
 });
