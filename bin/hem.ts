@@ -61,11 +61,16 @@ const printResponse = async (res: Response): Promise<void> => {
 /** A SigV4-signed ops call (API Gateway AWS_IAM). */
 const opsCall = async (method: string, path: string, body?: unknown): Promise<Response> => {
   const url = `${baseUrl()}${path}`;
-  const credentials = {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? LOCAL_OPS_CREDENTIALS.accessKeyId,
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? LOCAL_OPS_CREDENTIALS.secretAccessKey,
-    sessionToken: process.env.AWS_SESSION_TOKEN,
-  };
+  // Against a deployed stack (HEM_URL set) sign with the caller's AWS credentials; locally with the
+  // runtime's ops credentials, even when AWS keys happen to be in the environment.
+  const deployed = process.env.HEM_URL !== undefined && process.env.AWS_ACCESS_KEY_ID !== undefined;
+  const credentials = deployed
+    ? {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID as string,
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+        sessionToken: process.env.AWS_SESSION_TOKEN,
+      }
+    : LOCAL_OPS_CREDENTIALS;
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers = await signRequest(
     { method, url, headers: payload ? { 'content-type': 'application/json' } : {}, body: payload },

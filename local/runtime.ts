@@ -195,14 +195,19 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
 
     const encounterKeyBytes = loadEncounterKey(dataDir);
     const adapters = buildAwsAdapters({ dynamoClient, tableNames });
-    // The bus is created below; the publisher indirection lets handlers be built first.
-    let bus: LocalEventBus | undefined;
+    // The bus is created below (its rules start the workflows, which invoke these handlers); the
+    // indirection lets handlers be built first.
+    const busRef: { bus?: LocalEventBus } = {};
+    const theBus = (): LocalEventBus => {
+      if (!busRef.bus) throw new Error('the local bus is not started yet');
+      return busRef.bus;
+    };
     const deps: HandlerDependencies = {
       ...adapters,
-      events: { publish: async (events) => (bus as LocalEventBus).publish(events) },
+      events: { publish: async (events) => theBus().publish(events) },
       finance: new HttpFinanceLedger({ baseUrl: finance.url, timeoutMs: 5_000 }),
       encounterKey: { getKey: async () => encounterKeyBytes },
-      deadLetterQueues: new LocalDeadLetterQueues(dlqIndex, async (ruleName) => (await (bus as LocalEventBus).redriveDeadLetters(ruleName)).redriven),
+      deadLetterQueues: new LocalDeadLetterQueues(dlqIndex, async (ruleName) => (await theBus().redriveDeadLetters(ruleName)).redriven),
       clock: { now: () => new Date() },
     };
 
@@ -236,12 +241,12 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
           lambdaInvokers,
           retryIntervalScale: timeScale,
           type: sm.type,
-          putEvents: async (entries) => (bus as LocalEventBus).putEvents(entries),
+          putEvents: async (entries) => theBus().putEvents(entries),
         }),
       );
     }
 
-    bus = new LocalEventBus({
+    const bus = new LocalEventBus({
       dataDir,
       name: BUS_NAME,
       retryBaseDelayMs: 1000 * timeScale,
@@ -264,6 +269,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         },
       })),
     });
+
+    busRef.bus = bus;
 
     // SQS-fed consumers.
     for (const def of QUEUES) {
@@ -327,7 +334,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const whenIdle = async (): Promise<void> => {
       // Settle until bus deliveries and queue consumers are quiet twice in a row.
       for (let i = 0; i < 2; i += 1) {
-        await bus?.whenIdle();
+        await bus.whenIdle();
         for (const m of machines.values()) await m.whenIdle();
         for (const q of queues.values()) await q.whenIdle();
       }
@@ -345,7 +352,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       whenIdle,
       stop: async () => {
         ready = false;
-        await bus?.close();
+        await bus.close();
         for (const m of machines.values()) await m.close();
         for (const stop of stops.reverse()) await stop();
         for (const q of queues.values()) await q.close();

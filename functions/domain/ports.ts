@@ -13,6 +13,7 @@ import type {
   ParSetting,
   ReferenceDataSet,
 } from '../../contracts/reference';
+import type { UsageMessage } from '../../contracts/usage';
 import type { MappingReason } from './errors';
 import type { MappedUsageLine } from './usage-mapping';
 
@@ -121,7 +122,7 @@ export interface UsageException {
   correlationId: string;
   reasons: MappingReason[];
   /** The PHI-free message and the failing line number, enough to reprocess. */
-  usage: import('../../contracts/usage').UsageMessage;
+  usage: UsageMessage;
   lineNumber: number;
   createdAt: string;
   resolvedAt?: string;

@@ -42,6 +42,7 @@ class BatchNotSupportedError extends UnparseableMessageError {}
 
 /** Throws `BatchNotSupportedError` (→ AR) unless `er7` holds exactly one message. */
 const assertSingleMessage = (er7: string): void => {
+  // eslint-disable-next-line no-control-regex -- an MLLP start block (VT, 0x0B) may precede a batch header
   if (splitHl7Batch(er7).length > 1 || /^[\uFEFF\u000B]*(?:FHS|BHS)/m.test(er7)) {
     throw new BatchNotSupportedError('batch messages are not supported: send one DFT^P03 per request', { location: 'MSH' });
   }

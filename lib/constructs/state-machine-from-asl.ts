@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -58,7 +59,7 @@ export class StateMachineFromAsl extends Construct {
     try {
       JSON.parse(asl);
     } catch (cause) {
-      throw new Error(`${props.definitionFile}: not valid JSON (${(cause as Error).message})`);
+      throw new Error(`${props.definitionFile}: not valid JSON (${(cause as Error).message})`, { cause });
     }
     this.placeholders = findAslPlaceholders(asl);
     const missing = this.placeholders.filter((p) => !(p in props.substitutions));

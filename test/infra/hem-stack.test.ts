@@ -9,6 +9,7 @@ import { parseEnvironments, type EnvironmentConfig } from '../../lib/config/envi
 import { TABLE_ENV } from '../../lib/stacks/hem-stack';
 import { buildTestApp, cdkJsonContext } from './support';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized templates are untyped JSON walked by path
 type Json = Record<string, any>;
 
 /** Synthesized templates and the config they were built from, per environment. */

@@ -131,7 +131,8 @@ export function buildHl7Ack(request: string | undefined, result: Hl7AckResult, n
   if (result.code !== 'AA') {
     segments.push(errSegment(result.error ?? { message: 'message rejected' }, version, context));
   }
-  return new Hl7Message(segments, context).toString();
+  // Every segment, the last one included, ends with the segment terminator (HL7 v2 §2.5.1).
+  return `${new Hl7Message(segments, context).toString()}\r`;
 }
 
 /**

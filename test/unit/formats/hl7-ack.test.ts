@@ -51,11 +51,12 @@ describe('buildHl7Ack', () => {
     assert.equal(ids.size, 20);
   });
 
-  it('separates segments with CR only', () => {
+  it('terminates every segment, the last included, with CR only', () => {
     const ack = buildHl7Ack(dft(), { code: 'AE', error: { message: 'x', location: 'FT1[1]-10', hl7ErrorCode: '102' } }, NOW);
     assert.equal(ack.includes('\n'), false);
+    assert.ok(ack.endsWith('\r'));
     assert.deepEqual(
-      ack.split('\r').map((s) => s.slice(0, 3)),
+      ack.slice(0, -1).split('\r').map((s) => s.slice(0, 3)),
       ['MSH', 'MSA', 'ERR'],
     );
   });
