@@ -1,12 +1,22 @@
 /**
  * Lambda bundle size and cold-init benchmark. Every entry of `contracts/functions.ts` is bundled
- * the way `NodejsFunction` bundles it (esbuild, ESM, platform node, target node24, minified,
- * `@aws-sdk/*` external because the nodejs24.x runtime provides AWS SDK v3). Its baseline is a
- * bundle that only imports and constructs the SDK clients the function declares (`sdkClients`):
- * what any handler using those clients pays anyway. Init time = a fresh `node` process, from
- * process start until the bundle's module graph is evaluated (`performance.now()` after the
- * import, as Lambda's Init Duration counts runtime start plus module init), median of N runs,
- * handler and baseline interleaved so machine noise hits both alike.
+ * with exactly the esbuild options `ServiceFunction` gives `NodejsFunction`
+ * (`lib/constructs/lambda-bundling.ts`: ESM, node24, minified, external source map, `@aws-sdk/*`
+ * external because the nodejs24.x runtime provides AWS SDK v3) and started with the runtime's
+ * `NODE_OPTIONS` (source maps enabled) and a Lambda-like environment.
+ *
+ * Baseline of a function = a bundle that imports the AWS SDK clients the function declares
+ * (`sdkClients`) and nothing else. It constructs no client because HEM's composition root
+ * (`functions/adapters/aws/dependencies.ts`) constructs none at init: every client is created on
+ * first use (`test/unit/adapters/aws-dependencies.test.ts` holds it to that).
+ *
+ * Handler side: a fresh process imports the handler bundle (`initMs`, the analogue of Lambda's Init
+ * Duration: runtime start + module init), then the baseline module in the same process
+ * (`coldMs`). A declared client the handler already loaded costs nothing the second time; one it
+ * defers to its first call (dynamic `import()`) is loaded then, so deferring an SDK import moves
+ * cost without hiding it. `ratio` = coldMs ÷ baselineMs: exactly the same SDK packages on both
+ * sides, the difference is HEM's own code and libraries. Medians of N runs, handler and baseline
+ * interleaved so machine noise hits both alike.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
 import type { FunctionDefinition } from '../contracts/functions';
+import { LAMBDA_NODE_ENVIRONMENT, esbuildOptionsFor } from '../lib/constructs/lambda-bundling';
 import { median, round } from './stats';
 
 export interface LambdaBenchOptions {
@@ -26,26 +37,56 @@ export interface LambdaBenchOptions {
   nodeBin: string;
   /** Per-process timeout. */
   timeoutMs?: number;
+  /**
+   * `no-source-maps`: bundle without a source map and start without `--enable-source-maps`. NOT the
+   * deployed configuration: only to show what source maps cost at init.
+   */
+  whatIf?: WhatIf;
 }
+
+/** Deliberate departures from the deployed configuration, for what-if measurements only. */
+export type WhatIf = 'no-source-maps';
 
 export interface FunctionBenchResult {
   id: string;
   entry: string;
   sdkClients: readonly string[];
-  /** Minified bundle size without the external AWS SDK. */
+  /** Minified bundle size without the external AWS SDK (the `.map` next to it not counted). */
   bundleKb?: number;
+  /** Size of the bundle's source map, which the runtime reads at init (`--enable-source-maps`). */
+  sourceMapKb?: number;
   baselineKb?: number;
-  /** Median ms from process start to the handler module evaluated. */
+  /** Median ms from process start to the handler module evaluated (Lambda's Init Duration analogue). */
   initMs?: number;
-  /** Same for the SDK-clients-only baseline. */
+  /** Median ms from process start to the handler module evaluated plus every declared SDK client loaded. */
+  coldMs?: number;
+  /** Median ms from process start to the baseline (declared SDK clients only) evaluated. */
   baselineMs?: number;
-  /** initMs ÷ baselineMs (goal ≤ 1.25). */
+  /**
+   * coldMs ÷ baselineMs (goal ≤ 1.25), as the median of the per-round ratios: each round runs the
+   * handler and its baseline back to back, so a burst of load elsewhere on the machine hits a pair
+   * rather than one side of the comparison.
+   */
   ratio?: number;
+  /**
+   * The same ratio in CPU time (user + system of the process, median of the per-round ratios): less
+   * sensitive to other load on a shared machine than wall time; a wide gap between the two says the
+   * run was noisy.
+   */
+  cpuRatio?: number;
   /** Median ms spent in the dynamic import alone (module graph evaluation, runtime start excluded). */
   importMs?: number;
   baselineImportMs?: number;
   /** Largest contributors to the bundle, by package, in KB. */
   topInputs?: { input: string; kb: number }[];
+  /** AWS SDK packages the bundle imports statically: evaluated at init. */
+  sdkAtInit?: string[];
+  /** Declared SDK clients the bundle loads only on first use (dynamic import). */
+  sdkDeferred?: string[];
+  /** SDK packages the bundle evaluates at init that `sdkClients` does not declare (their cost counts against the handler). */
+  sdkUndeclared?: string[];
+  /** SDK packages the bundle may load on first use that `sdkClients` does not declare (not timed). */
+  sdkUndeclaredOnFirstUse?: string[];
   runs: number;
   /**
    * The entry looks like a placeholder (tiny bundle, or none of its declared SDK clients imported):
@@ -63,66 +104,40 @@ export const INIT_GOAL_RATIO = 1.25;
 
 const OUT_DIR_RELATIVE = 'node_modules/.cache/hem-bench';
 
-/** The runtime provides the AWS SDK; the banner lets bundled CommonJS `require` Node built-ins in ESM output. */
-const esbuildOptions = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  minify: true,
-  sourcemap: false,
-  mainFields: ['module', 'main'],
-  external: ['@aws-sdk/*'],
-  banner: { js: "import{createRequire as __hemCreateRequire}from'node:module';const require=__hemCreateRequire(import.meta.url);" },
-  metafile: true,
-  logLevel: 'silent',
-  legalComments: 'none',
-} as const;
-
-const SDK_IMPORTS: Record<string, { imports: string; construct: string }> = {
-  'client-dynamodb': { imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", construct: 'const dynamo = new DynamoDBClient({});' },
-  'lib-dynamodb': {
-    imports: "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-    construct: 'const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });',
-  },
-  'client-eventbridge': { imports: "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';", construct: 'const events = new EventBridgeClient({});' },
-  'client-sqs': { imports: "import { SQSClient } from '@aws-sdk/client-sqs';", construct: 'const queues = new SQSClient({});' },
-};
-const CLIENT_VARIABLE: Record<string, string> = {
-  'client-dynamodb': 'dynamo',
-  'lib-dynamodb': 'documents',
-  'client-eventbridge': 'events',
-  'client-sqs': 'queues',
-};
-
-/** Source of the SDK-only baseline for a set of clients (order-independent). */
+/**
+ * Source of the SDK-only baseline for a set of clients (order-independent): each declared client's
+ * package imported (evaluated) and nothing constructed, like HEM's handlers at init.
+ */
 export function baselineSource(sdkClients: readonly string[]): string {
-  const clients = [...sdkClients].sort((a, b) => Object.keys(SDK_IMPORTS).indexOf(a) - Object.keys(SDK_IMPORTS).indexOf(b));
-  if (clients.includes('lib-dynamodb') && !clients.includes('client-dynamodb')) {
-    clients.unshift('client-dynamodb');
-  }
-  const parts = clients.map((c) => {
-    const part = SDK_IMPORTS[c];
-    if (part === undefined) {
-      throw new Error(`unknown SDK client ${c}`);
-    }
-    return part;
-  });
+  const packages = [...new Set(sdkClients)].sort().map((c) => `@aws-sdk/${c}`);
   return [
-    '// Generated by bench/lambda-init.ts: the SDK clients a handler declares, imported and constructed, nothing else.',
-    ...parts.map((p) => p.imports),
-    ...parts.map((p) => p.construct),
-    `export const handler = async () => [${clients.map((c) => CLIENT_VARIABLE[c]).join(', ')}].length;`,
+    '// Generated by bench/lambda-init.ts: the AWS SDK clients a function declares, loaded, nothing else.',
+    ...packages.map((p) => `import '${p}';`),
+    `export const handler = async () => ${packages.length};`,
     '',
   ].join('\n');
 }
 
-/** Environment a deployed HEM Lambda has: region, function identity, Powertools settings, HEM table/bus names. */
-const lambdaEnvironment = async (root: string, functionId: string, bundleText: string): Promise<Record<string, string>> => {
+/**
+ * Environment a deployed HEM Lambda has: the runtime's (region, function identity, task root, X-Ray
+ * daemon, `NODE_OPTIONS` from the shared bundling definition), Powertools settings, HEM table/bus names.
+ */
+const lambdaEnvironment = async (
+  root: string,
+  functionId: string,
+  taskRoot: string,
+  bundleText: string,
+  whatIf?: WhatIf,
+): Promise<Record<string, string>> => {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
+    ...(whatIf === 'no-source-maps' ? {} : LAMBDA_NODE_ENVIRONMENT),
+    LAMBDA_TASK_ROOT: taskRoot,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIAHEMBENCHEXAMPLE',
@@ -134,11 +149,17 @@ const lambdaEnvironment = async (root: string, functionId: string, bundleText: s
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/hem-bench-${functionId}`,
     AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/26/[$LATEST]0123456789abcdef',
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+    // Active tracing: the X-Ray SDK starts in Lambda mode (facade segment) as it does in the runtime.
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+    _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
+    _AWS_XRAY_DAEMON_PORT: '2000',
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    AWS_LAMBDA_LOG_LEVEL: 'INFO',
     POWERTOOLS_SERVICE_NAME: 'hem',
     POWERTOOLS_METRICS_NAMESPACE: 'HEM',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
   };
   // The HEM variable names come from the adapters' own list when it exists; values are placeholders.
   const values: Record<string, string> = {
@@ -152,9 +173,9 @@ const lambdaEnvironment = async (root: string, functionId: string, bundleText: s
     HEM_ENCOUNTER_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hem-bench-encounter-key-AbCdEf',
     HEM_DLQS: JSON.stringify([
       {
-        name: 'FinancePostings-dlq',
-        dlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/hem-bench-FinancePostings-dlq',
-        sourceUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/hem-bench-FinancePostings',
+        name: 'finance-postings-dlq',
+        dlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/hem-bench-finance-postings-dlq',
+        sourceUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/hem-bench-finance-postings',
       },
     ]),
   };
@@ -179,19 +200,32 @@ const lambdaEnvironment = async (root: string, functionId: string, bundleText: s
 interface ProbeResult {
   ok: boolean;
   initMs?: number;
+  /** initMs plus the optional second module (`HEM_BENCH_THEN`) imported. */
+  coldMs?: number;
   importMs?: number;
+  /** CPU time (user + system, all threads) of the process at the same two moments. */
+  initCpuMs?: number;
+  coldCpuMs?: number;
   error?: string;
 }
 
-/** Runs inside the fresh process: import the bundle, report time since process start. */
+/**
+ * Runs inside the fresh process: import the bundle, report the time since process start; then
+ * import `HEM_BENCH_THEN` (the declared SDK clients) when given, and report again.
+ */
 const PROBE = `
 const started = performance.now();
 let out;
 try {
   const mod = await import(process.env.HEM_BENCH_MODULE);
   const ready = performance.now();
+  const readyCpu = process.cpuUsage();
+  if (process.env.HEM_BENCH_THEN) await import(process.env.HEM_BENCH_THEN);
+  const cold = performance.now();
+  const coldCpu = process.cpuUsage();
+  const cpuMs = (c) => (c.user + c.system) / 1000;
   out = typeof mod.handler === 'function'
-    ? { ok: true, initMs: ready, importMs: ready - started }
+    ? { ok: true, initMs: ready, coldMs: cold, importMs: ready - started, initCpuMs: cpuMs(readyCpu), coldCpuMs: cpuMs(coldCpu) }
     : { ok: false, error: 'the bundle exports no handler function' };
 } catch (error) {
   out = { ok: false, error: String(error && error.stack || error).split('\\n').slice(0, 4).join(' | ').slice(0, 500) };
@@ -200,12 +234,13 @@ process.stdout.write('\\n__HEM_BENCH__' + JSON.stringify(out) + '\\n');
 process.exit(0);
 `;
 
-const probe = (nodeBin: string, modulePath: string, env: Record<string, string>, timeoutMs: number): Promise<ProbeResult> =>
+const probe = (nodeBin: string, modulePath: string, thenPath: string | undefined, env: Record<string, string>, timeoutMs: number): Promise<ProbeResult> =>
   new Promise((resolve) => {
+    const modules = { HEM_BENCH_MODULE: pathToFileURL(modulePath).href, ...(thenPath === undefined ? {} : { HEM_BENCH_THEN: pathToFileURL(thenPath).href }) };
     execFile(
       nodeBin,
       ['--input-type=module', '-e', PROBE],
-      { env: { ...env, HEM_BENCH_MODULE: pathToFileURL(modulePath).href }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...env, ...modules }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, cwd: path.dirname(modulePath) },
       (error, stdout, stderr) => {
         const line = stdout.split('\n').findLast((l) => l.startsWith('__HEM_BENCH__'));
         if (line !== undefined) {
@@ -241,15 +276,44 @@ const errorText = (error: unknown): string => {
   return (error instanceof Error ? error.message : String(error)).slice(0, 500);
 };
 
-interface Bundle {
+export interface Bundle {
   file: string;
   kb: number;
+  mapKb: number;
   metafile: Metafile;
 }
 
-const bundle = async (root: string, entry: string, outfile: string): Promise<Bundle> => {
-  const result = await build({ ...esbuildOptions, absWorkingDir: root, entryPoints: [entry], outfile, mainFields: [...esbuildOptions.mainFields], external: [...esbuildOptions.external] });
-  return { file: outfile, kb: round(statSync(outfile).size / 1024, 1), metafile: result.metafile };
+/** Builds like `NodejsFunction` (the shared options), plus a metafile and no console output. */
+export const bundle = async (root: string, entry: string, outfile: string, whatIf?: WhatIf): Promise<Bundle> => {
+  const options = esbuildOptionsFor(root, entry, outfile);
+  if (whatIf === 'no-source-maps') options.sourcemap = false;
+  const result = await build({ ...options, metafile: true, logLevel: 'silent' });
+  const mapFile = `${outfile}.map`;
+  return {
+    file: outfile,
+    kb: round(statSync(outfile).size / 1024, 1),
+    mapKb: existsSync(mapFile) ? round(statSync(mapFile).size / 1024, 1) : 0,
+    metafile: result.metafile,
+  };
+};
+
+/** SDK packages a declared client loads itself (so importing them directly costs nothing extra). */
+const SDK_DEPENDENCIES: Record<string, readonly string[]> = {
+  '@aws-sdk/lib-dynamodb': ['@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb'],
+};
+
+/** The AWS SDK packages an output imports, statically (evaluated at init) and dynamically (on first use). */
+export const sdkImportsOf = (metafile: Metafile): { atInit: string[]; onFirstUse: string[] } => {
+  const atInit = new Set<string>();
+  const dynamic = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const i of output.imports) {
+      const pkg = /^@aws-sdk\/[^/]+/.exec(i.path)?.[0];
+      if (pkg === undefined || i.external !== true) continue;
+      (i.kind === 'dynamic-import' ? dynamic : atInit).add(pkg);
+    }
+  }
+  return { atInit: [...atInit].sort(), onFirstUse: [...dynamic].filter((p) => !atInit.has(p)).sort() };
 };
 
 /**
@@ -269,20 +333,23 @@ export async function runLambdaBench(options: LambdaBenchOptions, log: (line: st
     baseline?: Bundle;
     env: Record<string, string>;
     initSamples: number[];
+    coldSamples: number[];
     importSamples: number[];
+    coldCpuSamples: number[];
     baselineSamples: number[];
     baselineImportSamples: number[];
+    baselineCpuSamples: number[];
   }
 
   const baselines = new Map<string, Promise<Bundle>>();
   const prepared: Prepared[] = [];
   for (const fn of options.functions) {
     const result: FunctionBenchResult = { id: fn.id, entry: fn.entry, sdkClients: fn.sdkClients, runs: 0 };
-    const key = [...fn.sdkClients].sort().join('+') || 'none';
+    const key = [...new Set(fn.sdkClients)].sort().join('+') || 'none';
     if (!baselines.has(key)) {
       const source = path.join(outDir, `baseline-${key}.mjs`);
       writeFileSync(source, baselineSource(fn.sdkClients));
-      baselines.set(key, bundle(options.root, source, path.join(outDir, `baseline-${key}.bundle.mjs`)));
+      baselines.set(key, bundle(options.root, source, path.join(outDir, `baseline-${key}`, 'index.mjs'), options.whatIf));
     }
     const baseline = await baselines.get(key);
     let handler: Bundle | undefined;
@@ -290,13 +357,20 @@ export async function runLambdaBench(options: LambdaBenchOptions, log: (line: st
       result.error = `entry ${fn.entry} does not exist`;
     } else {
       try {
-        handler = await bundle(options.root, fn.entry, path.join(outDir, fn.id, 'index.mjs'));
+        handler = await bundle(options.root, fn.entry, path.join(outDir, fn.id, 'index.mjs'), options.whatIf);
         result.bundleKb = handler.kb;
+        result.sourceMapKb = handler.mapKb;
         result.withinSizeBudget = handler.kb <= SIZE_BUDGET_KB;
         result.topInputs = topInputs(handler.metafile);
-        const externals = Object.values(handler.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
-        const importsDeclaredSdk = fn.sdkClients.some((c) => externals.includes(`@aws-sdk/${c}`));
-        if (handler.kb < 1 || (fn.sdkClients.length > 0 && !importsDeclaredSdk)) {
+        const sdk = sdkImportsOf(handler.metafile);
+        const declared = fn.sdkClients.map((c) => `@aws-sdk/${c}`);
+        const covered = new Set(declared.flatMap((p) => [p, ...(SDK_DEPENDENCIES[p] ?? [])]));
+        result.sdkAtInit = sdk.atInit;
+        result.sdkDeferred = declared.filter((p) => !sdk.atInit.includes(p)).sort();
+        result.sdkUndeclared = sdk.atInit.filter((p) => !covered.has(p));
+        result.sdkUndeclaredOnFirstUse = sdk.onFirstUse.filter((p) => !covered.has(p));
+        const importsDeclaredSdk = declared.some((p) => sdk.atInit.includes(p) || sdk.onFirstUse.includes(p));
+        if (handler.kb < 1 || (declared.length > 0 && !importsDeclaredSdk)) {
           result.placeholder = true;
         }
       } catch (error) {
@@ -304,16 +378,20 @@ export async function runLambdaBench(options: LambdaBenchOptions, log: (line: st
       }
     }
     result.baselineKb = baseline?.kb;
-    const env = await lambdaEnvironment(options.root, fn.id, handler ? readFileSync(handler.file, 'utf8') : '');
+    const taskRoot = path.dirname(handler?.file ?? baseline?.file ?? outDir);
+    const env = await lambdaEnvironment(options.root, fn.id, taskRoot, handler ? readFileSync(handler.file, 'utf8') : '', options.whatIf);
     prepared.push({
       result,
       ...(handler ? { handler } : {}),
       ...(baseline ? { baseline } : {}),
       env,
       initSamples: [],
+      coldSamples: [],
       importSamples: [],
+      coldCpuSamples: [],
       baselineSamples: [],
       baselineImportSamples: [],
+      baselineCpuSamples: [],
     });
     log(`bundled ${fn.id}: ${result.bundleKb ?? '—'} KB${result.error ? ` (${result.error})` : ''}`);
   }
@@ -325,15 +403,23 @@ export async function runLambdaBench(options: LambdaBenchOptions, log: (line: st
         continue;
       }
       const pair = [
-        { kind: 'baseline' as const, file: p.baseline.file },
-        { kind: 'handler' as const, file: p.handler.file },
+        { kind: 'baseline' as const, file: p.baseline.file, then: undefined },
+        // The handler, then the declared SDK clients in the same process: what it deferred is loaded now.
+        { kind: 'handler' as const, file: p.handler.file, then: p.baseline.file },
       ];
       if (round % 2 === 1) {
         pair.reverse();
       }
-      for (const { kind, file } of pair) {
-        const outcome = await probe(options.nodeBin, file, p.env, timeoutMs);
-        if (!outcome.ok || outcome.initMs === undefined || outcome.importMs === undefined) {
+      for (const { kind, file, then } of pair) {
+        const outcome = await probe(options.nodeBin, file, then, p.env, timeoutMs);
+        if (
+          !outcome.ok ||
+          outcome.initMs === undefined ||
+          outcome.coldMs === undefined ||
+          outcome.importMs === undefined ||
+          outcome.initCpuMs === undefined ||
+          outcome.coldCpuMs === undefined
+        ) {
           p.result.error = `${kind === 'handler' ? 'handler' : 'baseline'} import failed: ${outcome.error ?? 'unknown'}`;
           break;
         }
@@ -342,10 +428,13 @@ export async function runLambdaBench(options: LambdaBenchOptions, log: (line: st
         }
         if (kind === 'handler') {
           p.initSamples.push(outcome.initMs);
+          p.coldSamples.push(outcome.coldMs);
           p.importSamples.push(outcome.importMs);
+          p.coldCpuSamples.push(outcome.coldCpuMs);
         } else {
           p.baselineSamples.push(outcome.initMs);
           p.baselineImportSamples.push(outcome.importMs);
+          p.baselineCpuSamples.push(outcome.initCpuMs);
         }
       }
     }
@@ -356,13 +445,18 @@ export async function runLambdaBench(options: LambdaBenchOptions, log: (line: st
 
   return prepared.map((p) => {
     const r = p.result;
-    if (p.initSamples.length > 0 && p.baselineSamples.length > 0) {
-      r.runs = p.initSamples.length;
+    if (p.coldSamples.length > 0 && p.baselineSamples.length > 0) {
+      r.runs = p.coldSamples.length;
       r.initMs = round(median(p.initSamples), 1);
+      r.coldMs = round(median(p.coldSamples), 1);
       r.baselineMs = round(median(p.baselineSamples), 1);
       r.importMs = round(median(p.importSamples), 1);
       r.baselineImportMs = round(median(p.baselineImportSamples), 1);
-      r.ratio = round(r.initMs / r.baselineMs, 2);
+      // Samples of round k sit at index k-1 on both sides (a failed probe stops the function's rounds).
+      const paired = (handler: number[], baseline: number[]): number =>
+        median(handler.slice(0, baseline.length).map((h, i) => h / (baseline[i] as number)));
+      r.ratio = round(paired(p.coldSamples, p.baselineSamples), 2);
+      r.cpuRatio = round(paired(p.coldCpuSamples, p.baselineCpuSamples), 2);
       r.withinInitGoal = r.ratio <= INIT_GOAL_RATIO;
     }
     return r;

@@ -2,12 +2,15 @@
  * The `hem` CLI: the local runtime and the operator commands.
  *
  *   hem local [--port N] [--data-dir DIR]       serve the embedded runtime (= npm start)
+ *   hem demo [--procedures N] [--seed N]         play a hospital day through HEM and summarise it (= npm run demo)
  *   hem token [--client-id ID] [--scope S]…     print an access token
  *   hem send FILE [--correlation-id ID]         POST an HL7 v2 (.hl7) or JSON/FHIR (.json) file
  *   hem trace CORRELATION_ID                     every hop of one business transaction
  *   hem inventory LOCATION ITEM                  an inventory position
  *   hem exceptions [list|show ID|reprocess ID]   usage exceptions (ops, SigV4)
  *   hem dlq [list|show NAME|redrive NAME]        dead-letter queues (ops, SigV4)
+ *   hem replay --from ISO --to ISO [--rule NAME]… replay the bus archive over a window (ops, SigV4)
+ *   hem audit verify                             recompute the audit hash chain (ops; exit 1 when broken)
  *
  * `HEM_URL` selects the deployment (default the local runtime on 127.0.0.1:4010).
  */
@@ -97,6 +100,27 @@ const main = async (): Promise<void> => {
       });
       return;
     }
+    case 'demo': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { procedures: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+      // The handlers of a runtime started here log as Lambda does (JSON to stdout): keep the summary readable.
+      process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+      process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+      const { runDemo, formatSummary } = await import('../local/demo');
+      const summary = await runDemo({
+        // HEM_URL plays the day against a running runtime (e.g. `npm start` in another terminal).
+        ...(process.env.HEM_URL === undefined ? {} : { baseUrl: process.env.HEM_URL }),
+        ...(values.procedures === undefined ? {} : { procedures: Number(values.procedures) }),
+        ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+      // A broken audit chain or a day that did not settle is a failed demo.
+      if (!summary.audit.ok || !summary.complete) process.exitCode = 1;
+      return;
+    }
     case 'token': {
       const { values } = parseArgs({
         args: rest,
@@ -148,8 +172,27 @@ const main = async (): Promise<void> => {
       else fail('usage: hem dlq [list|show NAME|redrive NAME]');
       return;
     }
+    case 'replay': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', multiple: true, default: [] } },
+      });
+      if (values.from === undefined || values.to === undefined) fail('usage: hem replay --from ISO --to ISO [--rule NAME]…');
+      const body = { from: values.from, to: values.to, ...(values.rule.length > 0 ? { ruleNames: values.rule } : {}) };
+      await printResponse(await opsCall('POST', '/v1/ops/replays', body));
+      return;
+    }
+    case 'audit': {
+      if (rest[0] !== 'verify') fail('usage: hem audit verify');
+      const res = await opsCall('GET', '/v1/ops/audit/verify');
+      // A broken chain is a 200 with ok: false (a finding, not a failed call); the command still fails.
+      const verdict = (await res.clone().json().catch(() => undefined)) as { ok?: boolean } | undefined;
+      await printResponse(res);
+      if (verdict?.ok === false) process.exitCode = 1;
+      return;
+    }
     default:
-      fail(`unknown command ${command}; try: local, token, send, trace, inventory, exceptions, dlq`);
+      fail(`unknown command ${command}; try: local, demo, token, send, trace, inventory, exceptions, dlq, replay, audit`);
   }
 };
 

@@ -4,26 +4,33 @@
  * (correlationId, causationId, idempotencyKey, occurredAt). None carries PHI.
  */
 import * as z from 'zod';
+import { EventEnvelopeSchema, type EventEnvelope } from './event-envelope';
+import {
+  ApVoucherPostedSchema,
+  GoodsReceivedSchema,
+  InvoiceExceptionRaisedSchema,
+  InvoiceMatchedSchema,
+  InvoiceReceivedSchema,
+  PROCUREMENT_EVENT_SOURCE,
+  ProcurementAlertRaisedSchema,
+  PurchaseOrderAcknowledgedSchema,
+  PurchaseOrderClosedSchema,
+  PurchaseOrderIssuedSchema,
+  RequisitionApprovedSchema,
+  RequisitionCreatedSchema,
+  RequisitionRejectedSchema,
+  ShipmentNotifiedSchema,
+} from './procurement-events';
 import { UsageMessageSchema } from './usage';
 
 export const EVENT_SOURCES = {
   usage: 'hem.usage',
   inventory: 'hem.inventory',
   finance: 'hem.finance',
+  procurement: PROCUREMENT_EVENT_SOURCE,
 } as const;
 
-/** Fields every event detail carries. */
-export const EventEnvelopeSchema = z.object({
-  version: z.literal('1'),
-  /** One id per business transaction, end to end (the ingest's X-Correlation-Id). */
-  correlationId: z.string().min(1),
-  /** The id of the event or request that caused this one. */
-  causationId: z.string().min(1),
-  /** Business key consumers deduplicate on (never a queue message id). */
-  idempotencyKey: z.string().min(1),
-  occurredAt: z.string().datetime({ offset: true }),
-});
-export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+export { EventEnvelopeSchema, type EventEnvelope } from './event-envelope';
 
 export const SupplyUsageRecordedSchema = EventEnvelopeSchema.extend({
   usage: UsageMessageSchema,
@@ -90,6 +97,19 @@ export const EVENT_CATALOG = {
   InventoryPositionChanged: { source: EVENT_SOURCES.inventory, schema: InventoryPositionChangedSchema },
   ReplenishmentRequested: { source: EVENT_SOURCES.inventory, schema: ReplenishmentRequestedSchema },
   CostPosted: { source: EVENT_SOURCES.finance, schema: CostPostedSchema },
+  RequisitionCreated: { source: EVENT_SOURCES.procurement, schema: RequisitionCreatedSchema },
+  RequisitionApproved: { source: EVENT_SOURCES.procurement, schema: RequisitionApprovedSchema },
+  RequisitionRejected: { source: EVENT_SOURCES.procurement, schema: RequisitionRejectedSchema },
+  PurchaseOrderIssued: { source: EVENT_SOURCES.procurement, schema: PurchaseOrderIssuedSchema },
+  PurchaseOrderAcknowledged: { source: EVENT_SOURCES.procurement, schema: PurchaseOrderAcknowledgedSchema },
+  ShipmentNotified: { source: EVENT_SOURCES.procurement, schema: ShipmentNotifiedSchema },
+  GoodsReceived: { source: EVENT_SOURCES.procurement, schema: GoodsReceivedSchema },
+  InvoiceReceived: { source: EVENT_SOURCES.procurement, schema: InvoiceReceivedSchema },
+  InvoiceMatched: { source: EVENT_SOURCES.procurement, schema: InvoiceMatchedSchema },
+  InvoiceExceptionRaised: { source: EVENT_SOURCES.procurement, schema: InvoiceExceptionRaisedSchema },
+  ApVoucherPosted: { source: EVENT_SOURCES.procurement, schema: ApVoucherPostedSchema },
+  PurchaseOrderClosed: { source: EVENT_SOURCES.procurement, schema: PurchaseOrderClosedSchema },
+  ProcurementAlertRaised: { source: EVENT_SOURCES.procurement, schema: ProcurementAlertRaisedSchema },
 } as const;
 export type EventDetailType = keyof typeof EVENT_CATALOG;
 

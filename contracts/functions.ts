@@ -14,7 +14,24 @@ export type FunctionId =
   | 'TransactionQuery'
   | 'OpsExceptions'
   | 'OpsDlq'
-  | 'OpenApi';
+  | 'OpsAdmin'
+  | 'OpenApi'
+  | 'EdiIngest'
+  | 'PurchaseOrderQuery'
+  | 'RequisitionApi'
+  | 'RequisitionStarter'
+  | 'EvaluateApproval'
+  | 'BuildPurchaseOrder'
+  | 'RegisterWait'
+  | 'RaiseProcurementAlert'
+  | 'ClosePurchaseOrder'
+  | 'ErpConnector'
+  | 'SupplierConnector'
+  | 'ReceiptApi'
+  | 'InvoiceApi'
+  | 'MatchInvoice'
+  | 'PostApVoucher'
+  | 'RaiseInvoiceAlert';
 
 export interface FunctionDefinition {
   id: FunctionId;
@@ -24,7 +41,7 @@ export interface FunctionDefinition {
   /** What invokes it: an API route, a Step Functions task, or an SQS queue. */
   trigger: 'api' | 'stateMachine' | 'queue';
   /** AWS SDK clients the handler's adapters use: the bench's SDK-only baseline bundles exactly these. */
-  sdkClients: readonly ('client-dynamodb' | 'lib-dynamodb' | 'client-eventbridge' | 'client-sqs')[];
+  sdkClients: readonly ('client-dynamodb' | 'lib-dynamodb' | 'client-eventbridge' | 'client-sqs' | 'client-sfn')[];
   timeoutSeconds?: number;
   memoryMb?: number;
 }
@@ -92,7 +109,15 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'functions/handlers/ops-dlq.ts',
     description: '/v1/ops/dlqs: list, show and redrive dead-letter queues',
     trigger: 'api',
-    sdkClients: ['client-sqs'],
+    // EventBridge: events dead-lettered by a rule target or a workflow are redriven by re-publishing them.
+    sdkClients: ['client-sqs', 'client-eventbridge'],
+  },
+  {
+    id: 'OpsAdmin',
+    entry: 'functions/handlers/ops-admin.ts',
+    description: '/v1/ops/replays and /v1/ops/audit/verify: replay the bus archive, verify the audit hash chain',
+    trigger: 'api',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge'],
   },
   {
     id: 'OpenApi',
@@ -100,5 +125,126 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     description: 'GET /v1/openapi.json: the API catalog',
     trigger: 'api',
     sdkClients: [],
+  },
+  {
+    id: 'EdiIngest',
+    entry: 'functions/handlers/edi-ingest.ts',
+    description: 'POST /v1/edi/x12: supplier 855/856/810 → 999/997/TA1, applied once to POs and invoice cases',
+    trigger: 'api',
+    // Step Functions: completes the purchase order's waiting task tokens and starts ReceiptToInvoice.
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-sfn'],
+    timeoutSeconds: 29,
+  },
+  {
+    id: 'PurchaseOrderQuery',
+    entry: 'functions/handlers/purchase-order-query.ts',
+    description: 'GET /v1/purchase-orders/{poNumber}: the PO with its receipts and invoice cases (suppliers see only theirs)',
+    trigger: 'api',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'RequisitionApi',
+    entry: 'functions/handlers/requisition-api.ts',
+    description: '/v1/requisitions: raise a requisition (SaaS tool), read it, approve or reject it',
+    trigger: 'api',
+    // Step Functions: starts RequisitionToPay and completes the approval task token.
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-sfn'],
+  },
+  {
+    id: 'RequisitionStarter',
+    entry: 'functions/handlers/requisition-starter.ts',
+    description: 'SQS consumer: ReplenishmentRequested → requisition, starts its RequisitionToPay workflow',
+    trigger: 'queue',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-sfn'],
+  },
+  {
+    id: 'EvaluateApproval',
+    entry: 'functions/handlers/evaluate-approval.ts',
+    description: "Workflow task: apply the cost center's approval policy to a requisition",
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'BuildPurchaseOrder',
+    entry: 'functions/handlers/build-purchase-order.ts',
+    description: 'Workflow task: the purchase order of an approved requisition',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'RegisterWait',
+    entry: 'functions/handlers/register-wait.ts',
+    description: 'Workflow task: keep a task token until the awaited document or decision arrives',
+    trigger: 'stateMachine',
+    // Step Functions: completes the task at once when the awaited event arrived first.
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-sfn'],
+  },
+  {
+    id: 'RaiseProcurementAlert',
+    entry: 'functions/handlers/raise-procurement-alert.ts',
+    description: 'Workflow task: escalate an undecided requisition or alert an overdue / refused purchase order',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'ClosePurchaseOrder',
+    entry: 'functions/handlers/close-purchase-order.ts',
+    description: 'Workflow task: close a fully received and invoiced purchase order',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'ErpConnector',
+    entry: 'functions/handlers/erp-connector.ts',
+    description: 'SQS consumer: purchase orders, receipts and payables invoices to the ERP over HTTP',
+    trigger: 'queue',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-sfn'],
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'SupplierConnector',
+    entry: 'functions/handlers/supplier-connector.ts',
+    description: 'SQS consumer: purchase orders to suppliers as X12 850 through the supplier network',
+    trigger: 'queue',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-sfn'],
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'ReceiptApi',
+    entry: 'functions/handlers/receipt-api.ts',
+    description: 'POST /v1/receipts: goods received at the dock → PO, inventory, GoodsReceived, ERP receipt, waiting workflows resumed',
+    trigger: 'api',
+    // SQS: the ERP receipt command; SFN: resumes the workflows waiting for the goods.
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-sqs', 'client-sfn'],
+  },
+  {
+    id: 'InvoiceApi',
+    entry: 'functions/handlers/invoice-api.ts',
+    description: '/v1/invoices: list and read invoices (suppliers see their own), AP clerk resolution of match exceptions',
+    trigger: 'api',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-sfn'],
+  },
+  {
+    id: 'MatchInvoice',
+    entry: 'functions/handlers/match-invoice.ts',
+    description: 'Workflow task: three-way match of an invoice against its PO, receipts and earlier invoices',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'PostApVoucher',
+    entry: 'functions/handlers/post-ap-voucher.ts',
+    description: 'Workflow task: ERP payables invoice and AP voucher to finance for a payable invoice, exactly once',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-sfn'],
+    // Two HTTP systems with their own retries (5 s per attempt): more than the default.
+    timeoutSeconds: 90,
+  },
+  {
+    id: 'RaiseInvoiceAlert',
+    entry: 'functions/handlers/raise-invoice-alert.ts',
+    description: 'Workflow task: alert an overdue invoice resolution or receipt, or a blocked match or voucher',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
   },
 ];

@@ -5,8 +5,15 @@
  */
 import type { FunctionId } from './functions';
 
-export type StateMachineId = 'UsageToReplenishment';
-export type QueueId = 'FinancePostings';
+export type StateMachineId = 'UsageToReplenishment' | 'RequisitionToPay' | 'ReceiptToInvoice';
+export type QueueId = 'FinancePostings' | 'ProcurementRequests' | 'ErpCommands' | 'SupplierOutbound';
+
+/**
+ * A queue an ASL file sends to (`arn:aws:states:::sqs:sendMessage`): a connector queue of `QUEUES`,
+ * or the dead-letter queue of a rule's target (a workflow dead-letters its own triggering event
+ * there, so an operator sees one DLQ per flow).
+ */
+export type QueueReference = { queue: QueueId } | { ruleDeadLetterQueue: string };
 
 export interface StateMachineDefinition {
   id: StateMachineId;
@@ -15,6 +22,11 @@ export interface StateMachineDefinition {
   type: 'EXPRESS' | 'STANDARD';
   /** `${Placeholder}` in the ASL → the Lambda whose ARN replaces it. */
   functionPlaceholders: Record<string, FunctionId>;
+  /**
+   * `${Placeholder}` in the ASL → the queue whose URL replaces it. CDK grants the workflow
+   * `sqs:SendMessage` on it; the local runtime delivers to the matching local queue.
+   */
+  queuePlaceholders?: Record<string, QueueReference>;
 }
 
 export const STATE_MACHINES: readonly StateMachineDefinition[] = [
@@ -25,6 +37,37 @@ export const STATE_MACHINES: readonly StateMachineDefinition[] = [
     functionPlaceholders: {
       MapUsageLinesFunctionArn: 'MapUsageLines',
       ApplyUsageLineFunctionArn: 'ApplyUsageLine',
+    },
+    // A failed Express execution is not retried by EventBridge: the ASL catches and dead-letters its event here.
+    queuePlaceholders: { WorkflowDeadLetterQueueUrl: { ruleDeadLetterQueue: 'usage-to-replenishment' } },
+  },
+  {
+    id: 'RequisitionToPay',
+    file: 'state-machines/requisition-to-pay.asl.json',
+    type: 'STANDARD',
+    functionPlaceholders: {
+      EvaluateApprovalFunctionArn: 'EvaluateApproval',
+      BuildPurchaseOrderFunctionArn: 'BuildPurchaseOrder',
+      RegisterWaitFunctionArn: 'RegisterWait',
+      RaiseProcurementAlertFunctionArn: 'RaiseProcurementAlert',
+      ClosePurchaseOrderFunctionArn: 'ClosePurchaseOrder',
+    },
+    // sqs:sendMessage.waitForTaskToken: the connectors answer the task token when the ERP / supplier network took the order.
+    queuePlaceholders: {
+      ErpCommandsQueueUrl: { queue: 'ErpCommands' },
+      SupplierOutboundQueueUrl: { queue: 'SupplierOutbound' },
+    },
+  },
+  {
+    // Started by EdiIngest for every accepted 810 (WorkflowControl.start, named after the invoice), not by a rule.
+    id: 'ReceiptToInvoice',
+    file: 'state-machines/receipt-to-invoice.asl.json',
+    type: 'STANDARD',
+    functionPlaceholders: {
+      MatchInvoiceFunctionArn: 'MatchInvoice',
+      PostApVoucherFunctionArn: 'PostApVoucher',
+      RaiseInvoiceAlertFunctionArn: 'RaiseInvoiceAlert',
+      RegisterWaitFunctionArn: 'RegisterWait',
     },
   },
 ];
@@ -43,6 +86,11 @@ export interface QueueDefinition {
 
 export const QUEUES: readonly QueueDefinition[] = [
   { id: 'FinancePostings', consumer: 'CostPostingConnector', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10 },
+  // Replenishments become requisitions; the starter only writes HEM's own tables and starts a workflow.
+  { id: 'ProcurementRequests', consumer: 'RequisitionStarter', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10 },
+  // Connector visibility (180 s) exceeds 6 × the connector's 30 s timeout, as AWS advises for SQS event sources.
+  { id: 'ErpCommands', consumer: 'ErpConnector', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, batchSize: 5 },
+  { id: 'SupplierOutbound', consumer: 'SupplierConnector', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, batchSize: 5 },
 ];
 
 export interface RuleDefinition {
@@ -65,6 +113,12 @@ export const RULES: readonly RuleDefinition[] = [
     description: 'Cost postings are delivered to the finance ledger through the finance connector queue',
     eventPattern: { source: ['hem.finance'], 'detail-type': ['CostPosted'] },
     target: { kind: 'queue', id: 'FinancePostings' },
+  },
+  {
+    name: 'replenishment-to-requisition',
+    description: 'Every replenishment request becomes a requisition (and its requisition-to-pay workflow) through the procurement requests queue',
+    eventPattern: { source: ['hem.inventory'], 'detail-type': ['ReplenishmentRequested'] },
+    target: { kind: 'queue', id: 'ProcurementRequests' },
   },
 ];
 

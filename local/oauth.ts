@@ -89,10 +89,25 @@ export const DEFAULT_LOCAL_CLIENTS: readonly LocalClient[] = [
     allowedScopes: [SCOPES.usageWrite, SCOPES.inventoryRead, SCOPES.transactionsRead],
   },
   { clientId: 'ops-console', clientSecret: 'ops-console-local-secret', allowedScopes: Object.values(SCOPES) },
-  {
-    clientId: 'supplier-medline',
-    clientSecret: 'supplier-medline-local-secret',
+  ...['medline', 'cardinal', 'owens', 'bd'].map((supplier) => ({
+    clientId: `supplier-${supplier}`,
+    clientSecret: `supplier-${supplier}-local-secret`,
     allowedScopes: [SCOPES.ediWrite, SCOPES.poRead],
+  })),
+  {
+    clientId: 'saas-procurement',
+    clientSecret: 'saas-procurement-local-secret',
+    allowedScopes: [SCOPES.requisitionWrite, SCOPES.poRead, SCOPES.catalogRead],
+  },
+  {
+    clientId: 'ap-clerk',
+    clientSecret: 'ap-clerk-local-secret',
+    allowedScopes: [SCOPES.invoiceRead, SCOPES.invoiceResolve, SCOPES.requisitionApprove, SCOPES.poRead, SCOPES.transactionsRead],
+  },
+  {
+    clientId: 'receiving-dock',
+    clientSecret: 'receiving-dock-local-secret',
+    allowedScopes: [SCOPES.receiptWrite, SCOPES.poRead],
   },
 ];
 

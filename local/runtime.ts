@@ -2,7 +2,14 @@
  * The embedded local runtime (`npm start` = `hem local`): the same handlers, ASL files, routing table
  * and schemas as the AWS deployment, wired to local stand-ins — DynamoDB Local for DynamoDB,
  * aws-local-stepfunctions for Step Functions, an in-process bus and queues for EventBridge and SQS,
- * a local gateway + OAuth2 issuer for API Gateway and Cognito, and a finance simulator over HTTP.
+ * a local gateway + OAuth2 issuer for API Gateway and Cognito, and simulators of the finance ledger,
+ * the ERP and the supplier network over HTTP.
+ *
+ * Procure-to-pay runs here as on AWS: the DynamoDB adapters of `buildProcurementAdapters` over
+ * DynamoDB Local (the procurement configuration seeded at start), `WorkflowControl` over the local
+ * Standard state machines, the ERP and supplier network through the connectors' own HTTP clients
+ * (`HttpErpGateway`, `HttpSupplierNetwork`) talking to the simulators, and the supplier network
+ * answering every 850 with 855/856/810 posted back to this gateway with the supplier's own token.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -15,21 +22,31 @@ import { FUNCTIONS, type FunctionId } from '../contracts/functions';
 import { ROUTES } from '../contracts/routes';
 import { QUEUES, RULES, STATE_MACHINES, EVENT_BUS_PLACEHOLDER, type QueueId, type StateMachineId } from '../contracts/routing';
 import type { TableNames } from '../contracts/tables';
-import type { DeadLetterQueues, DeadLetterMessage } from '../functions/domain/ports';
+import type { DeadLetterQueues, DeadLetterMessage, EventReplayer } from '../functions/domain/ports';
+import type { ErpCommandQueue, SupplierNetwork as SupplierNetworkPort } from '../functions/domain/procurement-ports';
 import { NotFoundError } from '../functions/domain/errors';
 import type { HandlerDependencies } from '../functions/handlers/shared/deps';
-import { buildAwsAdapters } from '../functions/adapters/aws/dependencies';
+import type { ProcurementDependencies } from '../functions/handlers/shared/procurement-deps';
+import { buildAwsAdapters, buildProcurementAdapters, createIdempotencyStore } from '../functions/adapters/aws/dependencies';
 import { HttpFinanceLedger } from '../functions/adapters/connectors/finance-client';
+import { HttpErpGateway } from '../functions/adapters/connectors/erp-client';
+import { HttpSupplierNetwork } from '../functions/adapters/connectors/supplier-network-client';
+import { CircuitBreaker } from '../functions/adapters/connectors/circuit-breaker';
 import { checkPrerequisites } from './prerequisites';
-import { startDynamoDbLocal, ensureTables, localTableNames } from './dynamodb-local';
+import { startDynamoDbLocal, ensureTables, findFreePort, localTableNames } from './dynamodb-local';
 import { LocalEventBus } from './bus';
 import { LocalQueue } from './queue';
 import { LocalStateMachine } from './stepfunctions';
+import { sqsSendMessageIntegration } from './sqs-integration';
 import { LocalIssuer, DEFAULT_LOCAL_CLIENTS } from './oauth';
 import { LOCAL_OPS_CREDENTIALS } from './sigv4';
 import { createGateway } from './gateway';
 import { buildSeedData, seedSummary } from './seed';
-import { startFinanceSimulator } from './simulators/finance';
+import { buildProcurementSeed } from './seed-procurement';
+import { LocalErpCommandQueue, LocalWorkflowControl } from './procurement-ports';
+import { startFinanceSimulator, type FinanceSimulator } from './simulators/finance';
+import { startErpSimulator, type ErpSimulator } from './simulators/erp';
+import { startSupplierNetwork, type Scenario, type SupplierNetwork } from './simulators/supplier-network';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const ACCOUNT = '000000000000';
@@ -43,24 +60,43 @@ export interface RuntimeOptions {
   host?: string;
   /** Keep tables, queues, bus archive and keys under this folder across restarts; in memory when absent. */
   dataDir?: string;
-  /** Scales retry/backoff/visibility delays (tests use a small value so redeliveries happen fast). */
+  /**
+   * Scales retry/backoff/visibility delays, the connectors' HTTP backoff, the circuit breakers'
+   * cool-down and the supplier network's document delays (tests use a small value so redeliveries
+   * and supplier answers happen fast). Default 1.
+   */
   timeScale?: number;
   /** Skip seeding reference data (tests that seed their own). */
   seed?: boolean;
+  /** How the simulated suppliers answer each 850 (the supplier network's `/_scenario` changes it later). */
+  supplierScenario?: Scenario;
 }
+
+/** Every port a handler of this runtime may receive: issue-2 and procurement ports, and the ERP command queue. */
+export type RuntimeDependencies = HandlerDependencies & ProcurementDependencies & { erpCommands: ErpCommandQueue };
 
 /** A running local runtime. */
 export interface Runtime {
   baseUrl: string;
   financeUrl: string;
+  /** The ERP simulator (Oracle Fusion-like REST under `/fscmRestApi/resources/11.13.18.05`). */
+  erpUrl: string;
+  /** The supplier network simulator (`POST /edi/inbound`, `GET /_inbox`, `/_outbox`, `/_scenario`). */
+  supplierNetworkUrl: string;
   issuer: LocalIssuer;
   bus: LocalEventBus;
   queues: Map<string, LocalQueue>;
-  deps: HandlerDependencies;
+  /** The local state machines by id (executions, task tokens). */
+  machines: ReadonlyMap<StateMachineId, LocalStateMachine>;
+  /** The simulators, in process (tests and the demo may also use their HTTP control routes). */
+  simulators: { finance: FinanceSimulator; erp: ErpSimulator; supplierNetwork: SupplierNetwork };
+  deps: RuntimeDependencies;
   /** DynamoDB Local's endpoint and the table names (tests scan them). */
   dynamoEndpoint: string;
   tableNames: TableNames;
-  /** Resolves when the bus, workflows and queues have nothing in flight. */
+  /** Milliseconds from the call to ready, by phase (the banner and `npm run demo` print them). */
+  startup: Record<string, number>;
+  /** Resolves when the bus, workflows (except those waiting on a task token), queues and supplier network have nothing in flight. */
   whenIdle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -144,8 +180,19 @@ interface DlqEntry {
   ruleName?: string;
 }
 
+/** The connector handlers take their circuit breaker as a second argument: one per runtime, scaled with time. */
+const CONNECTOR_BREAKERS: Partial<Record<FunctionId, string>> = { ErpConnector: 'ERP', SupplierConnector: 'supplier network' };
+
 /** Starts DynamoDB Local, the bus, queues, workflows, simulators and the gateway; seeds reference data. */
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
+  const t0 = Date.now();
+  const startup: Record<string, number> = {};
+  let mark = t0;
+  const phase = (name: string): void => {
+    const now = Date.now();
+    startup[name] = now - mark;
+    mark = now;
+  };
   const host = options.host ?? '127.0.0.1';
   const timeScale = options.timeScale ?? 1;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
@@ -153,20 +200,26 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   await checkPrerequisites();
 
   const stops: (() => Promise<void>)[] = [];
-  const ddb = await startDynamoDbLocal({ dataDir });
-  stops.push(() => ddb.stop());
+  // DynamoDB Local is a JVM that takes seconds to boot: everything that does not need it to answer
+  // (simulators, handler modules, ASL validation) is prepared meanwhile, against the endpoint it will have.
+  const ddbPort = await findFreePort();
+  const ddbEndpoint = `http://127.0.0.1:${ddbPort}`;
+  const ddbStarting = startDynamoDbLocal({ dataDir, port: ddbPort });
+  void ddbStarting.catch(() => undefined);
+  stops.push(async () => (await ddbStarting).stop());
   try {
     const tableNames = localTableNames();
-    await ensureTables(ddb.endpoint, tableNames);
     const dynamoClient = new DynamoDBClient({
-      endpoint: ddb.endpoint,
+      endpoint: ddbEndpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     stops.push(async () => dynamoClient.destroy());
 
-    const finance = await startFinanceSimulator({ port: 0 });
+    const [finance, erp] = await Promise.all([startFinanceSimulator({ port: 0 }), startErpSimulator({ port: 0 })]);
     stops.push(() => finance.stop());
+    stops.push(() => erp.stop());
+    phase('simulators');
 
     // Queues with their DLQs, and one DLQ per bus rule target (EventBridge target DLQs).
     const queues = new Map<string, LocalQueue>();
@@ -195,42 +248,96 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
 
     const encounterKeyBytes = loadEncounterKey(dataDir);
     const adapters = buildAwsAdapters({ dynamoClient, tableNames });
-    // The bus is created below (its rules start the workflows, which invoke these handlers); the
-    // indirection lets handlers be built first.
+    const procurementStores = buildProcurementAdapters({ dynamoClient, tableNames });
+    // The bus, the state machines and the supplier network are created below (the bus's rules start
+    // workflows that invoke these handlers; the network needs the gateway's URL): the indirections
+    // let the handlers be built first.
     const busRef: { bus?: LocalEventBus } = {};
     const theBus = (): LocalEventBus => {
       if (!busRef.bus) throw new Error('the local bus is not started yet');
       return busRef.bus;
     };
-    const deps: HandlerDependencies = {
+    const machines = new Map<StateMachineId, LocalStateMachine>();
+    const networkRef: { client?: SupplierNetworkPort } = {};
+    // The connectors' HTTP clients, with their backoff scaled like every other local delay.
+    const httpRetry = { timeoutMs: 5_000, baseDelayMs: Math.max(1, 200 * timeScale), maxDelayMs: Math.max(5, 2_000 * timeScale) };
+    const deps: RuntimeDependencies = {
       ...adapters,
+      ...procurementStores,
       events: { publish: async (events) => theBus().publish(events) },
       finance: new HttpFinanceLedger({ baseUrl: finance.url, timeoutMs: 5_000 }),
       encounterKey: { getKey: async () => encounterKeyBytes },
       deadLetterQueues: new LocalDeadLetterQueues(dlqIndex, async (ruleName) => (await theBus().redriveDeadLetters(ruleName)).redriven),
+      eventReplayer: {
+        startReplay: async (request) => {
+          const replay = await theBus().replay({
+            from: request.from,
+            to: request.to,
+            name: request.replayName,
+            ...(request.ruleNames === undefined ? {} : { ruleNames: request.ruleNames }),
+          });
+          return { replayName: replay.replayName, state: 'STARTING', eventCount: replay.eventCount };
+        },
+      } satisfies EventReplayer,
       clock: { now: () => new Date() },
+      workflows: new LocalWorkflowControl(() => machines),
+      erp: new HttpErpGateway({ baseUrl: erp.url, ...httpRetry }),
+      supplierNetwork: {
+        send: async (supplier, interchange, key) => {
+          if (!networkRef.client) throw new Error('the local supplier network is not started yet');
+          return networkRef.client.send(supplier, interchange, key);
+        },
+      },
+      erpCommands: new LocalErpCommandQueue(queues.get('ErpCommands') as LocalQueue),
     };
 
-    // Every Lambda: the module's own makeHandler, given the local dependencies.
+    // Every Lambda: the module's own makeHandler, given the local dependencies. Each gets its own
+    // idempotency store (Powertools configures a store once per instance, see createIdempotencyStore)
+    // and each connector its own circuit breaker (module scope on AWS = one per container; here one per runtime).
     const handlers = new Map<FunctionId, AnyHandler>();
-    for (const fn of FUNCTIONS) {
-      const mod = (await import(pathToFileURL(path.join(REPO_ROOT, fn.entry)).href)) as { makeHandler: (d: HandlerDependencies) => AnyHandler };
-      handlers.set(fn.id, mod.makeHandler(deps));
+    const modules = await Promise.all(
+      FUNCTIONS.map(async (fn) => ({
+        fn,
+        mod: (await import(pathToFileURL(path.join(REPO_ROOT, fn.entry)).href)) as {
+          makeHandler: (d: RuntimeDependencies, o?: { breaker?: CircuitBreaker }) => AnyHandler;
+        },
+      })),
+    );
+    for (const { fn, mod } of modules) {
+      // A live view of `deps` (tests swap a port on `runtime.deps` to inject an outage) with the handler's own store.
+      const store = createIdempotencyStore(dynamoClient, tableNames.Idempotency);
+      const own = new Proxy(deps, {
+        get: (target, property, receiver) => (property === 'idempotencyStore' ? store : Reflect.get(target, property, receiver)),
+      });
+      const breakerName = CONNECTOR_BREAKERS[fn.id];
+      handlers.set(
+        fn.id,
+        breakerName === undefined
+          ? mod.makeHandler(own)
+          : mod.makeHandler(own, { breaker: new CircuitBreaker({ name: breakerName, failureThreshold: 5, coolDownMs: 30_000 * timeScale }) }),
+      );
     }
     const invoke = async (id: FunctionId, event: unknown): Promise<unknown> => {
       const h = handlers.get(id);
       if (!h) throw new Error(`no local function ${id}`);
       return h(event, lambdaContext(`hem-${id}`));
     };
+    phase('handlers');
 
-    // State machines: the very ASL files CDK deploys.
-    const machines = new Map<StateMachineId, LocalStateMachine>();
+    // State machines: the very ASL files CDK deploys. sqs:sendMessage(.waitForTaskToken) delivers to
+    // the local queue; with a task token in the message body the connector answers it through WorkflowControl.
+    const integrations = { 'arn:aws:states:::sqs:sendMessage': sqsSendMessageIntegration(() => queues.values()) };
     for (const sm of STATE_MACHINES) {
       const substitutions: Record<string, string> = { [EVENT_BUS_PLACEHOLDER]: BUS_NAME };
       const lambdaInvokers: Record<string, (payload: unknown) => Promise<unknown>> = {};
       for (const [placeholder, fnId] of Object.entries(sm.functionPlaceholders)) {
         substitutions[placeholder] = lambdaArn(fnId);
         lambdaInvokers[lambdaArn(fnId)] = (payload) => invoke(fnId, payload);
+      }
+      for (const [placeholder, ref] of Object.entries(sm.queuePlaceholders ?? {})) {
+        const queue = 'queue' in ref ? queues.get(ref.queue) : ruleDlqs.get(ref.ruleDeadLetterQueue);
+        if (!queue) throw new Error(`state machine ${sm.id}: no local queue for \${${placeholder}} (${JSON.stringify(ref)})`);
+        substitutions[placeholder] = queue.url;
       }
       machines.set(
         sm.id,
@@ -242,9 +349,11 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
           retryIntervalScale: timeScale,
           type: sm.type,
           putEvents: async (entries) => theBus().putEvents(entries),
+          integrations,
         }),
       );
     }
+    phase('state-machines');
 
     const bus = new LocalEventBus({
       dataDir,
@@ -254,13 +363,13 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         name: rule.name,
         eventPattern: rule.eventPattern,
         dlq: ruleDlqs.get(rule.name),
-        // Locally a failed execution counts as a failed delivery, so it is retried and dead-lettered like
-        // the deployed workflow's Catch → DLQ path; on AWS the target only starts the execution.
+        // As on AWS, delivering to a workflow means starting it: the bus never sees how the execution
+        // ends. A failed execution dead-letters its own event (the ASL's Catch → DeadLetterExecution).
         target: async (event: unknown): Promise<void> => {
           if (rule.target.kind === 'stateMachine') {
             const machine = machines.get(rule.target.id);
             if (!machine) throw new Error(`no local state machine ${rule.target.id}`);
-            await machine.start(event).result;
+            machine.start(event);
           } else {
             const queue = queues.get(rule.target.id as QueueId);
             if (!queue) throw new Error(`no local queue ${rule.target.id}`);
@@ -271,8 +380,14 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
 
     busRef.bus = bus;
+    phase('bus');
 
-    // SQS-fed consumers.
+    const ddb = await ddbStarting;
+    phase('dynamodb-wait');
+    await ensureTables(ddb.endpoint, tableNames);
+    phase('tables');
+
+    // SQS-fed consumers (after the tables: a --data-dir may hold messages from the last run).
     for (const def of QUEUES) {
       const queue = queues.get(def.id) as LocalQueue;
       const stop = queue.startConsumer(
@@ -282,28 +397,39 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       stops.push(async () => stop());
     }
 
+    const data = buildSeedData();
+    const procurementSeed = buildProcurementSeed();
     if (options.seed !== false) {
-      const data = buildSeedData();
-      await deps.referenceData.load(data);
+      // Puts and conditional position writes: seeding again over a --data-dir changes nothing.
       const items = new Map(data.items.map((i) => [i.itemId, i]));
       const now = new Date().toISOString();
-      for (const par of data.parSettings) {
-        await deps.inventory.initialisePosition({
-          locationId: par.locationId,
-          itemId: par.itemId,
-          onHand: par.initialOnHand,
-          onOrder: 0,
-          parLevel: par.parLevel,
-          reorderPoint: par.reorderPoint,
-          baseUom: items.get(par.itemId)?.baseUom ?? 'EA',
-          version: 0,
-          updatedAt: now,
-        });
-      }
-      seedSummaryCache = seedSummary(data);
+      await Promise.all([
+        deps.referenceData.load(data),
+        procurementStores.procurementConfig.load(procurementSeed),
+        ...data.parSettings.map((par) =>
+          deps.inventory.initialisePosition({
+            locationId: par.locationId,
+            itemId: par.itemId,
+            onHand: par.initialOnHand,
+            onOrder: 0,
+            parLevel: par.parLevel,
+            reorderPoint: par.reorderPoint,
+            baseUom: items.get(par.itemId)?.baseUom ?? 'EA',
+            version: 0,
+            updatedAt: now,
+          }),
+        ),
+      ]);
+      seedSummaryCache = {
+        ...seedSummary(data),
+        suppliers: procurementSeed.suppliers.length,
+        'approval policies': procurementSeed.approvalPolicies.length,
+      };
     }
+    phase('seed');
 
     let ready = false;
+    const networkUrl: { url?: string } = {};
     const issuerHolder: { issuer?: LocalIssuer } = {};
     const server: Server = createGateway({
       routes: ROUTES,
@@ -312,7 +438,12 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         return issuerHolder.issuer as LocalIssuer;
       },
       opsCredentials: LOCAL_OPS_CREDENTIALS,
-      health: () => ({ ready }),
+      // The simulators' URLs and the time scale let `npm run demo` (HEM_URL) drive a runtime it did not start.
+      health: () => ({
+        ready,
+        timeScale,
+        simulators: { finance: finance.url, erp: erp.url, ...(networkUrl.url === undefined ? {} : { supplierNetwork: networkUrl.url }) },
+      }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -321,7 +452,6 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const baseUrl = `http://${host}:${port}`;
-    issuerHolder.issuer = await LocalIssuer.create({ issuer: baseUrl, clients: DEFAULT_LOCAL_CLIENTS, dataDir });
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -329,29 +459,61 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
           server.close(() => resolve());
         }),
     );
+    const issuer = await LocalIssuer.create({ issuer: baseUrl, clients: DEFAULT_LOCAL_CLIENTS, dataDir });
+    issuerHolder.issuer = issuer;
+
+    // The supplier network posts its 855/856/810 to this gateway as the supplier's own OAuth2 client.
+    const clientOfSupplier = new Map(procurementSeed.suppliers.map((s) => [s.supplierId, s.oauthClientId]));
+    const supplierNetwork = await startSupplierNetwork({
+      port: 0,
+      host,
+      hemBaseUrl: baseUrl,
+      timeScale,
+      suppliers: procurementSeed.suppliers,
+      items: data.items,
+      ...(options.supplierScenario === undefined ? {} : { scenario: options.supplierScenario }),
+      tokenFor: async (supplierId) => {
+        const clientId = clientOfSupplier.get(supplierId);
+        if (clientId === undefined) throw new Error(`no OAuth2 client for supplier ${supplierId}`);
+        return issuer.issueToken(clientId);
+      },
+    });
+    networkRef.client = new HttpSupplierNetwork({ baseUrl: supplierNetwork.url, ...httpRetry });
+    networkUrl.url = supplierNetwork.url;
+    phase('gateway+supplier-network');
     ready = true;
+    startup.total = Date.now() - t0;
 
     const whenIdle = async (): Promise<void> => {
-      // Settle until bus deliveries and queue consumers are quiet twice in a row.
+      // Settle until bus deliveries, executions (which the bus only starts), queue consumers and the
+      // supplier's scheduled documents are quiet twice in a row.
       for (let i = 0; i < 2; i += 1) {
         await bus.whenIdle();
         for (const m of machines.values()) await m.whenIdle();
         for (const q of queues.values()) await q.whenIdle();
+        await supplierNetwork.whenIdle();
       }
     };
 
     return {
       baseUrl,
       financeUrl: finance.url,
-      issuer: issuerHolder.issuer,
+      erpUrl: erp.url,
+      supplierNetworkUrl: supplierNetwork.url,
+      issuer,
       bus,
       queues,
+      machines,
+      simulators: { finance, erp, supplierNetwork },
       deps,
       dynamoEndpoint: ddb.endpoint,
       tableNames,
+      startup,
       whenIdle,
       stop: async () => {
         ready = false;
+        // First: no supplier document is posted to a runtime that is shutting down.
+        await supplierNetwork.stop();
         await bus.close();
         for (const m of machines.values()) await m.close();
         for (const stop of stops.reverse()) await stop();

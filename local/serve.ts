@@ -2,6 +2,8 @@
  * `hem local` / `npm start`: start the runtime, print how to use it, serve until stopped.
  */
 import { startRuntime, lastSeedSummary } from './runtime';
+import { DEFAULT_LOCAL_CLIENTS } from './oauth';
+import type { Scenario } from './simulators/supplier-network';
 
 /** Options of `serveLocal`. */
 export interface ServeOptions {
@@ -18,17 +20,28 @@ const SAMPLE_HL7 = [
   'FT1|1|||20261126081500||CG|CHG-100001^Sponge, gauze 4x4^HEMCHG|||25|||OR',
 ].join('\r');
 
+/**
+ * How the simulated suppliers answer an 850 under `npm start`: the 855 after 2 s, the 856 after 5 s
+ * more, the 810 a minute later, so there is time to post the dock receipt first (as at a real dock);
+ * `PUT <supplier network>/_scenario` changes it.
+ */
+export const SERVE_SUPPLIER_SCENARIO: Scenario = { delaysMs: { ack: 2_000, asn: 5_000, invoice: 60_000 } };
+
+/** The supplier client the banner shows (Medline's, seeded as an X12 trading partner). */
+const SUPPLIER_CLIENT = 'supplier-medline';
+
 /** Starts the runtime and prints the base URL, a ready token and a curl that works as printed. */
 export const serveLocal = async (options: ServeOptions): Promise<void> => {
   const started = Date.now();
   let runtime;
   try {
-    runtime = await startRuntime({ port: options.port, host: options.host, dataDir: options.dataDir });
+    runtime = await startRuntime({ port: options.port, host: options.host, dataDir: options.dataDir, supplierScenario: SERVE_SUPPLIER_SCENARIO });
   } catch (e) {
     process.stderr.write(`hem: could not start the local runtime: ${(e as Error).message}\n`);
     process.exit(1);
   }
   const token = await runtime.issuer.issueToken('epic-ehr');
+  const supplierSecret = DEFAULT_LOCAL_CLIENTS.find((c) => c.clientId === SUPPLIER_CLIENT)?.clientSecret ?? '';
   const seeded = lastSeedSummary();
   const hl7ForShell = SAMPLE_HL7.replace(/\r/g, '\\r');
   const out = [
@@ -36,7 +49,11 @@ export const serveLocal = async (options: ServeOptions): Promise<void> => {
     `HEM local runtime ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  base URL     ${runtime.baseUrl}            (GET /health, GET /v1/openapi.json)`,
     `  state        ${options.dataDir ? `kept under ${options.dataDir}` : 'in memory (use --data-dir DIR to keep it)'}`,
-    `  finance sim  ${runtime.financeUrl}`,
+    `  finance sim  ${runtime.financeUrl}            (GET /gl/journal-lines, /ap/vouchers)`,
+    `  ERP sim      ${runtime.erpUrl}            (GET /fscmRestApi/resources/11.13.18.05/purchaseOrders)`,
+    `  suppliers    ${runtime.supplierNetworkUrl}            (GET /_inbox, /_outbox; PUT /_scenario) answers each 850 with 855 → 856 → 810`,
+    `  supplier     client ${SUPPLIER_CLIENT} / ${supplierSecret} (scopes hem/edi.write hem/po.read): npx hem token --client-id ${SUPPLIER_CLIENT}`,
+    `  procurement  clients saas-procurement (requisitions), receiving-dock (receipts), ap-clerk (approvals, invoices)`,
     seeded ? `  seeded       ${Object.entries(seeded).map(([k, v]) => `${v} ${k}`).join(', ')}` : '',
     '',
     'Access token (client epic-ehr, scopes hem/usage.write hem/inventory.read hem/transactions.read, valid 1 h):',

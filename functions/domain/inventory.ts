@@ -45,12 +45,15 @@ export const openingPosition = (par: ParSetting, baseUom: string, at: string): I
 /**
  * Apply one movement: on hand changes by `delta`, the version increments. On hand may go below
  * zero: the EHR documents what was used even when the count was wrong, and the shortfall is a
- * cycle-count problem, not a reason to lose the usage.
+ * cycle-count problem, not a reason to lose the usage. A RECEIPT (goods received against a
+ * purchase order) also takes what arrived off `onOrder`, never below zero: a receipt of goods
+ * ordered outside replenishment (a SaaS requisition) had nothing on order to take off.
  */
 export const applyMovement = (position: InventoryPosition, input: MovementInput): MovementResult => {
   const onHand = cleanDecimal(position.onHand + input.delta);
+  const onOrder = input.reason === 'RECEIPT' ? Math.max(0, cleanDecimal(position.onOrder - input.delta)) : position.onOrder;
   return {
-    position: { ...position, onHand, version: position.version + 1, updatedAt: input.at },
+    position: { ...position, onHand, onOrder, version: position.version + 1, updatedAt: input.at },
     movement: {
       businessKey: input.businessKey,
       correlationId: input.correlationId,

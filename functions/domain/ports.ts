@@ -3,6 +3,7 @@
  * DynamoDB / EventBridge / SQS; unit tests implement them in memory (`test/unit/fakes.ts`).
  */
 import type { BusEvent } from '../../contracts/events';
+import type { ApVoucher } from '../../contracts/procurement';
 import type {
   ChargeCodeCrosswalk,
   CostCenter,
@@ -58,21 +59,29 @@ export interface InventoryPosition {
   updatedAt: string;
 }
 
-/** What the apply step decided for one line; stored with the dedup record so a duplicate can return it. */
-export interface UsageLineOutcome {
+/**
+ * What any stock movement decided, stored with its dedup record so a duplicate can return it: the
+ * position after the movement, the movement, and the InventoryPositionChanged event announcing it.
+ */
+export interface MovementOutcome {
   businessKey: string;
   position: InventoryPosition;
   movement: InventoryMovement;
-  /** Present when the position fell to or below the reorder point and nothing suffices on order. */
-  replenishment?: BusEvent;
-  costPosting: BusEvent;
   positionChanged: BusEvent;
 }
 
-export interface ApplyMovementResult {
+/** What the apply step decided for one usage line; stored with the dedup record so a duplicate can return it. */
+export interface UsageLineOutcome extends MovementOutcome {
+  /** Present when the position fell to or below the reorder point and nothing suffices on order. */
+  replenishment?: BusEvent;
+  costPosting: BusEvent;
+}
+
+/** The outcome of a movement: usage lines by default, any `MovementOutcome` (e.g. a receipt line) when asked. */
+export interface ApplyMovementResult<O extends MovementOutcome = UsageLineOutcome> {
   /** false when the business key had already been applied: nothing changed. */
   applied: boolean;
-  outcome: UsageLineOutcome;
+  outcome: O;
 }
 
 /** Inventory positions with exactly-once movements. */
@@ -84,9 +93,10 @@ export interface InventoryRepository {
    * Apply a movement exactly once: the position update (conditional on `expectedVersion`) and the
    * dedup record keyed on `outcome.businessKey` go in one transaction. When the key exists already,
    * returns `{applied: false}` with the stored outcome. Throws `ConcurrencyError` when the position
-   * moved since it was read (the caller re-reads and retries).
+   * moved since it was read (the caller re-reads and retries). Usage lines and receipt lines share
+   * this path; their business keys never collide (`<source>|<control id>|<line>` vs `RCV|<receipt id>|<line>`).
    */
-  applyMovement(expectedVersion: number | undefined, outcome: UsageLineOutcome): Promise<ApplyMovementResult>;
+  applyMovement<O extends MovementOutcome = UsageLineOutcome>(expectedVersion: number | undefined, outcome: O): Promise<ApplyMovementResult<O>>;
   /** The stored outcome of an already-applied business key, if any. */
   findOutcome(businessKey: string): Promise<UsageLineOutcome | undefined>;
   /** Create the position if absent (seed). */
@@ -101,7 +111,38 @@ export interface EventPublisher {
 /** One hop of a business transaction, for `GET /v1/transactions/{correlationId}`. */
 export interface TransactionHop {
   correlationId: string;
-  hop: 'received' | 'rejected' | 'mapped' | 'exception' | 'applied' | 'duplicate' | 'reorder' | 'cost-posted' | 'cost-post-failed' | 'reprocessed';
+  hop:
+    | 'received'
+    | 'rejected'
+    | 'mapped'
+    | 'exception'
+    | 'applied'
+    | 'duplicate'
+    | 'reorder'
+    | 'cost-posted'
+    | 'cost-post-failed'
+    | 'reprocessed'
+    // Procure-to-pay (issue 3): the requisition's correlationId flows through every one of these.
+    | 'requisition-created'
+    | 'requisition-approved'
+    | 'requisition-rejected'
+    | 'requisition-escalated'
+    | 'po-created'
+    | 'po-created-in-erp'
+    | 'po-issued'
+    | 'po-closed'
+    | 'procurement-alert'
+    | 'connector-failed'
+    // Receipt to invoice (issue 3): receipts, three-way matches, AP clerk decisions, AP vouchers.
+    | 'goods-received'
+    | 'invoice-matched'
+    | 'invoice-exception'
+    | 'invoice-resolved'
+    | 'voucher-posted'
+    // Supplier EDI documents (issue 3): 855 / 856 / 810 applied to the PO's transaction.
+    | 'po-acknowledged'
+    | 'shipment-notified'
+    | 'invoice-received';
   status: 'ok' | 'error' | 'skipped';
   at: string;
   /** PHI-free facts about the hop (line number, item, location, quantities, reason codes…). */
@@ -182,6 +223,11 @@ export interface FinanceJournalLine {
 /** The finance system (GL journals). Throws `UpstreamUnavailableError` (retryable) or `UpstreamRejectedError`. */
 export interface FinanceLedger {
   postJournalLine(line: FinanceJournalLine): Promise<{ journalId: string }>;
+  /**
+   * Posts an AP voucher (what accounts payable owes a supplier for a matched invoice), exactly once
+   * per `voucher.voucherId`: a second post of the same voucher returns the first journal id.
+   */
+  postApVoucher(voucher: ApVoucher): Promise<{ journalId: string }>;
 }
 
 /** A clock, so tests control time. */
@@ -210,8 +256,37 @@ export interface DeadLetterMessage {
 export interface DeadLetterQueues {
   list(): Promise<{ name: string; sourceQueue: string; depth: number }[]>;
   peek(name: string, max: number): Promise<DeadLetterMessage[]>;
-  /** Moves every message back to the source queue; returns how many moved. */
+  /** Moves every message back to its source (the queue it failed from, or the bus for events a rule target or workflow dead-lettered); returns how many moved. */
   redrive(name: string): Promise<{ moved: number }>;
+}
+
+/** A replay of a time window of the bus archive (EventBridge StartReplay). */
+export interface ReplayRequest {
+  /** Window start (inclusive), ISO 8601. */
+  from: string;
+  /** Window end (exclusive), ISO 8601. */
+  to: string;
+  /** Only the rules of contracts/routing.ts with these names; every rule when absent. */
+  ruleNames?: readonly string[];
+  /** Unique per archive: letters, digits, `.`, `-`, `_`, at most 64 characters. */
+  replayName: string;
+}
+
+/** A replay that was accepted; it runs asynchronously. */
+export interface ReplayStarted {
+  replayName: string;
+  /** EventBridge's replay state when the call returned (`STARTING` usually). */
+  state: 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+  /** Archived events in the window, when known up front (the local bus knows; EventBridge reports progress later). */
+  eventCount?: number;
+}
+
+/**
+ * Re-delivers archived bus events of a time window to the rules. Safe because every consumer is
+ * idempotent on its business key. Throws `ValidationError` for a window or rule the bus refuses.
+ */
+export interface EventReplayer {
+  startReplay(request: ReplayRequest): Promise<ReplayStarted>;
 }
 
 /**
@@ -229,5 +304,6 @@ export interface Dependencies {
   finance: FinanceLedger;
   encounterKey: EncounterKeyProvider;
   deadLetterQueues: DeadLetterQueues;
+  eventReplayer: EventReplayer;
   clock: Clock;
 }

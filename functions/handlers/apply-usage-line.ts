@@ -12,7 +12,7 @@ import type { HandlerDependencies } from './shared/deps';
 import { useCorrelationId } from './shared/correlation';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { count, logger, METRIC, traceAwsClient } from './shared/powertools';
-import { ApplyUsageLineInputSchema } from './shared/schemas';
+import { ApplyUsageLineInputSchema } from './shared/payload-schemas';
 import { parseOrThrow } from './shared/validation';
 
 /** One PutEvents entry (Detail as an object: Step Functions serialises it). */

@@ -8,14 +8,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { EVENT_CATALOG } from '../../contracts/events';
 import { ChargeCodeCrosswalkSchema, DepartmentCrosswalkSchema } from '../../contracts/reference';
-import { ROUTES, SCOPES, type RouteDefinition } from '../../contracts/routes';
+import { ROUTES, SCOPES, type RouteDefinition, type Scope } from '../../contracts/routes';
 import { UsageMessageSchema, UsageRecordRequestSchema } from '../../contracts/usage';
 import { correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { json } from './shared/http';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
-import { ChargeCodeCrosswalkBodySchema, DepartmentCrosswalkBodySchema } from './shared/schemas';
+import { ChargeCodeCrosswalkBodySchema, DepartmentCrosswalkBodySchema, ReplayRequestBodySchema } from './shared/schemas';
 
 /** Environment variable with the OAuth2 token endpoint (the Cognito domain's `/oauth2/token`). */
 export const TOKEN_URL_ENV = 'HEM_OAUTH_TOKEN_URL';
@@ -111,6 +111,18 @@ const DlqMessagesSchema = z.object({
   ),
 });
 const DlqRedriveSchema = z.object({ queueName: z.string(), moved: z.number().int() });
+const ReplayStartedSchema = z.object({
+  replayName: z.string(),
+  state: z.enum(['STARTING', 'RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED', 'FAILED']),
+  eventCount: z.number().int().optional().describe('Archived events in the window, when known up front'),
+  from: z.string(),
+  to: z.string(),
+  ruleNames: z.array(z.string()).optional(),
+});
+const AuditVerificationSchema = z.union([
+  z.object({ ok: z.literal(true), count: z.number().int(), headHash: z.string() }),
+  z.object({ ok: z.literal(false), brokenAtSeq: z.number().int(), reason: z.enum(['HASH_MISMATCH', 'PREVIOUS_HASH_MISMATCH', 'SEQUENCE_GAP']) }),
+]);
 
 /** Component name → zod schema. */
 const COMPONENTS: Record<string, z.ZodType> = {
@@ -131,6 +143,9 @@ const COMPONENTS: Record<string, z.ZodType> = {
   DeadLetterQueues: DlqListSchema,
   DeadLetterMessages: DlqMessagesSchema,
   DeadLetterRedrive: DlqRedriveSchema,
+  ReplayRequestBody: ReplayRequestBodySchema,
+  ReplayStarted: ReplayStartedSchema,
+  AuditVerification: AuditVerificationSchema,
   ...Object.fromEntries(Object.entries(EVENT_CATALOG).map(([name, entry]) => [name, entry.schema])),
 };
 
@@ -147,13 +162,19 @@ const problemResponse = (description: string): Record<string, unknown> => ({
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
 
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
+// Typed by Scope: a scope added to contracts/routes.ts does not compile until it is described here.
+const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   [SCOPES.usageWrite]: 'Submit supply usage (HL7 v2, FHIR, canonical JSON)',
   [SCOPES.inventoryRead]: 'Read inventory positions',
   [SCOPES.transactionsRead]: 'Read business transactions',
   [SCOPES.catalogRead]: 'Read the item catalog and the API catalog',
   [SCOPES.ediWrite]: 'Submit X12 EDI interchanges',
   [SCOPES.poRead]: 'Read purchase orders',
+  [SCOPES.requisitionWrite]: 'Create requisitions (SaaS procurement tools)',
+  [SCOPES.requisitionApprove]: 'Approve or reject requisitions',
+  [SCOPES.receiptWrite]: 'Record goods receipts at the receiving dock',
+  [SCOPES.invoiceRead]: 'Read supplier invoices and their match status',
+  [SCOPES.invoiceResolve]: 'Resolve invoice match exceptions',
 };
 
 const correlationHeader = {
@@ -241,7 +262,26 @@ const operationDetails = (route: RouteDefinition): Record<string, unknown> => {
         responses: { ...ok('200', 'Messages in the queue', 'DeadLetterMessages'), '404': problemResponse('Unknown queue'), ...common },
       };
     case 'POST /v1/ops/dlqs/{queueName}/redrive':
-      return { responses: { ...ok('200', 'Messages moved back to the source queue', 'DeadLetterRedrive'), '404': problemResponse('Unknown queue'), ...common } };
+      return {
+        responses: {
+          ...ok('200', 'Messages moved back to the source queue, or re-published to the bus', 'DeadLetterRedrive'),
+          '404': problemResponse('Unknown queue'),
+          '409': problemResponse('The queue has no redrive path (inspect only)'),
+          ...common,
+        },
+      };
+    case 'POST /v1/ops/replays':
+      return {
+        requestBody: { required: true, content: jsonContent('ReplayRequestBody') },
+        responses: {
+          ...ok('202', 'The replay started; it runs asynchronously', 'ReplayStarted'),
+          '400': problemResponse('Invalid window or unknown rule'),
+          '409': problemResponse('A replay of that name exists, or too many replays run'),
+          ...common,
+        },
+      };
+    case 'GET /v1/ops/audit/verify':
+      return { responses: { ...ok('200', 'The verdict: ok with the count and head hash, or the first broken record', 'AuditVerification'), ...common } };
     case 'GET /v1/openapi.json':
       return { responses: { '200': { description: 'This document', content: { 'application/json': { schema: { type: 'object' } } } }, ...common } };
     default:

@@ -19,7 +19,7 @@ import { actorOf, json, jsonBody } from './shared/http';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { logger, traceAwsClient } from './shared/powertools';
 import { matchRoute } from './shared/router';
-import { ChargeCodeCrosswalkBodySchema, DepartmentCrosswalkBodySchema } from './shared/schemas';
+import { ChargeCodeCrosswalkBodySchema, DepartmentCrosswalkBodySchema } from './shared/payload-schemas';
 import { parseOrThrow } from './shared/validation';
 
 /** Query of the exception list. */

@@ -4,6 +4,7 @@
  * is reported in one aggregated error so a broken `cdk.json` is fixed in one pass.
  */
 import * as z from 'zod';
+import { FUNCTIONS } from '../../contracts/functions';
 import { SCOPES } from '../../contracts/routes';
 
 /** Values CloudWatch Logs accepts as a retention period (days). 9999 (never expire) is deliberately excluded. */
@@ -12,6 +13,19 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 const SCOPE_VALUES = Object.values(SCOPES) as [string, ...string[]];
+
+/** Lambda's default regional concurrency quota, and what it must keep unreserved. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+export const MINIMUM_UNRESERVED_CONCURRENCY = 100;
+
+/**
+ * Concurrency the stack reserves: every FUNCTIONS entry reserves its trigger's amount.
+ *
+ * @param reservedConcurrency - per-trigger reservations of an environment
+ * @returns the sum over all functions
+ */
+export const totalReservedConcurrency = (reservedConcurrency: Readonly<Record<'api' | 'stateMachine' | 'queue', number>>): number =>
+  FUNCTIONS.reduce((sum, f) => sum + reservedConcurrency[f.trigger], 0);
 
 const PartnerSchema = z
   .object({
@@ -46,8 +60,12 @@ export const EnvironmentConfigSchema = z
     deletionProtection: z.boolean(),
     /** Subscribed to the alarm topic when set. */
     alarmEmail: z.email().optional(),
-    /** Base URL of the finance ledger the cost-posting connector calls. */
+    /** Base URL of the finance ledger the cost-posting connector and the AP voucher task call. */
     financeUrl: z.httpUrl(),
+    /** Base URL of the ERP (Fusion-style REST) the ERP connector and the AP voucher task call (`HEM_ERP_URL`). */
+    erpUrl: z.httpUrl(),
+    /** Base URL of the supplier network the supplier connector sends X12 850s to (`HEM_SUPPLIER_NETWORK_URL`). */
+    supplierNetworkUrl: z.httpUrl(),
     /** Cognito hosted domain prefix; default `hem-<env>-<account id>` (unique per account and region). */
     cognitoDomainPrefix: z
       .string()
@@ -60,6 +78,12 @@ export const EnvironmentConfigSchema = z
         /** API Gateway's integration timeout is 29 s, so API handlers cannot usefully run longer. */
         timeoutSeconds: z.number().int().min(1).max(29),
         reservedConcurrency: ReservedConcurrencySchema,
+        /**
+         * The account's Lambda concurrency quota in the region (AWS default 1000). Every function reserves
+         * concurrency, and Lambda refuses a reservation that leaves less than 100 unreserved, so the sum
+         * of the reservations is checked against it at synth time instead of failing mid-deployment.
+         */
+        accountConcurrencyLimit: z.number().int().min(100).optional(),
       })
       .strict(),
     api: z
@@ -93,6 +117,18 @@ export const EnvironmentConfigSchema = z
     }
     if (env.api.throttlingBurstLimit < env.api.throttlingRateLimit) {
       ctx.addIssue({ code: 'custom', message: 'burst limit must be at least the rate limit', path: ['api', 'throttlingBurstLimit'] });
+    }
+    const limit = env.lambda.accountConcurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    const reserved = totalReservedConcurrency(env.lambda.reservedConcurrency);
+    if (reserved > limit - MINIMUM_UNRESERVED_CONCURRENCY) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `the ${FUNCTIONS.length} functions would reserve ${reserved} concurrent executions; an account quota of ${limit} ` +
+          `allows at most ${limit - MINIMUM_UNRESERVED_CONCURRENCY} (Lambda keeps ${MINIMUM_UNRESERVED_CONCURRENCY} unreserved): ` +
+          'lower lambda.reservedConcurrency or set lambda.accountConcurrencyLimit to the raised quota',
+        path: ['lambda', 'reservedConcurrency'],
+      });
     }
     const names = env.partners.map((p) => p.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);

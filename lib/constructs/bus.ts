@@ -40,7 +40,7 @@ export class Bus extends Construct {
   readonly archive: events.Archive;
   /** Rule name → the rule. */
   readonly rules = new Map<string, events.Rule>();
-  /** Rule name → dead-letter queue of its target. */
+  /** Rule name → dead-letter queue of its target (and of the workflow it starts). */
   readonly targetDeadLetterQueues = new Map<string, sqs.Queue>();
   private readonly props: BusProps;
 
@@ -66,12 +66,7 @@ export class Bus extends Construct {
    */
   addRoutes(definitions: readonly RuleDefinition[], routeTargets: RouteTargets): void {
     for (const definition of definitions) {
-      const dlq = new DeadLetterQueue(this, `${definition.name}-dlq`, {
-        encryptionKey: this.props.dataKey.key,
-        removalPolicy: this.props.removalPolicy,
-        purpose: `the ${definition.name} rule target`,
-        source: 'eventbridge-target',
-      }).queue;
+      const dlq = this.targetDeadLetterQueue(definition.name);
       const rule = new events.Rule(this, definition.name, {
         eventBus: this.eventBus,
         description: definition.description,
@@ -91,7 +86,27 @@ export class Bus extends Construct {
         rule.addTarget(new targets.SqsQueue(routeTargets.queues[target.id], delivery));
       }
       this.rules.set(definition.name, rule);
-      this.targetDeadLetterQueues.set(definition.name, dlq);
     }
+  }
+
+  /**
+   * The dead-letter queue of a rule's target, created on first use: a workflow the rule starts
+   * sends its failed events to the same queue (see contracts/routing.ts `queuePlaceholders`), so
+   * the workflow can be built before its rule.
+   *
+   * @param ruleName - a rule of the routing table
+   */
+  targetDeadLetterQueue(ruleName: string): sqs.Queue {
+    let dlq = this.targetDeadLetterQueues.get(ruleName);
+    if (dlq === undefined) {
+      dlq = new DeadLetterQueue(this, `${ruleName}-dlq`, {
+        encryptionKey: this.props.dataKey.key,
+        removalPolicy: this.props.removalPolicy,
+        purpose: `the ${ruleName} rule target`,
+        source: 'eventbridge-target',
+      }).queue;
+      this.targetDeadLetterQueues.set(ruleName, dlq);
+    }
+    return dlq;
   }
 }

@@ -13,7 +13,31 @@ import { Construct } from 'constructs';
 import { DeadLetterQueue } from './resilient-queue';
 
 /** Business metrics the handlers emit (Powertools EMF) that the dashboard charts. */
-export const BUSINESS_METRICS = ['UsageEventsProcessed', 'ReordersTriggered'] as const;
+export const BUSINESS_METRICS = [
+  'UsageEventsProcessed',
+  'ReordersTriggered',
+  'RequisitionsCreated',
+  'PurchaseOrdersIssued',
+  'GoodsReceipts',
+  'InvoicesMatched',
+  'InvoiceExceptions',
+  'ApVouchersPosted',
+  'ProcurementAlerts',
+] as const;
+
+/**
+ * Business metrics that page an operator whenever they are emitted at all (Sum > 0 over 5 minutes).
+ * `ProcurementAlerts` counts every overdue approval, 855, 856, receipt, matched invoice or invoice
+ * resolution and every refused order: the workflows keep waiting after such a timeout, so the alarm
+ * is what keeps the wait from being silent.
+ */
+export const OPERATOR_ALERT_METRICS: readonly { metricName: string; description: string }[] = [
+  {
+    metricName: 'ProcurementAlerts',
+    description:
+      'A procure-to-pay workflow raised an operator alert (ProcurementAlertRaised): an approval, supplier 855/856/810, receipt or invoice resolution is overdue, or a supplier refused an order. Find it with GET /v1/transactions/{correlationId} or the ProcurementAlertRaised events.',
+  },
+];
 
 export interface ObservabilityProps {
   readonly dashboardName: string;
@@ -23,6 +47,8 @@ export interface ObservabilityProps {
   readonly alarmEmail?: string;
   /** EMF namespace of the business metrics. */
   readonly metricsNamespace: string;
+  /** Powertools service name: the `service` dimension every business metric carries. */
+  readonly serviceName: string;
   readonly restApi: apigw.RestApi;
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
@@ -106,6 +132,22 @@ export class Observability extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         alarmDescription: `${name} executions failed, timed out or were aborted.`,
+      });
+    }
+    for (const { metricName, description } of OPERATOR_ALERT_METRICS) {
+      this.addAlarm(`${metricName}-raised`, {
+        metric: new cloudwatch.Metric({
+          namespace: props.metricsNamespace,
+          metricName,
+          // Powertools Metrics' default dimension: exactly the series the handlers emit.
+          dimensionsMap: { service: props.serviceName },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: description,
       });
     }
     this.addAlarm('api-5xx', {

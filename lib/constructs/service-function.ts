@@ -8,9 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from './compliance';
-
-/** Lets ESM bundles load CommonJS dependencies that call `require` (e.g. parts of Powertools). */
-const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+import { LAMBDA_BUNDLING, LAMBDA_NODE_ENVIRONMENT, aliasEsbuildArgs } from './lambda-bundling';
 
 export interface ServiceFunctionProps {
   /** Repository root: the bundling project root and the base of `entry`. */
@@ -87,7 +85,7 @@ export class ServiceFunction extends Construct {
       deadLetterQueue: props.asyncDeadLetterQueue,
       recursiveLoop: lambda.RecursiveLoop.TERMINATE,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...LAMBDA_NODE_ENVIRONMENT,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         // PHI never leaves the handler through the observability side channels.
@@ -95,15 +93,18 @@ export class ServiceFunction extends Construct {
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         ...props.environment,
       },
+      // The one bundling definition, shared with the bench so it measures what is deployed.
       bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: ['@aws-sdk/*'],
+        format: LAMBDA_BUNDLING.format === 'esm' ? nodejs.OutputFormat.ESM : nodejs.OutputFormat.CJS,
+        target: LAMBDA_BUNDLING.target,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
+        define: { ...LAMBDA_BUNDLING.define },
+        esbuildArgs: aliasEsbuildArgs(),
         forceDockerBundling: false,
       },
     });

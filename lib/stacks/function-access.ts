@@ -3,6 +3,7 @@
  * contracts/functions.ts does not compile until someone decides what it may touch.
  */
 import type { FunctionId } from '../../contracts/functions';
+import type { QueueId } from '../../contracts/routing';
 import type { TableId } from '../../contracts/tables';
 
 /**
@@ -21,7 +22,30 @@ export interface FunctionAccess {
   readonly encounterKey?: boolean;
   /** Inspect and redrive every dead-letter queue (operator API). */
   readonly operateDeadLetterQueues?: boolean;
+  /** StartReplay on the bus archive (operator API). */
+  readonly replayArchive?: boolean;
+  /**
+   * StartExecution of these Standard workflows (`WorkflowControl.start`); their ARNs are passed in
+   * `HEM_STATE_MACHINE_ARNS`.
+   */
+  readonly startWorkflows?: readonly ProcurementWorkflow[];
+  /**
+   * SendTaskSuccess / SendTaskFailure of these workflows' task tokens (`WorkflowControl.succeed/fail`).
+   * Every function a workflow hands a token to (a `.waitForTaskToken` Lambda task, or the consumer of
+   * a queue it sends to with `.waitForTaskToken`) must list that workflow: the infra tests check it.
+   */
+  readonly completeWorkflowTasks?: readonly ProcurementWorkflow[];
+  /** sqs:SendMessage (and the queue key's kms:GenerateDataKey/Decrypt) on these connector queues: fire-and-forget commands. */
+  readonly sendToQueues?: readonly QueueId[];
+  /** HTTPS systems outside AWS the function calls (no IAM): each one's base URL is set from the environment config. */
+  readonly calls?: readonly ExternalSystem[];
 }
+
+/** Systems reached over HTTPS whose base URL is environment configuration (`lib/config/environment.ts`). */
+export type ExternalSystem = 'finance' | 'erp' | 'supplierNetwork';
+
+/** The Standard workflows procurement functions start or call back (names as `WorkflowControl` spells them). */
+export type ProcurementWorkflow = 'RequisitionToPay' | 'ReceiptToInvoice';
 
 export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
   Hl7Ingest: {
@@ -38,19 +62,105 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
     tables: { Reference: 'read', Operations: 'readWrite', Audit: 'append' },
     putEvents: true,
   },
+  // Exactly once through the Operations table's movement dedup records (no Powertools store).
   ApplyUsageLine: {
-    tables: { Idempotency: 'readWrite', Reference: 'read', Operations: 'readWrite', Audit: 'append' },
+    tables: { Reference: 'read', Operations: 'readWrite', Audit: 'append' },
   },
   CostPostingConnector: {
     tables: { Idempotency: 'readWrite', Operations: 'readWrite', Audit: 'append' },
+    calls: ['finance'],
   },
-  InventoryQuery: { tables: { Operations: 'read', Reference: 'read' } },
+  // The position record carries its par level and reorder point: no reference data is read.
+  InventoryQuery: { tables: { Operations: 'read' } },
   TransactionQuery: { tables: { Operations: 'read' } },
   OpsExceptions: {
     tables: { Operations: 'readWrite', Reference: 'readWrite', Audit: 'append' },
     putEvents: true,
   },
-  // contracts/functions.ts gives OpsDlq only the SQS client: it moves messages between queues, nothing else.
-  OpsDlq: { tables: {}, operateDeadLetterQueues: true },
+  // OpsDlq touches no table: it moves messages back to their source queue, or re-publishes the
+  // events of rule-target and workflow DLQs to the bus (PutEvents).
+  OpsDlq: { tables: {}, operateDeadLetterQueues: true, putEvents: true },
+  // Replays the archive and reads (never writes) the audit chain to verify it.
+  OpsAdmin: { tables: { Audit: 'read' }, replayArchive: true },
   OpenApi: { tables: {} },
+  // Writes POs, invoice cases, the EDI resend guard, waits and its acknowledgments' control numbers
+  // (Operations); reads suppliers and the buyer identity (Reference); completes the PO's waiting
+  // task tokens and starts the invoice's ReceiptToInvoice execution.
+  EdiIngest: {
+    // Idempotency: a byte-identical resend is answered with the stored acknowledgment.
+    tables: { Idempotency: 'readWrite', Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    putEvents: true,
+    startWorkflows: ['ReceiptToInvoice'],
+    completeWorkflowTasks: ['RequisitionToPay'],
+  },
+  // Reads the PO, its receipts and invoice cases; the caller's supplier from Reference.
+  PurchaseOrderQuery: { tables: { Operations: 'read', Reference: 'read' } },
+  // Raises SaaS requisitions (Operations; idempotent on externalRef, no Powertools store), reads items,
+  // locations, cost centers and suppliers (Reference), publishes RequisitionCreated/Approved/Rejected,
+  // starts RequisitionToPay and completes its approval task token.
+  RequisitionApi: {
+    tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    putEvents: true,
+    startWorkflows: ['RequisitionToPay'],
+    completeWorkflowTasks: ['RequisitionToPay'],
+  },
+  // ReplenishmentRequested → requisition (once per event: Idempotency), RequisitionCreated, workflow start.
+  RequisitionStarter: {
+    tables: { Idempotency: 'readWrite', Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    putEvents: true,
+    startWorkflows: ['RequisitionToPay'],
+  },
+  // Workflow tasks: no PutEvents (the workflow publishes what they return), no Step Functions rights.
+  EvaluateApproval: { tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' } },
+  // Draws the PO number from a counter and writes the PO (Operations); items and facility (Reference).
+  BuildPurchaseOrder: { tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' } },
+  // Keeps task tokens in the wait registry; completes a task whose event arrived first (both workflows wait through it).
+  RegisterWait: { tables: { Operations: 'readWrite' }, completeWorkflowTasks: ['RequisitionToPay', 'ReceiptToInvoice'] },
+  RaiseProcurementAlert: { tables: { Operations: 'readWrite', Audit: 'append' } },
+  ClosePurchaseOrder: { tables: { Operations: 'readWrite', Audit: 'append' } },
+  // Calls the ERP over HTTPS (no IAM); once per command (Idempotency); answers the waiting task. Only
+  // RequisitionToPay sends to ErpCommands with a task token (CreateInErp); a dock receipt's
+  // CreateReceipt comes without one.
+  ErpConnector: {
+    tables: { Idempotency: 'readWrite', Operations: 'readWrite', Audit: 'append' },
+    completeWorkflowTasks: ['RequisitionToPay'],
+    calls: ['erp'],
+  },
+  // Calls the supplier network over HTTPS; control numbers and the PO (Operations); suppliers, buyer
+  // identity and facility (Reference); publishes PurchaseOrderIssued; answers the waiting task.
+  SupplierConnector: {
+    tables: { Idempotency: 'readWrite', Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    putEvents: true,
+    completeWorkflowTasks: ['RequisitionToPay'],
+    calls: ['supplierNetwork'],
+  },
+  // The dock's receipt: PO and receipt, inventory positions/movements/dedup, waits and hops
+  // (Operations); items and par settings (Reference); publishes GoodsReceived and
+  // InventoryPositionChanged; sends CreateReceipt to the ERP connector; resumes the PO's workflow and
+  // invoices waiting for goods.
+  ReceiptApi: {
+    tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    putEvents: true,
+    sendToQueues: ['ErpCommands'],
+    completeWorkflowTasks: ['RequisitionToPay', 'ReceiptToInvoice'],
+  },
+  // Invoice cases (Operations); a caller's supplier by client id (Reference); an AP clerk's decision
+  // is saved, audited, published (InvoiceMatched) and completes the invoice workflow's task token.
+  InvoiceApi: {
+    tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    putEvents: true,
+    completeWorkflowTasks: ['ReceiptToInvoice'],
+  },
+  // Workflow tasks of ReceiptToInvoice: no PutEvents (the workflow publishes what they return).
+  // The match reads PO, receipts and invoices and saves the case (Operations), tolerances and items (Reference).
+  MatchInvoice: { tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' } },
+  // ERP and finance over HTTPS (no IAM); PAID case and PO (Operations); cost center GL account (Reference);
+  // tells the PO's RequisitionToPay its invoice matched.
+  PostApVoucher: {
+    tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+    completeWorkflowTasks: ['RequisitionToPay'],
+    calls: ['erp', 'finance'],
+  },
+  // Reads the case and records the alert's hop (Operations).
+  RaiseInvoiceAlert: { tables: { Operations: 'readWrite' } },
 };

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Aspects, CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,8 +16,11 @@ import {
   RULES,
   STATE_MACHINES,
   type QueueId,
+  type QueueReference,
   type StateMachineId,
 } from '../../contracts/routing';
+import type { DeadLetterQueueConfig } from '../../functions/adapters/aws/dead-letter-queues';
+import { HEM_ENV } from '../../functions/adapters/aws/environment';
 import type { TableId } from '../../contracts/tables';
 import type { EnvironmentConfig } from '../config/environment';
 import { Api } from '../constructs/api';
@@ -32,7 +35,7 @@ import { DeadLetterQueue } from '../constructs/resilient-queue';
 import { ServiceFunction } from '../constructs/service-function';
 import { StateMachineFromAsl } from '../constructs/state-machine-from-asl';
 import { Storage } from '../constructs/storage';
-import { FUNCTION_ACCESS, type TableAccess } from './function-access';
+import { FUNCTION_ACCESS, type ExternalSystem, type ProcurementWorkflow, type TableAccess } from './function-access';
 
 /** Powertools service name and EMF namespace shared by every function. */
 export const SERVICE_NAME = 'hem';
@@ -46,10 +49,31 @@ export const TABLE_ENV: Readonly<Record<TableId, string>> = {
   Reference: 'HEM_TABLE_REFERENCE',
 };
 
-/** Kebab-case DLQ names used as keys of `HEM_QUEUE_URLS` and in alarm names, e.g. `finance-postings-dlq`. */
+/** Kebab-case DLQ names: the names operators use (`HEM_DLQS`) and part of alarm names, e.g. `finance-postings-dlq`. */
 export const dlqNameOfQueue = (queueId: string): string => `${queueId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}-dlq`;
 export const dlqNameOfRule = (ruleName: string): string => `${ruleName}-dlq`;
 export const LAMBDA_ASYNC_DLQ_NAME = 'lambda-async-dlq';
+
+/** Variable carrying each external system's base URL (`FUNCTION_ACCESS[...].calls`). */
+export const EXTERNAL_SYSTEM_ENV: Readonly<Record<ExternalSystem, string>> = {
+  finance: HEM_ENV.financeUrl,
+  erp: HEM_ENV.erpUrl,
+  supplierNetwork: HEM_ENV.supplierNetworkUrl,
+};
+
+/** Variable carrying the URL of each queue a function sends commands to (`FUNCTION_ACCESS[...].sendToQueues`). */
+export const QUEUE_URL_ENV: Readonly<Partial<Record<QueueId, string>>> = {
+  ErpCommands: HEM_ENV.erpCommandsQueueUrl,
+};
+
+/**
+ * The OpenAPI handler's token-endpoint variable (functions/handlers/openapi.ts `TOKEN_URL_ENV`),
+ * spelled here so the CDK app does not load a handler module; a test keeps the two equal.
+ */
+export const OPENAPI_TOKEN_URL_ENV = 'HEM_OAUTH_TOKEN_URL';
+
+/** Physical name of a workflow: deterministic, so functions can be given its ARN without a reference. */
+export const stateMachineNameOf = (stackName: string, id: StateMachineId): string => `${stackName}-${id}`;
 
 export interface HemStackProps extends StackProps {
   /** `dev`, `prod`...: the stage name of the API and part of every physical name. */
@@ -72,8 +96,10 @@ export class HemStack extends Stack {
   readonly connectors: Connectors;
   readonly api: Api;
   readonly observability: Observability;
-  /** DLQ name (as in `HEM_QUEUE_URLS`) → queue. */
+  /** DLQ name (as in `HEM_DLQS`) → queue. */
   readonly deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
+  /** What OpsDlq reads from `HEM_DLQS`: every DLQ with its redrive path. */
+  private readonly deadLetterQueueConfig: { name: string; queue: sqs.IQueue; redrive?: DeadLetterQueueConfig['redrive'] }[] = [];
 
   constructor(scope: Construct, id: string, props: HemStackProps) {
     super(scope, id, { description: `HEM - Healthcare ERP Middleware (${props.environmentName})`, ...props });
@@ -134,30 +160,7 @@ export class HemStack extends Stack {
       ]),
     ) as Record<FunctionId, ServiceFunction>;
 
-    const workflowsScope = new Construct(this, 'Workflows');
-    this.workflows = Object.fromEntries(
-      STATE_MACHINES.map((definition) => {
-        const functionArns = Object.fromEntries(
-          Object.entries(definition.functionPlaceholders).map(([placeholder, fn]) => [placeholder, this.functions[fn].function.functionArn]),
-        );
-        return [
-          definition.id,
-          new StateMachineFromAsl(workflowsScope, definition.id, {
-            definitionFile: path.join(props.projectRoot, definition.file),
-            stateMachineName: `${this.stackName}-${definition.id}`,
-            stateMachineType: definition.type === 'EXPRESS' ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
-            substitutions: { ...functionArns, [EVENT_BUS_PLACEHOLDER]: this.bus.eventBus.eventBusName },
-            invokedFunctions: Object.values(definition.functionPlaceholders).map((fn) => this.functions[fn].function),
-            eventBus: this.bus.eventBus,
-            encryptionKey: key,
-            logRetention,
-            removalPolicy,
-            timeout: definition.type === 'EXPRESS' ? undefined : Duration.days(7),
-          }),
-        ];
-      }),
-    ) as Record<StateMachineId, StateMachineFromAsl>;
-
+    // Before the workflows: an ASL file may send to a connector queue (contracts/routing.ts queuePlaceholders).
     this.connectors = new Connectors(this, 'Connectors', {
       queues: QUEUES,
       functions: this.functions,
@@ -165,6 +168,36 @@ export class HemStack extends Stack {
       removalPolicy,
       maxConcurrency: config.lambda.reservedConcurrency.queue,
     });
+
+    const workflowsScope = new Construct(this, 'Workflows');
+    this.workflows = Object.fromEntries(
+      STATE_MACHINES.map((definition) => {
+        const functionArns = Object.fromEntries(
+          Object.entries(definition.functionPlaceholders).map(([placeholder, fn]) => [placeholder, this.functions[fn].function.functionArn]),
+        );
+        const queues = Object.entries(definition.queuePlaceholders ?? {}).map(([placeholder, ref]) => [placeholder, this.queueOf(ref)] as const);
+        return [
+          definition.id,
+          new StateMachineFromAsl(workflowsScope, definition.id, {
+            definitionFile: path.join(props.projectRoot, definition.file),
+            stateMachineName: stateMachineNameOf(this.stackName, definition.id),
+            stateMachineType: definition.type === 'EXPRESS' ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+            substitutions: {
+              ...functionArns,
+              ...Object.fromEntries(queues.map(([placeholder, queue]) => [placeholder, queue.queueUrl])),
+              [EVENT_BUS_PLACEHOLDER]: this.bus.eventBus.eventBusName,
+            },
+            invokedFunctions: Object.values(definition.functionPlaceholders).map((fn) => this.functions[fn].function),
+            eventBus: this.bus.eventBus,
+            sendsToQueues: queues.map(([, queue]) => queue),
+            encryptionKey: key,
+            logRetention,
+            removalPolicy,
+          }),
+        ];
+      }),
+    ) as Record<StateMachineId, StateMachineFromAsl>;
+
     this.bus.addRoutes(RULES, {
       stateMachines: this.workflows,
       queues: Object.fromEntries(Object.entries(this.connectors.queues).map(([id, q]) => [id, q.queue as sqs.IQueue])) as Record<
@@ -174,23 +207,26 @@ export class HemStack extends Stack {
     });
 
     const deadLetterQueues = new Map<string, sqs.IQueue>();
-    const addDlq = (name: string, queue: sqs.IQueue): void => {
+    const addDlq = (name: string, queue: sqs.IQueue, redrive?: DeadLetterQueueConfig['redrive']): void => {
       if (deadLetterQueues.has(name)) {
         throw new Error(`dead-letter queue name "${name}" is used twice`);
       }
       deadLetterQueues.set(name, queue);
+      this.deadLetterQueueConfig.push({ name, queue, ...(redrive === undefined ? {} : { redrive }) });
     };
-    for (const q of QUEUES) addDlq(dlqNameOfQueue(q.id), this.connectors.queues[q.id].deadLetterQueue);
-    for (const [rule, q] of this.bus.targetDeadLetterQueues) addDlq(dlqNameOfRule(rule), q);
+    for (const q of QUEUES) {
+      const connector = this.connectors.queues[q.id];
+      addDlq(dlqNameOfQueue(q.id), connector.deadLetterQueue, { kind: 'queue', sourceUrl: connector.queue.queueUrl });
+    }
+    // Rule-target DLQs hold EventBridge events (the workflow's own failures included): they go back through the bus.
+    for (const [rule, q] of this.bus.targetDeadLetterQueues) {
+      addDlq(dlqNameOfRule(rule), q, { kind: 'bus', eventBusName: this.bus.eventBus.eventBusName });
+    }
+    // No function is invoked asynchronously, so this one stays empty unless something is misconfigured: inspect only.
     addDlq(LAMBDA_ASYNC_DLQ_NAME, asyncDlq);
     this.deadLetterQueues = deadLetterQueues;
 
-    this.grantAccess(encounterKey);
-    this.functions.CostPostingConnector.addEnvironment('HEM_FINANCE_URL', config.financeUrl);
-    this.functions.OpsDlq.addEnvironment(
-      'HEM_QUEUE_URLS',
-      this.toJsonString(Object.fromEntries([...deadLetterQueues].map(([name, q]) => [name, q.queueUrl]))),
-    );
+    this.grantAccess(encounterKey, config);
 
     this.api = new Api(this, 'Api', {
       routes: ROUTES,
@@ -209,6 +245,8 @@ export class HemStack extends Stack {
       removalPolicy,
       deletionProtection: config.deletionProtection,
     });
+    // The catalog advertises the Cognito token endpoint (its default, the API's own origin, is the local gateway's).
+    this.functions.OpenApi.addEnvironment(OPENAPI_TOKEN_URL_ENV, this.api.tokenEndpoint);
     new ApiFirewall(this, 'Firewall', {
       stage: this.api.restApi.deploymentStage,
       rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
@@ -223,6 +261,7 @@ export class HemStack extends Stack {
       removalPolicy,
       alarmEmail: config.alarmEmail,
       metricsNamespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
       restApi: this.api.restApi,
       functions: new Map(Object.entries(this.functions).map(([id, f]) => [id, f.function])),
       stateMachines: new Map(Object.entries(this.workflows).map(([id, w]) => [id, w.stateMachine])),
@@ -234,8 +273,16 @@ export class HemStack extends Stack {
     this.addOutputs();
   }
 
-  /** Applies FUNCTION_ACCESS: each function gets exactly the table, bus, key and queue rights listed there. */
-  private grantAccess(encounterKey: EncounterKey): void {
+  /**
+   * Applies FUNCTION_ACCESS: each function gets exactly the table, bus, key, queue and workflow rights
+   * listed there, and the variables its adapters read for them.
+   */
+  private grantAccess(encounterKey: EncounterKey, environmentConfig: EnvironmentConfig): void {
+    const baseUrls: Record<ExternalSystem, string> = {
+      finance: environmentConfig.financeUrl,
+      erp: environmentConfig.erpUrl,
+      supplierNetwork: environmentConfig.supplierNetworkUrl,
+    };
     for (const [id, access] of Object.entries(FUNCTION_ACCESS) as [FunctionId, (typeof FUNCTION_ACCESS)[FunctionId]][]) {
       const fn = this.functions[id];
       for (const [tableId, tableAccess] of Object.entries(access.tables) as [TableId, TableAccess][]) {
@@ -255,12 +302,67 @@ export class HemStack extends Stack {
           dlq.grantConsumeMessages(fn.function);
           dlq.grant(fn.function, 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask');
         }
-        // Redrive moves messages back into the source queues.
+        // Redrive moves messages back into the source queues (bus redrives need `putEvents` as well).
         for (const queue of Object.values(this.connectors.queues)) {
           queue.queue.grantSendMessages(fn.function);
         }
+        const config: DeadLetterQueueConfig[] = this.deadLetterQueueConfig.map(({ name, queue, redrive }) => ({
+          name,
+          dlqUrl: queue.queueUrl,
+          ...(redrive === undefined ? {} : { redrive }),
+        }));
+        fn.addEnvironment(HEM_ENV.deadLetterQueues, this.toJsonString(config));
+      }
+      for (const system of access.calls ?? []) {
+        fn.addEnvironment(EXTERNAL_SYSTEM_ENV[system], baseUrls[system]);
+      }
+      for (const queueId of access.sendToQueues ?? []) {
+        const variable = QUEUE_URL_ENV[queueId];
+        if (variable === undefined) {
+          throw new Error(`${id} sends to ${queueId}, but no environment variable carries that queue's URL (QUEUE_URL_ENV)`);
+        }
+        const queue = this.connectors.queues[queueId].queue;
+        queue.grantSendMessages(fn.function);
+        fn.addEnvironment(variable, queue.queueUrl);
+      }
+      // Workflow ARNs are built from their physical names (StateMachineFromAsl.stateMachineArn): the
+      // workflows reference these functions, so a reference back would be a dependency cycle.
+      const starts = access.startWorkflows ?? [];
+      for (const workflow of starts) {
+        this.workflows[workflow].grantStartExecution(fn.function);
+      }
+      if (starts.length > 0) {
+        const arns: Partial<Record<ProcurementWorkflow, string>> = Object.fromEntries(
+          starts.map((workflow) => [workflow, this.workflows[workflow].stateMachineArn]),
+        );
+        fn.addEnvironment(HEM_ENV.stateMachineArns, this.toJsonString(arns));
+      }
+      for (const workflow of access.completeWorkflowTasks ?? []) {
+        this.workflows[workflow].grantTaskResponse(fn.function);
+      }
+      if (access.replayArchive === true) {
+        fn.function.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['events:StartReplay'], resources: [this.bus.archive.archiveArn] }),
+        );
+        fn.addEnvironment(HEM_ENV.archiveArn, this.bus.archive.archiveArn);
+        fn.addEnvironment(HEM_ENV.eventBusArn, this.bus.eventBus.eventBusArn);
+        fn.addEnvironment(
+          HEM_ENV.ruleArns,
+          this.toJsonString(Object.fromEntries([...this.bus.rules].map(([name, rule]) => [name, rule.ruleArn]))),
+        );
       }
     }
+  }
+
+  /** The queue a workflow's `queuePlaceholders` entry names. */
+  private queueOf(ref: QueueReference): sqs.IQueue {
+    if ('queue' in ref) {
+      return this.connectors.queues[ref.queue].queue;
+    }
+    if (!RULES.some((rule) => rule.name === ref.ruleDeadLetterQueue)) {
+      throw new Error(`a workflow sends to the dead-letter queue of rule "${ref.ruleDeadLetterQueue}", which is not in the routing table`);
+    }
+    return this.bus.targetDeadLetterQueue(ref.ruleDeadLetterQueue);
   }
 
   private addOutputs(): void {

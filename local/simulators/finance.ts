@@ -12,12 +12,20 @@
  *   → 422 problem                        amount ≠ quantity × unitCost (to the cent)
  * GET  /gl/journal-lines        → 200 [JournalLine…] (posting order; ?correlationId= ?costCenter= ?idempotencyKey= filter)
  * GET  /gl/journal-lines/{id}   → 200 JournalLine | 404 problem
+ * POST /ap/vouchers             Idempotency-Key (required, = voucherId), X-Correlation-Id; JSON ApVoucher
+ *   → 201 {journalId, status:'POSTED'}   new voucher (Location: /ap/vouchers/{voucherId})
+ *   → 200 {journalId, status:'POSTED'}   same voucher again: the same journal, never a second posting
+ *   → 400 problem                        missing Idempotency-Key, bad JSON, schema violation, key ≠ voucherId
+ *   → 409 problem                        voucher id reused with different amounts or coding
+ *   → 422 problem                        the lines do not add up to totalAmount (to the cent)
+ * GET  /ap/vouchers             → 200 [PostedApVoucher…] (posting order; ?supplierId= ?poNumber= filter)
+ * GET  /ap/vouchers/{voucherId} → 200 PostedApVoucher | 404 problem
  * GET  /health                  → 200 {status:'UP', journalLines}
  * GET|POST|DELETE /_faults      → read, replace, clear the fault configuration (same JSON as `setFaults`)
  * GET  /_stats                  → counters of what the simulator saw
  * ```
  *
- * Faults apply to `POST /gl/journal-lines` only and are counted when a request arrives, so "the next
+ * Faults apply to the two posting endpoints (`POST /gl/journal-lines`, `POST /ap/vouchers`) and are counted when a request arrives, so "the next
  * N posts" is exact even under concurrency: first `timeoutNext`, then `failNext`; `latencyMs`
  * delays every post while set. A timed-out post by default commits the journal line before it
  * hangs (the response is lost, the write is not): exactly the case the ledger's business-key guard
@@ -27,7 +35,15 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
+import { ApVoucherSchema, type ApVoucher } from '../../contracts/procurement';
 import type { FinanceJournalLine } from '../../functions/domain/ports';
+
+/** A posted AP voucher as the ledger keeps it. */
+export interface PostedApVoucher extends ApVoucher {
+  journalId: string;
+  status: 'POSTED';
+  postedAt: string;
+}
 
 /** A posted journal line as the ledger keeps it. */
 export interface JournalLine extends FinanceJournalLine {
@@ -70,6 +86,12 @@ export interface FinanceSimulatorStats {
   failuresInjected: number;
   /** Posts left without a response on purpose (`timeoutNext`). */
   timeoutsInjected: number;
+  /** Every `POST /ap/vouchers` received. */
+  voucherPosts: number;
+  /** New AP vouchers written. */
+  vouchersPosted: number;
+  /** Voucher posts answered 200 with an existing journal (repeated voucher id). */
+  voucherReplays: number;
 }
 
 export interface FinanceSimulatorOptions {
@@ -85,6 +107,8 @@ export interface FinanceSimulator {
   url: string;
   /** Posted lines, in posting order (copies). */
   journal(): JournalLine[];
+  /** Posted AP vouchers, in posting order (copies). */
+  apVouchers(): PostedApVoucher[];
   /** Replaces the fault configuration (`{}` clears it). */
   setFaults(faults: FaultConfig): void;
   /** The fault configuration now in force, with the remaining counts. */
@@ -95,6 +119,7 @@ export interface FinanceSimulator {
 }
 
 const JOURNAL_PATH = '/gl/journal-lines';
+const VOUCHER_PATH = '/ap/vouchers';
 const MAX_BODY_BYTES = 1_048_576;
 const PROBLEM_BASE = 'https://hem.example.org/problems/finance-simulator';
 
@@ -117,6 +142,12 @@ const JournalLineRequestSchema = z.object({
 
 /** Fields that must match when an Idempotency-Key comes back (the correlation id may differ on a replay). */
 const LEDGER_FIELDS = ['costCenter', 'glAccount', 'facilityId', 'itemId', 'quantity', 'unitCost', 'amount', 'currency', 'postingDate'] as const;
+
+/** What makes two posts of one voucher id the same voucher (the correlation id may differ on a replay). */
+const voucherLedgerView = (v: ApVoucher): string =>
+  JSON.stringify([v.supplierId, v.invoiceNumber, v.poNumber, v.facilityId, v.currency, v.postingDate, v.totalAmount, v.lines]);
+
+const cents = (amount: number): number => Math.round(amount * 100);
 
 interface Problem {
   status: number;
@@ -196,9 +227,21 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 /** Starts the finance ledger simulator on loopback. */
 export async function startFinanceSimulator(options: FinanceSimulatorOptions = {}): Promise<FinanceSimulator> {
   const lines: JournalLine[] = [];
+  const vouchers: PostedApVoucher[] = [];
+  const vouchersById = new Map<string, PostedApVoucher>();
   const byKey = new Map<string, JournalLine>();
   const byId = new Map<string, JournalLine>();
-  const stats: FinanceSimulatorStats = { posts: 0, posted: 0, replays: 0, rejected: 0, failuresInjected: 0, timeoutsInjected: 0 };
+  const stats: FinanceSimulatorStats = {
+    posts: 0,
+    posted: 0,
+    replays: 0,
+    rejected: 0,
+    failuresInjected: 0,
+    timeoutsInjected: 0,
+    voucherPosts: 0,
+    vouchersPosted: 0,
+    voucherReplays: 0,
+  };
   const timers = new Set<NodeJS.Timeout>();
   let faults: FaultConfig = FaultConfigSchema.parse(options.faults ?? {});
   let sequence = 0;
@@ -286,8 +329,79 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
     return { created: true, line };
   };
 
-  const handlePost = async (req: IncomingMessage, res: ServerResponse, echo: Record<string, string>): Promise<void> => {
-    stats.posts += 1;
+  /** Validates and writes (or finds) the voucher, like `post` for journal lines. */
+  const postVoucher = (headerKey: string, body: unknown): { created: boolean; voucher: PostedApVoucher } => {
+    const parsed = ApVoucherSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new RequestError({ status: 400, code: 'validation-failed', title: 'AP voucher is invalid', errors: zodErrors(parsed.error) });
+    }
+    const request = parsed.data;
+    if (request.voucherId !== headerKey) {
+      throw new RequestError({ status: 400, code: 'idempotency-key-mismatch', title: 'Idempotency-Key header and voucherId differ' });
+    }
+    // AP books a voucher only if its coded lines add up to what is owed, to the cent.
+    if (request.lines.reduce((t, l) => t + cents(l.amount), 0) !== cents(request.totalAmount)) {
+      throw new RequestError({ status: 422, code: 'amount-mismatch', title: 'the voucher lines must add up to totalAmount' });
+    }
+    const existing = vouchersById.get(headerKey);
+    if (existing !== undefined) {
+      if (voucherLedgerView(existing) !== voucherLedgerView(request)) {
+        throw new RequestError({ status: 409, code: 'idempotency-key-reused', title: 'Voucher id already used for a different voucher' });
+      }
+      return { created: false, voucher: existing };
+    }
+    sequence += 1;
+    const voucher: PostedApVoucher = {
+      ...request,
+      journalId: `APJ-${String(sequence).padStart(6, '0')}`,
+      status: 'POSTED',
+      postedAt: new Date().toISOString(),
+    };
+    vouchers.push(voucher);
+    vouchersById.set(voucher.voucherId, voucher);
+    return { created: true, voucher };
+  };
+
+  /** One posting endpoint: how it writes and counts. */
+  interface Book {
+    write(key: string, body: unknown): { created: boolean; journalId: string; location: string };
+    received(): void;
+    written(): void;
+    replayed(): void;
+  }
+  const journalBook: Book = {
+    write: (key, body) => {
+      const { created, line } = post(key, body);
+      return { created, journalId: line.journalId, location: `${JOURNAL_PATH}/${line.journalId}` };
+    },
+    received: () => {
+      stats.posts += 1;
+    },
+    written: () => {
+      stats.posted += 1;
+    },
+    replayed: () => {
+      stats.replays += 1;
+    },
+  };
+  const voucherBook: Book = {
+    write: (key, body) => {
+      const { created, voucher } = postVoucher(key, body);
+      return { created, journalId: voucher.journalId, location: `${VOUCHER_PATH}/${encodeURIComponent(voucher.voucherId)}` };
+    },
+    received: () => {
+      stats.voucherPosts += 1;
+    },
+    written: () => {
+      stats.vouchersPosted += 1;
+    },
+    replayed: () => {
+      stats.voucherReplays += 1;
+    },
+  };
+
+  const handlePost = async (req: IncomingMessage, res: ServerResponse, echo: Record<string, string>, book: Book): Promise<void> => {
+    book.received();
     const fault = takeFault();
     const latency = faults.latencyMs ?? 0;
     const text = await readBody(req);
@@ -308,8 +422,8 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
       stats.timeoutsInjected += 1;
       if (fault.commits && key !== undefined) {
         try {
-          if (post(key, parseJson(text)).created) {
-            stats.posted += 1;
+          if (book.write(key, parseJson(text)).created) {
+            book.written();
           }
         } catch {
           // A request that would have been refused writes nothing; it still never gets an answer.
@@ -318,27 +432,27 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
       // No response: the connection stays open until the client gives up or `stop()` drops it.
       return;
     }
-    let outcome: { created: boolean; line: JournalLine };
+    let outcome: { created: boolean; journalId: string; location: string };
     try {
       if (key === undefined) {
         throw new RequestError({ status: 400, code: 'missing-idempotency-key', title: 'Idempotency-Key header is required' });
       }
-      outcome = post(key, parseJson(text));
+      outcome = book.write(key, parseJson(text));
     } catch (error) {
       if (error instanceof RequestError) {
         stats.rejected += 1;
       }
       throw error;
     }
-    const { created, line } = outcome;
+    const { created, journalId, location } = outcome;
     if (created) {
-      stats.posted += 1;
+      book.written();
     } else {
-      stats.replays += 1;
+      book.replayed();
     }
-    sendJson(res, created ? 201 : 200, { journalId: line.journalId, status: line.status }, {
+    sendJson(res, created ? 201 : 200, { journalId, status: 'POSTED' }, {
       ...echo,
-      ...(created ? { location: `${JOURNAL_PATH}/${line.journalId}` } : {}),
+      ...(created ? { location } : {}),
     });
   };
 
@@ -365,7 +479,7 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
 
     if (path === JOURNAL_PATH) {
       if (req.method === 'POST') {
-        await handlePost(req, res, echo);
+        await handlePost(req, res, echo, journalBook);
         return;
       }
       if (req.method !== 'GET') {
@@ -383,6 +497,35 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
       );
       return;
     }
+    if (path === VOUCHER_PATH) {
+      if (req.method === 'POST') {
+        await handlePost(req, res, echo, voucherBook);
+        return;
+      }
+      if (req.method !== 'GET') {
+        throw methodNotAllowed('GET, POST');
+      }
+      const supplierId = url.searchParams.get('supplierId');
+      const poNumber = url.searchParams.get('poNumber');
+      sendJson(
+        res,
+        200,
+        vouchers.filter((v) => (supplierId === null || v.supplierId === supplierId) && (poNumber === null || v.poNumber === poNumber)),
+        echo,
+      );
+      return;
+    }
+    if (path.startsWith(`${VOUCHER_PATH}/`)) {
+      if (req.method !== 'GET') {
+        throw methodNotAllowed('GET');
+      }
+      const voucher = vouchersById.get(decodeURIComponent(path.slice(VOUCHER_PATH.length + 1)));
+      if (voucher === undefined) {
+        throw new RequestError({ status: 404, code: 'not-found', title: 'No such AP voucher' });
+      }
+      sendJson(res, 200, voucher, echo);
+      return;
+    }
     if (path.startsWith(`${JOURNAL_PATH}/`)) {
       if (req.method !== 'GET') {
         throw methodNotAllowed('GET');
@@ -395,7 +538,7 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
       return;
     }
     if (path === '/health' && req.method === 'GET') {
-      sendJson(res, 200, { status: 'UP', service: 'finance-simulator', journalLines: lines.length });
+      sendJson(res, 200, { status: 'UP', service: 'finance-simulator', journalLines: lines.length, apVouchers: vouchers.length });
       return;
     }
     if (path === '/_faults') {
@@ -432,6 +575,7 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
   return {
     url: `http://${host}:${address.port}`,
     journal: () => lines.map((line) => ({ ...line })),
+    apVouchers: () => vouchers.map((voucher) => structuredClone(voucher)),
     setFaults: (next) => {
       faults = FaultConfigSchema.parse(next);
     },

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EnvironmentConfigError, parseEnvironments, type EnvironmentConfig } from '../../lib/config/environment';
+import { DEFAULT_LOCAL_CLIENTS } from '../../local/oauth';
+import {
+  EnvironmentConfigError,
+  parseEnvironments,
+  totalReservedConcurrency,
+  type EnvironmentConfig,
+} from '../../lib/config/environment';
 import { cdkJsonContext } from './support';
 
 const valid: EnvironmentConfig = {
@@ -8,6 +14,8 @@ const valid: EnvironmentConfig = {
   removalPolicy: 'destroy',
   deletionProtection: false,
   financeUrl: 'https://finance.example.org/v1',
+  erpUrl: 'https://erp.example.org',
+  supplierNetworkUrl: 'https://supplier-network.example.org',
   lambda: { memoryMb: 512, timeoutSeconds: 10, reservedConcurrency: { api: 5, stateMachine: 5, queue: 2 } },
   api: { throttlingRateLimit: 10, throttlingBurstLimit: 20 },
   waf: { rateLimitPer5Minutes: 1000 },
@@ -69,5 +77,35 @@ describe('parseEnvironments', () => {
   it('rejects a missing environments context and an unknown -c env', () => {
     assert.throws(() => parseEnvironments(undefined), /missing/);
     assert.throws(() => parseEnvironments({ dev: valid }, 'qa'), /"qa" is not configured \(known: dev\)/);
+  });
+
+  it('requires the ERP and supplier-network base URLs', () => {
+    const { erpUrl: _erp, ...withoutErp } = valid;
+    assert.throws(() => parseEnvironments({ dev: withoutErp }), /environments\.dev\.erpUrl/);
+    assert.throws(() => parseEnvironments({ dev: { ...valid, supplierNetworkUrl: 'supplier network' } }), /environments\.dev\.supplierNetworkUrl/);
+  });
+
+  it('rejects reserved concurrency that the account quota cannot hold, naming the total and the limit', () => {
+    const greedy = { ...valid, lambda: { ...valid.lambda, reservedConcurrency: { api: 100, stateMachine: 100, queue: 100 } } };
+    const total = totalReservedConcurrency(greedy.lambda.reservedConcurrency);
+    assert.throws(() => parseEnvironments({ dev: greedy }), new RegExp(`reserve ${total} concurrent executions; an account quota of 1000 allows at most 900`));
+    const raised = { ...greedy, lambda: { ...greedy.lambda, accountConcurrencyLimit: total + 100 } };
+    assert.equal(parseEnvironments({ dev: raised }).length, 1);
+  });
+
+  it('fits every configured environment into its account concurrency quota', () => {
+    for (const { name, config } of parseEnvironments(cdkJsonContext().environments)) {
+      const limit = config.lambda.accountConcurrencyLimit ?? 1000;
+      assert.ok(totalReservedConcurrency(config.lambda.reservedConcurrency) <= limit - 100, name);
+    }
+  });
+
+  it('configures the local runtime\'s partner clients in every environment with the same scopes (ops-console aside: operators use IAM on AWS)', () => {
+    for (const { name, config } of parseEnvironments(cdkJsonContext().environments)) {
+      const partners = new Map(config.partners.map((p) => [p.name, [...p.scopes].sort()]));
+      for (const client of DEFAULT_LOCAL_CLIENTS.filter((c) => c.clientId !== 'ops-console')) {
+        assert.deepEqual(partners.get(client.clientId), [...client.allowedScopes].sort(), `${name}: partner ${client.clientId}`);
+      }
+    }
   });
 });

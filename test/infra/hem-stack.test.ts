@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, type FunctionId } from '../../contracts/functions';
 import { ROUTES } from '../../contracts/routes';
-import { QUEUES, RULES, STATE_MACHINES } from '../../contracts/routing';
-import { TABLES } from '../../contracts/tables';
+import { QUEUES, RULES, STATE_MACHINES, type StateMachineId } from '../../contracts/routing';
+import { TABLES, type TableId } from '../../contracts/tables';
 import { parseEnvironments, type EnvironmentConfig } from '../../lib/config/environment';
-import { TABLE_ENV } from '../../lib/stacks/hem-stack';
+import { BUSINESS_METRICS } from '../../lib/constructs/observability';
+import { findAslPlaceholders } from '../../lib/constructs/state-machine-from-asl';
+import { PROJECT_ROOT } from '../../lib/hem-app';
+import { FUNCTION_ACCESS } from '../../lib/stacks/function-access';
+import { dlqNameOfQueue, dlqNameOfRule, OPENAPI_TOKEN_URL_ENV, TABLE_ENV } from '../../lib/stacks/hem-stack';
+import { parseDeadLetterQueueConfig, parseRuleArns } from '../../functions/adapters/aws/dependencies';
+import { HEM_ENV } from '../../functions/adapters/aws/environment';
+import { parseStateMachineArns } from '../../functions/adapters/aws/procurement-connectors';
+import { TOKEN_URL_ENV } from '../../functions/handlers/openapi';
+import { METRIC } from '../../functions/handlers/shared/powertools';
+import { PROCUREMENT_METRIC } from '../../functions/handlers/shared/procurement-metrics';
+import { RECEIPT_INVOICE_METRIC } from '../../functions/handlers/shared/receipt-invoice-schemas';
+import { handlerPorts } from './handler-ports';
 import { buildTestApp, cdkJsonContext } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized templates are untyped JSON walked by path
@@ -35,8 +49,41 @@ function roleStatements(json: Json, functionId: FunctionId): Json[] {
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
 }
 
+/**
+ * A CloudFormation string value as the function will read it: `Fn::Join` parts concatenated, every
+ * token (Ref, GetAtt…) replaced by `https://token.invalid/<logical id>`.
+ */
+const resolveForTest = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const join = (value as Json)['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join !== undefined) return join[1].map(resolveForTest).join(join[0]);
+  const token = value as Json;
+  const logicalId = (token.Ref ?? token['Fn::GetAtt']?.[0]) as string | undefined;
+  assert.ok(logicalId, `unexpected token ${JSON.stringify(value)}`);
+  return `https://token.invalid/${logicalId}`;
+};
+
+/** Statements of the role of the (only) state machine whose logical id starts with `prefix`. */
+function stateMachineStatements(json: Json, prefix: string): Json[] {
+  const [[, machine]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith(prefix)) as [[string, Json]];
+  const roleId = machine.Properties.RoleArn['Fn::GetAtt'][0] as string;
+  return resourcesOf(json, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+}
+
 const actionsOf = (statements: Json[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 const mentions = (value: unknown, logicalId: string): boolean => JSON.stringify(value).includes(`"${logicalId}"`);
+
+/** Task states of an ASL document (nested Parallel branches and Map iterators included) that wait for a task token. */
+function callbackStates(asl: Json): Json[] {
+  const states = Object.values((asl.States ?? {}) as Record<string, Json>);
+  return states.flatMap((state) => [
+    ...(state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken') ? [state] : []),
+    ...((state.Branches ?? []) as Json[]).flatMap(callbackStates),
+    ...[state.Iterator, state.ItemProcessor].filter((p) => p !== undefined).flatMap((p) => callbackStates(p as Json)),
+  ]);
+}
 
 /** API path of every AWS::ApiGateway::Resource logical id. */
 function resourcePaths(json: Json): Map<string, string> {
@@ -113,7 +160,7 @@ describe('HemStack', () => {
       }
     });
 
-    it('gives the encounter key only to ingest functions, the finance URL to the connector and the DLQ map to OpsDlq', () => {
+    it('gives the encounter key only to ingest functions and the finance URL to the connector', () => {
       const { json, config } = envs.prod!;
       const variables = (id: FunctionId): Json => json.Resources[functionLogicalId(json, id)].Properties.Environment.Variables;
       for (const definition of FUNCTIONS) {
@@ -121,10 +168,52 @@ describe('HemStack', () => {
         assert.equal(hasKey, definition.id === 'Hl7Ingest' || definition.id === 'UsageIngest', `${definition.id} encounter key`);
       }
       assert.equal(variables('CostPostingConnector').HEM_FINANCE_URL, config.financeUrl);
-      const queueUrls = JSON.stringify(variables('OpsDlq').HEM_QUEUE_URLS);
-      for (const name of ['finance-postings-dlq', 'usage-to-replenishment-dlq', 'cost-postings-to-finance-dlq', 'lambda-async-dlq']) {
-        assert.ok(queueUrls.includes(`\\"${name}\\":`), `HEM_QUEUE_URLS has ${name}`);
+    });
+
+    it('sets the HEM_DLQS the OpsDlq adapter reads, in the format it parses, with a redrive path per DLQ', () => {
+      const { json } = envs.prod!;
+      const variables = json.Resources[functionLogicalId(json, 'OpsDlq')].Properties.Environment.Variables as Json;
+      assert.ok(HEM_ENV.deadLetterQueues in variables, `OpsDlq has ${HEM_ENV.deadLetterQueues}`);
+      const config = parseDeadLetterQueueConfig(resolveForTest(variables[HEM_ENV.deadLetterQueues]));
+      const byName = new Map(config.map((q) => [q.name, q]));
+      assert.deepEqual(
+        [...byName.keys()].sort(),
+        [...QUEUES.map((q) => dlqNameOfQueue(q.id)), ...RULES.map((r) => dlqNameOfRule(r.name)), 'lambda-async-dlq'].sort(),
+      );
+      for (const queue of QUEUES) {
+        const dlq = byName.get(dlqNameOfQueue(queue.id));
+        assert.equal(dlq?.redrive?.kind, 'queue', `${queue.id} DLQ redrives to its queue`);
+        assert.match(JSON.stringify(dlq?.redrive), new RegExp(`Connectors${queue.id}Queue`));
       }
+      for (const rule of RULES) {
+        const dlq = byName.get(`${rule.name}-dlq`);
+        assert.equal(dlq?.redrive?.kind, 'bus', `${rule.name}-dlq re-publishes to the bus`);
+        assert.match(dlq?.dlqUrl ?? '', new RegExp(`Bus${rule.name.replace(/-/g, '')}dlqQueue`));
+      }
+      assert.equal(byName.get('lambda-async-dlq')?.redrive, undefined, 'inspect only');
+    });
+
+    it('gives OpsAdmin the archive, bus and rule ARNs its replayer reads', () => {
+      const { json } = envs.prod!;
+      const variables = json.Resources[functionLogicalId(json, 'OpsAdmin')].Properties.Environment.Variables as Json;
+      assert.match(resolveForTest(variables[HEM_ENV.archiveArn]), /token\.invalid\/BusEventBusArchive/);
+      assert.match(resolveForTest(variables[HEM_ENV.eventBusArn]), /token\.invalid\/BusEventBus/);
+      const ruleArns = parseRuleArns(resolveForTest(variables[HEM_ENV.ruleArns]).replace(/https:\/\/token\.invalid\//g, 'arn:'));
+      assert.deepEqual(Object.keys(ruleArns).sort(), RULES.map((r) => r.name).sort());
+    });
+
+    it('lets OpsAdmin start replays of the archive only and read the audit table, and OpsDlq re-publish to the bus', () => {
+      const { json } = envs.dev!;
+      const archiveId = resourcesOf(json, 'AWS::Events::Archive')[0]![0];
+      const admin = roleStatements(json, 'OpsAdmin');
+      const replays = admin.filter((s) => actionsOf([s]).includes('events:StartReplay'));
+      assert.equal(replays.length, 1);
+      assert.ok(mentions(replays[0]!.Resource, archiveId), 'StartReplay on the archive');
+      assert.ok(actionsOf(admin).includes('dynamodb:Query'));
+      for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'events:PutEvents']) {
+        assert.ok(!actionsOf(admin).includes(write), `OpsAdmin must not have ${write}`);
+      }
+      assert.ok(actionsOf(roleStatements(json, 'OpsDlq')).includes('events:PutEvents'));
     });
 
     it('grants query functions read-only table access and no PutEvents', () => {
@@ -352,6 +441,23 @@ describe('HemStack', () => {
         }
       }
     });
+
+    it('lets usage-to-replenishment dead-letter its failed events into its rule DLQ (send + the data key), nothing more', () => {
+      for (const { json } of Object.values(envs)) {
+        const dlqId = resourcesOf(json, 'AWS::SQS::Queue').find(([id]) => id.startsWith('BususagetoreplenishmentdlqQueue'))![0];
+        const [[, machine]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('WorkflowsUsageToReplenishment')) as [[string, Json]];
+        assert.deepEqual(machine.Properties.DefinitionSubstitutions.WorkflowDeadLetterQueueUrl, { Ref: dlqId });
+        const statements = stateMachineStatements(json, 'WorkflowsUsageToReplenishment');
+        const sends = statements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
+        assert.equal(sends.length, 1);
+        assert.ok(mentions(sends[0]!.Resource, dlqId), 'SendMessage on the rule DLQ');
+        const keyId = resourcesOf(json, 'AWS::KMS::Key')[0]![0];
+        assert.ok(
+          statements.some((s) => actionsOf([s]).includes('kms:GenerateDataKey*') && mentions(s.Resource, keyId)),
+          'the DLQ is encrypted with the data key: the workflow may use it',
+        );
+      }
+    });
   });
 
   describe('api', () => {
@@ -473,6 +579,351 @@ describe('HemStack', () => {
         Protocol: 'email',
         RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
       });
+    });
+  });
+
+  describe('procure-to-pay', () => {
+    const standard = STATE_MACHINES.filter((m) => m.type === 'STANDARD');
+    const functionIdsOf = (json: Json): Map<string, FunctionId> => new Map(FUNCTIONS.map((f) => [functionLogicalId(json, f.id), f.id]));
+    const machineOf = (json: Json, id: StateMachineId): [string, Json] => {
+      const found = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([logicalId]) => logicalId.startsWith(`Workflows${id}`));
+      assert.equal(found.length, 1, `exactly one state machine ${id}`);
+      return found[0]!;
+    };
+    /** The deployed ARN of a workflow, as a function's variables and policies spell it (resolved for the test). */
+    const expectedArn = (env: string, id: StateMachineId): RegExp =>
+      new RegExp(`^arn:https://token\\.invalid/AWS::Partition:states:https://token\\.invalid/AWS::Region:https://token\\.invalid/AWS::AccountId:stateMachine:Hem-${env}-${id}$`);
+
+    it('deploys RequisitionToPay and ReceiptToInvoice as Standard workflows with their deterministic names and inline definitions', () => {
+      assert.deepEqual(standard.map((m) => m.id).sort(), ['ReceiptToInvoice', 'RequisitionToPay']);
+      for (const [env, { json }] of Object.entries(envs)) {
+        for (const definition of standard) {
+          const [, machine] = machineOf(json, definition.id);
+          const p = machine.Properties;
+          assert.equal(p.StateMachineType, 'STANDARD');
+          assert.equal(p.StateMachineName, `Hem-${env}-${definition.id}`);
+          assert.equal(p.DefinitionString, readFileSync(path.join(PROJECT_ROOT, definition.file), 'utf8'));
+          assert.deepEqual(Object.keys(p.DefinitionSubstitutions).sort(), findAslPlaceholders(p.DefinitionString as string));
+          const substituted = (p.DefinitionString as string).replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
+            name in p.DefinitionSubstitutions ? 'substituted' : whole,
+          );
+          assert.ok(!substituted.includes('${'), `${definition.id}: a placeholder is left`);
+          for (const [placeholder, fn] of Object.entries(definition.functionPlaceholders)) {
+            assert.deepEqual(p.DefinitionSubstitutions[placeholder], { 'Fn::GetAtt': [functionLogicalId(json, fn), 'Arn'] }, placeholder);
+          }
+        }
+      }
+    });
+
+    it("lets each workflow's role invoke exactly its Lambdas (waitForTaskToken tasks included), send to exactly its queues and publish to the bus", () => {
+      for (const { json } of Object.values(envs)) {
+        const busId = resourcesOf(json, 'AWS::Events::EventBus')[0]![0];
+        for (const definition of STATE_MACHINES) {
+          const statements = stateMachineStatements(json, `Workflows${definition.id}`);
+          const invoked = statements
+            .filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'))
+            .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[]);
+          assert.deepEqual(
+            invoked.map((r) => JSON.stringify(r)).sort(),
+            [...new Set(Object.values(definition.functionPlaceholders))].map((fn) => JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(json, fn), 'Arn'] })).sort(),
+            `${definition.id} invokes exactly its functions`,
+          );
+          const sentTo = statements
+            .filter((s) => actionsOf([s]).includes('sqs:SendMessage'))
+            .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[])
+            .map((r) => (r['Fn::GetAtt'] as [string, string])[0])
+            .sort();
+          const [, machine] = machineOf(json, definition.id);
+          const expectedQueues = Object.keys(definition.queuePlaceholders ?? {})
+            .map((placeholder) => (machine.Properties.DefinitionSubstitutions[placeholder] as Json).Ref as string)
+            .sort();
+          assert.deepEqual(sentTo, expectedQueues, `${definition.id} sends to exactly its queues`);
+          if (JSON.stringify(machine.Properties.DefinitionString).includes('events:putEvents')) {
+            assert.ok(statements.some((s) => actionsOf([s]).includes('events:PutEvents') && mentions(s.Resource, busId)), `${definition.id} publishes`);
+          }
+          for (const action of actionsOf(statements)) {
+            assert.ok(!action.startsWith('states:'), `${definition.id}'s role needs no ${action}`);
+          }
+        }
+      }
+    });
+
+    it('hands every task token to a function allowed to answer it (waitForTaskToken Lambda tasks and queue consumers)', () => {
+      const recipients: string[] = [];
+      for (const definition of STATE_MACHINES) {
+        const asl = JSON.parse(readFileSync(path.join(PROJECT_ROOT, definition.file), 'utf8')) as Json;
+        for (const state of callbackStates(asl)) {
+          const resource = state.Resource as string;
+          const placeholder = /^\$\{([A-Za-z0-9_]+)\}$/.exec(String(state.Parameters?.FunctionName ?? state.Parameters?.QueueUrl ?? ''))?.[1];
+          assert.ok(placeholder !== undefined, `${definition.id}: ${resource} names its target with a placeholder`);
+          let recipient: FunctionId;
+          if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
+            recipient = definition.functionPlaceholders[placeholder]!;
+          } else if (resource.startsWith('arn:aws:states:::sqs:sendMessage')) {
+            const ref = definition.queuePlaceholders?.[placeholder];
+            assert.ok(ref !== undefined && 'queue' in ref, `${definition.id}: ${placeholder} is a connector queue`);
+            recipient = QUEUES.find((q) => q.id === ref.queue)!.consumer;
+          } else {
+            assert.fail(`${definition.id}: no known recipient for the task token of ${resource}`);
+          }
+          const workflows = FUNCTION_ACCESS[recipient].completeWorkflowTasks ?? [];
+          assert.ok((workflows as readonly string[]).includes(definition.id), `${recipient} receives ${definition.id} tokens and must be allowed to answer them`);
+          recipients.push(`${definition.id}:${recipient}`);
+        }
+      }
+      assert.ok(recipients.includes('RequisitionToPay:ErpConnector') && recipients.includes('RequisitionToPay:SupplierConnector'));
+      assert.ok(recipients.includes('ReceiptToInvoice:RegisterWait'));
+    });
+
+    it('lets exactly the starters start exactly their workflows, and the answerers answer exactly their task tokens', () => {
+      for (const [env, { json }] of Object.entries(envs)) {
+        const keyId = resourcesOf(json, 'AWS::KMS::Key')[0]![0];
+        for (const definition of FUNCTIONS) {
+          const access = FUNCTION_ACCESS[definition.id];
+          const statements = roleStatements(json, definition.id);
+          const resourcesFor = (action: string): string[] =>
+            statements
+              .filter((s) => actionsOf([s]).includes(action))
+              .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as unknown[])
+              .map(resolveForTest)
+              .sort();
+          const starts = access.startWorkflows ?? [];
+          const starting = resourcesFor('states:StartExecution');
+          assert.equal(starting.length, starts.length, `${definition.id} starts ${starts.join(', ') || 'nothing'}`);
+          for (const workflow of starts) {
+            assert.ok(starting.some((arn) => expectedArn(env, workflow).test(arn)), `${definition.id} may start ${workflow}`);
+          }
+          const answers = access.completeWorkflowTasks ?? [];
+          for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure']) {
+            const answering = resourcesFor(action);
+            assert.equal(answering.length, answers.length, `${definition.id} ${action} on ${answers.join(', ') || 'nothing'}`);
+            for (const workflow of answers) {
+              assert.ok(answering.some((arn) => expectedArn(env, workflow).test(arn)), `${definition.id} ${action} on ${workflow}`);
+            }
+          }
+          assert.deepEqual(resourcesFor('states:SendTaskHeartbeat'), [], 'no task declares HeartbeatSeconds');
+          // The workflows are encrypted with the data key: starting or answering needs it, in that workflow's context only.
+          const dataKey = statements.filter(
+            (s) => actionsOf([s]).includes('kms:GenerateDataKey') && s.Condition?.StringEquals?.['kms:EncryptionContext:aws:states:stateMachineArn'] !== undefined,
+          );
+          const contexts = dataKey.map((s) => resolveForTest(s.Condition.StringEquals['kms:EncryptionContext:aws:states:stateMachineArn']));
+          for (const workflow of new Set([...starts, ...answers])) {
+            assert.ok(contexts.some((arn) => expectedArn(env, workflow).test(arn)), `${definition.id}: data key for ${workflow}`);
+          }
+          assert.ok(dataKey.every((s) => mentions(s.Resource, keyId)));
+        }
+      }
+    });
+
+    it('breaks the workflow/function dependency cycle: functions see workflow ARNs built from names, never references', () => {
+      for (const { json } of Object.values(envs)) {
+        const machineIds = resourcesOf(json, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+        const functionIds = functionIdsOf(json);
+        const rolesOfFunctions = new Set([...functionIds.keys()].map((id) => json.Resources[id].Properties.Role['Fn::GetAtt'][0] as string));
+        for (const [logicalId] of functionIds) {
+          const fn = json.Resources[logicalId];
+          for (const machineId of machineIds) {
+            assert.ok(!mentions(fn, machineId), `${functionIds.get(logicalId)} references ${machineId}`);
+          }
+        }
+        for (const [id, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
+          if (!(policy.Properties.Roles as Json[]).some((r) => rolesOfFunctions.has(r.Ref as string))) continue;
+          for (const machineId of machineIds) {
+            assert.ok(!mentions(policy, machineId), `${id} references ${machineId}`);
+          }
+        }
+      }
+    });
+
+    it('feeds every connector queue to its consumer with ReportBatchItemFailures, a DLQ after maxReceiveCount and a DLQ alarm', () => {
+      for (const { json } of Object.values(envs)) {
+        const mappings = resourcesOf(json, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+        const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+        for (const definition of QUEUES) {
+          const [[queueId, queue]] = resourcesOf(json, 'AWS::SQS::Queue').filter(([id]) => new RegExp(`^Connectors${definition.id}Queue[0-9A-F]{8}$`).test(id)) as [[string, Json]];
+          assert.equal(queue.Properties.RedrivePolicy.maxReceiveCount, definition.maxReceiveCount);
+          const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+          assert.ok(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(a.Dimensions, dlqId)), `${definition.id} DLQ alarm`);
+          const mapping = mappings.filter((m) => mentions(m.EventSourceArn, queueId));
+          assert.equal(mapping.length, 1, `${definition.id} has one consumer`);
+          assert.deepEqual(mapping[0]!.FunctionName, { Ref: functionLogicalId(json, definition.consumer) });
+          assert.deepEqual(mapping[0]!.FunctionResponseTypes, ['ReportBatchItemFailures']);
+          assert.equal(mapping[0]!.BatchSize, definition.batchSize);
+        }
+      }
+    });
+
+    it('routes ReplenishmentRequested to the ProcurementRequests queue with retries and a DLQ, and lets EventBridge use the queue key', () => {
+      for (const { json } of Object.values(envs)) {
+        for (const rule of RULES.filter((r) => r.target.kind === 'queue')) {
+          const [[, deployed]] = resourcesOf(json, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.eventPattern)) as [[string, Json]];
+          const [target] = deployed.Properties.Targets as Json[];
+          assert.match(target!.Arn['Fn::GetAtt'][0] as string, new RegExp(`^Connectors${rule.target.id}Queue`));
+          assert.ok(target!.DeadLetterConfig.Arn['Fn::GetAtt'][0].startsWith(`Bus${rule.name.replace(/-/g, '')}dlqQueue`));
+          assert.ok(target!.RetryPolicy.MaximumRetryAttempts > 0);
+        }
+        const replenishment = RULES.find((r) => r.name === 'replenishment-to-requisition');
+        assert.deepEqual(replenishment?.target, { kind: 'queue', id: 'ProcurementRequests' });
+        const keyPolicy = JSON.stringify(resourcesOf(json, 'AWS::KMS::Key')[0]![1].Properties.KeyPolicy);
+        assert.match(keyPolicy, /"Service":"events\.amazonaws\.com"/);
+      }
+    });
+
+    it('gives ReceiptApi send access to ErpCommands only, and nobody else queue rights beyond their access table', () => {
+      for (const { json } of Object.values(envs)) {
+        for (const definition of FUNCTIONS) {
+          const access = FUNCTION_ACCESS[definition.id];
+          if (access.operateDeadLetterQueues === true) continue;
+          const sends = roleStatements(json, definition.id)
+            .filter((s) => actionsOf([s]).includes('sqs:SendMessage'))
+            .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[])
+            .map((r) => (r['Fn::GetAtt'] as [string, string])[0]);
+          const allowed = [...(access.sendToQueues ?? [])].map((q) => `Connectors${q}Queue`);
+          const unexpected = sends.filter((id) => !id.startsWith('LambdaAsyncDlq') && !allowed.some((prefix) => id.startsWith(prefix)));
+          assert.deepEqual(unexpected, [], `${definition.id} sends only to its queues`);
+        }
+        assert.deepEqual(FUNCTION_ACCESS.ReceiptApi.sendToQueues, ['ErpCommands']);
+      }
+    });
+
+    it('charts the procurement business metrics the handlers emit and alarms on every ProcurementAlerts datapoint', () => {
+      const declared = new Set<string>([...Object.values(METRIC), ...Object.values(PROCUREMENT_METRIC), ...Object.values(RECEIPT_INVOICE_METRIC)]);
+      for (const metric of BUSINESS_METRICS) {
+        assert.ok(declared.has(metric), `${metric} is a metric name the handlers declare`);
+      }
+      for (const metric of ['ReordersTriggered', 'PurchaseOrdersIssued', 'InvoicesMatched', 'InvoiceExceptions', 'ProcurementAlerts']) {
+        assert.ok((BUSINESS_METRICS as readonly string[]).includes(metric), `dashboard charts ${metric}`);
+      }
+      for (const { json } of Object.values(envs)) {
+        const body = resolveForTest(resourcesOf(json, 'AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody);
+        for (const metric of BUSINESS_METRICS) {
+          assert.ok(body.includes(`MetricName=\\"${metric}\\"`), `dashboard shows ${metric}`);
+        }
+        const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+        const alerts = alarms.filter((a) => a.MetricName === 'ProcurementAlerts');
+        assert.equal(alerts.length, 1);
+        const alarm = alerts[0]!;
+        assert.equal(alarm.Namespace, 'HEM');
+        assert.deepEqual(alarm.Dimensions, [{ Name: 'service', Value: 'hem' }]);
+        assert.equal(alarm.Statistic, 'Sum');
+        assert.equal(alarm.Threshold, 0);
+        assert.equal(alarm.ComparisonOperator, 'GreaterThanThreshold');
+        assert.ok(alarm.AlarmActions.length > 0, 'the alert notifies the alarm topic');
+        for (const definition of standard) {
+          const [machineId] = machineOf(json, definition.id);
+          assert.ok(
+            alarms.some((a) => JSON.stringify(a.Metrics ?? []).includes('ExecutionsFailed') && JSON.stringify(a.Metrics).includes('ExecutionsTimedOut') && mentions(a.Metrics, machineId)),
+            `${definition.id} failures and timeouts alarm`,
+          );
+        }
+      }
+    });
+
+    it('accepts X12 bodies on POST /v1/edi/x12 (no JSON model on its content types) and tells the catalog the Cognito token endpoint', () => {
+      assert.equal(OPENAPI_TOKEN_URL_ENV, TOKEN_URL_ENV);
+      for (const { json } of Object.values(envs)) {
+        const paths = resourcePaths(json);
+        const edi = ROUTES.find((r) => r.path === '/v1/edi/x12')!;
+        assert.ok(edi.contentTypes?.includes('application/edi-x12'));
+        const [[, method]] = resourcesOf(json, 'AWS::ApiGateway::Method').filter(
+          ([, m]) => m.Properties.HttpMethod === 'POST' && paths.get(m.Properties.ResourceId.Ref as string) === '/v1/edi/x12',
+        ) as [[string, Json]];
+        assert.equal(method.Properties.RequestModels, undefined, 'X12 is not JSON: no model may reject it');
+        assert.deepEqual(method.Properties.AuthorizationScopes, ['hem/edi.write']);
+        const variables = json.Resources[functionLogicalId(json, 'OpenApi')].Properties.Environment.Variables as Json;
+        assert.match(resolveForTest(variables[OPENAPI_TOKEN_URL_ENV]), /\/oauth2\/token$/);
+      }
+    });
+  });
+
+  describe('function access follows the handler ports', () => {
+    /** What each port's AWS adapter needs: the tables it reads or writes and the variables it requires. */
+    const PORT_NEEDS: Readonly<Record<string, { tables?: readonly TableId[]; env?: readonly string[] }>> = {
+      referenceData: { tables: ['Reference'], env: [HEM_ENV.tableReference] },
+      procurementConfig: { tables: ['Reference'], env: [HEM_ENV.tableReference] },
+      inventory: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      transactions: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      exceptions: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      procurement: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      controlNumbers: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      ediDocuments: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      waits: { tables: ['Operations'], env: [HEM_ENV.tableOperations] },
+      audit: { tables: ['Audit'], env: [HEM_ENV.tableAudit] },
+      idempotencyStore: { tables: ['Idempotency'], env: [HEM_ENV.tableIdempotency] },
+      events: { env: [HEM_ENV.eventBusName] },
+      deadLetterQueues: { env: [HEM_ENV.deadLetterQueues] },
+      eventReplayer: { env: [HEM_ENV.archiveArn, HEM_ENV.eventBusArn, HEM_ENV.ruleArns] },
+      finance: { env: [HEM_ENV.financeUrl] },
+      encounterKey: { env: [HEM_ENV.encounterKeySecretArn] },
+      // HEM_STATE_MACHINE_ARNS is read by `start` only: checked against `startWorkflows` below.
+      workflows: {},
+      erp: { env: [HEM_ENV.erpUrl] },
+      supplierNetwork: { env: [HEM_ENV.supplierNetworkUrl] },
+      erpCommands: { env: [HEM_ENV.erpCommandsQueueUrl] },
+      clock: {},
+    };
+    /** Variables with a default in the adapters (per-attempt HTTP timeouts). */
+    const OPTIONAL_ENV: readonly string[] = [HEM_ENV.financeTimeoutMs, HEM_ENV.erpTimeoutMs, HEM_ENV.supplierNetworkTimeoutMs];
+
+    let ports: Map<FunctionId, string[]>;
+    before(() => {
+      const byEntry = handlerPorts(PROJECT_ROOT, FUNCTIONS.map((f) => f.entry));
+      ports = new Map(FUNCTIONS.map((f) => [f.id, byEntry.get(f.entry)!]));
+    });
+
+    it('knows what every port of every handler needs, and every variable the adapters read', () => {
+      const unknown = [...ports].flatMap(([id, names]) => names.filter((p) => !(p in PORT_NEEDS)).map((p) => `${id}.${p}`));
+      assert.deepEqual(unknown, [], 'ports without a PORT_NEEDS entry');
+      const covered = new Set([...Object.values(PORT_NEEDS).flatMap((n) => n.env ?? []), HEM_ENV.stateMachineArns, ...OPTIONAL_ENV]);
+      assert.deepEqual(Object.values(HEM_ENV).filter((v) => !covered.has(v)), [], 'HEM_ENV variables no port accounts for');
+    });
+
+    it('grants each function exactly the tables, bus, key, queues, workflows and external systems its ports use', () => {
+      for (const definition of FUNCTIONS) {
+        const used = new Set(ports.get(definition.id));
+        const access = FUNCTION_ACCESS[definition.id];
+        const has = (port: string): boolean => used.has(port);
+        const tables = new Set([...used].flatMap((p) => PORT_NEEDS[p]?.tables ?? []));
+        assert.deepEqual(Object.keys(access.tables).sort(), [...tables].sort(), `${definition.id} tables`);
+        // OpsDlq redrives rule-target DLQs by re-publishing their events.
+        assert.equal(access.putEvents === true, has('events') || has('deadLetterQueues'), `${definition.id} putEvents`);
+        assert.equal(access.encounterKey === true, has('encounterKey'), `${definition.id} encounterKey`);
+        assert.equal(access.operateDeadLetterQueues === true, has('deadLetterQueues'), `${definition.id} operateDeadLetterQueues`);
+        assert.equal(access.replayArchive === true, has('eventReplayer'), `${definition.id} replayArchive`);
+        const workflowRights = [...(access.startWorkflows ?? []), ...(access.completeWorkflowTasks ?? [])];
+        assert.equal(workflowRights.length > 0, has('workflows'), `${definition.id} workflows`);
+        assert.deepEqual([...(access.calls ?? [])].sort(), (['erp', 'finance', 'supplierNetwork'] as const).filter(has), `${definition.id} calls`);
+        assert.deepEqual([...(access.sendToQueues ?? [])], has('erpCommands') ? ['ErpCommands'] : [], `${definition.id} sendToQueues`);
+      }
+    });
+
+    it('sets every variable a handler\'s adapters read on that function, with the configured URLs and the ARNs of the workflows it starts', () => {
+      for (const [env, { json, config }] of Object.entries(envs)) {
+        for (const definition of FUNCTIONS) {
+          const variables = json.Resources[functionLogicalId(json, definition.id)].Properties.Environment.Variables as Json;
+          for (const port of ports.get(definition.id)!) {
+            for (const variable of PORT_NEEDS[port]?.env ?? []) {
+              assert.ok(variable in variables && resolveForTest(variables[variable]) !== '', `${env}: ${definition.id} (${port}) needs ${variable}`);
+            }
+          }
+          const starts = FUNCTION_ACCESS[definition.id].startWorkflows ?? [];
+          if (starts.length === 0) {
+            assert.ok(!(HEM_ENV.stateMachineArns in variables), `${definition.id} starts nothing`);
+          } else {
+            const arns = parseStateMachineArns(resolveForTest(variables[HEM_ENV.stateMachineArns]));
+            assert.deepEqual(Object.keys(arns).sort(), [...starts].sort(), `${definition.id} ${HEM_ENV.stateMachineArns}`);
+            for (const workflow of starts) {
+              assert.match(arns[workflow]!, new RegExp(`:stateMachine:Hem-${env}-${workflow}$`));
+            }
+          }
+          const urls: Record<string, string> = { [HEM_ENV.financeUrl]: config.financeUrl, [HEM_ENV.erpUrl]: config.erpUrl, [HEM_ENV.supplierNetworkUrl]: config.supplierNetworkUrl };
+          for (const [variable, url] of Object.entries(urls)) {
+            if (variable in variables) assert.equal(variables[variable], url, `${definition.id} ${variable}`);
+          }
+        }
+        const receipt = json.Resources[functionLogicalId(json, 'ReceiptApi')].Properties.Environment.Variables as Json;
+        assert.match(JSON.stringify(receipt[HEM_ENV.erpCommandsQueueUrl]), /ConnectorsErpCommandsQueue/);
+      }
     });
   });
 });

@@ -9,6 +9,7 @@ import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from 
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 import type { BusEvent, CostPosted, EventDetailType } from '../../contracts/events';
+import type { ApVoucher } from '../../contracts/procurement';
 import type { UsageMessage } from '../../contracts/usage';
 import type {
   ChargeCodeCrosswalk,
@@ -32,13 +33,17 @@ import type {
   DeadLetterQueues,
   EncounterKeyProvider,
   EventPublisher,
+  EventReplayer,
   ExceptionRepository,
   FinanceJournalLine,
   FinanceLedger,
   InventoryMovement,
   InventoryPosition,
   InventoryRepository,
+  MovementOutcome,
   ReferenceDataRepository,
+  ReplayRequest,
+  ReplayStarted,
   TransactionHop,
   TransactionLog,
   UsageException,
@@ -116,7 +121,7 @@ export class InMemoryReferenceData implements ReferenceDataRepository {
 export class InMemoryInventory implements InventoryRepository {
   readonly positions = new Map<string, InventoryPosition>();
   readonly movements = new Map<string, InventoryMovement[]>();
-  readonly outcomes = new Map<string, UsageLineOutcome>();
+  readonly outcomes = new Map<string, MovementOutcome>();
   /** Every call of applyMovement, including the rejected ones. */
   applyCalls = 0;
   #collisions = 0;
@@ -130,10 +135,10 @@ export class InMemoryInventory implements InventoryRepository {
     return copy((this.movements.get(`${locationId}|${itemId}`) ?? []).slice().reverse().slice(0, limit));
   }
 
-  async applyMovement(expectedVersion: number | undefined, outcome: UsageLineOutcome): Promise<ApplyMovementResult> {
+  async applyMovement<O extends MovementOutcome = UsageLineOutcome>(expectedVersion: number | undefined, outcome: O): Promise<ApplyMovementResult<O>> {
     this.applyCalls += 1;
     const stored = this.outcomes.get(outcome.businessKey);
-    if (stored !== undefined) return { applied: false, outcome: copy(stored) };
+    if (stored !== undefined) return { applied: false, outcome: copy(stored) as O };
     const key = `${outcome.position.locationId}|${outcome.position.itemId}`;
     if (this.#collisions > 0) {
       this.#collisions -= 1;
@@ -152,7 +157,7 @@ export class InMemoryInventory implements InventoryRepository {
 
   async findOutcome(businessKey: string): Promise<UsageLineOutcome | undefined> {
     const stored = this.outcomes.get(businessKey);
-    return stored === undefined ? undefined : copy(stored);
+    return stored === undefined ? undefined : (copy(stored) as UsageLineOutcome);
   }
 
   async initialisePosition(position: InventoryPosition): Promise<void> {
@@ -260,6 +265,18 @@ export class ScriptedFinanceLedger implements FinanceLedger {
     this.journal.set(line.idempotencyKey, { journalId, line: copy(line) });
     return { journalId };
   }
+  /** AP vouchers booked, keyed on `voucherId` (a second post of a voucher returns its first journal id). */
+  readonly apVouchers = new Map<string, { journalId: string; voucher: ApVoucher }>();
+  async postApVoucher(voucher: ApVoucher): Promise<{ journalId: string }> {
+    this.calls += 1;
+    const failure = this.#script.shift();
+    if (failure !== undefined) throw failure;
+    const existing = this.apVouchers.get(voucher.voucherId);
+    if (existing !== undefined) return { journalId: existing.journalId };
+    const journalId = `APJ-${String(this.apVouchers.size + 1).padStart(6, '0')}`;
+    this.apVouchers.set(voucher.voucherId, { journalId, voucher: copy(voucher) });
+    return { journalId };
+  }
   script(...failures: Error[]): void {
     this.#script.push(...failures);
   }
@@ -287,6 +304,21 @@ export class InMemoryDeadLetterQueues implements DeadLetterQueues {
     const q = this.queues.get(name);
     if (q === undefined) throw new NotFoundError(`no dead-letter queue ${name}`);
     return q;
+  }
+}
+
+/** Records every replay it is asked to start; `failNext(error)` makes the next one throw. */
+export class RecordingEventReplayer implements EventReplayer {
+  readonly replays: ReplayRequest[] = [];
+  #failures: Error[] = [];
+  async startReplay(request: ReplayRequest): Promise<ReplayStarted> {
+    const failure = this.#failures.shift();
+    if (failure !== undefined) throw failure;
+    this.replays.push(copy(request));
+    return { replayName: request.replayName, state: 'STARTING' };
+  }
+  failNext(error: Error): void {
+    this.#failures.push(error);
   }
 }
 
@@ -370,6 +402,7 @@ export interface Fakes {
   finance: ScriptedFinanceLedger;
   encounterKey: StaticEncounterKey;
   deadLetterQueues: InMemoryDeadLetterQueues;
+  eventReplayer: RecordingEventReplayer;
   clock: FixedClock;
   idempotencyStore: InMemoryPersistenceLayer;
 }
@@ -391,6 +424,7 @@ export const fakeDependencies = (options: { referenceData?: ReferenceDataSet; in
     finance: new ScriptedFinanceLedger(),
     encounterKey: new StaticEncounterKey(),
     deadLetterQueues: new InMemoryDeadLetterQueues(),
+    eventReplayer: new RecordingEventReplayer(),
     clock,
     idempotencyStore: new InMemoryPersistenceLayer(),
   };

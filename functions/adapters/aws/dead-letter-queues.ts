@@ -1,12 +1,20 @@
 /**
- * `DeadLetterQueues` over SQS: depth, a look inside, and a redrive back to the source queue.
+ * `DeadLetterQueues` over SQS: depth, a look inside, and a redrive back to where the messages came from.
+ *
+ * Two redrive paths, declared per DLQ (`DeadLetterQueueConfig.redrive`):
+ * - `queue`: a DLQ fed by an SQS redrive policy; its messages go back to the source queue.
+ * - `bus`: a DLQ behind an EventBridge rule target, or one a workflow dead-letters its triggering
+ *   event into. Its messages are EventBridge events; they are re-published (source, detail-type,
+ *   detail) with PutEvents, and the bus routes them again. Consumers deduplicate on
+ *   `detail.idempotencyKey`, so an event that reaches a rule that had already handled it changes nothing.
+ * A DLQ without `redrive` can be listed and inspected only.
  *
  * Redrive is our own receive → send → delete loop rather than SQS `StartMessageMoveTask`, because
  * that API only moves messages of DLQs fed by an SQS redrive policy (not of DLQs behind EventBridge
  * rule targets), and local emulators do not implement it. A message is deleted from the DLQ only
- * after the source queue accepted it, so a crash mid-redrive duplicates at worst (consumers are
- * idempotent) and never loses a message. Message attributes (EventBridge's ERROR_CODE,
- * ERROR_MESSAGE, RULE_ARN, TARGET_ARN) travel with the message.
+ * after its destination accepted it, so a crash mid-redrive duplicates at worst (consumers are
+ * idempotent) and never loses a message. On the queue path, message attributes (EventBridge's
+ * ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN) travel with the message.
  *
  * `peek` receives with VisibilityTimeout 0, so the messages stay visible to everyone; it does
  * increment their receive count (SQS has no read-only look).
@@ -18,19 +26,26 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import type { Message, SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
-import { HemError, InfrastructureError, NotFoundError } from '../../domain/errors';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { ConflictError, HemError, InfrastructureError, NotFoundError } from '../../domain/errors';
 import type { DeadLetterMessage, DeadLetterQueues } from '../../domain/ports';
 
-/** One DLQ and the queue its messages belong back on. */
+/** Where a DLQ's messages go back to. */
+export type DeadLetterRedrive = { kind: 'queue'; sourceUrl: string } | { kind: 'bus'; eventBusName: string };
+
+/** One DLQ and its redrive path. */
 export interface DeadLetterQueueConfig {
   /** Operator-facing name (`hem dlq show <name>`). */
   name: string;
   dlqUrl: string;
-  sourceUrl: string;
+  /** Absent: the DLQ can be listed and inspected, not redriven. */
+  redrive?: DeadLetterRedrive;
 }
 
 export interface SqsDeadLetterQueuesOptions {
   client: SQSClient;
+  /** Required when a queue has a `bus` redrive. */
+  eventBridge?: EventBridgeClient;
   queues: readonly DeadLetterQueueConfig[];
   /** Upper bound of messages one `redrive` call moves (the rest wait for the next call). @default 1000 */
   maxRedrivePerCall?: number;
@@ -43,15 +58,22 @@ const SQS_BATCH_LIMIT = 10;
 /** Lists, peeks into and redrives HEM's dead-letter queues. */
 export class SqsDeadLetterQueues implements DeadLetterQueues {
   readonly #client: SQSClient;
+  readonly #eventBridge: EventBridgeClient | undefined;
   readonly #queues: ReadonlyMap<string, DeadLetterQueueConfig>;
   readonly #maxRedrive: number;
   readonly #redriveVisibility: number;
 
+  /** @throws Error when a queue redrives to the bus and no EventBridge client is given. */
   constructor(options: SqsDeadLetterQueuesOptions) {
     this.#client = options.client;
+    this.#eventBridge = options.eventBridge;
     this.#queues = new Map(options.queues.map((q) => [q.name, q]));
     this.#maxRedrive = options.maxRedrivePerCall ?? 1_000;
     this.#redriveVisibility = options.redriveVisibilityTimeoutSeconds ?? 30;
+    const busQueue = options.queues.find((q) => q.redrive?.kind === 'bus');
+    if (busQueue !== undefined && this.#eventBridge === undefined) {
+      throw new Error(`dead-letter queue ${busQueue.name} redrives to the bus: pass an EventBridge client`);
+    }
   }
 
   /** Depth is SQS's `ApproximateNumberOfMessages` (visible messages). */
@@ -65,7 +87,7 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
         );
         return {
           name: queue.name,
-          sourceQueue: queueNameOf(queue.sourceUrl),
+          sourceQueue: sourceOf(queue),
           depth: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0),
         };
       }),
@@ -94,13 +116,23 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
   }
 
   /**
-   * Moves messages back to the source queue in batches of 10 until the DLQ answers empty or
-   * `maxRedrivePerCall` moved. Throws `InfrastructureError` (with `details.moved`) when some
-   * messages could not be sent or deleted; those stay in (or reappear in) the DLQ.
+   * Moves messages back to their source (queue or bus) in batches of 10 until the DLQ answers
+   * empty or `maxRedrivePerCall` moved. Throws `InfrastructureError` (with `details.moved`) when
+   * some messages could not be delivered or deleted; those stay in (or reappear in) the DLQ.
+   * @throws ConflictError for a DLQ that has no redrive path.
    */
   async redrive(name: string): Promise<{ moved: number }> {
     const queue = this.#queue(name);
-    const fifo = queue.sourceUrl.endsWith('.fifo');
+    const redrive = queue.redrive;
+    if (redrive === undefined) {
+      throw new ConflictError(`dead-letter queue ${name} has no redrive path; inspect its messages and resolve them by hand`, {
+        details: { queue: name },
+      });
+    }
+    const deliver =
+      redrive.kind === 'queue'
+        ? (messages: Message[]): Promise<Set<number>> => this.#sendToQueue(redrive.sourceUrl, messages)
+        : (messages: Message[]): Promise<Set<number>> => this.#publishToBus(redrive.eventBusName, messages);
     let moved = 0;
     let failed = 0;
     while (moved + failed < this.#maxRedrive) {
@@ -108,25 +140,11 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
       if (messages.length === 0) {
         break;
       }
-      const entries: SendMessageBatchRequestEntry[] = messages.map((message, i) => ({
-        Id: String(i),
-        MessageBody: message.Body ?? '',
-        ...(message.MessageAttributes === undefined ? {} : { MessageAttributes: message.MessageAttributes }),
-        ...(fifo
-          ? {
-              MessageGroupId: message.Attributes?.MessageGroupId ?? 'redrive',
-              MessageDeduplicationId: message.MessageId,
-            }
-          : {}),
-      }));
-      const sent = await this.#call('SendMessageBatch', () =>
-        this.#client.send(new SendMessageBatchCommand({ QueueUrl: queue.sourceUrl, Entries: entries })),
-      );
-      const sentIndexes = new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
-      failed += messages.length - sentIndexes.size;
+      const delivered = await deliver(messages);
+      failed += messages.length - delivered.size;
       const toDelete = messages
         .map((message, i) => ({ message, i }))
-        .filter(({ i }) => sentIndexes.has(i))
+        .filter(({ i }) => delivered.has(i))
         .map(({ message, i }) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? '' }));
       if (toDelete.length > 0) {
         const deleted = await this.#call('DeleteMessageBatch', () =>
@@ -134,11 +152,11 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
         );
         const deleteFailures = deleted.Failed?.length ?? 0;
         moved += toDelete.length - deleteFailures;
-        // Sent but not deleted: the copy in the DLQ reappears after the visibility timeout (a duplicate, not a loss).
+        // Delivered but not deleted: the copy in the DLQ reappears after the visibility timeout (a duplicate, not a loss).
         failed += deleteFailures;
       }
-      if (sentIndexes.size === 0) {
-        // Nothing was accepted: the source is refusing; stop rather than spin on the same messages.
+      if (delivered.size === 0) {
+        // Nothing was accepted: the destination is refusing; stop rather than spin on the same messages.
         break;
       }
     }
@@ -148,6 +166,54 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
       });
     }
     return { moved };
+  }
+
+  /** SendMessageBatch to the source queue, attributes included; the indexes of the messages it accepted. */
+  async #sendToQueue(sourceUrl: string, messages: Message[]): Promise<Set<number>> {
+    const fifo = sourceUrl.endsWith('.fifo');
+    const entries: SendMessageBatchRequestEntry[] = messages.map((message, i) => ({
+      Id: String(i),
+      MessageBody: message.Body ?? '',
+      ...(message.MessageAttributes === undefined ? {} : { MessageAttributes: message.MessageAttributes }),
+      ...(fifo
+        ? {
+            MessageGroupId: message.Attributes?.MessageGroupId ?? 'redrive',
+            MessageDeduplicationId: message.MessageId,
+          }
+        : {}),
+    }));
+    const sent = await this.#call('SendMessageBatch', () =>
+      this.#client.send(new SendMessageBatchCommand({ QueueUrl: sourceUrl, Entries: entries })),
+    );
+    return new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
+  }
+
+  /**
+   * Re-publishes the EventBridge events the messages carry (source, detail-type, detail), in
+   * PutEvents requests within its limits; the indexes of the events the bus accepted. A body that
+   * is not an EventBridge event stays in the DLQ (counted as failed).
+   */
+  async #publishToBus(eventBusName: string, messages: Message[]): Promise<Set<number>> {
+    const readable = messages.flatMap((message, index) => {
+      const entry = toPutEventsEntry(message.Body, eventBusName);
+      return entry === undefined ? [] : [{ index, entry }];
+    });
+    const accepted = new Set<number>();
+    // Imported on first use, not at module load (see EventBridgePublisher#send): this module is
+    // bundled into every Lambda that composes the ports.
+    const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    for (const chunk of putEventsChunks(readable)) {
+      const result = await this.#call('PutEvents', () =>
+        (this.#eventBridge as EventBridgeClient).send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) })),
+      );
+      // Result entries line up with the request: a failed one carries an ErrorCode.
+      chunk.forEach(({ index }, i) => {
+        if (result.Entries?.[i]?.ErrorCode === undefined && result.Entries?.[i] !== undefined) {
+          accepted.add(index);
+        }
+      });
+    }
+    return accepted;
   }
 
   #queue(name: string): DeadLetterQueueConfig {
@@ -189,6 +255,59 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
 
 /** The queue name: the last path segment of its URL. */
 const queueNameOf = (queueUrl: string): string => queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+
+/** Where a DLQ's messages come from, as operators read it: a queue name, `bus:<name>`, or `none`. */
+const sourceOf = (queue: DeadLetterQueueConfig): string => {
+  switch (queue.redrive?.kind) {
+    case 'queue':
+      return queueNameOf(queue.redrive.sourceUrl);
+    case 'bus':
+      return `bus:${queue.redrive.eventBusName}`;
+    default:
+      return 'none';
+  }
+};
+
+/** The PutEvents entry of a dead-lettered EventBridge event, or undefined when the body is not one. */
+const toPutEventsEntry = (body: string | undefined, eventBusName: string): PutEventsRequestEntry | undefined => {
+  let event: unknown;
+  try {
+    event = JSON.parse(body ?? '');
+  } catch {
+    return undefined;
+  }
+  if (typeof event !== 'object' || event === null) return undefined;
+  const { source, 'detail-type': detailType, detail } = event as Record<string, unknown>;
+  if (typeof source !== 'string' || typeof detailType !== 'string' || typeof detail !== 'object' || detail === null) {
+    return undefined;
+  }
+  return { EventBusName: eventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };
+};
+
+// PutEvents limits, as in event-publisher.ts (not imported: that module brings the event catalog's schemas into this bundle).
+const PUT_EVENTS_MAX_ENTRIES = 10;
+const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+const entryBytes = (entry: PutEventsRequestEntry): number =>
+  Buffer.byteLength(entry.Source ?? '') + Buffer.byteLength(entry.DetailType ?? '') + Buffer.byteLength(entry.Detail ?? '');
+
+/** Groups entries into PutEvents requests of at most 10 entries and 256 KiB (an oversized one goes alone; EventBridge refuses it). */
+const putEventsChunks = <T extends { entry: PutEventsRequestEntry }>(items: readonly T[]): T[][] => {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = entryBytes(item.entry);
+    if (current.length > 0 && (current.length === PUT_EVENTS_MAX_ENTRIES || bytes + size > PUT_EVENTS_MAX_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+};
 
 const toDeadLetterMessage = (message: Message): DeadLetterMessage => {
   const attributes: Record<string, string> = {};

@@ -29,6 +29,7 @@ import type {
   DeadLetterQueues,
   EncounterKeyProvider,
   EventPublisher,
+  EventReplayer,
   ExceptionRepository,
   InventoryRepository,
   ReferenceDataRepository,
@@ -43,6 +44,12 @@ import { DynamoExceptionRepository } from './exception-repository';
 import { DynamoInventoryRepository } from './inventory-repository';
 import { DynamoReferenceDataRepository } from './reference-data-repository';
 import { DynamoTransactionLog } from './transaction-log';
+import type { ProcurementDependencies } from '../../handlers/shared/procurement-deps';
+import { DynamoControlNumberRepository } from './control-number-repository';
+import { DynamoEdiDocumentLog } from './edi-document-log';
+import { DynamoProcurementConfig } from './procurement-config';
+import { DynamoProcurementRepository } from './procurement-repository';
+import { DynamoWaitRegistry } from './wait-registry';
 
 /** The system clock. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -130,21 +137,46 @@ const requireEnv = (env: Record<string, string | undefined>, name: string): stri
   return value.trim();
 };
 
+const DeadLetterRedriveSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('queue'), sourceUrl: z.url() }).strict(),
+  z.object({ kind: z.literal('bus'), eventBusName: z.string().min(1) }).strict(),
+]);
 const DeadLetterQueueConfigSchema = z.array(
-  z.object({ name: z.string().min(1), dlqUrl: z.url(), sourceUrl: z.url() }).strict(),
+  z.union([
+    z.object({ name: z.string().min(1), dlqUrl: z.url(), redrive: DeadLetterRedriveSchema.optional() }).strict(),
+    // The first format (`sourceUrl` only): a queue redrive.
+    z
+      .object({ name: z.string().min(1), dlqUrl: z.url(), sourceUrl: z.url() })
+      .strict()
+      .transform(({ sourceUrl, ...queue }) => ({ ...queue, redrive: { kind: 'queue' as const, sourceUrl } })),
+  ]),
 );
 
-/** Parses `HEM_DLQS`. */
-export const parseDeadLetterQueueConfig = (json: string): DeadLetterQueueConfig[] => {
-  let parsed: unknown;
+/** Reads one JSON variable. */
+const parseJsonEnv = (name: string, json: string): unknown => {
   try {
-    parsed = JSON.parse(json);
+    return JSON.parse(json);
   } catch {
-    throw new Error(`${HEM_ENV.deadLetterQueues} is not valid JSON`);
+    throw new Error(`${name} is not valid JSON`);
   }
-  const result = DeadLetterQueueConfigSchema.safeParse(parsed);
+};
+
+/** Parses `HEM_DLQS` (see `HEM_ENV.deadLetterQueues` for the format). */
+export const parseDeadLetterQueueConfig = (json: string): DeadLetterQueueConfig[] => {
+  const result = DeadLetterQueueConfigSchema.safeParse(parseJsonEnv(HEM_ENV.deadLetterQueues, json));
   if (!result.success) {
-    throw new Error(`${HEM_ENV.deadLetterQueues} must be a JSON array of {name, dlqUrl, sourceUrl}`);
+    throw new Error(
+      `${HEM_ENV.deadLetterQueues} must be a JSON array of {name, dlqUrl, redrive?: {kind: "queue", sourceUrl} | {kind: "bus", eventBusName}}`,
+    );
+  }
+  return result.data;
+};
+
+/** Parses `HEM_RULE_ARNS`: routing rule name → rule ARN. */
+export const parseRuleArns = (json: string): Record<string, string> => {
+  const result = z.record(z.string().min(1), z.string().startsWith('arn:')).safeParse(parseJsonEnv(HEM_ENV.ruleArns, json));
+  if (!result.success) {
+    throw new Error(`${HEM_ENV.ruleArns} must be a JSON object of rule name → rule ARN`);
   }
   return result.data;
 };
@@ -307,8 +339,20 @@ export const awsDependencies = (
     }),
     deadLetterQueues: lazyAsyncPort<DeadLetterQueues>(async () => {
       const queues = parseDeadLetterQueueConfig(requireEnv(env, HEM_ENV.deadLetterQueues));
-      const [{ SqsDeadLetterQueues }, client] = await Promise.all([import('./dead-letter-queues'), sqsClientFor(clientOptions)]);
-      return new SqsDeadLetterQueues({ client, queues });
+      const redrivesToBus = queues.some((q) => q.redrive?.kind === 'bus');
+      const [{ SqsDeadLetterQueues }, client, eventBridge] = await Promise.all([
+        import('./dead-letter-queues'),
+        sqsClientFor(clientOptions),
+        redrivesToBus ? eventBridgeClientFor(clientOptions) : undefined,
+      ]);
+      return new SqsDeadLetterQueues({ client, queues, ...(eventBridge === undefined ? {} : { eventBridge }) });
+    }),
+    eventReplayer: lazyAsyncPort<EventReplayer>(async () => {
+      const archiveArn = requireEnv(env, HEM_ENV.archiveArn);
+      const eventBusArn = requireEnv(env, HEM_ENV.eventBusArn);
+      const ruleArns = parseRuleArns(requireEnv(env, HEM_ENV.ruleArns));
+      const [{ EventBridgeReplayer }, client] = await Promise.all([import('./event-replayer'), eventBridgeClientFor(clientOptions)]);
+      return new EventBridgeReplayer({ client, archiveArn, eventBusArn, ruleArns });
     }),
     finance: lazyPort(() => {
       const baseUrl = requireEnv(env, HEM_ENV.financeUrl);
@@ -321,5 +365,74 @@ export const awsDependencies = (
       return new SecretsManagerEncounterKeyProvider({ client, secretId });
     }),
     clock: systemClock,
+  };
+};
+
+/**
+ * The DynamoDB-backed procure-to-pay ports (Operations table; the configuration on the Reference
+ * table). Step Functions, the ERP and the supplier network are not DynamoDB: the callers add them.
+ */
+export type ProcurementStores = Pick<ProcurementDependencies, 'procurement' | 'controlNumbers' | 'ediDocuments' | 'procurementConfig' | 'waits'> & {
+  /** The concrete configuration store: the local runtime seeds it with `load(buildProcurementSeed())`. */
+  procurementConfig: DynamoProcurementConfig;
+};
+
+export interface BuildProcurementAdaptersOptions {
+  dynamoClient: DynamoDBClient;
+  tableNames: Pick<TableNames, 'Operations' | 'Reference'>;
+  /** Leases of the EDI document log, arrival times of waits. @default systemClock */
+  clock?: Clock;
+  /** Configuration cache TTL (ms); 0 disables it. @default 30000 */
+  configCacheTtlMs?: number;
+}
+
+/** Builds the DynamoDB-backed procurement ports on the given client (AWS, DynamoDB Local or moto). */
+export const buildProcurementAdapters = (options: BuildProcurementAdaptersOptions): ProcurementStores => {
+  const client = createDocumentClient(options.dynamoClient);
+  const operations = options.tableNames.Operations;
+  const clock = options.clock ?? systemClock;
+  return {
+    procurement: new DynamoProcurementRepository({ client, tableName: operations }),
+    controlNumbers: new DynamoControlNumberRepository({ client, tableName: operations }),
+    ediDocuments: new DynamoEdiDocumentLog({ client, tableName: operations, clock }),
+    waits: new DynamoWaitRegistry({ client, tableName: operations, clock }),
+    procurementConfig: new DynamoProcurementConfig({
+      client,
+      tableName: options.tableNames.Reference,
+      ...(options.configCacheTtlMs === undefined ? {} : { cacheTtlMs: options.configCacheTtlMs }),
+    }),
+  };
+};
+
+/**
+ * The Lambda composition of the DynamoDB-backed procurement ports, from the same `HEM_TABLE_*`
+ * variables and the same module-scoped client as `awsDependencies` (lazy like it: nothing is
+ * created before a port is used). A procurement handler composes
+ * `{ ...awsDependencies(env, o), ...awsProcurementDependencies(env, o), workflows, erp, supplierNetwork }`.
+ */
+export const awsProcurementDependencies = (
+  env: Record<string, string | undefined> = process.env,
+  options: AwsDependenciesOptions = {},
+): Pick<ProcurementDependencies, 'procurement' | 'controlNumbers' | 'ediDocuments' | 'procurementConfig' | 'waits'> => {
+  const clientOptions: ClientOptions = {
+    region: env.AWS_REGION === undefined || env.AWS_REGION === '' ? undefined : env.AWS_REGION,
+    instrument: options.instrumentClient ?? (<C>(client: C): C => client),
+  };
+  const documentClient = once(() => createDocumentClient(dynamoClientFor(clientOptions)));
+  // The variable is read before the client is touched, so a missing one costs nothing.
+  const operations = <T>(build: (client: DynamoDBDocumentClient, tableName: string) => T): T =>
+    lazyPort(() => {
+      const tableName = requireEnv(env, HEM_ENV.tableOperations);
+      return build(documentClient(), tableName) as T & object;
+    }) as T;
+  return {
+    procurement: operations((client, tableName) => new DynamoProcurementRepository({ client, tableName })),
+    controlNumbers: operations((client, tableName) => new DynamoControlNumberRepository({ client, tableName })),
+    ediDocuments: operations((client, tableName) => new DynamoEdiDocumentLog({ client, tableName, clock: systemClock })),
+    waits: operations((client, tableName) => new DynamoWaitRegistry({ client, tableName, clock: systemClock })),
+    procurementConfig: lazyPort(() => {
+      const tableName = requireEnv(env, HEM_ENV.tableReference);
+      return new DynamoProcurementConfig({ client: documentClient(), tableName });
+    }),
   };
 };

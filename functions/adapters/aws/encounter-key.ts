@@ -9,7 +9,6 @@
  * is used as UTF-8 bytes, e.g. a generated 64-character random string. Keys shorter than 32 bytes
  * are refused: HMAC-SHA256 deserves a key at least as long as its output.
  */
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InfrastructureError } from '../../domain/errors';
 import type { EncounterKeyProvider } from '../../domain/ports';
@@ -46,6 +45,9 @@ export class SecretsManagerEncounterKeyProvider implements EncounterKeyProvider 
   async #fetch(): Promise<Uint8Array> {
     let secret: { SecretBinary?: Uint8Array; SecretString?: string };
     try {
+      // Imported on first fetch, not at module load (see EventBridgePublisher#send): Lambda init then
+      // evaluates only the SDK packages a function needs before its first call.
+      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
       secret = await this.#client.send(new GetSecretValueCommand({ SecretId: this.#secretId }));
     } catch (error) {
       const errorName = error instanceof Error ? error.name : typeof error;

@@ -12,7 +12,6 @@
  *   Entries that did go out stay published: the caller's retry publishes them again, which is safe
  *   because every consumer deduplicates on `detail.idempotencyKey`.
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_CATALOG } from '../../../contracts/events';
 import type { BusEvent } from '../../../contracts/events';
@@ -107,6 +106,9 @@ export class EventBridgePublisher implements EventPublisher {
 
   async #send(entries: PutEventsRequestEntry[]): Promise<{ FailedEntryCount?: number; Entries?: { ErrorCode?: string }[] }> {
     try {
+      // Imported on first send, not at module load: a bundler inlines this module into every Lambda
+      // that composes the ports, and a static import of an external SDK package is evaluated at init.
+      const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
       return await this.#client.send(new PutEventsCommand({ Entries: entries }));
     } catch (error) {
       if (error instanceof HemError) {

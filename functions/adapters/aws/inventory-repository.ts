@@ -28,6 +28,7 @@ import type {
   InventoryMovement,
   InventoryPosition,
   InventoryRepository,
+  MovementOutcome,
   UsageLineOutcome,
 } from '../../domain/ports';
 import { isConditionalCheckFailed, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
@@ -96,7 +97,7 @@ export class DynamoInventoryRepository implements InventoryRepository {
     }
   }
 
-  async applyMovement(expectedVersion: number | undefined, outcome: UsageLineOutcome): Promise<ApplyMovementResult> {
+  async applyMovement<O extends MovementOutcome = UsageLineOutcome>(expectedVersion: number | undefined, outcome: O): Promise<ApplyMovementResult<O>> {
     const { position, movement, businessKey } = outcome;
     const positionCondition =
       expectedVersion === undefined
@@ -153,12 +154,17 @@ export class DynamoInventoryRepository implements InventoryRepository {
   }
 
   async findOutcome(businessKey: string): Promise<UsageLineOutcome | undefined> {
+    return (await this.#storedOutcome(businessKey)) as UsageLineOutcome | undefined;
+  }
+
+  /** The outcome stored with a business key's dedup record, whatever kind of movement it was. */
+  async #storedOutcome(businessKey: string): Promise<MovementOutcome | undefined> {
     try {
       const result = await this.#client.send(
         new GetCommand({ TableName: this.#tableName, Key: inventoryKeys.dedup(businessKey), ConsistentRead: true }),
       );
       const serialized = result.Item?.outcome;
-      return typeof serialized === 'string' ? (JSON.parse(serialized) as UsageLineOutcome) : undefined;
+      return typeof serialized === 'string' ? (JSON.parse(serialized) as MovementOutcome) : undefined;
     } catch (error) {
       throw toInfrastructureError('GetItem', this.#tableName, error);
     }
@@ -182,7 +188,7 @@ export class DynamoInventoryRepository implements InventoryRepository {
     }
   }
 
-  async #onApplyFailure(error: unknown, expectedVersion: number | undefined, outcome: UsageLineOutcome): Promise<ApplyMovementResult> {
+  async #onApplyFailure<O extends MovementOutcome>(error: unknown, expectedVersion: number | undefined, outcome: O): Promise<ApplyMovementResult<O>> {
     const { locationId, itemId } = outcome.position;
     const details = { locationId, itemId, expectedVersion: expectedVersion ?? null };
     if (error instanceof Error && error.name === 'TransactionConflictException') {
@@ -194,11 +200,12 @@ export class DynamoInventoryRepository implements InventoryRepository {
     const reasons = cancellationCodes(error);
     // The dedup check wins over everything else: a duplicate is a duplicate even if the position also moved.
     if (reasons[DEDUP_WRITE] === 'ConditionalCheckFailed') {
-      const stored = await this.findOutcome(outcome.businessKey);
+      const stored = await this.#storedOutcome(outcome.businessKey);
       if (stored === undefined) {
         throw new InfrastructureError('dedup record reported present but could not be read', { cause: error, details });
       }
-      return { applied: false, outcome: stored };
+      // The key's namespace says what kind of movement stored it (usage line or receipt line): the same kind as `outcome`.
+      return { applied: false, outcome: stored as O };
     }
     if (reasons[POSITION_WRITE] === 'ConditionalCheckFailed') {
       throw new ConcurrencyError('inventory position moved since it was read', { cause: error, details });

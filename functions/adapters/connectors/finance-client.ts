@@ -1,5 +1,5 @@
 /**
- * `FinanceLedger` over the finance system's REST API (GL journal lines), with real HTTP.
+ * `FinanceLedger` over the finance system's REST API (GL journal lines and AP vouchers), with real HTTP.
  *
  * Wire format (the local simulator at `local/simulators/finance.ts` speaks the same):
  *
@@ -18,6 +18,17 @@
  * → 408 / 429 / 5xx (optionally with Retry-After)      try again later
  *
  * GET {baseUrl}/gl/journal-lines → 200 [ { journalId, status, ...line } ]   (reconciliation)
+ *
+ * POST {baseUrl}/ap/vouchers
+ * Idempotency-Key: <voucher.voucherId>       same voucher → same journal, never a second posting
+ * X-Correlation-Id: <voucher.correlationId>
+ *
+ * { "voucherId", "invoiceNumber", "supplierId", "poNumber", "facilityId", "invoiceDate", "postingDate",
+ *   "currency", "totalAmount", "lines": [{ "lineNumber", "kind", "costCenter", "glAccount", "amount" }],
+ *   "correlationId" }                                                 (an ApVoucher)
+ *
+ * → 201 / 200 { "journalId": "APJ-…", "status": "POSTED" }   as for journal lines
+ * → 422 problem                                              the lines do not add up to totalAmount
  * ```
  *
  * Failures: 408, 429, 5xx, network errors and timeouts are retried inside the call (jittered
@@ -27,6 +38,7 @@
  * ledger deduplicates on `Idempotency-Key`. A 2xx without a `journalId` is treated as retryable:
  * re-posting with the same key returns the journal if it exists.
  */
+import type { ApVoucher } from '../../../contracts/procurement';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../domain/errors';
 import type { FinanceJournalLine, FinanceLedger } from '../../domain/ports';
 
@@ -50,9 +62,20 @@ type AttemptResult =
   | { kind: 'retryable'; reason: string; status?: number; retryAfterMs?: number; cause?: unknown }
   | { kind: 'rejected'; status: number; upstreamCode?: string };
 
-/** Posts cost journal lines to the finance ledger over HTTP. */
+/** One posting: where it goes, its idempotency key and correlation id, and the JSON body. */
+interface Posting {
+  url: string;
+  /** What the ledger calls it in errors ("journal line", "AP voucher"). */
+  what: string;
+  idempotencyKey: string;
+  correlationId: string;
+  body: unknown;
+}
+
+/** Posts cost journal lines and AP vouchers to the finance ledger over HTTP. */
 export class HttpFinanceLedger implements FinanceLedger {
   readonly #url: string;
+  readonly #voucherUrl: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #maxAttempts: number;
@@ -60,7 +83,9 @@ export class HttpFinanceLedger implements FinanceLedger {
   readonly #maxDelayMs: number;
 
   constructor(options: HttpFinanceLedgerOptions) {
-    this.#url = `${options.baseUrl.replace(/\/+$/, '')}/gl/journal-lines`;
+    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#url = `${baseUrl}/gl/journal-lines`;
+    this.#voucherUrl = `${baseUrl}/ap/vouchers`;
     this.#timeoutMs = options.timeoutMs ?? 5_000;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
@@ -69,18 +94,32 @@ export class HttpFinanceLedger implements FinanceLedger {
   }
 
   async postJournalLine(line: FinanceJournalLine): Promise<{ journalId: string }> {
+    return this.#post({ url: this.#url, what: 'journal line', idempotencyKey: line.idempotencyKey, correlationId: line.correlationId, body: line });
+  }
+
+  async postApVoucher(voucher: ApVoucher): Promise<{ journalId: string }> {
+    return this.#post({
+      url: this.#voucherUrl,
+      what: 'AP voucher',
+      idempotencyKey: voucher.voucherId,
+      correlationId: voucher.correlationId,
+      body: voucher,
+    });
+  }
+
+  async #post(posting: Posting): Promise<{ journalId: string }> {
     let last: Extract<AttemptResult, { kind: 'retryable' }> | undefined;
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
       if (last !== undefined) {
         const backoff = Math.floor(Math.random() * this.#baseDelayMs * 2 ** attempt);
         await sleep(Math.min(this.#maxDelayMs, last.retryAfterMs ?? backoff));
       }
-      const result = await this.#attempt(line);
+      const result = await this.#attempt(posting);
       if (result.kind === 'posted') {
         return { journalId: result.journalId };
       }
       if (result.kind === 'rejected') {
-        throw new UpstreamRejectedError(`finance ledger rejected the journal line (HTTP ${result.status})`, {
+        throw new UpstreamRejectedError(`finance ledger rejected the ${posting.what} (HTTP ${result.status})`, {
           details: { status: result.status, ...(result.upstreamCode === undefined ? {} : { upstreamCode: result.upstreamCode }) },
         });
       }
@@ -92,18 +131,18 @@ export class HttpFinanceLedger implements FinanceLedger {
     });
   }
 
-  async #attempt(line: FinanceJournalLine): Promise<AttemptResult> {
+  async #attempt(posting: Posting): Promise<AttemptResult> {
     let response: Response;
     try {
-      response = await this.#fetch(this.#url, {
+      response = await this.#fetch(posting.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
-          'idempotency-key': line.idempotencyKey,
-          'x-correlation-id': line.correlationId,
+          'idempotency-key': posting.idempotencyKey,
+          'x-correlation-id': posting.correlationId,
         },
-        body: JSON.stringify(line),
+        body: JSON.stringify(posting.body),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {

@@ -123,8 +123,11 @@ const hl7LocationOfPath = (path: readonly PropertyKey[]): string => {
   return (typeof head === 'string' ? top[head] : undefined) ?? 'FT1';
 };
 
+/** FT1-4 text (may be '') → the line's ISO service date; `sequence` locates an invalid one. */
+type ServiceDateReader = (transactionDate: string, sequence: number) => string;
+
 /** One FT1 segment as a usage line. `sequence` is the FT1's 1-based position in the message. */
-const readLine = (ft1: Hl7Segment, sequence: number, context: Hl7Context, occurredAt: string, senderOffset: string | undefined): UsageLine => {
+const readLine = (ft1: Hl7Segment, sequence: number, context: Hl7Context, serviceDateOf: ServiceDateReader): UsageLine => {
   const setId = component(ft1.getField(1), 1, context);
   let lineNumber = sequence;
   if (setId !== '') {
@@ -134,8 +137,7 @@ const readLine = (ft1: Hl7Segment, sequence: number, context: Hl7Context, occurr
     }
   }
 
-  const transactionDate = component(ft1.getField(4), 1, context, 0);
-  const serviceDate = transactionDate === '' ? occurredAt : dateTime(transactionDate, 'FT1', sequence, 4, 'transaction date', senderOffset);
+  const serviceDate = serviceDateOf(component(ft1.getField(4), 1, context, 0), sequence);
 
   const type = component(ft1.getField(6), 1, context).toUpperCase();
   if (type === '') throw fail('FT1', sequence, 6, Hl7ErrorCode.RequiredFieldMissing, 'transaction type is missing');
@@ -215,10 +217,22 @@ export function parseDftP03(text: string, options: ParseDftP03Options): UsageMes
   if (ft1s.length > MAX_LINES) {
     throw fail('FT1', MAX_LINES + 1, undefined, Hl7ErrorCode.SegmentSequenceError, `at most ${MAX_LINES} FT1 segments per message`);
   }
+  // The FT1s of one message nearly always share one transaction date: each distinct value is
+  // converted once (the conversion was the adapter's largest self time after medplum and zod).
+  let lastTransactionDate: string | undefined;
+  let lastServiceDate = occurredAt;
+  const serviceDateOf: ServiceDateReader = (transactionDate, sequence) => {
+    if (transactionDate === '') return occurredAt;
+    if (transactionDate !== lastTransactionDate) {
+      lastServiceDate = dateTime(transactionDate, 'FT1', sequence, 4, 'transaction date', senderOffset);
+      lastTransactionDate = transactionDate;
+    }
+    return lastServiceDate;
+  };
   const lines: UsageLine[] = [];
   const lineNumbers = new Set<number>();
   for (let i = 0; i < ft1s.length; i += 1) {
-    const line = readLine(ft1s[i] as Hl7Segment, i + 1, context, occurredAt, senderOffset);
+    const line = readLine(ft1s[i] as Hl7Segment, i + 1, context, serviceDateOf);
     if (lineNumbers.has(line.lineNumber)) {
       // Two lines with one number share a business key: the second would be dropped as a duplicate.
       throw fail('FT1', i + 1, 1, Hl7ErrorCode.DuplicateKeyIdentifier, 'set id repeats an earlier FT1 line number');

@@ -1,7 +1,10 @@
-/** zod schemas of the workflow payloads handlers validate at their edge. */
+/**
+ * zod schemas of the bus events handlers validate at their edge (they import the event catalog's
+ * schemas). Payloads without a bus event are in `payload-schemas.ts`, re-exported here: a handler
+ * that needs only those imports that module, so its cold start does not construct every event schema.
+ */
 import * as z from 'zod';
 import { CostPostedSchema, SupplyUsageRecordedSchema } from '../../../contracts/events';
-import type { MappedUsageLine } from '../../domain/usage-mapping';
 
 /**
  * The EventBridge envelope (as Powertools parser's `EventBridgeSchema` defines it). Declared here
@@ -35,33 +38,10 @@ export const CostPostedEventSchema = EventBridgeSchema.extend({
   detail: CostPostedSchema,
 });
 
-/** A mapped line between the map and apply steps. */
-export const MappedUsageLineSchema = z.object({
-  businessKey: z.string().min(1),
-  correlationId: z.string().min(1),
-  causationId: z.string().min(1),
-  sourceSystem: z.string().min(1),
-  messageControlId: z.string().min(1),
-  lineNumber: z.number().int().min(1),
-  facilityId: z.string().min(1),
-  locationId: z.string().min(1),
-  costCenter: z.string().min(1),
-  glAccount: z.string().min(1),
-  itemId: z.string().min(1),
-  baseQuantity: z.number().refine((q) => q !== 0 && Number.isFinite(q), 'baseQuantity must be a non-zero number'),
-  baseUom: z.string().min(1),
-  transactionType: z.enum(['CHARGE', 'CREDIT']),
-  serviceDate: z.string().min(1),
-  encounterRef: z.string().optional(),
-}) satisfies z.ZodType<MappedUsageLine>;
-
-/** Input of the ApplyUsageLine task (the ASL passes one Map item as `line`). */
-export const ApplyUsageLineInputSchema = z.object({ line: MappedUsageLineSchema });
-
-/** Body of `PUT /v1/ops/crosswalks/charge-codes/...`. */
-export const ChargeCodeCrosswalkBodySchema = z.object({ itemId: z.string().min(1).max(64) }).strict();
-
-/** Body of `PUT /v1/ops/crosswalks/departments/...`. */
-export const DepartmentCrosswalkBodySchema = z
-  .object({ locationId: z.string().min(1).max(64), costCenter: z.string().min(1).max(64) })
-  .strict();
+export {
+  ApplyUsageLineInputSchema,
+  ChargeCodeCrosswalkBodySchema,
+  DepartmentCrosswalkBodySchema,
+  MappedUsageLineSchema,
+  ReplayRequestBodySchema,
+} from './payload-schemas';

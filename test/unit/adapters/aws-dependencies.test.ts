@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { awsDependencies, createdAwsClients, parseDeadLetterQueueConfig } from '../../../functions/adapters/aws/dependencies';
+import { awsDependencies, createdAwsClients, parseDeadLetterQueueConfig, parseRuleArns } from '../../../functions/adapters/aws/dependencies';
 import { HEM_ENV } from '../../../functions/adapters/aws/environment';
 
 describe('awsDependencies', () => {
@@ -64,10 +64,36 @@ describe('awsDependencies', () => {
     assert.deepEqual(createdAwsClients(), before);
   });
 
-  it('parses HEM_DLQS and refuses a malformed value with a clear message', () => {
-    const queues = [{ name: 'finance-postings', dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/a-dlq', sourceUrl: 'https://sqs.us-east-1.amazonaws.com/1/a' }];
+  it('parses HEM_DLQS with queue, bus and no redrive, and refuses a malformed value with a clear message', () => {
+    const queues = [
+      { name: 'finance-postings-dlq', dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/a-dlq', redrive: { kind: 'queue', sourceUrl: 'https://sqs.us-east-1.amazonaws.com/1/a' } },
+      { name: 'usage-to-replenishment-dlq', dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/b-dlq', redrive: { kind: 'bus', eventBusName: 'hem-bus' } },
+      { name: 'lambda-async-dlq', dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/c-dlq' },
+    ];
     assert.deepEqual(parseDeadLetterQueueConfig(JSON.stringify(queues)), queues);
     assert.throws(() => parseDeadLetterQueueConfig('not json'), /HEM_DLQS is not valid JSON/);
-    assert.throws(() => parseDeadLetterQueueConfig('[{"name":"x"}]'), /HEM_DLQS must be a JSON array of \{name, dlqUrl, sourceUrl\}/);
+    assert.throws(() => parseDeadLetterQueueConfig('[{"name":"x"}]'), /HEM_DLQS must be a JSON array of \{name, dlqUrl, redrive\?/);
+    assert.throws(
+      () => parseDeadLetterQueueConfig(JSON.stringify([{ ...queues[1], redrive: { kind: 'bus' } }])),
+      /HEM_DLQS must be a JSON array/,
+    );
+  });
+
+  it('still reads the first HEM_DLQS format ({name, dlqUrl, sourceUrl}) as a queue redrive', () => {
+    const legacy = [{ name: 'finance-postings', dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/a-dlq', sourceUrl: 'https://sqs.us-east-1.amazonaws.com/1/a' }];
+    assert.deepEqual(parseDeadLetterQueueConfig(JSON.stringify(legacy)), [
+      { name: 'finance-postings', dlqUrl: 'https://sqs.us-east-1.amazonaws.com/1/a-dlq', redrive: { kind: 'queue', sourceUrl: 'https://sqs.us-east-1.amazonaws.com/1/a' } },
+    ]);
+  });
+
+  it('parses HEM_RULE_ARNS and names the variable when it is malformed', () => {
+    const arns = { 'usage-to-replenishment': 'arn:aws:events:us-east-1:1:rule/hem/usage' };
+    assert.deepEqual(parseRuleArns(JSON.stringify(arns)), arns);
+    assert.throws(() => parseRuleArns('["arn:aws:events:us-east-1:1:rule/hem/usage"]'), /HEM_RULE_ARNS must be a JSON object/);
+  });
+
+  it('names a missing replay variable at the first replay', async () => {
+    const deps = awsDependencies({ AWS_REGION: 'us-east-1', [HEM_ENV.archiveArn]: 'arn:aws:events:us-east-1:1:archive/hem' });
+    await assert.rejects(deps.eventReplayer.startReplay({ from: 'a', to: 'b', replayName: 'r' }), /HEM_EVENT_BUS_ARN is not set/);
   });
 });

@@ -4,7 +4,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import validator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { EVENT_BUS_PLACEHOLDER, STATE_MACHINES } from '../../../contracts/routing';
+import { EVENT_BUS_PLACEHOLDER, RULES, STATE_MACHINES } from '../../../contracts/routing';
+import { silentLogger } from '../../../local/persistence';
+import { LocalQueue } from '../../../local/queue';
+import { sqsSendMessageIntegration } from '../../../local/sqs-integration';
+import { LocalStateMachine } from '../../../local/stepfunctions';
 import { SUBSTITUTIONS, substitute } from './support';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -34,7 +38,16 @@ describe('usage-to-replenishment ASL', () => {
 
   it('uses exactly the placeholders of contracts/routing.ts plus EventBusName', () => {
     const used = new Set([...raw.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    assert.deepEqual([...used].sort(), [...Object.keys(machine.functionPlaceholders), EVENT_BUS_PLACEHOLDER].sort());
+    assert.deepEqual(
+      [...used].sort(),
+      [...Object.keys(machine.functionPlaceholders), ...Object.keys(machine.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort(),
+    );
+  });
+
+  it('dead-letters into the DLQ of the rule that starts it, so an operator sees one DLQ for the flow', () => {
+    const rule = RULES.find((r) => r.target.kind === 'stateMachine' && r.target.id === machine.id);
+    assert.ok(rule);
+    assert.deepEqual(machine.queuePlaceholders, { WorkflowDeadLetterQueueUrl: { ruleDeadLetterQueue: rule.name } });
   });
 
   it('uses JSONPath only (the local runtime ignores JSONata)', () => {
@@ -71,9 +84,66 @@ describe('usage-to-replenishment ASL', () => {
     }
   });
 
-  it('never catches a failed line into success: no Catch on the Map or the tasks', () => {
+  it('catches every failure at the top level into the dead-letter path, which always ends FAILED', () => {
+    const definition = JSON.parse(raw) as { StartAt: string; States: Record<string, State> };
+    const topLevel = Object.entries(definition.States);
+    // Nothing inside the per-line Map catches: a failed line can never be caught into success.
+    for (const [, state] of topLevel) {
+      const processor = state.ItemProcessor as { States: Record<string, State> } | undefined;
+      for (const [name, inner] of processor ? allStates(processor.States) : []) assert.equal('Catch' in inner, false, name);
+    }
+    const successors = (state: State): string[] => [
+      ...(typeof state.Next === 'string' ? [state.Next] : []),
+      ...((state.Choices as { Next: string }[] | undefined) ?? []).map((c) => c.Next),
+      ...(typeof state.Default === 'string' ? [state.Default] : []),
+    ];
+    // Every state that can fail on the way to success catches: the states from StartAt, following Next.
+    const happyPath: string[] = [];
+    for (let name: string | undefined = definition.StartAt; name !== undefined; name = successors(definition.States[name]!)[0]) happyPath.push(name);
+    const mayFail = happyPath.filter((name) => ['Task', 'Map', 'Parallel'].includes(definition.States[name]!.Type));
+    assert.deepEqual(mayFail, ['MapUsageLines', 'ApplyEachLine']);
+    const catchers = topLevel.filter(([, state]) => 'Catch' in state);
+    assert.deepEqual(catchers.map(([name]) => name), mayFail);
+    // Every state reachable from a Catch leads to DeadLetterExecution and then a Fail state, never to an end in success.
+    for (const [name, state] of catchers) {
+      const catches = state.Catch as { ErrorEquals: string[]; Next: string; ResultPath: string }[];
+      assert.deepEqual(catches.map((c) => c.ErrorEquals), [['States.ALL']], `${name} catches everything`);
+      assert.equal(catches[0]!.ResultPath, '$.failure', `${name} keeps its input next to the error`);
+      const seen = new Set<string>();
+      const queue = [catches[0]!.Next];
+      while (queue.length > 0) {
+        const next = queue.shift()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const reached = definition.States[next]!;
+        assert.notEqual(reached.End, true, `${next} ends in success after a failure`);
+        assert.notEqual(reached.Type, 'Succeed', next);
+        if (reached.Type !== 'Fail') assert.ok(successors(reached).length > 0, `${next} has nowhere to go`);
+        queue.push(...successors(reached));
+      }
+      assert.ok(seen.has('DeadLetterExecution') && seen.has('WorkflowFailed'), `${name} → ${[...seen].join(' → ')}`);
+    }
+  });
+
+  it('sends the execution input with the error name and cause to the workflow DLQ', () => {
     const definition = JSON.parse(raw) as { States: Record<string, State> };
-    for (const [name, state] of allStates(definition.States)) assert.equal('Catch' in state, false, name);
+    const task = definition.States.DeadLetterExecution!;
+    assert.equal(task.Resource, 'arn:aws:states:::sqs:sendMessage');
+    assert.deepEqual(task.Parameters, {
+      QueueUrl: '${WorkflowDeadLetterQueueUrl}',
+      'MessageBody.$': 'States.JsonToString($$.Execution.Input)',
+      MessageAttributes: {
+        ERROR_CODE: { DataType: 'String', 'StringValue.$': '$.failure.Error' },
+        ERROR_MESSAGE: { DataType: 'String', 'StringValue.$': '$.failure.Cause' },
+        EXECUTION_ARN: { DataType: 'String', 'StringValue.$': '$$.Execution.Id' },
+      },
+    });
+    assert.deepEqual(definition.States.WorkflowFailed, {
+      Comment: definition.States.WorkflowFailed!.Comment,
+      Type: 'Fail',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    });
   });
 
   describe('executed by aws-local-stepfunctions', () => {
@@ -130,39 +200,170 @@ describe('usage-to-replenishment ASL', () => {
       });
     });
 
-    it('fails the execution when PutEvents reports failed entries', async () => {
-      const execution = stateMachine.run(
-        {},
-        {
-          overrides: {
-            taskResourceLocalHandlers: {
-              MapUsageLines: async () => ({ correlationId: 'c', mappedLines: [lines[0]], exceptionCount: 0 }),
-              ApplyUsageLine: async () => ({ businessKey: 'EPIC|M1|1', applied: true, duplicate: false, entries: [{ Source: 's', DetailType: 'd', Detail: {} }] }),
-              PublishOutcome: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] }),
+    /** Runs with the execution context AWS provides (`$$.Execution.Id`) and records what is dead-lettered. */
+    const runFailing = (
+      input: unknown,
+      handlers: Record<string, (input: unknown) => Promise<unknown>>,
+    ): { result: Promise<unknown>; deadLettered: Record<string, unknown>[] } => {
+      const deadLettered: Record<string, unknown>[] = [];
+      const execution = stateMachine.run(input as never, {
+        context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:express:hem:e1:x', Name: 'e1' } } as never,
+        overrides: {
+          taskResourceLocalHandlers: {
+            ...(handlers as unknown as Record<string, (input: never) => Promise<never>>),
+            DeadLetterExecution: async (parameters) => {
+              deadLettered.push(parameters as Record<string, unknown>);
+              return { MessageId: 'm-1' } as never;
             },
           },
         },
+      });
+      return { result: execution.result, deadLettered };
+    };
+
+    it('dead-letters the event and fails the execution when PutEvents reports failed entries', async () => {
+      const run = runFailing(
+        { id: 'evt-2', detail: { correlationId: 'c' } },
+        {
+          MapUsageLines: async () => ({ correlationId: 'c', mappedLines: [lines[0]], exceptionCount: 0 }),
+          ApplyUsageLine: async () => ({ businessKey: 'EPIC|M1|1', applied: true, duplicate: false, entries: [{ Source: 's', DetailType: 'd', Detail: {} }] }),
+          PublishOutcome: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] }),
+        },
       );
-      await assert.rejects(execution.result, (e: unknown) => /PublishFailed/.test(errorChain(e)));
+      await assert.rejects(run.result, (e: unknown) => /PublishFailed/.test(errorChain(e)));
+      assert.equal(run.deadLettered.length, 1);
+      assert.equal((run.deadLettered[0]!.MessageAttributes as Record<string, { StringValue: string }>).ERROR_CODE.StringValue, 'PublishFailed');
     });
 
-    it('fails the execution when a line cannot be applied', async () => {
-      const execution = stateMachine.run(
-        {},
+    it('dead-letters the original event with the error name and cause, then fails, when a line cannot be applied', async () => {
+      const event = { id: 'evt-3', 'detail-type': 'SupplyUsageRecorded', source: 'hem.usage', detail: { correlationId: 'c' } };
+      const run = runFailing(event, {
+        MapUsageLines: async () => ({ correlationId: 'c', mappedLines: [lines[0]], exceptionCount: 0 }),
+        ApplyUsageLine: async () => {
+          const error = new Error('item is no longer in the item master');
+          error.name = 'MappingError';
+          throw error;
+        },
+      });
+      await assert.rejects(run.result, (e: unknown) => /MappingError: item is no longer in the item master/.test(errorChain(e)));
+      assert.deepEqual(run.deadLettered, [
         {
-          overrides: {
-            taskResourceLocalHandlers: {
-              MapUsageLines: async () => ({ correlationId: 'c', mappedLines: [lines[0]], exceptionCount: 0 }),
-              ApplyUsageLine: async () => {
-                const error = new Error('item is no longer in the item master');
-                error.name = 'MappingError';
-                throw error;
-              },
-            },
+          QueueUrl: SUBSTITUTIONS.WorkflowDeadLetterQueueUrl,
+          MessageBody: JSON.stringify(event),
+          MessageAttributes: {
+            ERROR_CODE: { DataType: 'String', StringValue: 'MappingError' },
+            ERROR_MESSAGE: { DataType: 'String', StringValue: 'item is no longer in the item master' },
+            EXECUTION_ARN: { DataType: 'String', StringValue: 'arn:aws:states:us-east-1:123456789012:express:hem:e1:x' },
+          },
+        },
+      ]);
+    });
+
+    it('dead-letters the event when mapping itself fails, and names a missing cause', async () => {
+      const run = runFailing(
+        { id: 'evt-4' },
+        {
+          MapUsageLines: async () => {
+            const error = new Error('');
+            error.name = 'ValidationError';
+            throw error;
           },
         },
       );
-      await assert.rejects(execution.result, (e: unknown) => /MappingError/.test(errorChain(e)));
+      await assert.rejects(run.result, (e: unknown) => /ValidationError/.test(errorChain(e)));
+      const attributes = run.deadLettered[0]?.MessageAttributes as Record<string, { StringValue: string }>;
+      assert.equal(attributes.ERROR_CODE.StringValue, 'ValidationError');
+      assert.equal(attributes.ERROR_MESSAGE.StringValue, 'Step Functions reported no cause for this error');
+      assert.equal(run.deadLettered[0]?.MessageBody, '{"id":"evt-4"}');
+    });
+  });
+
+  describe('executed by the local runtime (LocalStateMachine, real SQS integration into a local queue)', () => {
+    const event = {
+      version: '0',
+      id: 'b9a5c0e1-0000-4000-8000-0000000000aa',
+      'detail-type': 'SupplyUsageRecorded',
+      source: 'hem.usage',
+      account: '000000000000',
+      time: '2026-11-26T08:30:00Z',
+      region: 'local',
+      resources: [],
+      detail: { correlationId: 'corr-dlq', idempotencyKey: 'EPIC|MSG-DLQ' },
+    };
+    const lines = [
+      { businessKey: 'EPIC|M1|1', n: 1 },
+      { businessKey: 'EPIC|M1|2', n: 2 },
+    ];
+
+    it('retries a failing ApplyUsageLine, then puts the original event in the DLQ with ERROR_CODE and ends FAILED', async () => {
+      const dlq = new LocalQueue({ name: 'rule-usage-to-replenishment-dlq', logger: silentLogger });
+      const published: unknown[] = [];
+      let applyCalls = 0;
+      const local = new LocalStateMachine({
+        name: 'hem-UsageToReplenishment',
+        definition: raw,
+        type: 'EXPRESS',
+        substitutions: { ...SUBSTITUTIONS, WorkflowDeadLetterQueueUrl: dlq.url },
+        lambdaInvokers: {
+          [SUBSTITUTIONS.MapUsageLinesFunctionArn!]: async () => ({ correlationId: 'corr-dlq', mappedLines: lines, exceptionCount: 0 }),
+          [SUBSTITUTIONS.ApplyUsageLineFunctionArn!]: async (payload) => {
+            applyCalls += 1;
+            const { line } = payload as { line: { businessKey: string } };
+            if (line.businessKey === 'EPIC|M1|2') {
+              const error = new Error('DynamoDB TransactWriteItems failed (ServiceUnavailable)');
+              error.name = 'InfrastructureError';
+              throw error;
+            }
+            return { businessKey: line.businessKey, applied: true, duplicate: false, entries: [{ Source: 'hem.inventory', DetailType: 'InventoryPositionChanged', Detail: {} }] };
+          },
+        },
+        putEvents: async (entries) => {
+          published.push(...entries);
+          return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'e' })) };
+        },
+        integrations: { 'arn:aws:states:::sqs:sendMessage': sqsSendMessageIntegration(() => [dlq]) },
+        retryIntervalScale: 0.001,
+        logger: silentLogger,
+      });
+      const started = local.start(event);
+      await assert.rejects(started.result);
+
+      const execution = local.describeExecution(started.executionArn);
+      assert.equal(execution.status, 'FAILED');
+      assert.equal(execution.error, 'InfrastructureError', execution.cause);
+      assert.equal(applyCalls, 1 + 6, 'line 1 once, line 2 with its five retries');
+      assert.equal(published.length, 1, 'line 1 was applied and published before line 2 failed');
+
+      const [message, ...others] = dlq.peek();
+      assert.equal(others.length, 0);
+      assert.deepEqual(JSON.parse(message!.body), event);
+      assert.equal(message!.attributes.ERROR_CODE, 'InfrastructureError');
+      assert.match(message!.attributes.ERROR_MESSAGE ?? '', /DynamoDB TransactWriteItems failed/);
+      assert.equal(message!.attributes.EXECUTION_ARN, started.executionArn);
+    });
+
+    it('ends FAILED with the SQS error when even the DLQ refuses the event (the workflow-failure alarm is the last line)', async () => {
+      const local = new LocalStateMachine({
+        name: 'hem-UsageToReplenishment',
+        definition: raw,
+        type: 'EXPRESS',
+        substitutions: { ...SUBSTITUTIONS, WorkflowDeadLetterQueueUrl: 'http://sqs.local.localhost/000000000000/gone' },
+        lambdaInvokers: {
+          [SUBSTITUTIONS.MapUsageLinesFunctionArn!]: async () => {
+            throw Object.assign(new Error('no such charge code table'), { name: 'MappingError' });
+          },
+          [SUBSTITUTIONS.ApplyUsageLineFunctionArn!]: async () => ({}),
+        },
+        putEvents: async (entries) => ({ FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'e' })) }),
+        integrations: { 'arn:aws:states:::sqs:sendMessage': sqsSendMessageIntegration(() => []) },
+        retryIntervalScale: 0.001,
+        logger: silentLogger,
+      });
+      const started = local.start(event);
+      await assert.rejects(started.result);
+      const execution = local.describeExecution(started.executionArn);
+      assert.equal(execution.status, 'FAILED');
+      assert.equal(execution.error, 'SQS.QueueDoesNotExistException');
     });
   });
 });

@@ -164,5 +164,6 @@ export const substitute = (text: string, values: Record<string, string>): string
 export const SUBSTITUTIONS: Record<string, string> = {
   MapUsageLinesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hem-MapUsageLines',
   ApplyUsageLineFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hem-ApplyUsageLine',
+  WorkflowDeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/hem-usage-to-replenishment-dlq',
   [EVENT_BUS_PLACEHOLDER]: 'hem-test',
 };

@@ -385,12 +385,16 @@ describe('LocalStateMachine: construction', () => {
         substitutions[placeholder] = arn;
         lambdaInvokers[arn] = async (payload) => payload;
       }
+      for (const placeholder of Object.keys(sm.queuePlaceholders ?? {})) {
+        substitutions[placeholder] = `http://sqs.local.localhost/000000000000/${placeholder}`;
+      }
       const machine = new LocalStateMachine({
         name: `hem-${sm.id}`,
         aslPath: path.join(repoRoot, sm.file),
         substitutions,
         lambdaInvokers,
         putEvents: async (entries) => ({ FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'e' })) }),
+        integrations: { 'arn:aws:states:::sqs:sendMessage': async () => ({ MessageId: 'm' }) },
         type: sm.type,
         logger: silentLogger,
       });

@@ -1,0 +1,219 @@
+/**
+ * Procure-to-pay events (`source` = `hem.procurement`): requisition → purchase order → 855 / 856 →
+ * receipt → 810 → three-way match → AP voucher → PurchaseOrderClosed, plus operator alerts.
+ * Registered in `EVENT_CATALOG` (contracts/events.ts). Details carry business documents (items,
+ * quantities, prices, cost centers) and never PHI or free text: approver comments and AP clerk notes
+ * stay out of every event.
+ */
+import * as z from 'zod';
+import { EventEnvelopeSchema } from './event-envelope';
+import {
+  ApVoucherSchema,
+  MatchReasonSchema,
+  MatchResultSchema,
+  PoLineStatusSchema,
+  PurchaseOrderSchema,
+  RequisitionSchema,
+} from './procurement';
+
+export const PROCUREMENT_EVENT_SOURCE = 'hem.procurement';
+
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** A requisition was raised (from a replenishment or the SaaS procurement tool) and waits for approval. */
+export const RequisitionCreatedSchema = EventEnvelopeSchema.extend({
+  requisition: RequisitionSchema,
+});
+export type RequisitionCreated = z.infer<typeof RequisitionCreatedSchema>;
+
+/** Approved by the cost center's policy (AUTO) or by a person (HUMAN). */
+export const RequisitionApprovedSchema = EventEnvelopeSchema.extend({
+  requisitionId: z.string().min(1),
+  costCenter: z.string().min(1),
+  supplierId: z.string().min(1),
+  totalAmount: z.number(),
+  currency: z.string().length(3),
+  approval: z.enum(['AUTO', 'HUMAN']),
+  approvedBy: z.string().min(1),
+});
+export type RequisitionApproved = z.infer<typeof RequisitionApprovedSchema>;
+
+export const RequisitionRejectedSchema = EventEnvelopeSchema.extend({
+  requisitionId: z.string().min(1),
+  costCenter: z.string().min(1),
+  supplierId: z.string().min(1),
+  totalAmount: z.number(),
+  currency: z.string().length(3),
+  rejectedBy: z.string().min(1),
+});
+export type RequisitionRejected = z.infer<typeof RequisitionRejectedSchema>;
+
+/** A purchase order was created in the ERP and is to be sent to the supplier as an X12 850. */
+export const PurchaseOrderIssuedSchema = EventEnvelopeSchema.extend({
+  purchaseOrder: PurchaseOrderSchema,
+});
+export type PurchaseOrderIssued = z.infer<typeof PurchaseOrderIssuedSchema>;
+
+/** The supplier's 855 was applied: what is now expected per line. */
+export const PurchaseOrderAcknowledgedSchema = EventEnvelopeSchema.extend({
+  poNumber: z.string().min(1),
+  supplierId: z.string().min(1),
+  /** BAK02 as sent. */
+  ackType: z.string().length(2),
+  outcome: z.enum(['ACCEPTED', 'ACCEPTED_WITH_CHANGES', 'REJECTED']),
+  poStatus: PurchaseOrderSchema.shape.status,
+  lines: z.array(
+    z.object({
+      lineNumber: z.number().int().min(1),
+      itemId: z.string().min(1),
+      status: PoLineStatusSchema,
+      expectedQuantity: z.number().nonnegative(),
+      backorderedQuantity: z.number().nonnegative().optional(),
+      uom: z.string().min(1),
+      unitPrice: z.number(),
+      scheduledDate: isoDate.optional(),
+    }),
+  ),
+});
+export type PurchaseOrderAcknowledged = z.infer<typeof PurchaseOrderAcknowledgedSchema>;
+
+/** An 856 ship notice was applied to its PO. */
+export const ShipmentNotifiedSchema = EventEnvelopeSchema.extend({
+  shipmentId: z.string().min(1),
+  poNumber: z.string().min(1),
+  supplierId: z.string().min(1),
+  shippedAt: isoDate,
+  expectedDeliveryAt: isoDate.optional(),
+  lines: z.array(
+    z.object({
+      poLineNumber: z.number().int().min(1),
+      itemId: z.string().min(1),
+      quantityShipped: z.number().positive(),
+      uom: z.string().min(1),
+      baseQuantity: z.number().positive(),
+    }),
+  ),
+});
+export type ShipmentNotified = z.infer<typeof ShipmentNotifiedSchema>;
+
+/** Goods were received against a PO (dock count or a confirmed 856); base quantities feed inventory. */
+export const GoodsReceivedSchema = EventEnvelopeSchema.extend({
+  receiptId: z.string().min(1),
+  poNumber: z.string().min(1),
+  facilityId: z.string().min(1),
+  locationId: z.string().min(1),
+  source: z.enum(['DOCK', 'ASN']),
+  receivedAt: isoDateTime,
+  poStatus: PurchaseOrderSchema.shape.status,
+  lines: z
+    .array(
+      z.object({
+        poLineNumber: z.number().int().min(1),
+        itemId: z.string().min(1),
+        quantity: z.number().positive(),
+        uom: z.string().min(1),
+        baseQuantity: z.number().positive(),
+      }),
+    )
+    .min(1),
+});
+export type GoodsReceived = z.infer<typeof GoodsReceivedSchema>;
+
+/** An 810 invoice was accepted for matching. */
+export const InvoiceReceivedSchema = EventEnvelopeSchema.extend({
+  invoiceNumber: z.string().min(1),
+  supplierId: z.string().min(1),
+  poNumber: z.string().min(1).optional(),
+  invoiceDate: isoDate,
+  totalAmount: z.number(),
+  currency: z.string().length(3),
+  lineCount: z.number().int().nonnegative(),
+});
+export type InvoiceReceived = z.infer<typeof InvoiceReceivedSchema>;
+
+/** The three-way match passed (or an AP clerk accepted the variance): the invoice is payable. */
+export const InvoiceMatchedSchema = EventEnvelopeSchema.extend({
+  invoiceNumber: z.string().min(1),
+  supplierId: z.string().min(1),
+  poNumber: z.string().min(1),
+  approvedAmount: z.number(),
+  currency: z.string().length(3),
+  match: MatchResultSchema,
+});
+export type InvoiceMatched = z.infer<typeof InvoiceMatchedSchema>;
+
+/** The match failed: the invoice is listed for AP clerks with its reason codes. */
+export const InvoiceExceptionRaisedSchema = EventEnvelopeSchema.extend({
+  caseId: z.string().min(1),
+  invoiceNumber: z.string().min(1),
+  supplierId: z.string().min(1),
+  poNumber: z.string().min(1).optional(),
+  invoiceAmount: z.number(),
+  currency: z.string().length(3),
+  reasons: z.array(MatchReasonSchema).min(1),
+  lines: z.array(
+    z.object({
+      invoiceLineNumber: z.number().int().min(1),
+      poLineNumber: z.number().int().min(1).optional(),
+      reasons: z.array(MatchReasonSchema),
+    }),
+  ),
+});
+export type InvoiceExceptionRaised = z.infer<typeof InvoiceExceptionRaisedSchema>;
+
+/** The AP voucher was handed to finance. */
+export const ApVoucherPostedSchema = EventEnvelopeSchema.extend({
+  voucher: ApVoucherSchema,
+});
+export type ApVoucherPosted = z.infer<typeof ApVoucherPostedSchema>;
+
+/** Every line is received and invoiced (or rejected): the PO is closed. */
+export const PurchaseOrderClosedSchema = EventEnvelopeSchema.extend({
+  poNumber: z.string().min(1),
+  supplierId: z.string().min(1),
+  facilityId: z.string().min(1),
+  costCenter: z.string().min(1),
+  closedAt: isoDateTime,
+  /** Whole-PO rejection by the supplier (855 BAK02 RJ/RD) closes it too. */
+  rejected: z.boolean(),
+});
+export type PurchaseOrderClosed = z.infer<typeof PurchaseOrderClosedSchema>;
+
+/** What an operator alert is about. */
+export const ProcurementAlertTypeSchema = z.enum([
+  'APPROVAL_ESCALATED',
+  'ACKNOWLEDGMENT_OVERDUE',
+  'SHIP_NOTICE_OVERDUE',
+  'INVOICE_OVERDUE',
+  'PURCHASE_ORDER_REJECTED',
+  'ERP_UNAVAILABLE',
+  /** Goods were ordered (and maybe shipped) but not all received by the time the workflow checked. */
+  'RECEIPT_OVERDUE',
+  /** The supplier network did not take the 850 within the send timeout (it is resent). */
+  'SUPPLIER_NETWORK_UNAVAILABLE',
+  /** An invoice in exception waited longer than its timeout for an AP clerk's decision (it keeps waiting). */
+  'INVOICE_RESOLUTION_OVERDUE',
+  /** A payable invoice's AP voucher could not be posted (ERP or finance unavailable: retried; or refused: stopped). */
+  'AP_VOUCHER_BLOCKED',
+  /** An invoice could not be matched for a while (HEM's own store failing); the match is retried. */
+  'INVOICE_MATCH_BLOCKED',
+  /**
+   * A supplier's 855/856/810 was syntactically fine (acknowledged) but cannot be applied: unknown PO,
+   * another supplier's PO, a line or unit the PO does not have, or a PO that is closed or rejected.
+   */
+  'SUPPLIER_DOCUMENT_UNMATCHED',
+]);
+export type ProcurementAlertType = z.infer<typeof ProcurementAlertTypeSchema>;
+
+/** A procure-to-pay step is overdue or failed and needs an operator. Structured facts only, no free text. */
+export const ProcurementAlertRaisedSchema = EventEnvelopeSchema.extend({
+  alertType: ProcurementAlertTypeSchema,
+  severity: z.enum(['INFO', 'WARNING', 'CRITICAL']),
+  entity: z.object({ kind: z.enum(['REQUISITION', 'PURCHASE_ORDER', 'INVOICE']), id: z.string().min(1) }),
+  supplierId: z.string().min(1).optional(),
+  costCenter: z.string().min(1).optional(),
+  /** When the awaited document or decision was due. */
+  dueAt: isoDateTime.optional(),
+});
+export type ProcurementAlertRaised = z.infer<typeof ProcurementAlertRaisedSchema>;

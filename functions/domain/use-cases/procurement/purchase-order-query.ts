@@ -1,0 +1,91 @@
+/**
+ * `GET /v1/purchase-orders/{poNumber}`: a purchase order with its receipts and invoice cases, with
+ * object-level authorization (pure orchestration over the ports).
+ *
+ * Who sees what: a caller whose OAuth client id is a supplier's (`ProcurementConfig.findSupplierByClientId`)
+ * sees only that supplier's POs — another supplier's PO answers exactly like a PO that does not
+ * exist (NotFoundError → 404), so PO numbers cannot be probed. Every other caller reached the
+ * handler with the `hem/po.read` scope, which only hospital clients (ops console, AP clerks,
+ * receiving dock, the SaaS procurement tool) and suppliers are granted: they see every PO. Every
+ * supplier's app client must therefore be configured as that supplier's `oauthClientId`.
+ */
+import type { InvoiceCase, PurchaseOrder, Receipt } from '../../../../contracts/procurement';
+import { NotFoundError } from '../../errors';
+import type { ProcurementUseCaseDependencies } from './shared';
+
+/** Invoices of the PO's supplier looked at for the PO's cases (newest first): far more than one PO ever gets. */
+const INVOICE_SCAN_LIMIT = 500;
+
+/** An invoice case as the PO view shows it (the clerk decisions and match details stay in the invoice API). */
+export interface PurchaseOrderInvoiceView {
+  caseId: string;
+  invoiceNumber: string;
+  invoiceDate: string;
+  status: InvoiceCase['status'];
+  currency: string;
+  invoiceAmount: number;
+  approvedAmount: number;
+  reasons: InvoiceCase['reasons'];
+  waitingForReceipt: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The answer of the PO query. */
+export interface PurchaseOrderView {
+  purchaseOrder: PurchaseOrder;
+  /** Oldest first. */
+  receipts: Receipt[];
+  /** Newest first. */
+  invoiceCases: PurchaseOrderInvoiceView[];
+}
+
+/** Who asks. */
+export interface PurchaseOrderViewer {
+  /** The OAuth client id of the token. */
+  clientId: string;
+}
+
+const invoiceView = (c: InvoiceCase): PurchaseOrderInvoiceView => ({
+  caseId: c.caseId,
+  invoiceNumber: c.invoiceNumber,
+  invoiceDate: c.invoiceDate,
+  status: c.status,
+  currency: c.currency,
+  invoiceAmount: c.invoiceAmount,
+  approvedAmount: c.approvedAmount,
+  reasons: c.reasons,
+  waitingForReceipt: c.waitingForReceipt,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+/**
+ * The PO `poNumber` as `viewer` may see it.
+ *
+ * @throws NotFoundError when the PO does not exist or belongs to another supplier than the viewer's.
+ */
+export const getPurchaseOrderView = async (
+  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'procurementConfig'>,
+  poNumber: string,
+  viewer: PurchaseOrderViewer,
+): Promise<PurchaseOrderView> => {
+  const [stored, viewerSupplier] = await Promise.all([
+    deps.procurement.getPurchaseOrder(poNumber),
+    deps.procurementConfig.findSupplierByClientId(viewer.clientId),
+  ]);
+  if (stored === undefined || (viewerSupplier !== undefined && viewerSupplier.supplierId !== stored.supplierId)) {
+    // The same answer for "no such PO" and "not yours".
+    throw new NotFoundError(`purchase order ${poNumber} not found`, { details: { poNumber } });
+  }
+  const { version: _version, ...purchaseOrder } = stored;
+  const [receipts, invoices] = await Promise.all([
+    deps.procurement.listReceipts(poNumber),
+    deps.procurement.listInvoicesBySupplier(purchaseOrder.supplierId, INVOICE_SCAN_LIMIT),
+  ]);
+  return {
+    purchaseOrder,
+    receipts,
+    invoiceCases: invoices.filter(({ invoiceCase }) => invoiceCase.poNumber === poNumber).map(({ invoiceCase }) => invoiceView(invoiceCase)),
+  };
+};

@@ -1,0 +1,402 @@
+/**
+ * Applying the documents a supplier sends over X12 (`POST /v1/edi/x12`), once each, to HEM's
+ * purchase orders and invoices (pure orchestration over the ports):
+ *
+ * - 855 → `applyAcknowledgment` on the PO (saved at its version, re-read and re-applied on a
+ *   ConcurrencyError), `PurchaseOrderAcknowledged`, then the `ACK_855` wait of the PO's workflow.
+ * - 856 → `applyShipNotice` (the PO keeps the shipment ids it applied), `ShipmentNotified`, then the
+ *   `ASN_856` wait.
+ * - 810 → the invoice and its case (OPEN), `InvoiceReceived`, and the case's `ReceiptToInvoice`
+ *   execution, named after the case id.
+ *
+ * Exactly once: the `EdiDocumentLog` claims the document (envelope + business key) before anything
+ * is applied. A resend finds the claim and changes nothing. When applying fails with an error a retry
+ * can fix (a table or the bus unavailable), the claim is released and the error propagates, so the
+ * supplier's resend applies it; each step is itself idempotent (same PO result, same event keys, same
+ * case id, same execution name), so a half-done first attempt is finished, never doubled.
+ *
+ * A document that is valid X12 but cannot be applied — its PO is unknown or another supplier's, a
+ * line or unit is not on the PO, the PO is closed or rejected — is not dropped: it stays recorded
+ * (a resend does nothing), an `exception` hop and an audit record keep its facts, and a
+ * `ProcurementAlertRaised` (SUPPLIER_DOCUMENT_UNMATCHED) tells an operator. An invoice is always
+ * stored and its workflow started (its match raises NO_PO for the AP clerks); the alert comes on top.
+ * Correlation: the PO's correlationId (the requisition's, end to end); the request's when there is no PO.
+ */
+import type { BusEvent } from '../../../../contracts/events';
+import type { Invoice, PoAcknowledgment, PurchaseOrder, ShipNotice, X12ControlNumbers } from '../../../../contracts/procurement';
+import { ConcurrencyError, ConflictError, DataError, HemError } from '../../errors';
+import {
+  invoiceReceived,
+  procurementAlertRaised,
+  purchaseOrderAcknowledged,
+  shipmentNotified,
+  type ProcurementAlert,
+} from '../../procurement/events';
+import { invoiceCaseIdFor, openInvoiceCase } from '../../procurement/invoice-case';
+import { acknowledgmentOutcome, applyAcknowledgment, applyShipNotice } from '../../procurement/purchase-order';
+import type { EdiDocumentKey, EdiDocumentLog } from '../../procurement-ports';
+import { executionNameFor } from './control-numbers';
+import { purchaseOrderConversions } from './receipts';
+import { completeTask } from './requisitions';
+import { envelopeInput, recordHop, type ProcurementUseCaseDependencies } from './shared';
+
+/** What applying supplier documents touches. */
+export type SupplierDocumentDependencies = Pick<
+  ProcurementUseCaseDependencies,
+  'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock' | 'referenceData'
+> & { ediDocuments: EdiDocumentLog };
+
+/** A canonical document read from an accepted X12 set. */
+export type SupplierDocument =
+  | { kind: 'PoAcknowledgment'; document: PoAcknowledgment }
+  | { kind: 'ShipNotice'; document: ShipNotice }
+  | { kind: 'Invoice'; document: Invoice };
+
+/** One document to apply, with where it came from. */
+export interface SupplierDocumentInput {
+  /** The supplier the interchange sender (and the caller's client id) resolved to. */
+  supplierId: string;
+  /** The envelope's control numbers. */
+  control: X12ControlNumbers;
+  /** The document's business key from the X12 adapter (e.g. supplier + PO + BAK01 + date). */
+  businessKey: string;
+  doc: SupplierDocument;
+  /** The request's correlation id: used when the document finds no PO. */
+  requestCorrelationId: string;
+  /** What caused it (the API request id). */
+  causationId: string;
+  /** Who sent it (the OAuth client id). */
+  actor: string;
+}
+
+/** Why a valid document could not be applied. */
+export type UnmatchedReason = 'UNKNOWN_PURCHASE_ORDER' | 'NOT_APPLICABLE';
+
+/** What happened to one document. */
+export type SupplierDocumentOutcome =
+  | {
+      status: 'APPLIED';
+      kind: SupplierDocument['kind'];
+      correlationId: string;
+      poNumber?: string;
+      /** The PO's status after the document (855/856). */
+      poStatus?: PurchaseOrder['status'];
+      /** The invoice case (810). */
+      caseId?: string;
+      /** Whether a waiting workflow task was completed now (855/856). */
+      resumedWorkflow?: boolean;
+    }
+  | { status: 'DUPLICATE'; kind: SupplierDocument['kind']; correlationId: string; poNumber?: string }
+  | {
+      status: 'UNMATCHED';
+      kind: SupplierDocument['kind'];
+      correlationId: string;
+      poNumber?: string;
+      reason: UnmatchedReason;
+      /** The domain error's code (NOT_FOUND, DATA_ERROR, CONFLICT). */
+      code: string;
+      caseId?: string;
+    };
+
+/** The awaited names of the PO's waits this use case completes. */
+export const SUPPLIER_DOCUMENT_WAITS = { acknowledgment: 'ACK_855', shipNotice: 'ASN_856' } as const;
+
+/** What the workflow's `ACK_855` / `ASN_856` task receives (and a later RegisterWait, when the document came first). */
+export interface PurchaseOrderDocumentArrival {
+  poNumber: string;
+  /** The PO's status after the document: the workflow's Choice reads `REJECTED` here. */
+  status: PurchaseOrder['status'];
+  /** 855: ACCEPTED / ACCEPTED_WITH_CHANGES / REJECTED. */
+  outcome?: ReturnType<typeof acknowledgmentOutcome>;
+  /** 856: the shipment id. */
+  shipmentId?: string;
+}
+
+/** The name of the invoice workflow (WorkflowControl.start). */
+export const RECEIPT_TO_INVOICE = 'ReceiptToInvoice';
+
+/** What the ReceiptToInvoice execution of an invoice case gets as input. */
+export interface ReceiptToInvoiceInput {
+  caseId: string;
+  correlationId: string;
+}
+
+/** The ReceiptToInvoice execution name of an invoice case (deterministic: starting twice is a no-op). */
+export const invoiceExecutionName = (caseId: string): string => executionNameFor(caseId);
+
+/** Attempts to save a PO whose version keeps moving under concurrent writers. */
+const MAX_SAVE_ATTEMPTS = 5;
+
+const SUPPLIER_DOCUMENT_ACTION = {
+  PoAcknowledgment: 'PurchaseOrderAcknowledged',
+  ShipNotice: 'ShipmentNotified',
+  Invoice: 'InvoiceReceived',
+} as const;
+
+const X12_SET_OF = { PoAcknowledgment: '855', ShipNotice: '856', Invoice: '810' } as const;
+
+/** The PO a document names, when it exists and is the sending supplier's. */
+const supplierPurchaseOrder = async (
+  deps: Pick<SupplierDocumentDependencies, 'procurement'>,
+  poNumber: string | undefined,
+  supplierId: string,
+): Promise<(PurchaseOrder & { version: number }) | undefined> => {
+  if (poNumber === undefined) return undefined;
+  const po = await deps.procurement.getPurchaseOrder(poNumber);
+  // Another supplier's PO is "unknown" to this one: nothing about it is revealed or changed.
+  return po?.supplierId === supplierId ? po : undefined;
+};
+
+const withoutVersion = (po: PurchaseOrder & { version: number }): PurchaseOrder => {
+  const { version: _version, ...plain } = po;
+  return plain;
+};
+
+/** A domain refusal that makes the document unmatched rather than failed. */
+const isNotApplicable = (e: unknown): e is DataError | ConflictError => e instanceof DataError || e instanceof ConflictError;
+
+const controlFacts = (control: X12ControlNumbers): Record<string, string> => ({
+  interchange: control.interchange,
+  group: control.group,
+  transactionSet: control.transactionSet,
+  version: control.version,
+});
+
+/**
+ * Reads the PO, applies `change` and saves it at the version read; on a ConcurrencyError reads
+ * again and re-applies (the change is a pure function of the PO and the document).
+ */
+const updatePurchaseOrder = async <R>(
+  deps: Pick<SupplierDocumentDependencies, 'procurement'>,
+  poNumber: string,
+  supplierId: string,
+  change: (po: PurchaseOrder) => { purchaseOrder: PurchaseOrder; save: boolean; result: R },
+): Promise<{ purchaseOrder: PurchaseOrder; result: R } | undefined> => {
+  for (let attempt = 1; ; attempt++) {
+    const po = await supplierPurchaseOrder(deps, poNumber, supplierId);
+    if (po === undefined) return undefined;
+    const changed = change(withoutVersion(po));
+    if (!changed.save) return { purchaseOrder: changed.purchaseOrder, result: changed.result };
+    try {
+      await deps.procurement.savePurchaseOrder(changed.purchaseOrder, po.version);
+      return { purchaseOrder: changed.purchaseOrder, result: changed.result };
+    } catch (e) {
+      if (!(e instanceof ConcurrencyError) || attempt >= MAX_SAVE_ATTEMPTS) throw e;
+    }
+  }
+};
+
+/** Marks the PO's wait arrived and completes the waiting task, if any. */
+const arrive = async (deps: SupplierDocumentDependencies, poNumber: string, awaited: string, arrival: PurchaseOrderDocumentArrival): Promise<boolean> => {
+  const { taskToken } = await deps.waits.arrive(poNumber, awaited, arrival);
+  return taskToken === undefined ? false : completeTask(deps, taskToken, arrival);
+};
+
+/** Records an unmatched document: exception hop, audit record, operator alert. */
+const recordUnmatched = async (
+  deps: SupplierDocumentDependencies,
+  input: SupplierDocumentInput,
+  facts: { correlationId: string; poNumber?: string; reason: UnmatchedReason; code: string; caseId?: string; location?: string },
+): Promise<SupplierDocumentOutcome> => {
+  const now = deps.clock.now();
+  const set = X12_SET_OF[input.doc.kind];
+  const entity = facts.caseId !== undefined ? `invoice:${facts.caseId}` : `po:${facts.poNumber ?? 'none'}`;
+  await deps.audit.append({ actor: input.actor, action: 'SupplierDocumentUnmatched', entity, correlationId: facts.correlationId, payload: input.doc.document });
+  await recordHop(deps, facts.correlationId, 'exception', 'error', {
+    document: set,
+    supplierId: input.supplierId,
+    ...(facts.poNumber === undefined ? {} : { poNumber: facts.poNumber }),
+    ...(facts.caseId === undefined ? {} : { caseId: facts.caseId }),
+    reason: facts.reason,
+    code: facts.code,
+    ...(facts.location === undefined ? {} : { location: facts.location }),
+    control: controlFacts(input.control),
+  });
+  const alert: ProcurementAlert = {
+    alertType: 'SUPPLIER_DOCUMENT_UNMATCHED',
+    severity: 'WARNING',
+    entity: facts.caseId !== undefined ? { kind: 'INVOICE', id: facts.caseId } : { kind: 'PURCHASE_ORDER', id: facts.poNumber ?? input.businessKey },
+    supplierId: input.supplierId,
+  };
+  await deps.events.publish([
+    procurementAlertRaised(
+      { ...envelopeInput(facts.correlationId, input.causationId, now), businessKey: `EDI|${input.supplierId}|${input.businessKey}|${input.control.interchange}|${input.control.transactionSet}` },
+      alert,
+    ),
+  ]);
+  return {
+    status: 'UNMATCHED',
+    kind: input.doc.kind,
+    correlationId: facts.correlationId,
+    reason: facts.reason,
+    code: facts.code,
+    ...(facts.poNumber === undefined ? {} : { poNumber: facts.poNumber }),
+    ...(facts.caseId === undefined ? {} : { caseId: facts.caseId }),
+  };
+};
+
+const unmatchedFacts = (e: unknown): { reason: UnmatchedReason; code: string; location?: string } => {
+  if (e instanceof HemError) {
+    const location = e instanceof DataError ? e.location : undefined;
+    return { reason: 'NOT_APPLICABLE', code: e.code, ...(location === undefined ? {} : { location }) };
+  }
+  return { reason: 'NOT_APPLICABLE', code: 'UNKNOWN' };
+};
+
+const applyAcknowledgmentDocument = async (
+  deps: SupplierDocumentDependencies,
+  input: SupplierDocumentInput,
+  ack: PoAcknowledgment,
+): Promise<SupplierDocumentOutcome> => {
+  const known = await supplierPurchaseOrder(deps, ack.poNumber, input.supplierId);
+  if (known === undefined) {
+    return recordUnmatched(deps, input, { correlationId: input.requestCorrelationId, poNumber: ack.poNumber, reason: 'UNKNOWN_PURCHASE_ORDER', code: 'NOT_FOUND' });
+  }
+  const conversions = await purchaseOrderConversions(deps, known);
+  let updated: { purchaseOrder: PurchaseOrder } | undefined;
+  try {
+    updated = await updatePurchaseOrder(deps, ack.poNumber, input.supplierId, (po) => ({
+      purchaseOrder: applyAcknowledgment(po, ack, conversions),
+      save: true,
+      result: undefined,
+    }));
+  } catch (e) {
+    if (!isNotApplicable(e)) throw e;
+    return recordUnmatched(deps, input, { correlationId: known.correlationId, poNumber: ack.poNumber, ...unmatchedFacts(e) });
+  }
+  if (updated === undefined) {
+    return recordUnmatched(deps, input, { correlationId: input.requestCorrelationId, poNumber: ack.poNumber, reason: 'UNKNOWN_PURCHASE_ORDER', code: 'NOT_FOUND' });
+  }
+  const po = updated.purchaseOrder;
+  const now = deps.clock.now();
+  const outcome = acknowledgmentOutcome(ack);
+  await deps.events.publish([purchaseOrderAcknowledged(envelopeInput(po.correlationId, input.causationId, now), po, ack)]);
+  await deps.audit.append({ actor: input.actor, action: SUPPLIER_DOCUMENT_ACTION.PoAcknowledgment, entity: `po:${po.poNumber}`, correlationId: po.correlationId, payload: ack });
+  await recordHop(deps, po.correlationId, 'po-acknowledged', 'ok', {
+    poNumber: po.poNumber,
+    supplierId: po.supplierId,
+    ackType: ack.ackType,
+    outcome,
+    poStatus: po.status,
+    control: controlFacts(input.control),
+  });
+  const resumedWorkflow = await arrive(deps, po.poNumber, SUPPLIER_DOCUMENT_WAITS.acknowledgment, { poNumber: po.poNumber, status: po.status, outcome });
+  return { status: 'APPLIED', kind: 'PoAcknowledgment', correlationId: po.correlationId, poNumber: po.poNumber, poStatus: po.status, resumedWorkflow };
+};
+
+const applyShipNoticeDocument = async (
+  deps: SupplierDocumentDependencies,
+  input: SupplierDocumentInput,
+  asn: ShipNotice,
+): Promise<SupplierDocumentOutcome> => {
+  const known = await supplierPurchaseOrder(deps, asn.poNumber, input.supplierId);
+  if (known === undefined) {
+    return recordUnmatched(deps, input, { correlationId: input.requestCorrelationId, poNumber: asn.poNumber, reason: 'UNKNOWN_PURCHASE_ORDER', code: 'NOT_FOUND' });
+  }
+  const conversions = await purchaseOrderConversions(deps, known);
+  let updated: { purchaseOrder: PurchaseOrder; result: ReturnType<typeof applyShipNotice>['lines'] } | undefined;
+  try {
+    updated = await updatePurchaseOrder(deps, asn.poNumber, input.supplierId, (po) => {
+      const application = applyShipNotice(po, asn, conversions);
+      // Already applied (a first attempt saved it and failed later): finish the rest, save nothing.
+      return { purchaseOrder: application.purchaseOrder, save: application.applied, result: application.lines };
+    });
+  } catch (e) {
+    if (!isNotApplicable(e)) throw e;
+    return recordUnmatched(deps, input, { correlationId: known.correlationId, poNumber: asn.poNumber, ...unmatchedFacts(e) });
+  }
+  if (updated === undefined) {
+    return recordUnmatched(deps, input, { correlationId: input.requestCorrelationId, poNumber: asn.poNumber, reason: 'UNKNOWN_PURCHASE_ORDER', code: 'NOT_FOUND' });
+  }
+  const po = updated.purchaseOrder;
+  const now = deps.clock.now();
+  await deps.events.publish([shipmentNotified(envelopeInput(po.correlationId, input.causationId, now), asn, updated.result)]);
+  await deps.audit.append({ actor: input.actor, action: SUPPLIER_DOCUMENT_ACTION.ShipNotice, entity: `po:${po.poNumber}`, correlationId: po.correlationId, payload: asn });
+  await recordHop(deps, po.correlationId, 'shipment-notified', 'ok', {
+    poNumber: po.poNumber,
+    supplierId: po.supplierId,
+    shipmentId: asn.shipmentId,
+    lines: updated.result.map((l) => ({ poLineNumber: l.poLineNumber, itemId: l.itemId, baseQuantity: l.baseQuantity })),
+    poStatus: po.status,
+    control: controlFacts(input.control),
+  });
+  const resumedWorkflow = await arrive(deps, po.poNumber, SUPPLIER_DOCUMENT_WAITS.shipNotice, { poNumber: po.poNumber, status: po.status, shipmentId: asn.shipmentId });
+  return { status: 'APPLIED', kind: 'ShipNotice', correlationId: po.correlationId, poNumber: po.poNumber, poStatus: po.status, resumedWorkflow };
+};
+
+const receiveInvoiceDocument = async (
+  deps: SupplierDocumentDependencies,
+  input: SupplierDocumentInput,
+  invoice: Invoice,
+): Promise<SupplierDocumentOutcome> => {
+  const po = await supplierPurchaseOrder(deps, invoice.poNumber, input.supplierId);
+  const correlationId = po?.correlationId ?? input.requestCorrelationId;
+  const now = deps.clock.now();
+  const caseId = invoiceCaseIdFor(invoice);
+  await deps.procurement.saveInvoice(invoice, openInvoiceCase(invoice, { caseId, correlationId }, now));
+  const events: BusEvent[] = [invoiceReceived(envelopeInput(correlationId, input.causationId, now), invoice)];
+  await deps.events.publish(events);
+  await deps.audit.append({ actor: input.actor, action: SUPPLIER_DOCUMENT_ACTION.Invoice, entity: `invoice:${caseId}`, correlationId, payload: invoice });
+  await recordHop(deps, correlationId, 'invoice-received', 'ok', {
+    caseId,
+    invoiceNumber: invoice.invoiceNumber,
+    supplierId: invoice.supplierId,
+    ...(invoice.poNumber === undefined ? {} : { poNumber: invoice.poNumber }),
+    totalAmount: invoice.totalAmount,
+    currency: invoice.currency,
+    control: controlFacts(input.control),
+  });
+  const workflowInput: ReceiptToInvoiceInput = { caseId, correlationId };
+  await deps.workflows.start(RECEIPT_TO_INVOICE, invoiceExecutionName(caseId), workflowInput);
+  if (po === undefined) {
+    return recordUnmatched(deps, input, {
+      correlationId,
+      ...(invoice.poNumber === undefined ? {} : { poNumber: invoice.poNumber }),
+      caseId,
+      reason: 'UNKNOWN_PURCHASE_ORDER',
+      code: 'NOT_FOUND',
+    });
+  }
+  return { status: 'APPLIED', kind: 'Invoice', correlationId, poNumber: po.poNumber, caseId };
+};
+
+const poNumberOf = (doc: SupplierDocument): string | undefined => doc.document.poNumber;
+
+/**
+ * Applies one supplier document exactly once (see the module comment).
+ *
+ * @throws whatever retryable failure stopped it (the document is released: a resend applies it).
+ */
+export const applySupplierDocument = async (deps: SupplierDocumentDependencies, input: SupplierDocumentInput): Promise<SupplierDocumentOutcome> => {
+  const key: EdiDocumentKey = { supplierId: input.supplierId, control: input.control, businessKey: input.businessKey };
+  if (!(await deps.ediDocuments.recordOnce(key))) {
+    const po = await supplierPurchaseOrder(deps, poNumberOf(input.doc), input.supplierId);
+    const correlationId = po?.correlationId ?? input.requestCorrelationId;
+    await recordHop(deps, correlationId, 'duplicate', 'skipped', {
+      document: X12_SET_OF[input.doc.kind],
+      supplierId: input.supplierId,
+      ...(po === undefined ? {} : { poNumber: po.poNumber }),
+      control: controlFacts(input.control),
+    });
+    return { status: 'DUPLICATE', kind: input.doc.kind, correlationId, ...(po === undefined ? {} : { poNumber: po.poNumber }) };
+  }
+  try {
+    let outcome: SupplierDocumentOutcome;
+    switch (input.doc.kind) {
+      case 'PoAcknowledgment':
+        outcome = await applyAcknowledgmentDocument(deps, input, input.doc.document);
+        break;
+      case 'ShipNotice':
+        outcome = await applyShipNoticeDocument(deps, input, input.doc.document);
+        break;
+      case 'Invoice':
+        outcome = await receiveInvoiceDocument(deps, input, input.doc.document);
+        break;
+    }
+    await deps.ediDocuments.markApplied(key);
+    return outcome;
+  } catch (e) {
+    await deps.ediDocuments.release(key);
+    throw e;
+  }
+};

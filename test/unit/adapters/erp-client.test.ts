@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Invoice, PurchaseOrder, Receipt } from '../../../contracts/procurement';
+import { HttpErpGateway, erpInvoiceBody } from '../../../functions/adapters/connectors/erp-client';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
+import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+
+const purchaseOrder = (poNumber: string): PurchaseOrder => ({
+  poNumber,
+  requisitionId: 'REQ-1',
+  supplierId: 'SUP-MEDLINE',
+  facilityId: 'FAC-NMC',
+  locationId: 'NMC-OR',
+  costCenter: 'CC-NMC-OR',
+  shipToGln: '0614141000012',
+  orderDate: '2025-03-14',
+  currency: 'USD',
+  lines: [
+    {
+      lineNumber: 1,
+      itemId: 'ITM-10001',
+      description: 'Sponge, gauze 4x4 in, sterile',
+      supplierCatalogNumber: 'PRM21430',
+      gtin: '10614141000019',
+      quantity: 7,
+      uom: 'BX',
+      uomFactor: 10,
+      unitPrice: 4.5,
+      expectedQuantity: 7,
+      receivedBaseQuantity: 0,
+      invoicedBaseQuantity: 0,
+      status: 'OPEN',
+    },
+  ],
+  status: 'CREATED',
+  correlationId: 'corr-erp-1',
+  createdAt: '2025-03-14T09:30:00.000Z',
+});
+
+const invoiceFor = (poNumber: string, invoiceNumber: string): Invoice => ({
+  invoiceNumber,
+  supplierId: 'SUP-MEDLINE',
+  poNumber,
+  invoiceDate: '2025-03-16',
+  currency: 'USD',
+  lines: [{ lineNumber: 1, poLineNumber: 1, quantity: 7, uom: 'BX', unitPrice: 4.5, amount: 31.5 }],
+  charges: [{ type: 'FREIGHT', amount: 12 }],
+  totalAmount: 43.5,
+});
+
+describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
+  let erp: ErpSimulator;
+  let gateway: HttpErpGateway;
+  let n = 0;
+  const nextPo = (): string => `PO-NMC-${String(9000 + (n += 1)).padStart(8, '0')}`;
+
+  before(async () => {
+    erp = await startErpSimulator();
+    gateway = new HttpErpGateway({ baseUrl: erp.url, timeoutMs: 500, baseDelayMs: 5, maxDelayMs: 20 });
+  });
+  after(async () => erp.stop());
+  beforeEach(() => erp.setFaults({}));
+
+  it('creates the purchase order under its PO number and answers the ERP id; the same key answers the same id', async () => {
+    const poNumber = nextPo();
+    const first = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
+    const again = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
+    assert.equal(again.erpPoId, first.erpPoId);
+    const stored = erp.purchaseOrders().filter((o) => o.OrderNumber === poNumber);
+    assert.equal(stored.length, 1);
+    assert.equal(String(stored[0]!.POHeaderId), first.erpPoId);
+    assert.equal(stored[0]!.lines[0]!.Item, 'ITM-10001');
+    assert.equal(stored[0]!.lines[0]!.UOMCode, 'BX');
+    assert.equal(stored[0]!.Supplier, 'SUP-MEDLINE');
+  });
+
+  it('retries 503s with backoff and gets the order through', async () => {
+    const poNumber = nextPo();
+    erp.setFaults({ failNext: 2, status: 503 });
+    const { erpPoId } = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
+    assert.ok(erpPoId);
+    assert.equal(erp.stats().failuresInjected, 2);
+  });
+
+  it('retries a timed-out post that committed and gets the same order back, never a second one', async () => {
+    const poNumber = nextPo();
+    erp.setFaults({ timeoutNext: 1, timeoutCommits: true });
+    const { erpPoId } = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
+    const stored = erp.purchaseOrders().filter((o) => o.OrderNumber === poNumber);
+    assert.equal(stored.length, 1);
+    assert.equal(String(stored[0]!.POHeaderId), erpPoId);
+  });
+
+  it('gives up as UpstreamUnavailableError (retryable) when the ERP stays down', async () => {
+    erp.setFaults({ failNext: 10, status: 502 });
+    const poNumber = nextPo();
+    await assert.rejects(gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`), (e: unknown) => {
+      assert.ok(e instanceof UpstreamUnavailableError);
+      assert.equal(e.retryable, true);
+      assert.equal(e.details.status, 502);
+      return true;
+    });
+  });
+
+  it('refuses a receipt for an unknown PO as UpstreamRejectedError with the Fusion error code', async () => {
+    const receipt: Receipt = {
+      receiptId: 'RCV-UNKNOWN',
+      poNumber: 'PO-NMC-99999999',
+      facilityId: 'FAC-NMC',
+      locationId: 'NMC-OR',
+      receivedAt: '2025-03-15T08:00:00.000Z',
+      source: 'DOCK',
+      lines: [{ poLineNumber: 1, quantity: 1, uom: 'BX' }],
+    };
+    await assert.rejects(gateway.createReceipt(receipt, 'RCV|RCV-UNKNOWN'), (e: unknown) => {
+      assert.ok(e instanceof UpstreamRejectedError);
+      assert.equal(e.retryable, false);
+      assert.equal(e.details.upstreamCode, 'HEMERP-UNKNOWN-PO');
+      return true;
+    });
+  });
+
+  it('books a receipt and a payables invoice against the PO', async () => {
+    const poNumber = nextPo();
+    await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
+    const receipt: Receipt = {
+      receiptId: `RCV-${poNumber}`,
+      poNumber,
+      facilityId: 'FAC-NMC',
+      locationId: 'NMC-OR',
+      receivedAt: '2025-03-15T08:00:00.000Z',
+      source: 'DOCK',
+      lines: [{ poLineNumber: 1, quantity: 7, uom: 'BX' }],
+    };
+    const { erpReceiptId } = await gateway.createReceipt(receipt, `RCV|${receipt.receiptId}`);
+    assert.ok(erpReceiptId);
+    const { erpInvoiceId } = await gateway.createPayablesInvoice(invoiceFor(poNumber, `INV-${n}`), 43.5, `INV|SUP-MEDLINE|INV-${n}`);
+    const booked = erp.invoices().find((i) => String(i.InvoiceId) === erpInvoiceId)!;
+    assert.equal(booked.InvoiceAmount, 43.5);
+    assert.deepEqual(
+      booked.invoiceLines.map((l) => [l.LineType, l.LineAmount]),
+      [
+        ['Item', 31.5],
+        ['Freight', 12],
+      ],
+    );
+    const order = erp.purchaseOrders().find((o) => o.OrderNumber === poNumber)!;
+    assert.equal(order.lines[0]!.QuantityReceived, 7);
+    assert.equal(order.lines[0]!.QuantityBilled, 7);
+  });
+
+  it('adds an adjustment line when the approved amount is not the invoice total, so the lines add up', () => {
+    const body = erpInvoiceBody(invoiceFor('PO-1', 'INV-9'), 31.5);
+    const lines = body.invoiceLines as { LineType: string; LineAmount: number }[];
+    assert.equal(body.InvoiceAmount, 31.5);
+    assert.deepEqual(lines.at(-1), { LineNumber: 3, LineType: 'Miscellaneous', LineAmount: -12, Description: 'Adjustment to the approved amount' });
+    assert.equal(lines.reduce((sum, l) => sum + l.LineAmount, 0), 31.5);
+  });
+});

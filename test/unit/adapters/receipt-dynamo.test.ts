@@ -1,0 +1,54 @@
+/**
+ * A dock receipt on the real DynamoDB adapters (DynamoDB Local): the PO and receipt in the
+ * procurement repository, the receipt lines through DynamoInventoryRepository's exactly-once
+ * transaction (a receipt outcome carries no cost posting), and a resend that changes nothing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildAwsAdapters, buildProcurementAdapters } from '../../../functions/adapters/aws/dependencies';
+import { receiveAtDock, receiptLineBusinessKey } from '../../../functions/domain/use-cases/procurement/receipts';
+import { startTestDynamo, type TestDynamo } from '../../support/dynamodb';
+import { glovesPurchaseOrder, PO_NUMBER, receiptInvoiceFakes, RecordingErpCommands, dockReceipt } from '../procurement/receipt-invoice-fixtures';
+
+let dynamo: TestDynamo;
+
+describe('recordReceipt on DynamoDB Local', () => {
+  before(async () => {
+    dynamo = await startTestDynamo();
+  });
+  after(async () => {
+    await dynamo?.stop();
+  });
+
+  it('raises on hand and lowers on order once, even when the receipt is sent again', async () => {
+    const tableNames = await dynamo.createTables();
+    const fakes = receiptInvoiceFakes();
+    const adapters = buildAwsAdapters({ dynamoClient: dynamo.client, tableNames, clock: fakes.clock });
+    const stores = buildProcurementAdapters({ dynamoClient: dynamo.client, tableNames, clock: fakes.clock });
+    const opening = await fakes.inventory.getPosition('NMC-CATH', 'ITM-10003');
+    assert.ok(opening);
+    await adapters.inventory.initialisePosition(opening);
+    await stores.procurement.createPurchaseOrder(glovesPurchaseOrder());
+    const deps = {
+      ...fakes,
+      inventory: adapters.inventory,
+      audit: adapters.audit,
+      transactions: adapters.transactions,
+      procurement: stores.procurement,
+      waits: stores.waits,
+      erpCommands: new RecordingErpCommands(),
+    };
+
+    const first = await receiveAtDock(deps, dockReceipt('RCV-D1', [{ quantity: 12, uom: 'BX' }, { quantity: 30, uom: 'EA' }]), { actor: 'dock', causationId: 'r1' });
+    const again = await receiveAtDock(deps, dockReceipt('RCV-D1', [{ quantity: 12, uom: 'BX' }, { quantity: 30, uom: 'EA' }]), { actor: 'dock', causationId: 'r2' });
+    assert.deepEqual([first.created, again.created], [true, false]);
+    assert.deepEqual(again.stock.map((s) => s.applied), [false, false]);
+    const position = await adapters.inventory.getPosition('NMC-CATH', 'ITM-10003');
+    assert.deepEqual([position?.onHand, position?.onOrder, position?.version], [400, 50, 2]);
+    const movements = await adapters.inventory.listMovements('NMC-CATH', 'ITM-10003', 10);
+    assert.deepEqual(movements.map((m) => m.businessKey).sort(), [receiptLineBusinessKey('RCV-D1', 1), receiptLineBusinessKey('RCV-D1', 2)]);
+    const po = await stores.procurement.getPurchaseOrder(PO_NUMBER);
+    assert.deepEqual([po?.status, po?.lines[0]?.receivedBaseQuantity, po?.receiptIds], ['PARTIALLY_RECEIVED', 150, ['RCV-D1']]);
+    assert.deepEqual((await stores.procurement.listReceipts(PO_NUMBER)).map((r) => r.receiptId), ['RCV-D1']);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * The Lambda bench measures what is deployed: its bundle of a handler is byte-for-byte the one
+ * CDK's NodejsFunction builds through ServiceFunction, its baseline loads exactly the declared SDK
+ * clients, and it tells SDK packages loaded at init from those loaded on first use.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Metafile } from 'esbuild';
+import { baselineSource, bundle, sdkImportsOf } from '../../../bench/lambda-init';
+import { PROJECT_ROOT } from '../../../lib/hem-app';
+import { LAMBDA_NODE_ENVIRONMENT } from '../../../lib/constructs/lambda-bundling';
+
+/** Bundles live under node_modules so `@aws-sdk/*` resolves as in Lambda; a fresh clone has no cache folder yet. */
+const cacheDir = (): string => {
+  const dir = path.join(PROJECT_ROOT, 'node_modules/.cache');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+import { ServiceFunction } from '../../../lib/constructs/service-function';
+
+const ENTRY = 'functions/handlers/openapi.ts';
+
+describe('bench bundles like the deployment', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'hem-bench-cdk-'));
+  const benchDir = mkdtempSync(path.join(cacheDir(), 'hem-bench-test-'));
+  after(() => {
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(benchDir, { recursive: true, force: true });
+  });
+
+  it('builds the same index.mjs as ServiceFunction and starts it with the same NODE_OPTIONS', async () => {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'BenchParity');
+    const fn = new ServiceFunction(stack, 'OpenApi', {
+      projectRoot: PROJECT_ROOT,
+      entry: ENTRY,
+      description: 'bench parity',
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+      reservedConcurrentExecutions: 1,
+      encryptionKey: new kms.Key(stack, 'Key'),
+      logRetention: logs.RetentionDays.ONE_DAY,
+      removalPolicy: RemovalPolicy.DESTROY,
+      asyncDeadLetterQueue: new sqs.Queue(stack, 'Dlq'),
+      serviceName: 'hem',
+      metricsNamespace: 'HEM',
+    });
+    app.synth();
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(path.join(outdir, d, 'index.mjs')));
+    assert.equal(assets.length, 1, 'one bundled Lambda asset');
+    const deployed = readFileSync(path.join(outdir, assets[0] as string, 'index.mjs'));
+    assert.doesNotMatch(deployed.toString('utf8'), /from\s*"node:http"/, 'node:http is not imported as ESM (LAMBDA_BUNDLING.alias)');
+    assert.ok(existsSync(path.join(outdir, assets[0] as string, 'index.mjs.map')), 'CDK writes a source map');
+
+    const benched = await bundle(PROJECT_ROOT, ENTRY, path.join(benchDir, 'index.mjs'));
+    assert.ok(benched.mapKb > 0, 'the bench writes the source map too');
+    assert.ok(readFileSync(benched.file).equals(deployed), 'the bench bundle is byte-for-byte the deployed bundle');
+
+    const environment = Stack.of(fn).resolve((fn.function.node.defaultChild as { environment?: unknown }).environment) as {
+      variables: Record<string, string>;
+    };
+    assert.equal(environment.variables.NODE_OPTIONS, LAMBDA_NODE_ENVIRONMENT.NODE_OPTIONS);
+  });
+});
+
+describe('LAMBDA_BUNDLING shims', () => {
+  const dir = mkdtempSync(path.join(cacheDir(), 'hem-shim-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives ESM imports of node:http the very module object require returns, default and named', async () => {
+    const entry = path.join(dir, 'entry.mjs');
+    writeFileSync(
+      entry,
+      [
+        "import http from 'node:http';",
+        "import { request, STATUS_CODES } from 'node:http';",
+        'export const handler = () => ({ http, request, STATUS_CODES, closing: WebSocket.CLOSING, closed: WebSocket.CLOSED });',
+      ].join('\n'),
+    );
+    const built = await bundle(PROJECT_ROOT, entry, path.join(dir, 'out', 'index.mjs'));
+    const text = readFileSync(built.file, 'utf8');
+    assert.doesNotMatch(text, /from\s*"node:http"/);
+    assert.doesNotMatch(text, /WebSocket\./, 'the ready-state constants are inlined');
+    const mod = (await import(pathToFileURL(built.file).href)) as { handler: () => Record<string, unknown> };
+    const exported = mod.handler();
+    const http = createRequire(import.meta.url)('http') as { request: unknown; STATUS_CODES: unknown };
+    assert.equal(exported.http, http);
+    assert.equal(exported.request, http.request);
+    assert.equal(exported.STATUS_CODES, http.STATUS_CODES);
+    assert.equal(exported.closing, 2);
+    assert.equal(exported.closed, 3);
+  });
+});
+
+describe('bench baseline', () => {
+  it('imports exactly the declared SDK clients, in a stable order, and constructs none', () => {
+    const source = baselineSource(['lib-dynamodb', 'client-eventbridge', 'client-dynamodb', 'lib-dynamodb']);
+    const imports = source.split('\n').filter((l) => l.startsWith('import '));
+    assert.deepEqual(imports, [
+      "import '@aws-sdk/client-dynamodb';",
+      "import '@aws-sdk/client-eventbridge';",
+      "import '@aws-sdk/lib-dynamodb';",
+    ]);
+    assert.doesNotMatch(source, /\bnew\b/);
+    assert.equal(baselineSource(['client-sqs', 'client-eventbridge']), baselineSource(['client-eventbridge', 'client-sqs']));
+  });
+
+  it('is an empty module for a function without SDK clients', () => {
+    assert.deepEqual(
+      baselineSource([])
+        .split('\n')
+        .filter((l) => l.startsWith('import ')),
+      [],
+    );
+  });
+});
+
+describe('SDK imports of a bundle', () => {
+  const metafile = (imports: { path: string; kind: string; external?: boolean }[]): Metafile =>
+    ({ inputs: {}, outputs: { 'index.mjs': { imports, exports: [], inputs: {}, bytes: 1 } } }) as unknown as Metafile;
+
+  it('tells packages evaluated at init from those loaded on first use', () => {
+    const sdk = sdkImportsOf(
+      metafile([
+        { path: '@aws-sdk/client-dynamodb', kind: 'import-statement', external: true },
+        { path: '@aws-sdk/lib-dynamodb', kind: 'import-statement', external: true },
+        { path: '@aws-sdk/client-eventbridge', kind: 'dynamic-import', external: true },
+        { path: '@aws-sdk/client-dynamodb', kind: 'dynamic-import', external: true },
+        { path: 'node:crypto', kind: 'import-statement', external: true },
+      ]),
+    );
+    assert.deepEqual(sdk.atInit, ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
+    assert.deepEqual(sdk.onFirstUse, ['@aws-sdk/client-eventbridge']);
+  });
+});

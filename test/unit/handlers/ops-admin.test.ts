@@ -1,0 +1,92 @@
+import { apiEvent, bodyOf } from './support';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConflictError } from '../../../functions/domain/errors';
+import { makeHandler } from '../../../functions/handlers/ops-admin';
+import { fakeDependencies, lambdaContext } from '../fakes';
+
+const replay = (body: unknown): ReturnType<typeof apiEvent> =>
+  apiEvent({
+    method: 'POST',
+    resource: '/v1/ops/replays',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+    userArn: 'arn:aws:iam::123456789012:user/ops',
+  });
+const context = { ...lambdaContext('hem-OpsAdmin'), awsRequestId: '8f14e45f-ceea-467f-a0e6-1234567890ab' };
+
+describe('ops-admin handler', () => {
+  describe('POST /v1/ops/replays', () => {
+    it('starts a replay of the window and answers 202 with its name', async () => {
+      const deps = fakeDependencies();
+      const response = await makeHandler(deps)(replay({ from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', ruleNames: ['usage-to-replenishment'] }), context);
+      assert.equal(response.statusCode, 202);
+      assert.deepEqual(bodyOf(response), {
+        replayName: 'hem-20250314T093000Z-8f14e45fceea',
+        state: 'STARTING',
+        from: '2025-03-14T08:00:00Z',
+        to: '2025-03-14T09:00:00Z',
+        ruleNames: ['usage-to-replenishment'],
+      });
+      assert.deepEqual(deps.eventReplayer.replays, [
+        { from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', replayName: 'hem-20250314T093000Z-8f14e45fceea', ruleNames: ['usage-to-replenishment'] },
+      ]);
+    });
+
+    it('replays to every rule when no rule is named', async () => {
+      const deps = fakeDependencies();
+      const response = await makeHandler(deps)(replay({ from: '2025-03-14T08:00:00+01:00', to: '2025-03-14T09:00:00Z' }), context);
+      assert.equal(response.statusCode, 202);
+      assert.equal(deps.eventReplayer.replays[0]?.ruleNames, undefined);
+    });
+
+    it('returns 400 naming the field for a reversed window, an unknown rule, a non-ISO time or an unknown field', async () => {
+      const deps = fakeDependencies();
+      const cases: [unknown, RegExp][] = [
+        [{ from: '2025-03-14T09:00:00Z', to: '2025-03-14T08:00:00Z' }, /before it ends/],
+        [{ from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', ruleNames: ['no-such-rule'] }, /ruleNames\[0\]/],
+        [{ from: 'yesterday', to: '2025-03-14T09:00:00Z' }, /from/],
+        [{ from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', archive: 'other' }, /archive|unrecognized/i],
+        ['not json', /not valid JSON/],
+      ];
+      for (const [body, detail] of cases) {
+        const response = await makeHandler(deps)(replay(body), context);
+        assert.equal(response.statusCode, 400, JSON.stringify(body));
+        assert.match(String(bodyOf(response).detail), detail);
+      }
+      assert.deepEqual(deps.eventReplayer.replays, []);
+    });
+
+    it('returns 409 when the bus refuses the replay as a conflict (a replay of that name, too many replays)', async () => {
+      const deps = fakeDependencies();
+      deps.eventReplayer.failNext(new ConflictError('EventBridge refused the replay (LimitExceededException)'));
+      const response = await makeHandler(deps)(replay({ from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z' }), context);
+      assert.equal(response.statusCode, 409);
+    });
+  });
+
+  describe('GET /v1/ops/audit/verify', () => {
+    const verify = apiEvent({ resource: '/v1/ops/audit/verify', userArn: 'arn:aws:iam::123456789012:user/ops' });
+
+    it('answers ok with the record count and the head hash of an intact chain', async () => {
+      const deps = fakeDependencies();
+      for (let i = 1; i <= 3; i += 1) {
+        await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|MSG${i}|1`, correlationId: 'c', payload: { i } });
+      }
+      const response = await makeHandler(deps)(verify, context);
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(bodyOf(response), { ok: true, count: 3, headHash: deps.audit.records[2]!.hash });
+    });
+
+    it('answers ok false with the first broken seq when a stored record was modified', async () => {
+      const deps = fakeDependencies();
+      for (let i = 1; i <= 3; i += 1) {
+        await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|MSG${i}|1`, correlationId: 'c', payload: { i } });
+      }
+      deps.audit.records[1] = { ...deps.audit.records[1]!, entity: 'EPIC|MSG2|2' };
+      const response = await makeHandler(deps)(verify, context);
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(bodyOf(response), { ok: false, brokenAtSeq: 2, reason: 'HASH_MISMATCH' });
+    });
+  });
+});

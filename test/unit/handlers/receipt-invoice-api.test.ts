@@ -1,0 +1,193 @@
+import { apiEvent, bodyOf, headerOf } from './support';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeHandler as makeInvoiceApi } from '../../../functions/handlers/invoice-api';
+import { makeHandler as makeMatchInvoice } from '../../../functions/handlers/match-invoice';
+import { makeHandler as makePostApVoucher } from '../../../functions/handlers/post-ap-voucher';
+import { makeHandler as makeReceiptApi } from '../../../functions/handlers/receipt-api';
+import { makeHandler as makeRaiseInvoiceAlert } from '../../../functions/handlers/raise-invoice-alert';
+import { lambdaContext } from '../fakes';
+import {
+  CORRELATION_ID,
+  dockReceipt,
+  glovesInvoice,
+  PO_NUMBER,
+  receiptInvoiceFakes,
+  receiveInvoice,
+  type ReceiptInvoiceFakes,
+} from '../procurement/receipt-invoice-fixtures';
+
+const AP_CLIENT = { client_id: 'ap-workbench', scope: 'hem/invoice.read hem/invoice.resolve' };
+const DOCK_CLIENT = { client_id: 'dock-scanner-nmc', scope: 'hem/receipt.write' };
+const MEDLINE = { client_id: 'supplier-medline', scope: 'hem/invoice.read' };
+const CARDINAL = { client_id: 'supplier-cardinal', scope: 'hem/invoice.read hem/invoice.resolve' };
+
+const postReceipt = async (deps: ReceiptInvoiceFakes, body: unknown): ReturnType<ReturnType<typeof makeReceiptApi>> =>
+  makeReceiptApi(deps)(
+    apiEvent({ method: 'POST', resource: '/v1/receipts', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' }, claims: DOCK_CLIENT }),
+    lambdaContext(),
+  );
+
+const invoiceApi = (deps: ReceiptInvoiceFakes, input: Parameters<typeof apiEvent>[0]): ReturnType<ReturnType<typeof makeInvoiceApi>> =>
+  makeInvoiceApi(deps)(apiEvent(input), lambdaContext());
+
+/** All 200 EA received, an invoice of 2 CS at `unitPrice` received and matched by the task handler. */
+const matchedInvoice = async (deps: ReceiptInvoiceFakes, invoiceNumber: string, unitPrice: number): Promise<string> => {
+  assert.equal((await postReceipt(deps, dockReceipt('RCV-1', [{ quantity: 120, uom: 'EA' }]))).statusCode, 201);
+  assert.equal((await postReceipt(deps, dockReceipt('RCV-2', [{ quantity: 80, uom: 'EA' }]))).statusCode, 201);
+  const caseId = await receiveInvoice(deps, glovesInvoice(invoiceNumber, [{ quantity: 2, uom: 'CS', unitPrice }]));
+  await makeMatchInvoice(deps)({ caseId, eventBusName: 'hem-test' }, lambdaContext());
+  return caseId;
+};
+
+describe('ReceiptApi POST /v1/receipts', () => {
+  it('answers 201 with the receipt, the PO transaction and the stock it changed', async () => {
+    const deps = receiptInvoiceFakes();
+    const res = await postReceipt(deps, dockReceipt('RCV-100', [{ quantity: 5, uom: 'BX' }]));
+    assert.equal(res.statusCode, 201);
+    assert.equal(headerOf(res, 'Content-Type'), 'application/json');
+    const body = bodyOf<{ receiptId: string; poNumber: string; correlationId: string; poStatus: string; stock: { onHand: number; onOrder: number }[] }>(res);
+    assert.deepEqual([body.receiptId, body.poNumber, body.correlationId, body.poStatus], ['RCV-100', PO_NUMBER, CORRELATION_ID, 'PARTIALLY_RECEIVED']);
+    assert.deepEqual(body.stock.map((s) => [s.onHand, s.onOrder]), [[300, 150]]);
+    assert.equal(deps.audit.records.at(-1)?.actor, 'dock-scanner-nmc');
+  });
+
+  it('answers 200 with duplicate: true when the dock sends the same receipt again', async () => {
+    const deps = receiptInvoiceFakes();
+    await postReceipt(deps, dockReceipt('RCV-100', [{ quantity: 5, uom: 'BX' }]));
+    const res = await postReceipt(deps, dockReceipt('RCV-100', [{ quantity: 5, uom: 'BX' }]));
+    assert.equal(res.statusCode, 200);
+    assert.equal(bodyOf(res).duplicate, true);
+    assert.equal((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand, 300);
+  });
+
+  it('answers 400 naming the field for a malformed body', async () => {
+    const deps = receiptInvoiceFakes();
+    const res = await postReceipt(deps, { ...dockReceipt('RCV-101', [{ quantity: 5, uom: 'BX' }]), lines: [{ poLineNumber: 1, quantity: -5, uom: 'BX' }] });
+    assert.equal(res.statusCode, 400);
+    assert.equal(headerOf(res, 'Content-Type'), 'application/problem+json');
+    assert.equal(bodyOf(res).location, 'lines[0].quantity');
+    const missing = await postReceipt(deps, { poNumber: PO_NUMBER, lines: [{ poLineNumber: 1, quantity: 1, uom: 'BX' }] });
+    assert.equal(bodyOf(missing).location, 'receiptId');
+  });
+
+  it('answers 400 naming the receipt line for a PO line the PO does not have', async () => {
+    const deps = receiptInvoiceFakes();
+    const res = await postReceipt(deps, dockReceipt('RCV-102', [{ quantity: 1, uom: 'BX', poLineNumber: 7 }]));
+    assert.equal(res.statusCode, 400);
+    assert.equal(bodyOf(res).location, '/lines/0/poLineNumber');
+  });
+
+  it('answers 404 for an unknown purchase order', async () => {
+    const deps = receiptInvoiceFakes();
+    const res = await postReceipt(deps, { ...dockReceipt('RCV-103', [{ quantity: 1, uom: 'BX' }]), poNumber: 'PO-NMC-99999999' });
+    assert.equal(res.statusCode, 404);
+  });
+
+  it('answers 409 for an over-receipt', async () => {
+    const deps = receiptInvoiceFakes();
+    await postReceipt(deps, dockReceipt('RCV-104', [{ quantity: 15, uom: 'BX' }]));
+    const res = await postReceipt(deps, dockReceipt('RCV-105', [{ quantity: 60, uom: 'EA' }]));
+    assert.equal(res.statusCode, 409);
+    assert.equal(bodyOf(res).type, 'urn:hem:problem:conflict');
+  });
+});
+
+describe('InvoiceApi', () => {
+  it('lists a price over tolerance under GET /v1/invoices?status=exception for AP clerks', async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7001', 200);
+    const res = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'exception' }, claims: AP_CLIENT });
+    assert.equal(res.statusCode, 200);
+    const body = bodyOf<{ status: string; count: number; invoices: { invoiceId: string; reasons: string[]; status: string }[] }>(res);
+    assert.deepEqual([body.status, body.count], ['EXCEPTION', 1]);
+    assert.deepEqual(body.invoices.map((i) => [i.invoiceId, i.status, i.reasons]), [[caseId, 'EXCEPTION', ['PRICE_VARIANCE']]]);
+    const matched = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'matched' }, claims: AP_CLIENT });
+    assert.equal(bodyOf(matched).count, 0);
+  });
+
+  it('answers 400 for an unknown status', async () => {
+    const deps = receiptInvoiceFakes();
+    const res = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'lost' }, claims: AP_CLIENT });
+    assert.equal(res.statusCode, 400);
+    assert.equal(bodyOf(res).location, 'status');
+  });
+
+  it("lets a supplier read its own invoice and answers 404 for another supplier's", async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7002', 200);
+    const own = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: MEDLINE });
+    assert.equal(own.statusCode, 200);
+    assert.equal(bodyOf(own).invoiceNumber, 'INV-7002');
+    const other = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: CARDINAL });
+    assert.equal(other.statusCode, 404);
+    const list = await invoiceApi(deps, { resource: '/v1/invoices', claims: CARDINAL });
+    assert.equal(bodyOf(list).count, 0);
+    const resolve = await invoiceApi(deps, {
+      method: 'POST',
+      resource: '/v1/invoices/{invoiceId}/resolution',
+      pathParameters: { invoiceId: caseId },
+      body: JSON.stringify({ action: 'ACCEPT_VARIANCE', clerk: 'sneaky' }),
+      claims: CARDINAL,
+    });
+    assert.equal(resolve.statusCode, 403);
+  });
+
+  it('ACCEPT_VARIANCE answers {status, next}; resent it changes nothing and the invoice is vouchered once', async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7003', 200);
+    const decide = (): ReturnType<typeof invoiceApi> =>
+      invoiceApi(deps, {
+        method: 'POST',
+        resource: '/v1/invoices/{invoiceId}/resolution',
+        pathParameters: { invoiceId: caseId },
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', note: 'agreed' }),
+        claims: AP_CLIENT,
+      });
+    const first = await decide();
+    assert.equal(first.statusCode, 200);
+    assert.deepEqual(
+      [bodyOf(first).status, bodyOf(first).next, bodyOf(first).replay],
+      ['MATCHED', 'POST_AP_VOUCHER', false],
+    );
+    const again = await decide();
+    assert.equal(again.statusCode, 200);
+    assert.equal(bodyOf(again).replay, true);
+
+    const post = makePostApVoucher(deps);
+    await post({ caseId, eventBusName: 'hem-test' }, lambdaContext());
+    await post({ caseId, eventBusName: 'hem-test' }, lambdaContext());
+    assert.equal(deps.finance.apVouchers.size, 1);
+    assert.equal(deps.erp.payablesInvoices.size, 1);
+    const read = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: AP_CLIENT });
+    assert.equal(bodyOf(read).status, 'PAID');
+  });
+
+  it('answers 409 when the invoice is not in exception, and 400 naming the field for a bad action', async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7004', 120);
+    const resolve = (body: unknown): ReturnType<typeof invoiceApi> =>
+      invoiceApi(deps, { method: 'POST', resource: '/v1/invoices/{invoiceId}/resolution', pathParameters: { invoiceId: caseId }, body: JSON.stringify(body), claims: AP_CLIENT });
+    assert.equal((await resolve({ action: 'REJECT', clerk: 'ap.nguyen' })).statusCode, 409);
+    const bad = await resolve({ action: 'PAY_TWICE', clerk: 'ap.nguyen' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bodyOf(bad).location, 'action');
+  });
+});
+
+describe('receipt-to-invoice task handlers', () => {
+  it('reject an input the workflow did not build', async () => {
+    const deps = receiptInvoiceFakes();
+    await assert.rejects(makeMatchInvoice(deps)({ caseId: '' }, lambdaContext()), { name: 'ValidationError' });
+    await assert.rejects(makeRaiseInvoiceAlert(deps)({ caseId: 'x', reason: 'BORED', eventBusName: 'b' }, lambdaContext()), { name: 'ValidationError' });
+  });
+
+  it('rethrow a retryable upstream failure by name so the workflow retries it', async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7005', 120);
+    deps.erp.failNext(1);
+    await assert.rejects(makePostApVoucher(deps)({ caseId, eventBusName: 'hem-test' }, lambdaContext()), { name: 'UpstreamUnavailableError' });
+    assert.equal(deps.finance.apVouchers.size, 0);
+  });
+});

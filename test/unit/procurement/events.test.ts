@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EVENT_CATALOG, type BusEvent } from '../../../contracts/events';
+import { ConflictError } from '../../../functions/domain/errors';
+import { apVoucherFromMatch } from '../../../functions/domain/procurement/ap-voucher';
+import { applyDecision } from '../../../functions/domain/procurement/approval';
+import {
+  apVoucherPosted,
+  escalationAlertFor,
+  goodsReceived,
+  invoiceExceptionRaised,
+  invoiceMatched,
+  invoiceReceived,
+  overdueAlertFor,
+  procurementAlertRaised,
+  purchaseOrderAcknowledged,
+  purchaseOrderClosed,
+  purchaseOrderIssued,
+  requisitionApproved,
+  requisitionCreated,
+  requisitionRejected,
+  shipmentNotified,
+} from '../../../functions/domain/procurement/events';
+import { openInvoiceCase, recordMatch, resolveException } from '../../../functions/domain/procurement/invoice-case';
+import { threeWayMatch } from '../../../functions/domain/procurement/match';
+import { applyAcknowledgment, applyReceipt, applyShipNotice, closePurchaseOrder } from '../../../functions/domain/procurement/purchase-order';
+import { NOW, TODAY, control, conversions, invoice, pendingRequisition, receipt, standardLines, standardPo, tolerances } from './fixtures';
+
+const input = { correlationId: 'corr-p2p-1', causationId: 'evt-1', occurredAt: NOW.toISOString() };
+const pending = pendingRequisition(standardLines());
+const approved = applyDecision(pending, { decision: 'APPROVE', approver: 'mgr.okafor', comment: 'fine' }, NOW).requisition;
+const rejected = applyDecision(pending, { decision: 'REJECT', approver: 'mgr.okafor', comment: 'not this month' }, NOW).requisition;
+const po = standardPo();
+const ack = {
+  poNumber: po.poNumber,
+  supplierId: po.supplierId,
+  ackType: 'AC',
+  acknowledgedAt: TODAY,
+  lines: [{ lineNumber: 2, status: 'BACKORDERED' as const, statusCode: 'IB', quantity: 4, uom: 'BX', scheduledDate: '2025-04-02' }],
+  control: control(11),
+};
+const acknowledged = applyAcknowledgment(po, ack);
+const asn = {
+  shipmentId: 'SHP-1',
+  poNumber: po.poNumber,
+  supplierId: po.supplierId,
+  shippedAt: '2025-03-15',
+  lines: [{ poLineNumber: 1, quantityShipped: 6, uom: 'BX' }],
+  control: control(12),
+};
+const shipped = applyShipNotice(acknowledged, asn);
+const rcv = receipt('RCV-1', [{ poLineNumber: 1, quantity: 60, uom: 'EA' }]);
+const receivedApplication = applyReceipt(shipped.purchaseOrder, rcv, conversions);
+const inv = invoice('INV-9001', [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }], { control: control(13) });
+const match = threeWayMatch({ po, receipts: [rcv], invoice: inv, priorInvoices: [], tolerances, conversions, today: TODAY });
+const opened = openInvoiceCase(inv, { caseId: 'SUP-MEDLINE|INV-9001|000000013|0013', correlationId: 'corr-inv' }, NOW);
+const matchedCase = recordMatch(opened, match, NOW).invoiceCase;
+const exceptionCase = recordMatch(opened, threeWayMatch({ po, receipts: [], invoice: inv, priorInvoices: [], tolerances, conversions, today: TODAY }), NOW).invoiceCase;
+const voucher = apVoucherFromMatch(inv, match, po, { costCenter: 'CC-NMC-OR', glAccount: '6100-100' }, { postingDate: TODAY, correlationId: 'corr-inv' });
+const rejectedPo = closePurchaseOrder(applyAcknowledgment(po, { ...ack, ackType: 'RJ', lines: [] }), [], NOW);
+
+const built: BusEvent[] = [
+  requisitionCreated(input, pending),
+  requisitionApproved(input, approved),
+  requisitionRejected(input, rejected),
+  purchaseOrderIssued(input, po),
+  purchaseOrderAcknowledged(input, acknowledged, ack),
+  shipmentNotified(input, asn, shipped.lines),
+  goodsReceived(input, rcv, receivedApplication.lines, receivedApplication.purchaseOrder.status),
+  invoiceReceived(input, inv),
+  invoiceMatched(input, matchedCase),
+  invoiceExceptionRaised(input, exceptionCase),
+  apVoucherPosted(input, voucher),
+  purchaseOrderClosed(input, rejectedPo),
+  procurementAlertRaised(input, overdueAlertFor(po, 'ACKNOWLEDGMENT', '2025-03-15T09:30:00.000Z')),
+];
+
+describe('procurement event builders', () => {
+  for (const event of built) {
+    it(`builds a ${event.detailType} that its catalog schema accepts, with source hem.procurement`, () => {
+      const entry = EVENT_CATALOG[event.detailType];
+      assert.equal(event.source, 'hem.procurement');
+      assert.equal(entry.source, 'hem.procurement');
+      const parsed = entry.schema.safeParse(event.detail);
+      assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+    });
+
+    it(`fills the ${event.detailType} envelope with a business-key idempotency key`, () => {
+      assert.equal(event.detail.version, '1');
+      assert.equal(event.detail.correlationId, 'corr-p2p-1');
+      assert.equal(event.detail.causationId, 'evt-1');
+      assert.ok(event.detail.idempotencyKey.endsWith(`#${event.detailType}`));
+    });
+  }
+
+  it('covers every procurement detail type in the catalog', () => {
+    const procurement = Object.entries(EVENT_CATALOG).filter(([, e]) => e.source === 'hem.procurement').map(([name]) => name).sort();
+    assert.deepEqual([...new Set(built.map((e) => e.detailType))].sort(), procurement);
+  });
+
+  it('keys each fact on its document, so the same fact always carries the same key', () => {
+    const keys = Object.fromEntries(built.map((e) => [e.detailType, e.detail.idempotencyKey]));
+    assert.equal(keys.RequisitionCreated, 'REQ|REQ-0001#RequisitionCreated');
+    assert.equal(keys.PurchaseOrderIssued, 'PO|PO-NMC-00000001#PurchaseOrderIssued');
+    assert.equal(keys.PurchaseOrderAcknowledged, 'PO|PO-NMC-00000001|855|000000011|0011#PurchaseOrderAcknowledged');
+    assert.equal(keys.GoodsReceived, 'RCV|RCV-1#GoodsReceived');
+    assert.equal(keys.InvoiceExceptionRaised, 'INV|SUP-MEDLINE|INV-9001|000000013|0013|QTY_NOT_RECEIVED#InvoiceExceptionRaised');
+    assert.equal(purchaseOrderIssued({ ...input, causationId: 'evt-2' }, po).detail.idempotencyKey, keys.PurchaseOrderIssued);
+    assert.equal(purchaseOrderIssued({ ...input, businessKey: 'custom' }, po).detail.idempotencyKey, 'custom#PurchaseOrderIssued');
+  });
+
+  it('tells auto from human approvals and never publishes approver comments', () => {
+    assert.equal(built[1]!.detail.approval, 'HUMAN');
+    assert.equal(built[1]!.detail.approvedBy, 'mgr.okafor');
+    assert.equal(JSON.stringify(built).includes('not this month'), false);
+  });
+
+  it('reports GoodsReceived in base units and ShipmentNotified per PO line', () => {
+    assert.deepEqual(built[6]!.detail.lines, [{ poLineNumber: 1, itemId: 'ITM-10001', quantity: 60, uom: 'EA', baseQuantity: 60 }]);
+    assert.deepEqual(built[5]!.detail.lines, [{ poLineNumber: 1, itemId: 'ITM-10001', quantityShipped: 6, uom: 'BX', baseQuantity: 60 }]);
+  });
+
+  it('refuses to announce a state the document is not in', () => {
+    assert.throws(() => requisitionApproved(input, pending), ConflictError);
+    assert.throws(() => requisitionRejected(input, approved), ConflictError);
+    assert.throws(() => invoiceMatched(input, exceptionCase), ConflictError);
+    assert.throws(() => invoiceExceptionRaised(input, matchedCase), ConflictError);
+    assert.throws(() => purchaseOrderClosed(input, po), ConflictError);
+  });
+
+  it('announces an accepted variance as InvoiceMatched with the accepted reasons', () => {
+    const accepted = resolveException(exceptionCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
+    const event = invoiceMatched(input, accepted);
+    assert.equal(event.detail.approvedAmount, 27);
+    assert.deepEqual((event.detail.match as { acceptedReasons?: string[] }).acceptedReasons, ['QTY_NOT_RECEIVED']);
+  });
+
+  it('alerts once per overdue document and escalation', () => {
+    const alert = overdueAlertFor(po, 'SHIP_NOTICE', '2025-03-20T00:00:00.000Z');
+    assert.equal(alert.alertType, 'SHIP_NOTICE_OVERDUE');
+    assert.equal(
+      procurementAlertRaised(input, alert).detail.idempotencyKey,
+      'ALERT|SHIP_NOTICE_OVERDUE|PURCHASE_ORDER|PO-NMC-00000001|2025-03-20T00:00:00.000Z#ProcurementAlertRaised',
+    );
+    const escalation = procurementAlertRaised(input, escalationAlertFor(pending, '2025-03-15T09:30:00.000Z'));
+    assert.equal(EVENT_CATALOG.ProcurementAlertRaised.schema.safeParse(escalation.detail).success, true);
+    assert.equal(escalation.detail.alertType, 'APPROVAL_ESCALATED');
+  });
+});

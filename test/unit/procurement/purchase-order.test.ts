@@ -1,0 +1,324 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { MatchResult, PoAcknowledgment, PurchaseOrder, ShipNotice } from '../../../contracts/procurement';
+import { PurchaseOrderSchema, ReceiptSchema } from '../../../contracts/procurement';
+import { ConflictError, DataError } from '../../../functions/domain/errors';
+import {
+  acknowledgmentOutcome,
+  applyAcknowledgment,
+  applyReceipt,
+  applyShipNotice,
+  canClose,
+  closePurchaseOrder,
+  markIssued,
+  outstandingBaseQuantity,
+  poNumberFor,
+  purchaseOrderFromRequisition,
+  receiptFromShipNotice,
+  recordInvoiceMatches,
+} from '../../../functions/domain/procurement/purchase-order';
+import { ITEMS, NMC, NOW, TODAY, control, conversions, gauze, pendingRequisition, receipt, standardLines, standardPo } from './fixtures';
+
+const ack = (lines: PoAcknowledgment['lines'], ackType = 'AC'): PoAcknowledgment => ({
+  poNumber: 'PO-NMC-00000001',
+  supplierId: 'SUP-MEDLINE',
+  ackType,
+  acknowledgedAt: TODAY,
+  lines,
+  control: control(10),
+});
+
+const asn = (shipmentId: string, lines: ShipNotice['lines']): ShipNotice => ({
+  shipmentId,
+  poNumber: 'PO-NMC-00000001',
+  supplierId: 'SUP-MEDLINE',
+  shippedAt: '2025-03-15',
+  lines,
+  control: control(20),
+});
+
+const matched = (invoiceNumber: string, lines: [number, number][]): MatchResult => ({
+  invoiceNumber,
+  supplierId: 'SUP-MEDLINE',
+  poNumber: 'PO-NMC-00000001',
+  status: 'MATCHED',
+  reasons: [],
+  lines: lines.map(([poLineNumber, invoicedBaseQuantity], i) => ({
+    invoiceLineNumber: i + 1,
+    poLineNumber,
+    invoicedBaseQuantity,
+    receivedBaseQuantity: invoicedBaseQuantity,
+    orderedBaseQuantity: invoicedBaseQuantity,
+    invoiceUnitPrice: 1,
+    poUnitPrice: 1,
+    reasons: [],
+  })),
+  approvedAmount: 1,
+});
+
+const received = (po: PurchaseOrder): PurchaseOrder =>
+  applyReceipt(
+    po,
+    receipt('RCV-ALL', [
+      { poLineNumber: 1, quantity: 6, uom: 'BX' },
+      { poLineNumber: 2, quantity: 4, uom: 'BX' },
+      { poLineNumber: 3, quantity: 2, uom: 'CS' },
+    ]),
+    conversions,
+  ).purchaseOrder;
+
+describe('PO numbers', () => {
+  it('formats a facility sequence deterministically within the 22 characters of BEG03', () => {
+    assert.equal(poNumberFor(42, 'FAC-NMC'), 'PO-NMC-00000042');
+    assert.equal(poNumberFor(42, 'FAC-NMC'), poNumberFor(42, 'FAC-NMC'));
+    assert.equal(poNumberFor(1234567890, 'FAC-SCH'), 'PO-SCH-1234567890');
+    assert.ok(poNumberFor(9_999_999_999, 'FAC-LONGFACILITYNAME').length <= 22);
+  });
+
+  it('refuses sequences that are not positive integers or would not fit', () => {
+    assert.throws(() => poNumberFor(0, 'FAC-NMC'), DataError);
+    assert.throws(() => poNumberFor(1.5, 'FAC-NMC'), DataError);
+    assert.throws(() => poNumberFor(Number.MAX_SAFE_INTEGER, 'FAC-LONGFACILITYNAME'), DataError);
+    assert.throws(() => poNumberFor(1, 'FAC-'), DataError);
+  });
+});
+
+describe('PO from an approved requisition', () => {
+  it('copies lines, units and prices, describes them from the item master and ships to the facility GLN', () => {
+    const po = standardPo();
+    assert.equal(PurchaseOrderSchema.safeParse(po).success, true);
+    assert.equal(po.status, 'CREATED');
+    assert.equal(po.shipToGln, NMC.gln);
+    assert.equal(po.orderDate, TODAY);
+    assert.deepEqual(po.lines[0], {
+      lineNumber: 1,
+      itemId: gauze.itemId,
+      description: gauze.description,
+      supplierCatalogNumber: 'MDL1007919',
+      gtin: '00614141000012',
+      quantity: 6,
+      uom: 'BX',
+      uomFactor: 10,
+      unitPrice: 4.5,
+      expectedQuantity: 6,
+      receivedBaseQuantity: 0,
+      invoicedBaseQuantity: 0,
+      status: 'OPEN',
+    });
+    assert.equal(po.lines[2]!.uomFactor, 1000);
+  });
+
+  it('refuses a requisition that is not approved, another facility, or a PO number over 22 characters', () => {
+    assert.throws(() => purchaseOrderFromRequisition(pendingRequisition(standardLines()), ITEMS, NMC, 'PO-NMC-00000001', NOW), ConflictError);
+    const approved = pendingRequisition(standardLines(), { status: 'APPROVED' });
+    assert.throws(() => purchaseOrderFromRequisition(approved, ITEMS, { ...NMC, facilityId: 'FAC-SCH' }, 'PO-NMC-00000001', NOW), DataError);
+    assert.throws(() => purchaseOrderFromRequisition(approved, ITEMS, NMC, 'PO-NMC-000000000000000001', NOW), DataError);
+  });
+
+  it('becomes ISSUED with the ERP id and 850 control numbers, never moving back', () => {
+    const issued = markIssued(standardPo(), { erpPoId: 'ERP-778812', x12: control(5) });
+    assert.deepEqual([issued.status, issued.erpPoId, issued.x12?.interchange], ['ISSUED', 'ERP-778812', '000000005']);
+    assert.equal(markIssued({ ...issued, status: 'SHIPPED' }, {}).status, 'SHIPPED');
+  });
+});
+
+describe('855 acknowledgment', () => {
+  it('keeps expected quantities on accepted lines and accepts lines the 855 does not mention', () => {
+    const po = applyAcknowledgment(standardPo(), ack([{ lineNumber: 1, status: 'ACCEPTED', statusCode: 'IA', quantity: 6, uom: 'BX' }], 'AD'));
+    assert.equal(po.status, 'ACKNOWLEDGED');
+    assert.deepEqual(po.lines.map((l) => [l.status, l.expectedQuantity]), [['ACCEPTED', 6], ['ACCEPTED', 4], ['ACCEPTED', 2]]);
+  });
+
+  it('updates the expected quantity and price of a CHANGED line, converting from the unit sent', () => {
+    const po = applyAcknowledgment(
+      standardPo(),
+      ack([{ lineNumber: 1, status: 'CHANGED', statusCode: 'IC', quantity: 50, uom: 'EA', unitPrice: 0.44 }]),
+      conversions,
+    );
+    assert.deepEqual([po.lines[0]!.status, po.lines[0]!.expectedQuantity, po.lines[0]!.unitPrice], ['CHANGED', 5, 4.4]);
+  });
+
+  it('sets a BACKORDERED line to expect 0 for now and keeps the backorder and its scheduled date', () => {
+    const po = applyAcknowledgment(standardPo(), ack([{ lineNumber: 2, status: 'BACKORDERED', statusCode: 'IB', quantity: 4, uom: 'BX', scheduledDate: '2025-04-02' }]));
+    const line = po.lines[1]!;
+    assert.deepEqual([line.status, line.expectedQuantity, line.backorderedQuantity, line.scheduledDate], ['BACKORDERED', 0, 4, '2025-04-02']);
+    assert.equal(outstandingBaseQuantity(line), 48);
+  });
+
+  it('splits a line accepted in part and backordered in part', () => {
+    const po = applyAcknowledgment(
+      standardPo(),
+      ack([
+        { lineNumber: 1, status: 'ACCEPTED', statusCode: 'IA', quantity: 4, uom: 'BX' },
+        { lineNumber: 1, status: 'BACKORDERED', statusCode: 'IB', quantity: 2, uom: 'BX' },
+      ]),
+    );
+    assert.deepEqual([po.lines[0]!.expectedQuantity, po.lines[0]!.backorderedQuantity], [4, 2]);
+  });
+
+  it('sets a REJECTED line to expect nothing, and rejects the PO when every line is', () => {
+    const one = applyAcknowledgment(standardPo(), ack([{ lineNumber: 3, status: 'REJECTED', statusCode: 'IR', quantity: 0, uom: 'CS' }]));
+    assert.deepEqual([one.status, one.lines[2]!.status, one.lines[2]!.expectedQuantity], ['ACKNOWLEDGED', 'REJECTED', 0]);
+    const all = applyAcknowledgment(
+      standardPo(),
+      ack([1, 2, 3].map((lineNumber) => ({ lineNumber, status: 'REJECTED' as const, statusCode: 'IR', quantity: 0, uom: 'BX' }))),
+    );
+    assert.equal(all.status, 'REJECTED');
+  });
+
+  it('rejects the whole PO on BAK02 RJ or RD', () => {
+    for (const ackType of ['RJ', 'RD']) {
+      const po = applyAcknowledgment(standardPo(), ack([], ackType));
+      assert.equal(po.status, 'REJECTED');
+      assert.ok(po.lines.every((l) => l.status === 'REJECTED' && l.expectedQuantity === 0));
+      assert.equal(acknowledgmentOutcome(ack([], ackType)), 'REJECTED');
+    }
+  });
+
+  it('ignores a resent rejection and refuses to reopen a rejected PO', () => {
+    const rejected = applyAcknowledgment(standardPo(), ack([], 'RJ'));
+    assert.equal(applyAcknowledgment(rejected, ack([], 'RD')), rejected);
+    assert.throws(() => applyAcknowledgment(rejected, ack([], 'AT')), ConflictError);
+  });
+
+  it('raises DataError naming an ACK line the PO does not have', () => {
+    assert.throws(
+      () => applyAcknowledgment(standardPo(), ack([{ lineNumber: 7, status: 'ACCEPTED', statusCode: 'IA', quantity: 1, uom: 'BX' }])),
+      (e: unknown) => e instanceof DataError && /855 line 7/.test(e.message) && e.location === '/lines/0/lineNumber',
+    );
+  });
+
+  it('raises DataError for another PO or supplier, and ConflictError on a closed PO', () => {
+    assert.throws(() => applyAcknowledgment(standardPo(), { ...ack([]), poNumber: 'PO-NMC-00000002' }), DataError);
+    assert.throws(() => applyAcknowledgment(standardPo(), { ...ack([]), supplierId: 'SUP-BD' }), DataError);
+    assert.throws(() => applyAcknowledgment({ ...standardPo(), status: 'CLOSED' }, ack([])), ConflictError);
+  });
+
+  it('gives the same PO when the same 855 is applied twice, and never moves a shipped PO back', () => {
+    const once = applyAcknowledgment(standardPo(), ack([{ lineNumber: 1, status: 'CHANGED', statusCode: 'IQ', quantity: 5, uom: 'BX' }]));
+    assert.deepEqual(applyAcknowledgment(once, ack([{ lineNumber: 1, status: 'CHANGED', statusCode: 'IQ', quantity: 5, uom: 'BX' }])), once);
+    assert.equal(applyAcknowledgment({ ...standardPo(), status: 'SHIPPED' }, ack([])).status, 'SHIPPED');
+  });
+});
+
+describe('856 ship notice', () => {
+  it('marks the PO SHIPPED and matches lines by PO line number, catalog number or GTIN', () => {
+    const { purchaseOrder, lines, applied } = applyShipNotice(
+      standardPo(),
+      asn('SHP-1', [
+        { poLineNumber: 1, quantityShipped: 6, uom: 'BX' },
+        { supplierCatalogNumber: 'MDL1015838', quantityShipped: 48, uom: 'EA' },
+        { gtin: '00614141000036', quantityShipped: 2, uom: 'CS' },
+      ]),
+      conversions,
+    );
+    assert.equal(applied, true);
+    assert.equal(purchaseOrder.status, 'SHIPPED');
+    assert.deepEqual(lines.map((l) => [l.poLineNumber, l.baseQuantity]), [[1, 60], [2, 48], [3, 2000]]);
+    assert.deepEqual(purchaseOrder.lines.map((l) => l.shippedBaseQuantity), [60, 48, 2000]);
+  });
+
+  it('changes nothing when the same shipment arrives again', () => {
+    const first = applyShipNotice(standardPo(), asn('SHP-1', [{ poLineNumber: 1, quantityShipped: 6, uom: 'BX' }])).purchaseOrder;
+    const again = applyShipNotice(first, asn('SHP-1', [{ poLineNumber: 1, quantityShipped: 6, uom: 'BX' }]));
+    assert.equal(again.applied, false);
+    assert.equal(again.purchaseOrder, first);
+  });
+
+  it('releases a backorder when it ships', () => {
+    const backordered = applyAcknowledgment(standardPo(), ack([{ lineNumber: 2, status: 'BACKORDERED', statusCode: 'IB', quantity: 4, uom: 'BX' }]));
+    const shipped = applyShipNotice(backordered, asn('SHP-2', [{ poLineNumber: 2, quantityShipped: 4, uom: 'BX' }])).purchaseOrder;
+    assert.deepEqual([shipped.lines[1]!.status, shipped.lines[1]!.expectedQuantity, shipped.lines[1]!.backorderedQuantity], ['ACCEPTED', 4, 0]);
+  });
+
+  it('raises DataError naming an 856 line that matches no PO line', () => {
+    assert.throws(
+      () => applyShipNotice(standardPo(), asn('SHP-3', [{ supplierCatalogNumber: 'XYZ', quantityShipped: 1, uom: 'EA' }])),
+      (e: unknown) => e instanceof DataError && /856 line 1/.test(e.message),
+    );
+  });
+
+  it('turns a ship notice into a receipt when the facility confirms ASNs', () => {
+    const notice = asn('SHP-1', [{ gtin: '00614141000036', quantityShipped: 1500, uom: 'EA' }]);
+    const r = receiptFromShipNotice(standardPo(), notice, { receiptId: 'RCV-ASN-1' }, NOW, conversions);
+    assert.equal(ReceiptSchema.safeParse(r).success, true);
+    assert.deepEqual([r.source, r.locationId, r.lines], ['ASN', 'NMC-OR', [{ poLineNumber: 3, quantity: 1500, uom: 'EA' }]]);
+  });
+});
+
+describe('receipts', () => {
+  it('converts a receipt in EA against a BX line and leaves the PO partially received', () => {
+    const { purchaseOrder, lines } = applyReceipt(standardPo(), receipt('RCV-1', [{ poLineNumber: 1, quantity: 25, uom: 'EA' }]), conversions);
+    assert.equal(purchaseOrder.status, 'PARTIALLY_RECEIVED');
+    assert.equal(purchaseOrder.lines[0]!.receivedBaseQuantity, 25);
+    assert.deepEqual(lines, [{ poLineNumber: 1, itemId: gauze.itemId, quantity: 25, uom: 'EA', baseQuantity: 25 }]);
+  });
+
+  it('marks lines and the PO RECEIVED when everything expected has arrived', () => {
+    const po = received(standardPo());
+    assert.equal(po.status, 'RECEIVED');
+    assert.ok(po.lines.every((l) => l.status === 'RECEIVED'));
+  });
+
+  it('raises DataError on an over-receipt beyond expected plus the tolerance, and accepts it within', () => {
+    const over = receipt('RCV-1', [{ poLineNumber: 1, quantity: 62, uom: 'EA' }]);
+    assert.throws(() => applyReceipt(standardPo(), over, conversions), DataError);
+    assert.equal(applyReceipt(standardPo(), over, conversions, { overReceiptBaseUnits: 2 }).purchaseOrder.lines[0]!.receivedBaseQuantity, 62);
+  });
+
+  it('receives a backordered line up to the backorder before its ship notice', () => {
+    const backordered = applyAcknowledgment(standardPo(), ack([{ lineNumber: 2, status: 'BACKORDERED', statusCode: 'IB', quantity: 4, uom: 'BX' }]));
+    const po = applyReceipt(backordered, receipt('RCV-1', [{ poLineNumber: 2, quantity: 48, uom: 'EA' }]), conversions).purchaseOrder;
+    assert.equal(po.lines[1]!.receivedBaseQuantity, 48);
+    assert.equal(outstandingBaseQuantity(po.lines[1]!), 0);
+  });
+
+  it('changes nothing when the same receipt is applied twice', () => {
+    const first = applyReceipt(standardPo(), receipt('RCV-1', [{ poLineNumber: 1, quantity: 3, uom: 'BX' }])).purchaseOrder;
+    const again = applyReceipt(first, receipt('RCV-1', [{ poLineNumber: 1, quantity: 3, uom: 'BX' }]));
+    assert.equal(again.applied, false);
+    assert.equal(again.purchaseOrder.lines[0]!.receivedBaseQuantity, 30);
+  });
+
+  it('raises DataError for an unknown line, a unit that does not convert, or another facility', () => {
+    assert.throws(() => applyReceipt(standardPo(), receipt('RCV-1', [{ poLineNumber: 9, quantity: 1, uom: 'BX' }])), DataError);
+    assert.throws(
+      () => applyReceipt(standardPo(), receipt('RCV-1', [{ poLineNumber: 1, quantity: 1, uom: 'PL' }]), conversions),
+      (e: unknown) => e instanceof DataError && e.location === '/lines/0/uom',
+    );
+    assert.throws(() => applyReceipt(standardPo(), { ...receipt('RCV-1', [{ poLineNumber: 1, quantity: 1, uom: 'BX' }]), facilityId: 'FAC-SCH' }), DataError);
+  });
+});
+
+describe('closing', () => {
+  it('closes when every line is received and invoiced', () => {
+    const po = received(standardPo());
+    const invoices = [matched('INV-1', [[1, 60], [2, 48]]), matched('INV-2', [[3, 2000]])];
+    assert.equal(canClose(po, invoices), true);
+    assert.equal(recordInvoiceMatches(po, invoices).status, 'INVOICED');
+    const closed = closePurchaseOrder(po, invoices, NOW);
+    assert.equal(closed.status, 'CLOSED');
+    assert.deepEqual(closed.lines.map((l) => [l.status, l.invoicedBaseQuantity]), [['CLOSED', 60], ['CLOSED', 48], ['CLOSED', 2000]]);
+    assert.equal(closed.closedAt, NOW.toISOString());
+  });
+
+  it('stays open while goods or invoices are missing, and refuses to close', () => {
+    const po = received(standardPo());
+    const partial = [matched('INV-1', [[1, 60], [2, 48]])];
+    assert.equal(canClose(po, partial), false);
+    assert.throws(() => closePurchaseOrder(po, partial, NOW), ConflictError);
+    assert.equal(canClose(standardPo(), []), false);
+  });
+
+  it('counts an invoice listed twice once and ignores results in exception', () => {
+    const po = received(standardPo());
+    const twice = [matched('INV-1', [[1, 30]]), matched('INV-1', [[1, 30]]), { ...matched('INV-9', [[1, 30]]), status: 'EXCEPTION' as const }];
+    assert.equal(recordInvoiceMatches(po, twice).lines[0]!.invoicedBaseQuantity, 30);
+  });
+
+  it('closes a PO the supplier rejected at once, keeping the rejected lines', () => {
+    const rejected = applyAcknowledgment(standardPo(), ack([], 'RJ'));
+    assert.equal(canClose(rejected, []), true);
+    assert.ok(closePurchaseOrder(rejected, [], NOW).lines.every((l) => l.status === 'REJECTED'));
+  });
+});

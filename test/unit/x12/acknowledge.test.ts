@@ -1,0 +1,349 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { X12Parser } from 'node-x12';
+import { acknowledge, parseX12 } from '../../../functions/adapters/x12';
+import type { X12Interchange } from '../../../functions/adapters/x12';
+import { HEM_IDS, NOW, ackText, counter, nodeX12Parse, nodeX12Rows, readX12Fixture, resolveMedline } from './support';
+
+/** Our own reading of an acknowledgment: one interchange, no findings at any level, its set rows. */
+const readAck = (text: string): { interchange: X12Interchange; rows: string[][] } => {
+  const parsed = parseX12(text);
+  assert.deepEqual(parsed.findings, []);
+  assert.equal(parsed.interchanges.length, 1);
+  const interchange = parsed.interchanges[0] as X12Interchange;
+  assert.deepEqual(interchange.findings, [], 'acknowledgment envelope is valid (IEA01/IEA02 agree)');
+  for (const group of interchange.groups) {
+    assert.deepEqual(group.findings, [], 'GE01/GE02 agree');
+    for (const set of group.sets) assert.deepEqual(set.findings, [], 'SE01/SE02 agree');
+  }
+  const rows = interchange.groups.flatMap((g) => g.sets.flatMap((s) => s.segments.map((seg) => [seg.id, ...seg.elements])));
+  return { interchange, rows };
+};
+
+/** The acknowledgment set body (between ST and SE) as node-x12 reads it. */
+const nodeBody = (text: string): string[][] => {
+  const rows = nodeX12Rows(nodeX12Parse(text));
+  assert.equal(rows.length, 1);
+  return rows[0] as string[][];
+};
+
+/** A 5010 855 from Medline with the given body segments, counts computed. */
+const medline855 = (body: string[], options: { isa14?: string; sender?: string; receiver?: string } = {}): string => {
+  const segments = ['ST*855*0001', ...body];
+  segments.push(`SE*${segments.length + 1}*0001`);
+  return [
+    `ISA*00*          *00*          *ZZ*${(options.sender ?? 'MEDLINE').padEnd(15)}*ZZ*${(options.receiver ?? 'HEMHOSPITAL').padEnd(15)}*260305*1432*^*00501*000000301*${options.isa14 ?? '0'}*P*:`,
+    'GS*PR*MEDLINE*HEMHOSPITAL*20260305*1432*301*X*005010',
+    ...segments,
+    'GE*1*301',
+    'IEA*1*000000301',
+  ]
+    .map((s) => `${s}~\n`)
+    .join('');
+};
+
+const GOOD_855_BODY = ['BAK*00*AC*HEM-PO-000200*20260305', 'PO1*1*10*BX*4.5**VN*PRM21430*UK*00861201100070', 'ACK*IA*10*BX*068*20260309', 'CTT*1*10'];
+
+describe('acknowledge: 999 for 005010 groups', () => {
+  it('accepts a valid 855 with a 999 that node-x12 and our parser both read: swapped parties, AK1/AK2/IK5/AK9', () => {
+    const result = ackText(readX12Fixture('medline_855_5010.edi'));
+    assert.equal(result.ta1, undefined);
+    assert.equal(result.functionalAcks.length, 1);
+    const ack = result.functionalAcks[0] as string;
+    const node = nodeX12Parse(ack);
+    assert.equal(node.header.valueOf(6)?.trim(), 'HEMHOSPITAL');
+    assert.equal(node.header.valueOf(8)?.trim(), 'MEDLINE');
+    assert.equal(node.header.valueOf(12), '00501');
+    const group = node.functionalGroups[0];
+    assert.equal(group?.header.valueOf(1), 'FA');
+    assert.equal(group?.header.valueOf(8), '005010X231A1');
+    assert.equal(group?.transactions[0]?.header.valueOf(3), '005010X231A1');
+    assert.deepEqual(nodeBody(ack), [
+      ['AK1', 'PR', '4711', '005010'],
+      ['AK2', '855', '0001'],
+      ['IK5', 'A'],
+      ['AK9', 'A', '1', '1', '1'],
+    ]);
+    const { interchange, rows } = readAck(ack);
+    assert.equal(interchange.header.senderId, 'HEMHOSPITAL');
+    assert.equal(interchange.groups[0]?.receiverId, 'MEDLINE');
+    assert.deepEqual(rows.at(-1), ['SE', '6', '0001']);
+    assert.equal(result.accepted.length, 1);
+    assert.equal(result.rejected.length, 0);
+    assert.equal(result.response, ack);
+  });
+
+  it('names the segment and element of a missing mandatory element: IK3*BIG*2**8, IK4*2*76*1, IK5*R*5', () => {
+    const result = ackText(readX12Fixture('medline_810_missing_mandatory.edi'));
+    const ack = result.functionalAcks[0] as string;
+    assert.deepEqual(nodeBody(ack), [
+      ['AK1', 'IN', '4771', '005010'],
+      ['AK2', '810', '0001'],
+      ['IK3', 'BIG', '2', '', '8'],
+      ['IK4', '2', '76', '1'],
+      ['IK5', 'R', '5'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    readAck(ack);
+    assert.equal(result.accepted.length, 0);
+    assert.equal(result.rejected[0]?.reason, 'SYNTAX');
+    assert.match(result.rejected[0]?.note ?? '', /BIG02/);
+  });
+
+  it('rejects a set whose SE01 is wrong with IK5*R*4 and applies nothing', () => {
+    const result = ackText(readX12Fixture('medline_855_bad_se_count.edi'));
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string).slice(1), [
+      ['AK2', '855', '0001'],
+      ['IK5', 'R', '4'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    assert.equal(result.accepted.length, 0);
+    assert.equal(result.rejected[0]?.reason, 'ENVELOPE');
+  });
+
+  it('rejects an unsupported 832 with IK5*R*1 (transaction set not supported)', () => {
+    const result = ackText(readX12Fixture('medline_832_unsupported.edi'));
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+      ['AK1', 'SC', '4781', '005010'],
+      ['AK2', '832', '0001'],
+      ['IK5', 'R', '1'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    assert.equal(result.rejected[0]?.reason, 'UNSUPPORTED');
+  });
+
+  it('rejects sets from an unknown sender with IK5*R*1 and a note naming the sender', () => {
+    const result = ackText(readX12Fixture('medline_855_5010.edi'), { resolveSupplier: () => undefined });
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string).slice(2), [
+      ['IK5', 'R', '1'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    assert.equal(result.rejected[0]?.reason, 'UNKNOWN_SENDER');
+    assert.match(result.rejected[0]?.note ?? '', /unknown sender ZZ:MEDLINE/);
+  });
+
+  it('reports bad values with the element, its reference number, the code and a copy never longer than the element', () => {
+    const body = ['BAK*00*ZZZZZZZZZZZZZZZZZZZZ*HEM-PO-000200*20260231', 'PO1*1*10*B:X*4.5**VN*PRM21430', 'ACK*QQ*10*BX', 'CTT*1*10'];
+    const result = ackText(medline855(body));
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+      ['AK1', 'PR', '301', '005010'],
+      ['AK2', '855', '0001'],
+      ['IK3', 'BAK', '2', '', '8'],
+      ['IK4', '2', '587', '7', 'ZZ'],
+      ['IK4', '4', '373', '8', '20260231'],
+      ['IK3', 'PO1', '3', 'PO1', '8'],
+      ['IK4', '3', '355', '6', 'BX'],
+      ['IK3', 'ACK', '4', 'ACK', '8'],
+      ['IK4', '1', '668', '7', 'QQ'],
+      ['IK5', 'R', '5'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+  });
+
+  it('reports unrecognized (1), unexpected (2) and over-used (5) segments and a missing mandatory one (3)', () => {
+    const body = ['REF*ZZ*X', 'BEG*00*SA*X**20260305', 'ZZQ*1', 'CTT*1', 'CTT*1'];
+    const result = ackText(medline855(body));
+    const rows = nodeBody(result.functionalAcks[0] as string);
+    assert.deepEqual(
+      rows.filter((r) => r[0] === 'IK3'),
+      [
+        ['IK3', 'BAK', '2', '', '3'],
+        ['IK3', 'BEG', '3', '', '2'],
+        ['IK3', 'ZZQ', '4', '', '1'],
+        ['IK3', 'CTT', '6', 'CTT', '5'],
+      ],
+    );
+  });
+
+  it('accepts part of a group: AK9*P with one set accepted and one rejected', () => {
+    const good = ['ST*855*0001', ...GOOD_855_BODY, 'SE*6*0001'];
+    const bad = ['ST*855*0002', 'BAK*00*AC**20260305', 'SE*3*0002'];
+    const text = [
+      'ISA*00*          *00*          *ZZ*MEDLINE        *ZZ*HEMHOSPITAL    *260305*1432*^*00501*000000302*0*P*:',
+      'GS*PR*MEDLINE*HEMHOSPITAL*20260305*1432*302*X*005010',
+      ...good,
+      ...bad,
+      'GE*2*302',
+      'IEA*1*000000302',
+    ].join('~');
+    const result = ackText(text);
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+      ['AK1', 'PR', '302', '005010'],
+      ['AK2', '855', '0001'],
+      ['IK5', 'A'],
+      ['AK2', '855', '0002'],
+      ['IK3', 'BAK', '2', '', '8'],
+      ['IK4', '3', '324', '1'],
+      ['IK5', 'R', '5'],
+      ['AK9', 'P', '2', '2', '1'],
+    ]);
+    assert.deepEqual(
+      result.accepted.map((a) => a.control.transactionSet),
+      ['0001'],
+    );
+    assert.deepEqual(
+      result.rejected.map((r) => r.control.transactionSet),
+      ['0002'],
+    );
+  });
+
+  it('rejects an 855 sent in an invoice group (GS01 IN) with IK5*R*18', () => {
+    const result = ackText(medline855(GOOD_855_BODY).replace('GS*PR*', 'GS*IN*'));
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string).slice(2), [
+      ['IK5', 'R', '18'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+  });
+
+  it('accepts the messy newline-terminated 856 and passes its tolerated messiness on as warnings', () => {
+    const result = ackText(readX12Fixture('medline_856_messy_newlines.edi'));
+    assert.equal(result.accepted.length, 1);
+    const warnings = result.accepted[0]?.warnings.map((w) => w.message) ?? [];
+    assert.ok(warnings.some((m) => /not padded/.test(m)));
+    assert.ok(warnings.some((m) => /empty segment/.test(m)));
+    assert.ok(warnings.some((m) => /REF ends with a stray element separator/.test(m)));
+    const ack = result.functionalAcks[0] as string;
+    assert.ok(ack.startsWith('ISA|00|'), 'answers with the partner\'s own delimiters');
+    assert.deepEqual(nodeBody(ack).slice(1), [
+      ['AK2', '856', '0001'],
+      ['IK5', 'A'],
+      ['AK9', 'A', '1', '1', '1'],
+    ]);
+  });
+
+  it('rejects a whole group whose GE02 disagrees with GS06: AK9*R with code 4, no set applied', () => {
+    const text = medline855(GOOD_855_BODY).replace('GE*1*301', 'GE*1*309');
+    const result = ackText(text);
+    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+      ['AK1', 'PR', '301', '005010'],
+      ['AK9', 'R', '1', '1', '0', '4'],
+    ]);
+    assert.equal(result.rejected[0]?.reason, 'GROUP_REJECTED');
+  });
+});
+
+describe('acknowledge: 997 for 004010 groups', () => {
+  it('answers a 4010 855 with a 997 in 004010 (AK1 without version, AK5)', () => {
+    const result = ackText(readX12Fixture('medline_855_4010.edi'));
+    const ack = result.functionalAcks[0] as string;
+    const node = nodeX12Parse(ack);
+    assert.equal(node.header.valueOf(12), '00401');
+    assert.equal(node.header.valueOf(11), 'U');
+    assert.equal(node.functionalGroups[0]?.header.valueOf(8), '004010');
+    assert.equal(node.functionalGroups[0]?.transactions[0]?.header.valueOf(1), '997');
+    assert.deepEqual(nodeBody(ack), [
+      ['AK1', 'PR', '4712'],
+      ['AK2', '855', '0001'],
+      ['AK5', 'A'],
+      ['AK9', 'A', '1', '1', '1'],
+    ]);
+    readAck(ack);
+  });
+
+  it('uses AK3/AK4/AK5 for errors in a 4010 set', () => {
+    const text = readX12Fixture('medline_810_4010.edi').replace('BIG*20260308*INV-7781290', 'BIG*20261308*INV-7781290');
+    const ack = ackText(text).functionalAcks[0] as string;
+    assert.deepEqual(nodeBody(ack).slice(1), [
+      ['AK2', '810', '0001'],
+      ['AK3', 'BIG', '2', '', '8'],
+      ['AK4', '1', '373', '8', '20261308'],
+      ['AK5', 'R', '5'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+  });
+});
+
+describe('acknowledge: TA1', () => {
+  it('rejects an interchange whose IEA02 disagrees with ISA13 with TA1*R*001 and no functional ack', () => {
+    const result = ackText(readX12Fixture('medline_810_bad_iea_control.edi'));
+    assert.deepEqual(result.functionalAcks, []);
+    assert.ok(result.ta1);
+    const { interchange } = readAck(result.ta1);
+    assert.equal(interchange.groups.length, 0);
+    assert.equal(interchange.iea?.elements[0], '0');
+    assert.match(result.ta1, /\nTA1\*000004761\*260305\*1432\*R\*001~\n/);
+    // node-x12 reads the envelope (it drops TA1s outside groups in loose mode and refuses them in strict mode).
+    const node = new X12Parser(false).parse(result.ta1);
+    assert.ok(!Array.isArray(node));
+    // (node-x12 hands ISA13 back without its padding zeros.)
+    assert.equal(Number(node.header.valueOf(13)), Number(interchange.header.controlNumber));
+    assert.equal(Number(node.trailer.valueOf(1)), 0);
+    assert.equal(result.accepted.length, 0);
+    assert.equal(result.rejected[0]?.reason, 'INTERCHANGE_REJECTED');
+  });
+
+  it('rejects an interchange whose IEA01 group count is wrong with TA1 note 021', () => {
+    const result = ackText(medline855(GOOD_855_BODY).replace('IEA*1*', 'IEA*2*'));
+    assert.match(result.ta1 ?? '', /TA1\*000000301\*260305\*1432\*R\*021~/);
+    assert.equal(result.accepted.length, 0);
+  });
+
+  it('rejects an interchange not addressed to HEM with TA1 note 009', () => {
+    const result = ackText(medline855(GOOD_855_BODY, { receiver: 'SOMEONEELSE' }));
+    assert.match(result.ta1 ?? '', /\*R\*009~/);
+    assert.equal(result.accepted.length, 0);
+  });
+
+  it('answers ISA14=1 with TA1*A*000 besides the 999', () => {
+    const result = ackText(medline855(GOOD_855_BODY, { isa14: '1' }));
+    assert.match(result.ta1 ?? '', /TA1\*000000301\*260305\*1432\*A\*000~/);
+    assert.equal(result.functionalAcks.length, 1);
+    assert.equal(result.accepted.length, 1);
+    assert.ok(result.response.startsWith(result.ta1 ?? 'x'));
+  });
+
+  it('rejects the second of two interchanges with the same ISA13 from the same sender (025)', () => {
+    const text = medline855(GOOD_855_BODY);
+    const result = ackText(`${text}${text}`);
+    assert.equal(result.accepted.length, 1);
+    assert.equal(result.interchanges[1]?.ta1Note, '025');
+    assert.equal(result.rejected[0]?.reason, 'INTERCHANGE_REJECTED');
+  });
+
+  it('answers an envelope whose segment terminator is unusable with TA1*R*004', () => {
+    const text = medline855(GOOD_855_BODY).replace('*P*:~\n', '*P*:A\n');
+    const result = ackText(text);
+    assert.match(result.ta1 ?? '', /TA1\*000000301\*260305\*1432\*R\*004~/);
+    readAck(result.ta1 ?? '');
+    assert.deepEqual(result.functionalAcks, []);
+    assert.equal(result.accepted.length, 0);
+  });
+
+  it('answers nothing and says unreadable when no ISA can be found', () => {
+    const result = ackText('GS*PR*MEDLINE~ST*855*0001~');
+    assert.equal(result.readable, false);
+    assert.equal(result.response, '');
+    assert.ok(result.findings.length > 0);
+  });
+});
+
+describe('acknowledge: exactly-once keys', () => {
+  it('gives a resend the same envelope and business keys, and new control numbers only the same business key', () => {
+    const text = readX12Fixture('medline_856_5010.edi');
+    const first = ackText(text).accepted[0];
+    const again = ackText(text).accepted[0];
+    const renumbered = ackText(text.replaceAll('000004721', '000004799')).accepted[0];
+    assert.ok(first && again && renumbered);
+    assert.equal(again.envelopeKey, first.envelopeKey);
+    assert.deepEqual(again.businessKeys, first.businessKeys);
+    assert.notEqual(renumbered.envelopeKey, first.envelopeKey);
+    assert.deepEqual(renumbered.businessKeys, first.businessKeys);
+    assert.equal(first.envelopeKey, 'ZZ:MEDLINE|000004721|4721|0001');
+    assert.deepEqual(first.businessKeys, ['856|SUP-MEDLINE|SHP-55120|HEM-PO-000123']);
+  });
+
+  it('draws one control number per acknowledgment interchange from the source', () => {
+    const numbers = counter(41);
+    const result = acknowledge(parseX12(`${readX12Fixture('medline_855_5010.edi')}${readX12Fixture('medline_810_bad_iea_control.edi')}`), HEM_IDS, numbers, NOW, { resolveSupplier: resolveMedline });
+    assert.deepEqual(numbers.issued, ['41', '42']);
+    assert.match(result.functionalAcks[0] as string, /\*000000041\*0\*P\*:~/);
+    assert.match(result.ta1 ?? '', /\*000000042\*0\*P\*:~/);
+  });
+
+  it('throws a ValidationError when the control number source yields something that is not 1-9 digits', () => {
+    assert.throws(
+      () => acknowledge(parseX12(readX12Fixture('medline_855_5010.edi')), HEM_IDS, { next: () => 'ABC' }, NOW, { resolveSupplier: resolveMedline }),
+      (e: unknown) => e instanceof Error && e.name === 'ValidationError',
+    );
+  });
+});
