@@ -41,7 +41,7 @@ export interface FunctionDefinition {
   /** What invokes it: an API route, a Step Functions task, or an SQS queue. */
   trigger: 'api' | 'stateMachine' | 'queue';
   /** AWS SDK clients the handler's adapters use: the bench's SDK-only baseline bundles exactly these. */
-  sdkClients: readonly ('client-dynamodb' | 'lib-dynamodb' | 'client-eventbridge' | 'client-sqs' | 'client-sfn')[];
+  sdkClients: readonly ('client-dynamodb' | 'lib-dynamodb' | 'client-eventbridge' | 'client-sqs' | 'client-sfn' | 'client-secrets-manager')[];
   timeoutSeconds?: number;
   memoryMb?: number;
 }
@@ -52,14 +52,14 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'functions/handlers/hl7-ingest.ts',
     description: 'POST /v1/hl7: HL7 v2 DFT^P03 → PHI-free SupplyUsageRecorded, answers the HL7 ACK',
     trigger: 'api',
-    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge'],
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-secrets-manager'],
   },
   {
     id: 'UsageIngest',
     entry: 'functions/handlers/usage-ingest.ts',
     description: 'POST /v1/usage-events: canonical JSON or FHIR R4 → SupplyUsageRecorded',
     trigger: 'api',
-    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge'],
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge', 'client-secrets-manager'],
   },
   {
     id: 'MapUsageLines',

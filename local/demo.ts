@@ -290,6 +290,7 @@ interface InvoiceView {
   status: string;
   reasons: string[];
   waitingForReceipt?: boolean;
+  createdAt?: string;
 }
 
 /** A requisition the purchasing office raises, with how its supplier will answer it. */
@@ -428,6 +429,12 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
       });
       if (res.status !== 200) throw new Error(`the supplier network refused a scenario: HTTP ${res.status}`);
     };
+    // Put back how the suppliers answered before the day (a runtime the demo did not start keeps its own pace).
+    const scenarioBefore = network === undefined ? undefined : ((await (await fetch(`${network}/_scenario`)).json()) as Scenario);
+    const restoreScenario = async (): Promise<void> => {
+      if (network === undefined || scenarioBefore === undefined || owned !== undefined) return;
+      await fetch(`${network}/_scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenarioBefore) });
+    };
     const inbox = async (): Promise<InboxEntry[]> => (network === undefined ? [] : ((await (await fetch(`${network}/_inbox`)).json()) as InboxEntry[]));
 
     const transactions = new Set<string>();
@@ -449,7 +456,8 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
 
     const data = buildSeedData();
     const runTag = randomUUID().replace(/-/g, '').slice(0, 5).toUpperCase();
-    const unknownChargeCode = `CHG-9${String(Math.floor(random() * 100_000)).padStart(5, '0')}`;
+    // New every run (not from the seeded PRNG): a second day on the same runtime meets them unmapped again.
+    const unknownChargeCode = `CHG-9${String(Number.parseInt(runTag, 16) % 100_000).padStart(5, '0')}`;
     const unknownDepartment = `IR${runTag.slice(0, 2)}`;
     /** POs whose supplier sends its own 810, and how far over the PO price (percent). */
     const selfInvoiced = new Map<string, number>();
@@ -459,9 +467,10 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
     const fixed = new Set<string>();
     const mapped = new Set<string>();
     const fixUsageExceptions = async (): Promise<void> => {
-      const list = await hem.ops<{ exceptions?: { exceptionId: string; reasons: string[]; status: string }[] }>('GET', '/v1/ops/exceptions?status=OPEN');
+      const list = await hem.ops<{ exceptions?: { exceptionId: string; reasons: string[]; status: string; correlationId: string }[] }>('GET', '/v1/ops/exceptions?status=OPEN');
       for (const exception of list.body.exceptions ?? []) {
-        if (fixed.has(exception.exceptionId)) continue;
+        // Only the day's own messages: a runtime played against may hold exceptions of its own.
+        if (fixed.has(exception.exceptionId) || !transactions.has(exception.correlationId)) continue;
         const fixes: string[] = [];
         if (exception.reasons.includes('UNKNOWN_CHARGE_CODE')) {
           if (!mapped.has('charge code')) await hem.ops('PUT', `/v1/ops/crosswalks/charge-codes/EPIC/${unknownChargeCode}`, { itemId: 'ITM-10003' });
@@ -532,19 +541,29 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
       return waitsOnBackorder ? undefined : `${poNumber} ${po.status}`;
     };
 
+    /** Invoices for the day's purchase orders (a runtime played against may hold others). */
+    const ofTheDay = (invoice: InvoiceView): boolean => invoice.poNumber !== undefined && knownPos.has(invoice.poNumber);
+
     /** The AP clerk works the exception list; an invoice waiting for its goods is left alone until they come. */
     const resolveInvoices = async (): Promise<string[]> => {
       const exceptions = await hem.json<{ invoices?: InvoiceView[] }>('ap-clerk', 'GET', '/v1/invoices?status=exception&limit=500');
-      const listed = exceptions.body.invoices ?? [];
+      const listed = (exceptions.body.invoices ?? []).filter(ofTheDay);
       const all = listed.some((i) => i.reasons.includes('DUPLICATE')) ? ((await hem.json<{ invoices?: InvoiceView[] }>('ap-clerk', 'GET', '/v1/invoices?limit=500')).body.invoices ?? []) : [];
       const waiting = listed.filter((invoice) => invoice.waitingForReceipt === true).map((invoice) => `invoice ${invoice.invoiceNumber} waits for goods`);
       const decided = await Promise.all(
         listed
           .filter((invoice) => invoice.waitingForReceipt !== true)
           .map(async (invoice) => {
-            // A DUPLICATE is rejected when the supplier really sent that invoice number twice; the same
-            // amounts on another PO (the same restock at two par locations) are not a duplicate.
-            const resent = all.some((other) => other.invoiceId !== invoice.invoiceId && other.supplierId === invoice.supplierId && other.invoiceNumber === invoice.invoiceNumber);
+            // A DUPLICATE is rejected when the supplier really sent that invoice number before (the first
+            // copy is kept); the same amounts on another PO (the same restock at two par locations, or on
+            // another day) are not a duplicate.
+            const resent = all.some(
+              (other) =>
+                other.invoiceId !== invoice.invoiceId &&
+                other.supplierId === invoice.supplierId &&
+                other.invoiceNumber === invoice.invoiceNumber &&
+                (other.status === 'PAID' || other.status === 'MATCHED' || (other.createdAt ?? '') < (invoice.createdAt ?? '') || ((other.createdAt ?? '') === (invoice.createdAt ?? '') && other.invoiceId < invoice.invoiceId)),
+            );
             const action =
               invoice.reasons.includes('DUPLICATE') && resent
                 ? 'REJECT'
@@ -582,9 +601,10 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
         const stillOpen = poStates.filter((state): state is string => state !== undefined);
         stillOpen.push(...(await resolveInvoices()));
         const unsettled = await hem.json<{ invoices?: InvoiceView[] }>('ap-clerk', 'GET', '/v1/invoices?status=open&limit=500');
-        for (const invoice of unsettled.body.invoices ?? []) stillOpen.push(`invoice ${invoice.invoiceNumber} OPEN`);
-        const openUsage = await hem.ops<{ exceptions?: unknown[] }>('GET', '/v1/ops/exceptions?status=OPEN');
-        if ((openUsage.body.exceptions ?? []).length > 0) stillOpen.push(`${(openUsage.body.exceptions ?? []).length} usage exceptions OPEN`);
+        for (const invoice of (unsettled.body.invoices ?? []).filter(ofTheDay)) stillOpen.push(`invoice ${invoice.invoiceNumber} OPEN`);
+        const openUsage = await hem.ops<{ exceptions?: { correlationId: string }[] }>('GET', '/v1/ops/exceptions?status=OPEN');
+        const ownOpen = (openUsage.body.exceptions ?? []).filter((e) => transactions.has(e.correlationId)).length;
+        if (ownOpen > 0) stillOpen.push(`${ownOpen} usage exceptions OPEN`);
         if (!allSent) stillOpen.push('procedures still being reported');
         open = stillOpen;
         // Settled for a few rounds in a row with nothing new: the day is over.
@@ -671,6 +691,7 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
     // 3. The rest of the day: reorders become purchase orders, the dock receives, AP resolves.
     log('reorders, purchase orders, supplier documents, receipts and invoices run their course…');
     const open = await day;
+    await restoreScenario();
     log(open.length === 0 ? 'the day settled' : `the day ended with ${open.length} things open`);
     // Let the last hops land (bounded: a message retrying in a queue would otherwise hold the summary back).
     if (owned !== undefined) await Promise.race([owned.whenIdle(), sleep(5_000)]);
@@ -710,8 +731,14 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
       poStatuses.push(view.status === 200 ? view.body.purchaseOrder.status : `HTTP ${view.status}`);
     }
     const invoices = await hem.json<{ invoices?: InvoiceView[] }>('ap-clerk', 'GET', '/v1/invoices?limit=500');
-    const supplierDocs = network === undefined ? [] : ((await (await fetch(`${network}/_outbox`)).json()) as { documentType: string; hemAck?: { code?: string } }[]);
-    const vouchers = financeUrl === undefined ? undefined : ((await (await fetch(`${financeUrl}/ap/vouchers`)).json()) as unknown[]);
+    const dayInvoices = (invoices.body.invoices ?? []).filter(ofTheDay);
+    const supplierDocs = (
+      network === undefined ? [] : ((await (await fetch(`${network}/_outbox`)).json()) as { documentType: string; poNumber: string; hemAck?: { code?: string } }[])
+    ).filter((d) => knownPos.has(d.poNumber));
+    const vouchers =
+      financeUrl === undefined
+        ? undefined
+        : ((await (await fetch(`${financeUrl}/ap/vouchers`)).json()) as { poNumber?: string }[]).filter((v) => v.poNumber !== undefined && knownPos.has(v.poNumber));
     const dlqs = await hem.ops<{ queues?: { name: string; depth: number }[] }>('GET', '/v1/ops/dlqs');
     const audit = await hem.ops<{ ok: boolean; count?: number; reason?: string }>('GET', '/v1/ops/audit/verify');
 
@@ -728,7 +755,7 @@ export const runDemo = async (options: DemoOptions = {}): Promise<DemoSummary> =
         rejected: supplierDocs.filter((d) => d.hemAck?.code !== 'A').length,
       },
       receipts: counts['goods-received'] ?? 0,
-      invoices: { total: invoices.body.invoices?.length ?? 0, byStatus: tally((invoices.body.invoices ?? []).map((i) => i.status)) },
+      invoices: { total: dayInvoices.length, byStatus: tally(dayInvoices.map((i) => i.status)) },
       invoiceExceptions,
       usageExceptions,
       costPostings: counts['cost-posted'] ?? 0,

@@ -317,10 +317,18 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
           : mod.makeHandler(own, { breaker: new CircuitBreaker({ name: breakerName, failureThreshold: 5, coolDownMs: 30_000 * timeScale }) }),
       );
     }
+    // Invocations in flight: stop() lets them finish before DynamoDB Local goes away.
+    const inFlight = new Set<Promise<unknown>>();
     const invoke = async (id: FunctionId, event: unknown): Promise<unknown> => {
       const h = handlers.get(id);
       if (!h) throw new Error(`no local function ${id}`);
-      return h(event, lambdaContext(`hem-${id}`));
+      const call = h(event, lambdaContext(`hem-${id}`));
+      inFlight.add(call);
+      try {
+        return await call;
+      } finally {
+        inFlight.delete(call);
+      }
     };
     phase('handlers');
 
@@ -403,23 +411,27 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       // Puts and conditional position writes: seeding again over a --data-dir changes nothing.
       const items = new Map(data.items.map((i) => [i.itemId, i]));
       const now = new Date().toISOString();
-      await Promise.all([
-        deps.referenceData.load(data),
-        procurementStores.procurementConfig.load(procurementSeed),
-        ...data.parSettings.map((par) =>
-          deps.inventory.initialisePosition({
-            locationId: par.locationId,
-            itemId: par.itemId,
-            onHand: par.initialOnHand,
-            onOrder: 0,
-            parLevel: par.parLevel,
-            reorderPoint: par.reorderPoint,
-            baseUom: items.get(par.itemId)?.baseUom ?? 'EA',
-            version: 0,
-            updatedAt: now,
-          }),
-        ),
-      ]);
+      const initialise = (par: (typeof data.parSettings)[number]): Promise<unknown> =>
+        deps.inventory.initialisePosition({
+          locationId: par.locationId,
+          itemId: par.itemId,
+          onHand: par.initialOnHand,
+          onOrder: 0,
+          parLevel: par.parLevel,
+          reorderPoint: par.reorderPoint,
+          baseUom: items.get(par.itemId)?.baseUom ?? 'EA',
+          version: 0,
+          updatedAt: now,
+        });
+      // Positions go in 32 at a time: more would only queue behind the SDK's 50 sockets (and warn).
+      const initialisePositions = async (): Promise<void> => {
+        const pending = [...data.parSettings];
+        const worker = async (): Promise<void> => {
+          for (let par = pending.shift(); par !== undefined; par = pending.shift()) await initialise(par);
+        };
+        await Promise.all(Array.from({ length: 32 }, worker));
+      };
+      await Promise.all([deps.referenceData.load(data), procurementStores.procurementConfig.load(procurementSeed), initialisePositions()]);
       seedSummaryCache = {
         ...seedSummary(data),
         suppliers: procurementSeed.suppliers.length,
@@ -516,6 +528,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         await supplierNetwork.stop();
         await bus.close();
         for (const m of machines.values()) await m.close();
+        // Bounded: a handler stuck on a hung simulator must not hold the shutdown.
+        await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
         for (const stop of stops.reverse()) await stop();
         for (const q of queues.values()) await q.close();
       },

@@ -16,7 +16,7 @@ import { actorOf, json, jsonBody } from './shared/http';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { logger, traceAwsClient } from './shared/powertools';
 import { matchRoute } from './shared/router';
-import { ReplayRequestBodySchema } from './shared/schemas';
+import { ReplayRequestBodySchema } from './shared/payload-schemas';
 import { parseOrThrow } from './shared/validation';
 
 const OPS_ADMIN_ROUTES = ROUTES.filter((r) => r.functionId === 'OpsAdmin');

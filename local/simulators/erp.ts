@@ -58,11 +58,23 @@
  * POSTs only and are counted on arrival, so "the next N posts" is exact under concurrency. A
  * timed-out post commits by default before it hangs: the retry must get the same id back.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import { FaultConfigSchema } from './finance';
+import {
+  FaultConfigSchema,
+  FaultInjector,
+  correlationEcho,
+  createDelayTimers,
+  faultControls,
+  headerValue,
+  parseJson as parseJsonText,
+  readBody as readBodyLimited,
+  retryAfterHeader,
+  sendJson,
+  serveFaults,
+  startSimulatorServer,
+} from './http-kit';
+import type { FaultControlledSimulator, SimulatorListenOptions } from './http-kit';
 
 /** Base path of every Fusion REST resource the simulator serves. */
 export const ERP_RESOURCE_BASE = '/fscmRestApi/resources/11.13.18.05';
@@ -237,11 +249,7 @@ export interface ErpSimulatorStats {
   timeoutsInjected: number;
 }
 
-export interface ErpSimulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** @default '127.0.0.1' */
-  host?: string;
+export interface ErpSimulatorOptions extends SimulatorListenOptions {
   faults?: ErpFaultConfig;
   /**
    * Refuse receipts and invoices that reference a PO (line) the ERP does not have, a receipt in a
@@ -251,7 +259,7 @@ export interface ErpSimulatorOptions {
   validateReferences?: boolean;
 }
 
-export interface ErpSimulator {
+export interface ErpSimulator extends FaultControlledSimulator<ErpFaultConfig> {
   /** Base URL, e.g. `http://127.0.0.1:43121` (no trailing slash); resources live under `${url}${ERP_RESOURCE_BASE}`. */
   url: string;
   /** Purchase orders in creation order (deep copies). */
@@ -260,13 +268,7 @@ export interface ErpSimulator {
   receipts(): ErpReceipt[];
   /** AP invoices in creation order (deep copies). */
   invoices(): ErpInvoice[];
-  /** Replaces the fault configuration (`{}` clears it). */
-  setFaults(faults: ErpFaultConfig): void;
-  /** The fault configuration now in force, with the remaining counts. */
-  faults(): ErpFaultConfig;
   stats(): ErpSimulatorStats;
-  /** Stops listening, drops open connections (hung requests included) and cancels pending delays. */
-  stop(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -308,20 +310,10 @@ class ErpRequestError extends Error {
 const refuse = (status: number, errorCode: string, detail: string, path?: string): ErpRequestError =>
   new ErpRequestError(status, errorCode, [{ detail, 'o:errorCode': errorCode, ...(path === undefined ? {} : { 'o:errorPath': path }) }]);
 
-const send = (res: ServerResponse, status: number, contentType: string, body: unknown, headers: Record<string, string> = {}): void => {
-  if (res.writableEnded || res.destroyed) {
-    return;
-  }
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-};
-
 const sendError = (res: ServerResponse, error: ErpRequestError, echo: Record<string, string>): void => {
-  send(
+  sendJson(
     res,
     error.status,
-    ERROR_CONTENT_TYPE,
     {
       type: 'http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html',
       title: TITLES[error.status] ?? 'Error',
@@ -330,36 +322,19 @@ const sendError = (res: ServerResponse, error: ErpRequestError, echo: Record<str
       'o:errorDetails': error.details,
     },
     { ...echo, ...error.headers },
+    ERROR_CONTENT_TYPE,
   );
 };
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw refuse(413, 'HEMERP-PAYLOAD-TOO-LARGE', 'Request body too large');
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** A resource or collection in Fusion's content type. */
+const send = (res: ServerResponse, status: number, contentType: string, body: unknown, headers: Record<string, string> = {}): void => {
+  sendJson(res, status, body, headers, contentType);
 };
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw refuse(400, 'HEMERP-INVALID-JSON', 'The request body is not valid JSON');
-  }
-};
+const readBody = (req: IncomingMessage): Promise<string> =>
+  readBodyLimited(req, MAX_BODY_BYTES, () => refuse(413, 'HEMERP-PAYLOAD-TOO-LARGE', 'Request body too large'));
 
-const headerValue = (req: IncomingMessage, name: string): string | undefined => {
-  const value = req.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first.trim() === '' ? undefined : first.trim();
-};
+const parseJson = (text: string): unknown => parseJsonText(text, () => refuse(400, 'HEMERP-INVALID-JSON', 'The request body is not valid JSON'));
 
 const validationError = (error: z.ZodError): ErpRequestError =>
   new ErpRequestError(
@@ -418,8 +393,8 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
   const invoices = newStore<ErpInvoice>();
   const ordersByNumber = new Map<string, ErpPurchaseOrder>();
   const stats: ErpSimulatorStats = { posts: 0, created: 0, replays: 0, rejected: 0, failuresInjected: 0, timeoutsInjected: 0 };
-  const timers = new Set<NodeJS.Timeout>();
-  let faults: ErpFaultConfig = ErpFaultConfigSchema.parse(options.faults ?? {});
+  const timers = createDelayTimers();
+  const faults = new FaultInjector<ErpFaultConfig>(ErpFaultConfigSchema, options.faults ?? {});
   // Fusion ids are large numbers; distinct bases per resource make a mixed-up id obvious in a log.
   let nextPoHeaderId = 300_000_100_000_001;
   let nextPoLineId = 300_000_110_000_001;
@@ -427,33 +402,6 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
   let nextInterfaceTransactionId = 300_000_210_000_001;
   let nextInvoiceId = 300_000_300_000_001;
   let nextInvoiceLineId = 300_000_310_000_001;
-
-  const delay = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
-  /** Decides, at arrival, what this post suffers: counts are consumed here so "the next N" is exact. */
-  const takeFault = (resource: ErpResourceName): { kind: 'timeout'; commits: boolean } | { kind: 'fail'; status: number; retryAfter?: number } | undefined => {
-    if (faults.resources !== undefined && !faults.resources.includes(resource)) {
-      return undefined;
-    }
-    if ((faults.timeoutNext ?? 0) > 0) {
-      faults = { ...faults, timeoutNext: (faults.timeoutNext ?? 0) - 1 };
-      return { kind: 'timeout', commits: faults.timeoutCommits ?? true };
-    }
-    if ((faults.failNext ?? 0) > 0) {
-      faults = { ...faults, failNext: (faults.failNext ?? 0) - 1 };
-      const status = faults.status ?? 503;
-      const retryAfter = faults.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-      return { kind: 'fail', status, ...(retryAfter === undefined ? {} : { retryAfter }) };
-    }
-    return undefined;
-  };
 
   /**
    * The idempotent write shared by every collection: replay by key, then by business key, else
@@ -672,11 +620,12 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
 
   const handlePost = async (resource: ErpResourceName, req: IncomingMessage, res: ServerResponse, echo: Record<string, string>): Promise<void> => {
     stats.posts += 1;
-    const fault = takeFault(resource);
-    const latency = faults.latencyMs ?? 0;
+    // Faults scoped to other collections leave this post alone and keep their counts.
+    const fault = faults.take((config) => config.resources === undefined || config.resources.includes(resource));
+    const latency = faults.latencyMs();
     const text = await readBody(req);
     if (latency > 0) {
-      await delay(latency);
+      await timers.delay(latency);
     }
     if (fault?.kind === 'fail') {
       stats.failuresInjected += 1;
@@ -684,7 +633,7 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
         fault.status,
         'HEMERP-INJECTED-FAULT',
         [{ detail: 'ERP unavailable (injected fault)', 'o:errorCode': 'HEMERP-INJECTED-FAULT' }],
-        fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) },
+        retryAfterHeader(fault),
       );
     }
     const key = headerValue(req, 'idempotency-key');
@@ -742,19 +691,10 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
     send(res, 200, COLLECTION_CONTENT_TYPE, { items, count: items.length, hasMore: false, limit: items.length, offset: 0 }, echo);
   };
 
-  const handleFaults = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method === 'POST' || req.method === 'PUT') {
-      const parsed = ErpFaultConfigSchema.safeParse(parseJson(await readBody(req)));
-      if (!parsed.success) {
-        throw validationError(parsed.error);
-      }
-      faults = parsed.data;
-    } else if (req.method === 'DELETE') {
-      faults = {};
-    } else if (req.method !== 'GET') {
-      throw methodNotAllowed('GET, POST, PUT, DELETE');
-    }
-    send(res, 200, 'application/json', faults);
+  const faultRefusals = {
+    readJson: async (req: IncomingMessage): Promise<unknown> => parseJson(await readBody(req)),
+    invalid: validationError,
+    methodNotAllowed,
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, echo: Record<string, string>): Promise<void> => {
@@ -788,7 +728,7 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
       return;
     }
     if (path === '/_faults') {
-      await handleFaults(req, res);
+      await serveFaults(req, res, faults, faultRefusals);
       return;
     }
     if (path === '/_stats' && req.method === 'GET') {
@@ -798,45 +738,19 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
     throw refuse(404, 'HEMERP-NOT-FOUND', 'No such resource');
   };
 
-  const server: Server = createServer((req, res) => {
-    const correlationId = headerValue(req, 'x-correlation-id');
-    const echo: Record<string, string> = correlationId === undefined ? {} : { 'x-correlation-id': correlationId };
+  const server = await startSimulatorServer((req, res) => {
+    const echo = correlationEcho(req);
     handle(req, res, echo).catch((error: unknown) => {
       sendError(res, error instanceof ErpRequestError ? error : refuse(500, 'HEMERP-INTERNAL', 'Simulator error'), echo);
     });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  }, options);
 
   return {
-    url: `http://${host}:${address.port}`,
+    ...faultControls(server, faults, timers),
     purchaseOrders: () => structuredClone(orders.items),
     receipts: () => structuredClone(receipts.items),
     invoices: () => structuredClone(invoices.items),
-    setFaults: (next) => {
-      faults = ErpFaultConfigSchema.parse(next);
-    },
-    faults: () => ({ ...faults }),
     stats: () => ({ ...stats }),
-    stop: async () => {
-      for (const timer of timers) {
-        clearTimeout(timer);
-      }
-      timers.clear();
-      const closed = new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-      });
-      server.closeAllConnections();
-      await closed;
-    },
   };
 }
 

@@ -21,7 +21,7 @@
  * GET  /ap/vouchers             → 200 [PostedApVoucher…] (posting order; ?supplierId= ?poNumber= filter)
  * GET  /ap/vouchers/{voucherId} → 200 PostedApVoucher | 404 problem
  * GET  /health                  → 200 {status:'UP', journalLines}
- * GET|POST|DELETE /_faults      → read, replace, clear the fault configuration (same JSON as `setFaults`)
+ * GET|POST|PUT|DELETE /_faults  → read, replace, clear the fault configuration (same JSON as `setFaults`)
  * GET  /_stats                  → counters of what the simulator saw
  * ```
  *
@@ -31,12 +31,29 @@
  * hangs (the response is lost, the write is not): exactly the case the ledger's business-key guard
  * exists for, since the client's retry must get the same journalId back.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { ApVoucherSchema, type ApVoucher } from '../../contracts/procurement';
 import type { FinanceJournalLine } from '../../functions/domain/ports';
+import {
+  FaultConfigSchema,
+  FaultInjector,
+  correlationEcho,
+  createDelayTimers,
+  faultControls,
+  headerValue,
+  parseJson as parseJsonText,
+  readBody as readBodyLimited,
+  retryAfterHeader,
+  sendJson,
+  serveFaults,
+  startSimulatorServer,
+} from './http-kit';
+import type { FaultConfig, FaultControlledSimulator, SimulatorListenOptions } from './http-kit';
+
+/** The fault configuration lives in `./http-kit`; re-exported here, where it was first defined. */
+export { FaultConfigSchema };
+export type { FaultConfig };
 
 /** A posted AP voucher as the ledger keeps it. */
 export interface PostedApVoucher extends ApVoucher {
@@ -52,25 +69,6 @@ export interface JournalLine extends FinanceJournalLine {
   /** When the ledger accepted it (ISO 8601). */
   postedAt: string;
 }
-
-export const FaultConfigSchema = z
-  .object({
-    /** The next N posts fail with `status` (nothing is written). */
-    failNext: z.number().int().nonnegative().optional(),
-    /** Status of the injected failures. @default 503 */
-    status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal(429)]).optional(),
-    /** `Retry-After` (seconds) sent with injected failures; 429 sends 1 when unset. */
-    retryAfterSeconds: z.number().int().nonnegative().optional(),
-    /** Delay before every post is handled, while set. */
-    latencyMs: z.number().int().nonnegative().max(600_000).optional(),
-    /** The next N posts never get a response (the client has to time out). */
-    timeoutNext: z.number().int().nonnegative().optional(),
-    /** Whether a timed-out post is written before the response is withheld. @default true */
-    timeoutCommits: z.boolean().optional(),
-  })
-  .strict();
-/** Fault injection settings; `{}` means a healthy ledger. */
-export type FaultConfig = z.infer<typeof FaultConfigSchema>;
 
 /** What the simulator has seen since it started. */
 export interface FinanceSimulatorStats {
@@ -94,28 +92,16 @@ export interface FinanceSimulatorStats {
   voucherReplays: number;
 }
 
-export interface FinanceSimulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** @default '127.0.0.1' */
-  host?: string;
+export interface FinanceSimulatorOptions extends SimulatorListenOptions {
   faults?: FaultConfig;
 }
 
-export interface FinanceSimulator {
-  /** Base URL, e.g. `http://127.0.0.1:43121` (no trailing slash). */
-  url: string;
+export interface FinanceSimulator extends FaultControlledSimulator<FaultConfig> {
   /** Posted lines, in posting order (copies). */
   journal(): JournalLine[];
   /** Posted AP vouchers, in posting order (copies). */
   apVouchers(): PostedApVoucher[];
-  /** Replaces the fault configuration (`{}` clears it). */
-  setFaults(faults: FaultConfig): void;
-  /** The fault configuration now in force, with the remaining counts. */
-  faults(): FaultConfig;
   stats(): FinanceSimulatorStats;
-  /** Stops listening, drops open connections (hung requests included) and cancels pending delays. */
-  stop(): Promise<void>;
 }
 
 const JOURNAL_PATH = '/gl/journal-lines';
@@ -167,15 +153,6 @@ class RequestError extends Error {
   }
 }
 
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
-  if (res.writableEnded || res.destroyed) {
-    return;
-  }
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-};
-
 const sendProblem = (res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void => {
   const body = {
     type: `${PROBLEM_BASE}/${problem.code}`,
@@ -185,44 +162,17 @@ const sendProblem = (res: ServerResponse, problem: Problem, headers: Record<stri
     ...(problem.detail === undefined ? {} : { detail: problem.detail }),
     ...(problem.errors === undefined ? {} : { errors: problem.errors }),
   };
-  if (res.writableEnded || res.destroyed) {
-    return;
-  }
-  const payload = JSON.stringify(body);
-  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
+  sendJson(res, problem.status, body, headers, 'application/problem+json');
 };
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new RequestError({ status: 413, code: 'payload-too-large', title: 'Request body too large' });
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-};
+const readBody = (req: IncomingMessage): Promise<string> =>
+  readBodyLimited(req, MAX_BODY_BYTES, () => new RequestError({ status: 413, code: 'payload-too-large', title: 'Request body too large' }));
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new RequestError({ status: 400, code: 'invalid-json', title: 'Request body is not valid JSON' });
-  }
-};
+const parseJson = (text: string): unknown =>
+  parseJsonText(text, () => new RequestError({ status: 400, code: 'invalid-json', title: 'Request body is not valid JSON' }));
 
 const zodErrors = (error: z.ZodError): { path: string; message: string }[] =>
   error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
-
-const headerValue = (req: IncomingMessage, name: string): string | undefined => {
-  const value = req.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first.trim() === '' ? undefined : first.trim();
-};
 
 /** Starts the finance ledger simulator on loopback. */
 export async function startFinanceSimulator(options: FinanceSimulatorOptions = {}): Promise<FinanceSimulator> {
@@ -242,34 +192,9 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
     vouchersPosted: 0,
     voucherReplays: 0,
   };
-  const timers = new Set<NodeJS.Timeout>();
-  let faults: FaultConfig = FaultConfigSchema.parse(options.faults ?? {});
+  const timers = createDelayTimers();
+  const faults = new FaultInjector(FaultConfigSchema, options.faults ?? {});
   let sequence = 0;
-
-  /** A delay that `stop()` can cancel, so a long latency never keeps the process alive. */
-  const delay = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
-  /** Decides, at arrival, what this post suffers: counts are consumed here so "the next N" is exact. */
-  const takeFault = (): { kind: 'timeout'; commits: boolean } | { kind: 'fail'; status: number; retryAfter?: number } | undefined => {
-    if ((faults.timeoutNext ?? 0) > 0) {
-      faults = { ...faults, timeoutNext: (faults.timeoutNext ?? 0) - 1 };
-      return { kind: 'timeout', commits: faults.timeoutCommits ?? true };
-    }
-    if ((faults.failNext ?? 0) > 0) {
-      faults = { ...faults, failNext: (faults.failNext ?? 0) - 1 };
-      const status = faults.status ?? 503;
-      const retryAfter = faults.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-      return { kind: 'fail', status, ...(retryAfter === undefined ? {} : { retryAfter }) };
-    }
-    return undefined;
-  };
 
   /** Validates and writes (or finds) the line. Synchronous after parsing, so check-and-insert is atomic. */
   const post = (headerKey: string, body: unknown): { created: boolean; line: JournalLine } => {
@@ -402,18 +327,18 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
 
   const handlePost = async (req: IncomingMessage, res: ServerResponse, echo: Record<string, string>, book: Book): Promise<void> => {
     book.received();
-    const fault = takeFault();
-    const latency = faults.latencyMs ?? 0;
+    const fault = faults.take();
+    const latency = faults.latencyMs();
     const text = await readBody(req);
     if (latency > 0) {
-      await delay(latency);
+      await timers.delay(latency);
     }
     if (fault?.kind === 'fail') {
       stats.failuresInjected += 1;
       sendProblem(
         res,
         { status: fault.status, code: 'injected-failure', title: 'Ledger unavailable (injected fault)' },
-        { ...echo, ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) },
+        { ...echo, ...retryAfterHeader(fault) },
       );
       return;
     }
@@ -456,26 +381,17 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
     });
   };
 
-  const handleFaults = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method === 'POST' || req.method === 'PUT') {
-      const parsed = FaultConfigSchema.safeParse(parseJson(await readBody(req)));
-      if (!parsed.success) {
-        throw new RequestError({ status: 400, code: 'validation-failed', title: 'Fault configuration is invalid', errors: zodErrors(parsed.error) });
-      }
-      faults = parsed.data;
-    } else if (req.method === 'DELETE') {
-      faults = {};
-    } else if (req.method !== 'GET') {
-      throw methodNotAllowed('GET, POST, PUT, DELETE');
-    }
-    sendJson(res, 200, faults);
+  const faultRefusals = {
+    readJson: async (req: IncomingMessage): Promise<unknown> => parseJson(await readBody(req)),
+    invalid: (error: z.ZodError): RequestError =>
+      new RequestError({ status: 400, code: 'validation-failed', title: 'Fault configuration is invalid', errors: zodErrors(error) }),
+    methodNotAllowed,
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://finance.local');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const correlationId = headerValue(req, 'x-correlation-id');
-    const echo: Record<string, string> = correlationId === undefined ? {} : { 'x-correlation-id': correlationId };
+    const echo = correlationEcho(req);
 
     if (path === JOURNAL_PATH) {
       if (req.method === 'POST') {
@@ -542,7 +458,7 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
       return;
     }
     if (path === '/_faults') {
-      await handleFaults(req, res);
+      await serveFaults(req, res, faults, faultRefusals);
       return;
     }
     if (path === '/_stats' && req.method === 'GET') {
@@ -552,7 +468,7 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
     throw new RequestError({ status: 404, code: 'not-found', title: 'No such resource' });
   };
 
-  const server: Server = createServer((req, res) => {
+  const server = await startSimulatorServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof RequestError) {
         sendProblem(res, error.problem, error.headers);
@@ -560,38 +476,13 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
       }
       sendProblem(res, { status: 500, code: 'internal-error', title: 'Simulator error' });
     });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  }, options);
 
   return {
-    url: `http://${host}:${address.port}`,
+    ...faultControls(server, faults, timers),
     journal: () => lines.map((line) => ({ ...line })),
     apVouchers: () => vouchers.map((voucher) => structuredClone(voucher)),
-    setFaults: (next) => {
-      faults = FaultConfigSchema.parse(next);
-    },
-    faults: () => ({ ...faults }),
     stats: () => ({ ...stats }),
-    stop: async () => {
-      for (const timer of timers) {
-        clearTimeout(timer);
-      }
-      timers.clear();
-      const closed = new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-      });
-      server.closeAllConnections();
-      await closed;
-    },
   };
 }
 

@@ -49,9 +49,7 @@
  * `timeoutNext` reads, acknowledges internally and plays the order but never answers (so the
  * connector's resend must be the same PO). A requested TA1 (ISA14 = 1) is not sent on success.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomInt } from 'node:crypto';
 import * as z from 'zod';
 import { X12Parser } from 'node-x12';
@@ -60,8 +58,18 @@ import type { Supplier, X12ControlNumbers } from '../../contracts/procurement';
 import type { Item } from '../../contracts/reference';
 import { buildProcurementSeed } from '../seed-procurement';
 import { buildSeedData } from '../seed';
-import { FaultConfigSchema } from './finance';
-import type { FaultConfig } from './finance';
+import {
+  FaultConfigSchema,
+  FaultInjector,
+  parseJson as parseJsonText,
+  readBody as readBodyLimited,
+  retryAfterHeader,
+  sendBody,
+  sendJson,
+  serveFaults,
+  startSimulatorServer,
+} from './http-kit';
+import type { FaultConfig, SimulatorListenOptions } from './http-kit';
 import {
   readDelimiters,
   readSegments,
@@ -197,11 +205,7 @@ export interface OutboxEntry {
   error?: string;
 }
 
-export interface SupplierNetworkOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** @default '127.0.0.1' */
-  host?: string;
+export interface SupplierNetworkOptions extends SimulatorListenOptions {
   /** HEM's base URL; documents go to `${hemBaseUrl}/v1/edi/x12`. */
   hemBaseUrl: string;
   /** A client-credentials access token for the supplier (called before every POST; cache as you like). */
@@ -261,37 +265,10 @@ class NetworkRequestError extends Error {
   }
 }
 
-const sendText = (res: ServerResponse, status: number, contentType: string, body: string): void => {
-  if (res.writableEnded || res.destroyed) {
-    return;
-  }
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-};
+const readBody = (req: IncomingMessage): Promise<string> =>
+  readBodyLimited(req, MAX_BODY_BYTES, () => new NetworkRequestError(413, 'Request body too large'));
 
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => sendText(res, status, 'application/json', JSON.stringify(body));
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new NetworkRequestError(413, 'Request body too large');
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new NetworkRequestError(400, 'Request body is not valid JSON');
-  }
-};
+const parseJson = (text: string): unknown => parseJsonText(text, () => new NetworkRequestError(400, 'Request body is not valid JSON'));
 
 const zodDetails = (error: z.ZodError): string[] => error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
 
@@ -468,7 +445,7 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
   const suppliers = options.suppliers ?? buildProcurementSeed().suppliers;
   let items = options.items;
   let scenario: ResolvedScenario = ScenarioSchema.parse(options.scenario ?? {});
-  let faults: FaultConfig = FaultConfigSchema.parse(options.faults ?? {});
+  const faults = new FaultInjector(FaultConfigSchema, options.faults ?? {});
   let nextControl = options.controlNumberStart ?? randomInt(100_000_000, 900_000_000);
   if (!Number.isInteger(nextControl) || nextControl < 1 || nextControl > 999_999_999) {
     throw new RangeError('controlNumberStart must be a whole number in 1…999999999');
@@ -518,20 +495,6 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
         waiter();
       }
     }
-  };
-
-  const takeFault = (): { kind: 'timeout' } | { kind: 'fail'; status: number; retryAfter?: number } | undefined => {
-    if ((faults.timeoutNext ?? 0) > 0) {
-      faults = { ...faults, timeoutNext: (faults.timeoutNext ?? 0) - 1 };
-      return { kind: 'timeout' };
-    }
-    if ((faults.failNext ?? 0) > 0) {
-      faults = { ...faults, failNext: (faults.failNext ?? 0) - 1 };
-      const status = faults.status ?? 503;
-      const retryAfter = faults.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-      return { kind: 'fail', status, ...(retryAfter === undefined ? {} : { retryAfter }) };
-    }
-    return undefined;
   };
 
   // ---------------------------------------------------------------- outbound documents
@@ -946,28 +909,20 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
   };
 
   const handleInbound = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const fault = takeFault();
+    const fault = faults.take();
     const text = await readBody(req);
-    const latency = faults.latencyMs ?? 0;
+    const latency = faults.latencyMs();
     if (latency > 0) {
       await sleep(latency, false);
     }
     if (fault?.kind === 'fail') {
-      if (!res.writableEnded && !res.destroyed) {
-        const body = 'supplier network unavailable (injected fault)';
-        res.writeHead(fault.status, {
-          'content-type': 'text/plain',
-          'content-length': Buffer.byteLength(body),
-          ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }),
-        });
-        res.end(body);
-      }
+      sendBody(res, fault.status, 'text/plain', 'supplier network unavailable (injected fault)', retryAfterHeader(fault));
       return;
     }
     const interchanges = splitInterchanges(text);
     if (interchanges.length === 0) {
       if (fault?.kind !== 'timeout') {
-        sendText(res, 400, 'text/plain', 'not an X12 interchange: no readable ISA segment');
+        sendBody(res, 400, 'text/plain', 'not an X12 interchange: no readable ISA segment');
       }
       return;
     }
@@ -976,7 +931,7 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
       // Processed (the orders will play) but never answered: the connector's resend must be deduplicated.
       return;
     }
-    sendText(res, answers.some((a) => a.status !== 200) ? 400 : 200, 'application/edi-x12', answers.map((a) => a.body).join(''));
+    sendBody(res, answers.some((a) => a.status !== 200) ? 400 : 200, 'application/edi-x12', answers.map((a) => a.body).join(''));
   };
 
   const handleScenario = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -992,19 +947,11 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
     sendJson(res, 200, scenario);
   };
 
-  const handleFaults = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method === 'POST' || req.method === 'PUT') {
-      const parsed = FaultConfigSchema.safeParse(parseJson(await readBody(req)));
-      if (!parsed.success) {
-        throw new NetworkRequestError(400, 'Fault configuration is invalid', zodDetails(parsed.error));
-      }
-      faults = parsed.data;
-    } else if (req.method === 'DELETE') {
-      faults = {};
-    } else if (req.method !== 'GET') {
-      throw new NetworkRequestError(405, 'Method not allowed');
-    }
-    sendJson(res, 200, faults);
+  const faultRefusals = {
+    readJson: async (req: IncomingMessage): Promise<unknown> => parseJson(await readBody(req)),
+    invalid: (error: z.ZodError): NetworkRequestError => new NetworkRequestError(400, 'Fault configuration is invalid', zodDetails(error)),
+    // This network never sent an Allow header; keep its 405 as it was.
+    methodNotAllowed: (): NetworkRequestError => new NetworkRequestError(405, 'Method not allowed'),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -1026,7 +973,7 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
       return;
     }
     if (path === '/_faults') {
-      await handleFaults(req, res);
+      await serveFaults(req, res, faults, faultRefusals);
       return;
     }
     if (path === '/_inbox' && req.method === 'GET') {
@@ -1040,27 +987,17 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
     throw new NetworkRequestError(404, 'No such resource');
   };
 
-  const server: Server = createServer((req, res) => {
+  const server = await startSimulatorServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const status = error instanceof NetworkRequestError ? error.status : 500;
       const title = error instanceof NetworkRequestError ? error.message : 'Simulator error';
       const details = error instanceof NetworkRequestError ? error.details : [];
       sendJson(res, status, { title, status, ...(details.length === 0 ? {} : { errors: details }) });
     });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  }, options);
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: server.url,
     inbox: () => structuredClone(inbox),
     outbox: () => structuredClone(outbox),
     setScenario: (next) => {
@@ -1068,7 +1005,7 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
     },
     scenario: () => structuredClone(scenario),
     setFaults: (next) => {
-      faults = FaultConfigSchema.parse(next);
+      faults.set(next);
     },
     whenIdle: () =>
       pending === 0 || stopped
@@ -1084,11 +1021,7 @@ export async function startSupplierNetwork(options: SupplierNetworkOptions): Pro
         sleeper.resolve();
       }
       sleepers.clear();
-      const closed = new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-      });
-      server.closeAllConnections();
-      await closed;
+      await server.close();
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const waiter of waiters) {

@@ -19,12 +19,6 @@
  * `peek` receives with VisibilityTimeout 0, so the messages stay visible to everyone; it does
  * increment their receive count (SQS has no read-only look).
  */
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
 import type { Message, SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ConflictError, HemError, InfrastructureError, NotFoundError } from '../../domain/errors';
@@ -55,7 +49,14 @@ export interface SqsDeadLetterQueuesOptions {
 
 const SQS_BATCH_LIMIT = 10;
 
-/** Lists, peeks into and redrives HEM's dead-letter queues. */
+/**
+ * Lists, peeks into and redrives HEM's dead-letter queues.
+ *
+ * The SQS commands are imported on each call's first use, not at module load (see
+ * EventBridgePublisher#send): esbuild hoists a static import of an external package to the top of the
+ * bundle even though this module itself is loaded lazily, so @aws-sdk/client-sqs would be evaluated
+ * at init in every Lambda that composes the ports.
+ */
 export class SqsDeadLetterQueues implements DeadLetterQueues {
   readonly #client: SQSClient;
   readonly #eventBridge: EventBridgeClient | undefined;
@@ -80,11 +81,12 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
   async list(): Promise<{ name: string; sourceQueue: string; depth: number }[]> {
     return Promise.all(
       [...this.#queues.values()].map(async (queue) => {
-        const result = await this.#call('GetQueueAttributes', () =>
-          this.#client.send(
+        const result = await this.#call('GetQueueAttributes', async () => {
+          const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+          return this.#client.send(
             new GetQueueAttributesCommand({ QueueUrl: queue.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
-          ),
-        );
+          );
+        });
         return {
           name: queue.name,
           sourceQueue: sourceOf(queue),
@@ -147,9 +149,10 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
         .filter(({ i }) => delivered.has(i))
         .map(({ message, i }) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? '' }));
       if (toDelete.length > 0) {
-        const deleted = await this.#call('DeleteMessageBatch', () =>
-          this.#client.send(new DeleteMessageBatchCommand({ QueueUrl: queue.dlqUrl, Entries: toDelete })),
-        );
+        const deleted = await this.#call('DeleteMessageBatch', async () => {
+          const { DeleteMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+          return this.#client.send(new DeleteMessageBatchCommand({ QueueUrl: queue.dlqUrl, Entries: toDelete }));
+        });
         const deleteFailures = deleted.Failed?.length ?? 0;
         moved += toDelete.length - deleteFailures;
         // Delivered but not deleted: the copy in the DLQ reappears after the visibility timeout (a duplicate, not a loss).
@@ -182,9 +185,10 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
           }
         : {}),
     }));
-    const sent = await this.#call('SendMessageBatch', () =>
-      this.#client.send(new SendMessageBatchCommand({ QueueUrl: sourceUrl, Entries: entries })),
-    );
+    const sent = await this.#call('SendMessageBatch', async () => {
+      const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+      return this.#client.send(new SendMessageBatchCommand({ QueueUrl: sourceUrl, Entries: entries }));
+    });
     return new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
   }
 
@@ -225,8 +229,9 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
   }
 
   async #receive(queueUrl: string, max: number, visibilityTimeout: number): Promise<Message[]> {
-    const result = await this.#call('ReceiveMessage', () =>
-      this.#client.send(
+    const result = await this.#call('ReceiveMessage', async () => {
+      const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+      return this.#client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: Math.max(1, Math.min(SQS_BATCH_LIMIT, max)),
@@ -235,8 +240,8 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
-      ),
-    );
+      );
+    });
     return result.Messages ?? [];
   }
 

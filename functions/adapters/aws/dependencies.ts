@@ -137,20 +137,27 @@ const requireEnv = (env: Record<string, string | undefined>, name: string): stri
   return value.trim();
 };
 
-const DeadLetterRedriveSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('queue'), sourceUrl: z.url() }).strict(),
-  z.object({ kind: z.literal('bus'), eventBusName: z.string().min(1) }).strict(),
-]);
-const DeadLetterQueueConfigSchema = z.array(
-  z.union([
-    z.object({ name: z.string().min(1), dlqUrl: z.url(), redrive: DeadLetterRedriveSchema.optional() }).strict(),
-    // The first format (`sourceUrl` only): a queue redrive.
-    z
-      .object({ name: z.string().min(1), dlqUrl: z.url(), sourceUrl: z.url() })
-      .strict()
-      .transform(({ sourceUrl, ...queue }) => ({ ...queue, redrive: { kind: 'queue' as const, sourceUrl } })),
-  ]),
-);
+/**
+ * The `HEM_DLQS` schema, built on first use rather than at module load: every Lambda bundles this
+ * module, and only the ones that compose the dead-letter-queue port ever read `HEM_DLQS`.
+ */
+const buildDeadLetterQueueConfigSchema = () => {
+  const redrive = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('queue'), sourceUrl: z.url() }).strict(),
+    z.object({ kind: z.literal('bus'), eventBusName: z.string().min(1) }).strict(),
+  ]);
+  return z.array(
+    z.union([
+      z.object({ name: z.string().min(1), dlqUrl: z.url(), redrive: redrive.optional() }).strict(),
+      // The first format (`sourceUrl` only): a queue redrive.
+      z
+        .object({ name: z.string().min(1), dlqUrl: z.url(), sourceUrl: z.url() })
+        .strict()
+        .transform(({ sourceUrl, ...queue }) => ({ ...queue, redrive: { kind: 'queue' as const, sourceUrl } })),
+    ]),
+  );
+};
+let deadLetterQueueConfigSchema: ReturnType<typeof buildDeadLetterQueueConfigSchema> | undefined;
 
 /** Reads one JSON variable. */
 const parseJsonEnv = (name: string, json: string): unknown => {
@@ -163,7 +170,7 @@ const parseJsonEnv = (name: string, json: string): unknown => {
 
 /** Parses `HEM_DLQS` (see `HEM_ENV.deadLetterQueues` for the format). */
 export const parseDeadLetterQueueConfig = (json: string): DeadLetterQueueConfig[] => {
-  const result = DeadLetterQueueConfigSchema.safeParse(parseJsonEnv(HEM_ENV.deadLetterQueues, json));
+  const result = (deadLetterQueueConfigSchema ??= buildDeadLetterQueueConfigSchema()).safeParse(parseJsonEnv(HEM_ENV.deadLetterQueues, json));
   if (!result.success) {
     throw new Error(
       `${HEM_ENV.deadLetterQueues} must be a JSON array of {name, dlqUrl, redrive?: {kind: "queue", sourceUrl} | {kind: "bus", eventBusName}}`,

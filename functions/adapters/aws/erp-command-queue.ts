@@ -8,7 +8,6 @@
  * the SQS SDK on the first send.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ErpCommand } from '../../../contracts/procurement-commands';
 import { InfrastructureError } from '../../domain/errors';
 import type { ErpCommandQueue } from '../../domain/procurement-ports';
@@ -30,6 +29,9 @@ export class SqsErpCommandQueue implements ErpCommandQueue {
 
   async send(command: ErpCommand): Promise<void> {
     try {
+      // Imported on first send: a static import of the external SDK would be hoisted to the top of
+      // the bundle and evaluated at init, although this module itself is loaded lazily.
+      const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
       await this.#client.send(new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(command) }));
     } catch (error) {
       // The SDK's message may quote the request; the command name and the error name are enough.

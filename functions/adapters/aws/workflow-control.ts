@@ -14,7 +14,6 @@
  *   StateMachineDoesNotExist…) is a `ValidationError`/`InfrastructureError` naming only the SDK error:
  *   a task token must never be logged whole, and inputs may be large.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { InfrastructureError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { WorkflowControl } from '../../domain/procurement-ports';
@@ -37,7 +36,13 @@ const REFUSED = new Set(['InvalidName', 'InvalidExecutionInput', 'InvalidOutput'
 
 const nameOf = (error: unknown): string => (error instanceof Error ? error.name : 'UnknownError');
 
-/** Starts workflows and answers their task tokens through Step Functions. */
+/**
+ * Starts workflows and answers their task tokens through Step Functions.
+ *
+ * The commands are imported on first use, not at module load (see EventBridgePublisher#send): esbuild
+ * hoists a static import of an external package to the top of the bundle even though this module is
+ * itself loaded lazily, so @aws-sdk/client-sfn would be evaluated at init in every Lambda.
+ */
 export class SfnWorkflowControl implements WorkflowControl {
   readonly #client: Pick<SFNClient, 'send'>;
   readonly #arns: Partial<Record<ProcurementWorkflow, string>>;
@@ -53,6 +58,7 @@ export class SfnWorkflowControl implements WorkflowControl {
       throw new InfrastructureError(`no state machine ARN configured for workflow ${workflow}`, { details: { workflow } });
     }
     try {
+      const { StartExecutionCommand } = await import('@aws-sdk/client-sfn');
       await this.#client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input ?? {}) }));
       return { started: true };
     } catch (error) {
@@ -64,6 +70,7 @@ export class SfnWorkflowControl implements WorkflowControl {
 
   async succeed(taskToken: string, output: unknown): Promise<void> {
     try {
+      const { SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
       await this.#client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output ?? {}) }));
     } catch (error) {
       throw this.#translate(error, 'SendTaskSuccess', {});
@@ -72,6 +79,7 @@ export class SfnWorkflowControl implements WorkflowControl {
 
   async fail(taskToken: string, error: string, cause: string): Promise<void> {
     try {
+      const { SendTaskFailureCommand } = await import('@aws-sdk/client-sfn');
       await this.#client.send(new SendTaskFailureCommand({ taskToken, error: error.slice(0, ERROR_MAX), cause: cause.slice(0, CAUSE_MAX) }));
     } catch (e) {
       throw this.#translate(e, 'SendTaskFailure', {});

@@ -5,7 +5,7 @@
  * reports (requisition id, PO number, shipment id, receipt id, invoice case id, voucher id…) unless
  * the caller passes one, so the same fact always carries the same key.
  */
-import { EVENT_CATALOG, type BusEvent, type EventDetailType, type EventEnvelope } from '../../../contracts/events';
+import type { BusEvent, EVENT_CATALOG, EventDetailType, EventEnvelope } from '../../../contracts/events';
 import type {
   ApVoucher,
   InvoiceCase,
@@ -52,8 +52,46 @@ const envelope = (input: ProcurementEnvelopeInput, detailType: EventDetailType, 
   occurredAt: input.occurredAt,
 });
 
-const busEvent = <T extends EventEnvelope>(detailType: EventDetailType, detail: T): BusEvent => ({
-  source: EVENT_CATALOG[detailType].source,
+/** The detail types built here. */
+type ProcurementEventType =
+  | 'RequisitionCreated'
+  | 'RequisitionApproved'
+  | 'RequisitionRejected'
+  | 'PurchaseOrderIssued'
+  | 'PurchaseOrderAcknowledged'
+  | 'ShipmentNotified'
+  | 'GoodsReceived'
+  | 'InvoiceReceived'
+  | 'InvoiceMatched'
+  | 'InvoiceExceptionRaised'
+  | 'ApVoucherPosted'
+  | 'PurchaseOrderClosed'
+  | 'ProcurementAlertRaised';
+
+/**
+ * The catalog's source of each detail type built here, typed against `EVENT_CATALOG` so the compiler
+ * keeps the two equal. Not read from `EVENT_CATALOG` at run time, as in `functions/domain/events.ts`:
+ * importing the catalog's value constructs the zod schema of every event of every domain at cold
+ * start, and building an event needs none of them (EventBridgePublisher validates on publish).
+ */
+const SOURCES: { readonly [T in ProcurementEventType]: (typeof EVENT_CATALOG)[T]['source'] } = {
+  RequisitionCreated: 'hem.procurement',
+  RequisitionApproved: 'hem.procurement',
+  RequisitionRejected: 'hem.procurement',
+  PurchaseOrderIssued: 'hem.procurement',
+  PurchaseOrderAcknowledged: 'hem.procurement',
+  ShipmentNotified: 'hem.procurement',
+  GoodsReceived: 'hem.procurement',
+  InvoiceReceived: 'hem.procurement',
+  InvoiceMatched: 'hem.procurement',
+  InvoiceExceptionRaised: 'hem.procurement',
+  ApVoucherPosted: 'hem.procurement',
+  PurchaseOrderClosed: 'hem.procurement',
+  ProcurementAlertRaised: 'hem.procurement',
+};
+
+const busEvent = <T extends EventEnvelope>(detailType: ProcurementEventType, detail: T): BusEvent => ({
+  source: SOURCES[detailType],
   detailType,
   detail: detail as EventEnvelope & Record<string, unknown>,
 });
