@@ -92,7 +92,8 @@ export const DEFAULT_LOCAL_CLIENTS: readonly LocalClient[] = [
   ...['medline', 'cardinal', 'owens', 'bd'].map((supplier) => ({
     clientId: `supplier-${supplier}`,
     clientSecret: `supplier-${supplier}-local-secret`,
-    allowedScopes: [SCOPES.ediWrite, SCOPES.poRead],
+    // A supplier reads its own POs and invoices only: InvoiceApi and PurchaseOrderQuery filter by the caller.
+    allowedScopes: [SCOPES.ediWrite, SCOPES.poRead, SCOPES.invoiceRead],
   })),
   {
     clientId: 'saas-procurement',

@@ -42,14 +42,16 @@ describe('buildProcurementSeed', () => {
     );
   });
 
-  it('names one OAuth client per supplier, and supplier-medline exists locally with edi.write and po.read', () => {
+  it('names one OAuth client per supplier, each existing locally with edi.write, po.read and invoice.read', () => {
     assert.deepEqual(
       seed.suppliers.map((s) => s.oauthClientId),
       ['supplier-medline', 'supplier-cardinal', 'supplier-owens', 'supplier-bd'],
     );
-    const medline = DEFAULT_LOCAL_CLIENTS.find((c) => c.clientId === 'supplier-medline');
-    assert.ok(medline);
-    assert.deepEqual([...medline.allowedScopes].sort(), ['hem/edi.write', 'hem/po.read']);
+    for (const supplier of seed.suppliers) {
+      const client = DEFAULT_LOCAL_CLIENTS.find((c) => c.clientId === supplier.oauthClientId);
+      assert.ok(client, supplier.oauthClientId);
+      assert.deepEqual([...client.allowedScopes].sort(), ['hem/edi.write', 'hem/invoice.read', 'hem/po.read']);
+    }
   });
 
   it('auto-approves contract requisitions under 5000.00 at CC-NMC-OR and under 2500.00 elsewhere, with a 4 h decision timeout', () => {
