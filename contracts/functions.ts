@@ -9,7 +9,7 @@ export type FunctionId =
   | 'UsageIngest'
   | 'MapUsageLines'
   | 'ApplyUsageLine'
-  | 'CostPostingConnector'
+  | 'FinanceConnector'
   | 'InventoryQuery'
   | 'TransactionQuery'
   | 'OpsExceptions'
@@ -30,7 +30,8 @@ export type FunctionId =
   | 'ReceiptApi'
   | 'InvoiceApi'
   | 'MatchInvoice'
-  | 'PostApVoucher'
+  | 'PrepareApVoucher'
+  | 'RecordApVoucher'
   | 'RaiseInvoiceAlert';
 
 export interface FunctionDefinition {
@@ -76,11 +77,12 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     sdkClients: ['client-dynamodb', 'lib-dynamodb'],
   },
   {
-    id: 'CostPostingConnector',
-    entry: 'functions/handlers/cost-posting-connector.ts',
-    description: 'SQS consumer: delivers CostPosted to the finance system over HTTP',
+    id: 'FinanceConnector',
+    entry: 'functions/handlers/finance-connector.ts',
+    description: 'SQS consumer: posts CostPosted GL journal lines and the workflow\'s AP vouchers to the finance ledger over HTTP, behind a circuit breaker',
     trigger: 'queue',
-    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+    // client-sfn: answers the receipt-to-invoice workflow's task token of an AP voucher.
+    sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-sfn'],
     timeoutSeconds: 30,
   },
   {
@@ -232,13 +234,18 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     sdkClients: ['client-dynamodb', 'lib-dynamodb'],
   },
   {
-    id: 'PostApVoucher',
-    entry: 'functions/handlers/post-ap-voucher.ts',
-    description: 'Workflow task: ERP payables invoice and AP voucher to finance for a payable invoice, exactly once',
+    id: 'PrepareApVoucher',
+    entry: 'functions/handlers/prepare-ap-voucher.ts',
+    description: 'Workflow task: check an invoice is payable and build its AP voucher for the ERP and finance connectors',
+    trigger: 'stateMachine',
+    sdkClients: ['client-dynamodb', 'lib-dynamodb'],
+  },
+  {
+    id: 'RecordApVoucher',
+    entry: 'functions/handlers/record-ap-voucher.ts',
+    description: 'Workflow task: the invoice PAID once the ERP and the ledger took its voucher; tells the PO\'s workflow',
     trigger: 'stateMachine',
     sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-sfn'],
-    // Two HTTP systems with their own retries (5 s per attempt): more than the default.
-    timeoutSeconds: 90,
   },
   {
     id: 'RaiseInvoiceAlert',

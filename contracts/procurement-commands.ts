@@ -8,15 +8,21 @@
  *
  * Queue `ErpCommands` → ErpConnector (ERP REST): `CreatePurchaseOrder` answers `{ poNumber, erpPoId }`,
  * `CreateReceipt` answers `{ receiptId, erpReceiptId }`, `CreatePayablesInvoice` answers
- * `{ caseId, erpInvoiceId }`.
+ * `{ caseId, voucherId, erpInvoiceId }`.
  * Queue `SupplierOutbound` → SupplierConnector (supplier network): `SendPurchaseOrder` builds the X12
  * 850 and answers `{ poNumber, control, functionalAck }`.
+ * Queue `FinancePostings` → FinanceConnector (finance ledger): `PostApVoucher` (from the
+ * receipt-to-invoice workflow) answers `{ voucherId, journalId }`; the same queue carries the bus's
+ * `CostPosted` events (GL journal lines), which are not commands and have no task to answer.
+ * `PostApVoucher` is the one command that carries its document: the voucher is derived (deterministically)
+ * by the workflow, not stored in HEM, and holds amounts and codes only (no PHI).
  *
  * A command the system refuses for good fails the task with error `ErpRejected` /
- * `SupplierRejected` (Catch them in the ASL); a retryable failure leaves the message on the queue
- * (redelivered, then its DLQ) and the task waits until its own TimeoutSeconds.
+ * `SupplierRejected` / `FinanceRejected` (Catch them in the ASL); a retryable failure leaves the
+ * message on the queue (redelivered, then its DLQ) and the task waits until its own TimeoutSeconds.
  */
 import * as z from 'zod';
+import { ApVoucherSchema } from './procurement';
 
 const taskToken = z.string().min(1).max(2048).optional();
 const correlationId = z.string().min(1).max(128);
@@ -38,10 +44,15 @@ export const CreateReceiptCommandSchema = z.object({
   taskToken,
 });
 
-/** Create the payables invoice of invoice case `caseId` for its approved amount. Business key: the case id. */
+/**
+ * Create the payables invoice of invoice case `caseId` for its approved amount. Business key: the
+ * voucher id (`apVoucherIdFor(supplierId, invoiceNumber)`), so a re-keyed duplicate of the same
+ * invoice (another case) can never become a second payables invoice.
+ */
 export const CreatePayablesInvoiceCommandSchema = z.object({
   command: z.literal('CreatePayablesInvoice'),
   caseId: z.string().min(1),
+  voucherId: z.string().min(1).max(256),
   correlationId,
   taskToken,
 });
@@ -66,19 +77,33 @@ export const SendPurchaseOrderCommandSchema = z.object({
 export const SupplierCommandSchema = z.discriminatedUnion('command', [SendPurchaseOrderCommandSchema]);
 export type SupplierCommand = z.infer<typeof SupplierCommandSchema>;
 
+/** Post the AP voucher `voucher` to the finance ledger. Business key: the voucher id. */
+export const PostApVoucherCommandSchema = z.object({
+  command: z.literal('PostApVoucher'),
+  voucher: ApVoucherSchema,
+  correlationId,
+  taskToken,
+});
+
+/** A command on the `FinancePostings` queue (the queue's other messages are `CostPosted` bus events). */
+export const FinanceCommandSchema = z.discriminatedUnion('command', [PostApVoucherCommandSchema]);
+export type FinanceCommand = z.infer<typeof FinanceCommandSchema>;
+
 /** The error names a connector fails a waiting task with when the system refused the command for good. */
-export const CONNECTOR_REJECTION_ERRORS = { erp: 'ErpRejected', supplier: 'SupplierRejected' } as const;
+export const CONNECTOR_REJECTION_ERRORS = { erp: 'ErpRejected', supplier: 'SupplierRejected', finance: 'FinanceRejected' } as const;
 
 /** The business key a command is processed once for (the connectors' idempotency key). */
-export const commandBusinessKey = (command: ErpCommand | SupplierCommand): string => {
+export const commandBusinessKey = (command: ErpCommand | SupplierCommand | FinanceCommand): string => {
   switch (command.command) {
     case 'CreatePurchaseOrder':
       return `erp|po|${command.poNumber}`;
     case 'CreateReceipt':
       return `erp|receipt|${command.receiptId}`;
     case 'CreatePayablesInvoice':
-      return `erp|invoice|${command.caseId}`;
+      return `erp|invoice|${command.voucherId}`;
     case 'SendPurchaseOrder':
       return `supplier|850|${command.poNumber}`;
+    case 'PostApVoucher':
+      return `finance|voucher|${command.voucher.voucherId}`;
   }
 };

@@ -9,17 +9,27 @@ import * as z from 'zod';
 import { EventEnvelopeSchema } from './event-envelope';
 import {
   ApVoucherSchema,
+  InvoiceCaseSchema,
+  InvoiceSchema,
   MatchReasonSchema,
   MatchResultSchema,
-  PoLineStatusSchema,
+  PoAcknowledgmentSchema,
+  PurchaseOrderLineSchema,
   PurchaseOrderSchema,
+  ReceiptSchema,
   RequisitionSchema,
+  ShipNoticeSchema,
 } from './procurement';
 
 export const PROCUREMENT_EVENT_SOURCE = 'hem.procurement';
 
-const isoDate = z.iso.date();
 const isoDateTime = z.iso.datetime({ offset: true });
+
+// Fields an event copies from a canonical document are picked from its schema (keys in the event's
+// order), so the two cannot drift apart; a field the event constrains differently is spelled out.
+
+/** What the approval and rejection events say about their requisition. */
+const decidedRequisition = RequisitionSchema.pick({ requisitionId: true, costCenter: true, supplierId: true, totalAmount: true, currency: true }).shape;
 
 /** A requisition was raised (from a replenishment or the SaaS procurement tool) and waits for approval. */
 export const RequisitionCreatedSchema = EventEnvelopeSchema.extend({
@@ -29,22 +39,14 @@ export type RequisitionCreated = z.infer<typeof RequisitionCreatedSchema>;
 
 /** Approved by the cost center's policy (AUTO) or by a person (HUMAN). */
 export const RequisitionApprovedSchema = EventEnvelopeSchema.extend({
-  requisitionId: z.string().min(1),
-  costCenter: z.string().min(1),
-  supplierId: z.string().min(1),
-  totalAmount: z.number(),
-  currency: z.string().length(3),
+  ...decidedRequisition,
   approval: z.enum(['AUTO', 'HUMAN']),
   approvedBy: z.string().min(1),
 });
 export type RequisitionApproved = z.infer<typeof RequisitionApprovedSchema>;
 
 export const RequisitionRejectedSchema = EventEnvelopeSchema.extend({
-  requisitionId: z.string().min(1),
-  costCenter: z.string().min(1),
-  supplierId: z.string().min(1),
-  totalAmount: z.number(),
-  currency: z.string().length(3),
+  ...decidedRequisition,
   rejectedBy: z.string().min(1),
 });
 export type RequisitionRejected = z.infer<typeof RequisitionRejectedSchema>;
@@ -57,34 +59,32 @@ export type PurchaseOrderIssued = z.infer<typeof PurchaseOrderIssuedSchema>;
 
 /** The supplier's 855 was applied: what is now expected per line. */
 export const PurchaseOrderAcknowledgedSchema = EventEnvelopeSchema.extend({
-  poNumber: z.string().min(1),
-  supplierId: z.string().min(1),
+  ...PoAcknowledgmentSchema.pick({ poNumber: true, supplierId: true }).shape,
   /** BAK02 as sent. */
   ackType: z.string().length(2),
   outcome: z.enum(['ACCEPTED', 'ACCEPTED_WITH_CHANGES', 'REJECTED']),
   poStatus: PurchaseOrderSchema.shape.status,
+  /** The PO's lines after the 855. */
   lines: z.array(
-    z.object({
-      lineNumber: z.number().int().min(1),
-      itemId: z.string().min(1),
-      status: PoLineStatusSchema,
-      expectedQuantity: z.number().nonnegative(),
-      backorderedQuantity: z.number().nonnegative().optional(),
-      uom: z.string().min(1),
-      unitPrice: z.number(),
-      scheduledDate: isoDate.optional(),
-    }),
+    PurchaseOrderLineSchema.pick({
+      lineNumber: true,
+      itemId: true,
+      status: true,
+      expectedQuantity: true,
+      backorderedQuantity: true,
+      uom: true,
+      unitPrice: true,
+      scheduledDate: true,
+    })
+      // Any number, as the event always took it (the PO line's is non-negative): narrowing a published event breaks consumers.
+      .extend({ unitPrice: z.number() }),
   ),
 });
 export type PurchaseOrderAcknowledged = z.infer<typeof PurchaseOrderAcknowledgedSchema>;
 
 /** An 856 ship notice was applied to its PO. */
 export const ShipmentNotifiedSchema = EventEnvelopeSchema.extend({
-  shipmentId: z.string().min(1),
-  poNumber: z.string().min(1),
-  supplierId: z.string().min(1),
-  shippedAt: isoDate,
-  expectedDeliveryAt: isoDate.optional(),
+  ...ShipNoticeSchema.pick({ shipmentId: true, poNumber: true, supplierId: true, shippedAt: true, expectedDeliveryAt: true }).shape,
   lines: z.array(
     z.object({
       poLineNumber: z.number().int().min(1),
@@ -99,12 +99,7 @@ export type ShipmentNotified = z.infer<typeof ShipmentNotifiedSchema>;
 
 /** Goods were received against a PO (dock count or a confirmed 856); base quantities feed inventory. */
 export const GoodsReceivedSchema = EventEnvelopeSchema.extend({
-  receiptId: z.string().min(1),
-  poNumber: z.string().min(1),
-  facilityId: z.string().min(1),
-  locationId: z.string().min(1),
-  source: z.enum(['DOCK', 'ASN']),
-  receivedAt: isoDateTime,
+  ...ReceiptSchema.pick({ receiptId: true, poNumber: true, facilityId: true, locationId: true, source: true, receivedAt: true }).shape,
   poStatus: PurchaseOrderSchema.shape.status,
   lines: z
     .array(
@@ -122,43 +117,26 @@ export type GoodsReceived = z.infer<typeof GoodsReceivedSchema>;
 
 /** An 810 invoice was accepted for matching. */
 export const InvoiceReceivedSchema = EventEnvelopeSchema.extend({
-  invoiceNumber: z.string().min(1),
-  supplierId: z.string().min(1),
-  poNumber: z.string().min(1).optional(),
-  invoiceDate: isoDate,
-  totalAmount: z.number(),
-  currency: z.string().length(3),
+  ...InvoiceSchema.pick({ invoiceNumber: true, supplierId: true, poNumber: true, invoiceDate: true, totalAmount: true, currency: true }).shape,
   lineCount: z.number().int().nonnegative(),
 });
 export type InvoiceReceived = z.infer<typeof InvoiceReceivedSchema>;
 
 /** The three-way match passed (or an AP clerk accepted the variance): the invoice is payable. */
 export const InvoiceMatchedSchema = EventEnvelopeSchema.extend({
-  invoiceNumber: z.string().min(1),
-  supplierId: z.string().min(1),
-  poNumber: z.string().min(1),
-  approvedAmount: z.number(),
-  currency: z.string().length(3),
-  match: MatchResultSchema,
+  // Optional on the case, always there once it is matched: the PO and the match.
+  ...InvoiceCaseSchema.pick({ invoiceNumber: true, supplierId: true, poNumber: true, approvedAmount: true, currency: true, match: true }).extend({
+    poNumber: z.string().min(1),
+    match: MatchResultSchema,
+  }).shape,
 });
 export type InvoiceMatched = z.infer<typeof InvoiceMatchedSchema>;
 
 /** The match failed: the invoice is listed for AP clerks with its reason codes. */
 export const InvoiceExceptionRaisedSchema = EventEnvelopeSchema.extend({
-  caseId: z.string().min(1),
-  invoiceNumber: z.string().min(1),
-  supplierId: z.string().min(1),
-  poNumber: z.string().min(1).optional(),
-  invoiceAmount: z.number(),
-  currency: z.string().length(3),
+  ...InvoiceCaseSchema.pick({ caseId: true, invoiceNumber: true, supplierId: true, poNumber: true, invoiceAmount: true, currency: true }).shape,
   reasons: z.array(MatchReasonSchema).min(1),
-  lines: z.array(
-    z.object({
-      invoiceLineNumber: z.number().int().min(1),
-      poLineNumber: z.number().int().min(1).optional(),
-      reasons: z.array(MatchReasonSchema),
-    }),
-  ),
+  lines: z.array(MatchResultSchema.shape.lines.element.pick({ invoiceLineNumber: true, poLineNumber: true, reasons: true })),
 });
 export type InvoiceExceptionRaised = z.infer<typeof InvoiceExceptionRaisedSchema>;
 

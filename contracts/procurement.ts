@@ -32,8 +32,18 @@ export const SupplierSchema = z.object({
   gln: z.string().regex(/^\d{13}$/).optional(),
   /** ISA05/06 and GS02 of the supplier's interchanges. */
   x12: z.object({ isaQualifier: z.string().length(2), isaId: z.string().min(1).max(15), gsId: z.string().min(1).max(15) }),
-  /** OAuth2 client id the supplier (or its network) uses on /v1/edi/x12 and /v1/purchase-orders. */
-  oauthClientId: z.string().min(1),
+  /**
+   * OAuth2 client id the supplier (or its network) uses on /v1/edi/x12, /v1/purchase-orders and
+   * /v1/invoices, when the configuration data binds it (the local runtime's seed). On AWS, Cognito
+   * generates client ids: the stack binds them from `partners[].supplierId` in cdk.json instead.
+   */
+  oauthClientId: z.string().min(1).optional(),
+  /**
+   * Evaluated receipt: HEM records the goods receipt itself when the supplier's 856 is applied (what
+   * the ship notice says shipped is received, `source: 'ASN'`), for suppliers whose ship notices the
+   * hospital trusts without a dock count. Absent = false: the dock receives (`POST /v1/receipts`).
+   */
+  receiveOnShipNotice: z.boolean().optional(),
 });
 export type Supplier = z.infer<typeof SupplierSchema>;
 
@@ -194,6 +204,23 @@ export const PurchaseOrderLineSchema = z.object({
 });
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 
+/** One 856 as its PO keeps it: the shipment and what it shipped, resolved to PO lines. */
+export const ShipmentRecordSchema = z.object({
+  shipmentId: z.string().min(1),
+  shippedAt: isoDate,
+  lines: z.array(
+    z.object({
+      poLineNumber: z.number().int().min(1),
+      /** As shipped, in `uom` (the 856 line's unit). */
+      quantity: z.number().positive(),
+      uom: z.string().min(1),
+      /** `quantity` in base units, converted as the 856 was applied. */
+      baseQuantity: z.number().nonnegative(),
+    }),
+  ),
+});
+export type ShipmentRecord = z.infer<typeof ShipmentRecordSchema>;
+
 export const PurchaseOrderSchema = z.object({
   poNumber: z.string().min(1).max(22),
   requisitionId: z.string().min(1),
@@ -216,6 +243,11 @@ export const PurchaseOrderSchema = z.object({
   receiptIds: z.array(z.string().min(1)).optional(),
   /** Ship notices already applied (the 856 resend guard). */
   shipNoticeIds: z.array(z.string().min(1)).optional(),
+  /**
+   * What each applied 856 shipped, per PO line in the unit shipped (kept so a receipt can be
+   * confirmed from the ship notice: `POST /v1/receipts` with `shipmentId`, or evaluated receipt).
+   */
+  shipments: z.array(ShipmentRecordSchema).optional(),
   closedAt: isoDateTime.optional(),
 });
 export type PurchaseOrder = z.infer<typeof PurchaseOrderSchema>;
@@ -274,6 +306,8 @@ export const ReceiptSchema = z.object({
   locationId: z.string().min(1),
   receivedAt: isoDateTime,
   source: z.enum(['DOCK', 'ASN']),
+  /** The 856 shipment this receipt confirms (`source: 'ASN'`): a shipment is received once. */
+  shipmentId: z.string().min(1).optional(),
   lines: z.array(
     z.object({
       poLineNumber: z.number().int().min(1),

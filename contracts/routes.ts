@@ -155,7 +155,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: 'jwt',
     scopes: [SCOPES.receiptWrite],
     contentTypes: ['application/json'],
-    summary: 'Record goods received at the dock against a purchase order (idempotent on receiptId): inventory, ERP receipt, waiting invoices rematched',
+    summary:
+      'Record goods received at the dock against a purchase order, counted (lines) or by confirming a ship notice it took (shipmentId: received as the 856 shipped); idempotent on receiptId: inventory, ERP receipt, waiting invoices rematched',
   },
   {
     method: 'GET',

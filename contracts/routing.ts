@@ -65,9 +65,16 @@ export const STATE_MACHINES: readonly StateMachineDefinition[] = [
     type: 'STANDARD',
     functionPlaceholders: {
       MatchInvoiceFunctionArn: 'MatchInvoice',
-      PostApVoucherFunctionArn: 'PostApVoucher',
+      PrepareApVoucherFunctionArn: 'PrepareApVoucher',
+      RecordApVoucherFunctionArn: 'RecordApVoucher',
       RaiseInvoiceAlertFunctionArn: 'RaiseInvoiceAlert',
       RegisterWaitFunctionArn: 'RegisterWait',
+    },
+    // sqs:sendMessage.waitForTaskToken: the ERP connector answers when the payables invoice exists, the
+    // finance connector when the ledger took the AP voucher.
+    queuePlaceholders: {
+      ErpCommandsQueueUrl: { queue: 'ErpCommands' },
+      FinancePostingsQueueUrl: { queue: 'FinancePostings' },
     },
   },
 ];
@@ -85,7 +92,8 @@ export interface QueueDefinition {
 }
 
 export const QUEUES: readonly QueueDefinition[] = [
-  { id: 'FinancePostings', consumer: 'CostPostingConnector', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10 },
+  // GL journal lines (CostPosted events) and AP vouchers (the receipt-to-invoice workflow's PostApVoucher), behind the ledger's circuit breaker.
+  { id: 'FinancePostings', consumer: 'FinanceConnector', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10 },
   // Replenishments become requisitions; the starter only writes HEM's own tables and starts a workflow.
   { id: 'ProcurementRequests', consumer: 'RequisitionStarter', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10 },
   // Connector visibility (180 s) exceeds 6 × the connector's 30 s timeout, as AWS advises for SQS event sources.

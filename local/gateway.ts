@@ -398,13 +398,16 @@ export const createGateway = (options: GatewayOptions): Server => {
         });
         return;
       }
+      if (e instanceof AuthenticationError && route.auth === 'iam') {
+        // API Gateway answers every IAM authorization failure (unsigned, bad or expired signature) with 403.
+        problem(res, state, 403, `Authentication failed: ${e.message}.`, { 'WWW-Authenticate': 'AWS4-HMAC-SHA256' });
+        return;
+      }
       if (e instanceof AuthenticationError) {
         const challenge =
-          route.auth === 'iam'
-            ? 'AWS4-HMAC-SHA256'
-            : headerValue('authorization') === undefined
-              ? 'Bearer realm="hem"'
-              : `Bearer realm="hem", error="invalid_token", error_description="${e.message}"`;
+          headerValue('authorization') === undefined
+            ? 'Bearer realm="hem"'
+            : `Bearer realm="hem", error="invalid_token", error_description="${e.message}"`;
         problem(res, state, 401, `Authentication failed: ${e.message}.`, { 'WWW-Authenticate': challenge });
         return;
       }

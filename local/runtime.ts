@@ -181,7 +181,7 @@ interface DlqEntry {
 }
 
 /** The connector handlers take their circuit breaker as a second argument: one per runtime, scaled with time. */
-const CONNECTOR_BREAKERS: Partial<Record<FunctionId, string>> = { ErpConnector: 'ERP', SupplierConnector: 'supplier network' };
+const CONNECTOR_BREAKERS: Partial<Record<FunctionId, string>> = { ErpConnector: 'ERP', SupplierConnector: 'supplier network', FinanceConnector: 'finance ledger' };
 
 /** Starts DynamoDB Local, the bus, queues, workflows, simulators and the gateway; seeds reference data. */
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
@@ -265,7 +265,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       ...adapters,
       ...procurementStores,
       events: { publish: async (events) => theBus().publish(events) },
-      finance: new HttpFinanceLedger({ baseUrl: finance.url, timeoutMs: 5_000 }),
+      finance: new HttpFinanceLedger({ baseUrl: finance.url, ...httpRetry }),
       encounterKey: { getKey: async () => encounterKeyBytes },
       deadLetterQueues: new LocalDeadLetterQueues(dlqIndex, async (ruleName) => (await theBus().redriveDeadLetters(ruleName)).redriven),
       eventReplayer: {

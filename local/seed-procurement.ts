@@ -47,6 +47,8 @@ const DECISION_TIMEOUT_SECONDS = 4 * 60 * 60;
 
 interface SupplierSeed {
   duns: string;
+  /** Evaluated receipt: HEM receives the supplier's 856 as shipped, no dock count. */
+  receiveOnShipNotice?: boolean;
   /** GLN body: the supplier's (illustrative) GS1 company prefix + location reference; check digit computed. */
   glnBody: string;
   isaId: string;
@@ -55,7 +57,8 @@ interface SupplierSeed {
 
 const SUPPLIER_IDENTITIES: Readonly<Record<SeedSupplierId, SupplierSeed>> = {
   'SUP-MEDLINE': { duns: '100200301', glnBody: '086120100001', isaId: 'MEDLINE', oauthClientId: 'supplier-medline' },
-  'SUP-CARDINAL': { duns: '100200302', glnBody: '086120300001', isaId: 'CARDINAL', oauthClientId: 'supplier-cardinal' },
+  // Cardinal's ship notices are trusted as the receipt (evaluated receipt): the dock does not count them.
+  'SUP-CARDINAL': { duns: '100200302', glnBody: '086120300001', isaId: 'CARDINAL', oauthClientId: 'supplier-cardinal', receiveOnShipNotice: true },
   'SUP-OWENS': { duns: '100200303', glnBody: '086122000001', isaId: 'OWENSMINOR', oauthClientId: 'supplier-owens' },
   'SUP-BD': { duns: '100200304', glnBody: '086120400001', isaId: 'BDX', oauthClientId: 'supplier-bd' },
 };
@@ -93,6 +96,7 @@ export function buildProcurementSeed(): ProcurementSeed {
       gln: withCheckDigit(identity.glnBody),
       x12: { isaQualifier: 'ZZ', isaId: identity.isaId, gsId: identity.isaId },
       oauthClientId: identity.oauthClientId,
+      ...(identity.receiveOnShipNotice === true ? { receiveOnShipNotice: true } : {}),
     };
   });
 

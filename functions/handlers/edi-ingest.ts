@@ -6,9 +6,9 @@
  *   (`Content-Type: application/edi-x12`) whatever the acknowledgments say; 400 problem+json only
  *   when the body is not X12 at all. `X-Correlation-Id` on every answer.
  * - Who may send: the interchange sender (ISA05/ISA06) must be a configured supplier AND the
- *   authenticated client (`claims.client_id`) must be that supplier's `oauthClientId`; otherwise the
- *   sets are rejected exactly like an unknown sender's (IK5/AK5 R) — a supplier cannot submit for
- *   another.
+ *   authenticated client (`claims.client_id`) must speak for that supplier
+ *   (`ProcurementConfig.findSupplierByClientId`); otherwise the sets are rejected exactly like an
+ *   unknown sender's (IK5/AK5 R) — a supplier cannot submit for another.
  * - Every accepted 855/856/810 is applied once (`applySupplierDocument`): a resend changes nothing
  *   and is still acknowledged. A byte-identical resend of the same client is answered with the very
  *   same acknowledgment text from the idempotency store (key: client + SHA-256 of the body).
@@ -20,6 +20,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Supplier } from '../../contracts/procurement';
+import { awsErpCommandQueue } from '../adapters/aws/erp-commands';
 import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-connectors';
 import { acknowledge, parseX12 } from '../adapters/x12';
 import type { AcceptedSet, ControlNumberSource, X12ParseResult } from '../adapters/x12';
@@ -59,14 +60,14 @@ const senderKey = (qualifier: string, id: string): string => `${qualifier.trim()
 const authorisedSenders = async (
   deps: Pick<EdiIngestDependencies, 'procurementConfig'>,
   parsed: X12ParseResult,
-  clientId: string,
+  caller: Supplier | undefined,
 ): Promise<Map<string, Supplier>> => {
   const senders = new Map<string, { qualifier: string; id: string }>();
   for (const { header } of parsed.interchanges) senders.set(senderKey(header.senderQualifier, header.senderId), { qualifier: header.senderQualifier.trim(), id: header.senderId.trim() });
   const authorised = new Map<string, Supplier>();
   for (const [key, sender] of senders) {
     const supplier = await deps.procurementConfig.findSupplierByX12(sender.qualifier, sender.id);
-    if (supplier !== undefined && supplier.oauthClientId === clientId) authorised.set(key, supplier);
+    if (supplier !== undefined && supplier.supplierId === caller?.supplierId) authorised.set(key, supplier);
   }
   return authorised;
 };
@@ -109,8 +110,8 @@ export const makeHandler = (deps: EdiIngestDependencies): LambdaFunction<APIGate
     deps.idempotencyStore,
     async ({ payload, clientId, correlationId, causationId }) => {
       const parsed = parseX12(payload);
-      const senders = await authorisedSenders(deps, parsed, clientId);
       const caller = await deps.procurementConfig.findSupplierByClientId(clientId);
+      const senders = await authorisedSenders(deps, parsed, caller);
       const first = parsed.interchanges[0]?.header;
       const partnerId = caller?.supplierId ?? (first === undefined ? 'X12|UNKNOWN' : `X12|${senderKey(first.senderQualifier, first.senderId)}`);
       const controlNumbers = await reservedControlNumbers(deps, parsed, partnerId);
@@ -186,4 +187,6 @@ export const makeHandler = (deps: EdiIngestDependencies): LambdaFunction<APIGate
   });
 };
 
-export const handler = makeHandler(awsProcurementHandlerDependencies(process.env, { instrumentClient: traceAwsClient }));
+// The ErpCommands queue: an 856 of a supplier that receives on ship notice books its ERP receipt.
+const AWS_OPTIONS = { instrumentClient: traceAwsClient };
+export const handler = makeHandler({ ...awsProcurementHandlerDependencies(process.env, AWS_OPTIONS), erpCommands: awsErpCommandQueue(process.env, AWS_OPTIONS) });

@@ -15,6 +15,7 @@ import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { json } from './shared/http';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
+import { DockReceiptBodySchema } from './shared/receipt-invoice-schemas';
 import { ChargeCodeCrosswalkBodySchema, DepartmentCrosswalkBodySchema, ReplayRequestBodySchema } from './shared/schemas';
 
 /** Environment variable with the OAuth2 token endpoint (the Cognito domain's `/oauth2/token`). */
@@ -146,6 +147,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   ReplayRequestBody: ReplayRequestBodySchema,
   ReplayStarted: ReplayStartedSchema,
   AuditVerification: AuditVerificationSchema,
+  ReceiptBody: DockReceiptBodySchema,
   ...Object.fromEntries(Object.entries(EVENT_CATALOG).map(([name, entry]) => [name, entry.schema])),
 };
 
@@ -282,6 +284,24 @@ const operationDetails = (route: RouteDefinition): Record<string, unknown> => {
       };
     case 'GET /v1/ops/audit/verify':
       return { responses: { ...ok('200', 'The verdict: ok with the count and head hash, or the first broken record', 'AuditVerification'), ...common } };
+    case 'POST /v1/receipts': {
+      const receipt = { 'application/json': { schema: { type: 'object' } } };
+      return {
+        requestBody: {
+          required: true,
+          description: 'Either a dock count (`receiptId`, `lines`) or a ship notice confirmed (`shipmentId`, no `lines`): received exactly as that 856 shipped',
+          content: jsonContent('ReceiptBody'),
+        },
+        responses: {
+          '201': { description: 'Received: the receipt (`source` DOCK or ASN) and the stock it moved', headers: correlationHeader, content: receipt },
+          '200': { description: 'The same receipt again (`duplicate: true`): nothing moved twice', headers: correlationHeader, content: receipt },
+          '400': problemResponse('Invalid body (both or neither of `lines` and `shipmentId`), unknown PO line or unit; `location` names it'),
+          '404': problemResponse('Unknown purchase order, or a shipment it did not take'),
+          '409': problemResponse('Over-receipt, closed PO, receipt id used for other goods, or a shipment another receipt received'),
+          ...common,
+        },
+      };
+    }
     case 'GET /v1/openapi.json':
       return { responses: { '200': { description: 'This document', content: { 'application/json': { schema: { type: 'object' } } } }, ...common } };
     default:

@@ -1,9 +1,13 @@
 /**
- * `POST /v1/receipts` (scope hem/receipt.write): the receiving dock reports what it counted against a
- * purchase order. → 201 `{ receiptId, poNumber, poStatus, correlationId, stock }` (200 with
+ * `POST /v1/receipts` (scope hem/receipt.write): the receiving dock reports goods received against a
+ * purchase order, either counted (`lines`) or by confirming a ship notice the PO took (`shipmentId`,
+ * no `lines`: the receipt is exactly what that 856 shipped, `source: 'ASN'`).
+ * → 201 `{ receiptId, poNumber, poStatus, correlationId, source, shipmentId?, stock }` (200 with
  * `duplicate: true` when the same receipt is sent again: nothing changes twice); 400 problem naming
- * the field (`location`) for a malformed body, a PO line the PO does not have or a unit that does not
- * convert; 404 for an unknown PO; 409 for an over-receipt, a closed PO or a receipt id already used.
+ * the field (`location`) for a malformed body (both or neither of `lines` and `shipmentId`), a PO
+ * line the PO does not have or a unit that does not convert; 404 for an unknown PO or a shipment the
+ * PO did not take; 409 for an over-receipt, a closed PO, a receipt id already used, or a shipment
+ * another receipt received (the problem names that receipt).
  * The body's `correlationId` is the requisition's transaction the receipt joined
  * (`GET /v1/transactions/{correlationId}`); the `X-Correlation-Id` header stays the request's.
  */
@@ -11,7 +15,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsErpCommandQueue } from '../adapters/aws/erp-commands';
 import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-connectors';
 import type { ErpCommandQueue } from '../domain/procurement-ports';
-import { receiveAtDock } from '../domain/use-cases/procurement/receipts';
+import { confirmShipNotice, receiveAtDock } from '../domain/use-cases/procurement/receipts';
 import { correlationIdOf, useCorrelationId } from './shared/correlation';
 import { problemFor } from './shared/error-mapping';
 import { actorOf, json, jsonBody } from './shared/http';
@@ -32,12 +36,15 @@ export const makeHandler = (deps: ReceiptApiDependencies): LambdaFunction<APIGat
     const correlationId = useCorrelationId(correlationIdOf(event));
     try {
       const body = parseOrThrow(DockReceiptBodySchema, jsonBody(event), 'receipt');
-      const recorded = await receiveAtDock(deps, body, { actor: actorOf(event), causationId: correlationId });
+      const context = { actor: actorOf(event), causationId: correlationId };
+      const recorded =
+        body.kind === 'SHIP_NOTICE' ? await confirmShipNotice(deps, body.request, context) : await receiveAtDock(deps, body.request, context);
       if (recorded.created) countReceiptInvoice(RECEIPT_INVOICE_METRIC.goodsReceipts);
       logger.info(recorded.created ? 'goods received' : 'receipt sent again', {
         receiptId: recorded.receipt.receiptId,
         poNumber: recorded.receipt.poNumber,
         poStatus: recorded.poStatus,
+        source: recorded.receipt.source,
         transaction: recorded.correlationId,
         invoicesResumed: recorded.invoicesResumed.length,
       });
@@ -48,6 +55,8 @@ export const makeHandler = (deps: ReceiptApiDependencies): LambdaFunction<APIGat
           poNumber: recorded.receipt.poNumber,
           poStatus: recorded.poStatus,
           correlationId: recorded.correlationId,
+          source: recorded.receipt.source,
+          ...(recorded.receipt.shipmentId === undefined ? {} : { shipmentId: recorded.receipt.shipmentId }),
           ...(recorded.created ? {} : { duplicate: true }),
           stock: recorded.stock.map((s) => ({
             lineNumber: s.lineNumber,

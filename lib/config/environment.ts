@@ -13,6 +13,8 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 const SCOPE_VALUES = Object.values(SCOPES) as [string, ...string[]];
+/** The scopes a supplier's client is bound to its supplier for (the rest never look at the binding). */
+const SUPPLIER_SCOPES: readonly string[] = [SCOPES.ediWrite, SCOPES.poRead, SCOPES.invoiceRead];
 
 /** Lambda's default regional concurrency quota, and what it must keep unreserved. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
@@ -32,8 +34,18 @@ const PartnerSchema = z
     /** Becomes the Cognito app client name; Cognito generates the client id and secret. */
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes (2-63 characters)'),
     scopes: z.array(z.enum(SCOPE_VALUES)).min(1, 'a partner needs at least one scope'),
+    /**
+     * The supplier (its `supplierId` in the procurement configuration) this client speaks for: the
+     * stack binds Cognito's generated client id to it (`HEM_SUPPLIER_CLIENTS`), so the supplier may
+     * post its X12 and read only its own purchase orders and invoices.
+     */
+    supplierId: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,63}$/, 'a supplier id such as SUP-MEDLINE').optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (p) => p.supplierId === undefined || SUPPLIER_SCOPES.some((scope) => p.scopes.includes(scope)),
+    { message: `a supplier partner needs one of ${SUPPLIER_SCOPES.join(', ')}`, path: ['scopes'] },
+  );
 
 const ReservedConcurrencySchema = z
   .object({
@@ -134,6 +146,12 @@ export const EnvironmentConfigSchema = z
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate !== undefined) {
       ctx.addIssue({ code: 'custom', message: `partner "${duplicate}" is configured twice`, path: ['partners'] });
+    }
+    const supplierIds = env.partners.flatMap((p) => (p.supplierId === undefined ? [] : [p.supplierId]));
+    const twice = supplierIds.find((id, i) => supplierIds.indexOf(id) !== i);
+    if (twice !== undefined) {
+      // One client per supplier keeps "a supplier sees only its own documents" auditable per client.
+      ctx.addIssue({ code: 'custom', message: `supplier "${twice}" is bound to two partners`, path: ['partners'] });
     }
   });
 

@@ -37,6 +37,11 @@ export interface FunctionAccess {
   readonly completeWorkflowTasks?: readonly ProcurementWorkflow[];
   /** sqs:SendMessage (and the queue key's kms:GenerateDataKey/Decrypt) on these connector queues: fire-and-forget commands. */
   readonly sendToQueues?: readonly QueueId[];
+  /**
+   * Recognises suppliers by their OAuth2 client (`ProcurementConfig.findSupplierByClientId`): gets the
+   * deployment's client → supplier bindings in `HEM_SUPPLIER_CLIENTS` (from `partners[].supplierId`).
+   */
+  readonly identifiesSuppliers?: boolean;
   /** HTTPS systems outside AWS the function calls (no IAM): each one's base URL is set from the environment config. */
   readonly calls?: readonly ExternalSystem[];
 }
@@ -66,8 +71,11 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
   ApplyUsageLine: {
     tables: { Reference: 'read', Operations: 'readWrite', Audit: 'append' },
   },
-  CostPostingConnector: {
+  // GL journal lines and AP vouchers to the finance ledger over HTTPS (no IAM); once per business key
+  // (Idempotency); hops (Operations); answers ReceiptToInvoice's PostApVoucherToFinance task token.
+  FinanceConnector: {
     tables: { Idempotency: 'readWrite', Operations: 'readWrite', Audit: 'append' },
+    completeWorkflowTasks: ['ReceiptToInvoice'],
     calls: ['finance'],
   },
   // The position record carries its par level and reorder point: no reference data is read.
@@ -85,16 +93,20 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
   OpenApi: { tables: {} },
   // Writes POs, invoice cases, the EDI resend guard, waits and its acknowledgments' control numbers
   // (Operations); reads suppliers and the buyer identity (Reference); completes the PO's waiting
-  // task tokens and starts the invoice's ReceiptToInvoice execution.
+  // task tokens and starts the invoice's ReceiptToInvoice execution. For a supplier that receives on
+  // ship notice it records the receipt as ReceiptApi does: inventory (Operations), items and par
+  // settings (Reference), CreateReceipt to the ERP connector, invoices waiting for goods resumed.
   EdiIngest: {
     // Idempotency: a byte-identical resend is answered with the stored acknowledgment.
     tables: { Idempotency: 'readWrite', Operations: 'readWrite', Reference: 'read', Audit: 'append' },
     putEvents: true,
     startWorkflows: ['ReceiptToInvoice'],
-    completeWorkflowTasks: ['RequisitionToPay'],
+    completeWorkflowTasks: ['RequisitionToPay', 'ReceiptToInvoice'],
+    sendToQueues: ['ErpCommands'],
+    identifiesSuppliers: true,
   },
   // Reads the PO, its receipts and invoice cases; the caller's supplier from Reference.
-  PurchaseOrderQuery: { tables: { Operations: 'read', Reference: 'read' } },
+  PurchaseOrderQuery: { tables: { Operations: 'read', Reference: 'read' }, identifiesSuppliers: true },
   // Raises SaaS requisitions (Operations; idempotent on externalRef, no Powertools store), reads items,
   // locations, cost centers and suppliers (Reference), publishes RequisitionCreated/Approved/Rejected,
   // starts RequisitionToPay and completes its approval task token.
@@ -118,12 +130,12 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
   RegisterWait: { tables: { Operations: 'readWrite' }, completeWorkflowTasks: ['RequisitionToPay', 'ReceiptToInvoice'] },
   RaiseProcurementAlert: { tables: { Operations: 'readWrite', Audit: 'append' } },
   ClosePurchaseOrder: { tables: { Operations: 'readWrite', Audit: 'append' } },
-  // Calls the ERP over HTTPS (no IAM); once per command (Idempotency); answers the waiting task. Only
-  // RequisitionToPay sends to ErpCommands with a task token (CreateInErp); a dock receipt's
-  // CreateReceipt comes without one.
+  // Calls the ERP over HTTPS (no IAM); once per command (Idempotency); answers the waiting task:
+  // RequisitionToPay's CreateInErp and ReceiptToInvoice's CreatePayablesInvoiceInErp send with a task
+  // token; a dock receipt's CreateReceipt comes without one.
   ErpConnector: {
     tables: { Idempotency: 'readWrite', Operations: 'readWrite', Audit: 'append' },
-    completeWorkflowTasks: ['RequisitionToPay'],
+    completeWorkflowTasks: ['RequisitionToPay', 'ReceiptToInvoice'],
     calls: ['erp'],
   },
   // Calls the supplier network over HTTPS; control numbers and the PO (Operations); suppliers, buyer
@@ -150,16 +162,18 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
     tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' },
     putEvents: true,
     completeWorkflowTasks: ['ReceiptToInvoice'],
+    identifiesSuppliers: true,
   },
   // Workflow tasks of ReceiptToInvoice: no PutEvents (the workflow publishes what they return).
   // The match reads PO, receipts and invoices and saves the case (Operations), tolerances and items (Reference).
   MatchInvoice: { tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' } },
-  // ERP and finance over HTTPS (no IAM); PAID case and PO (Operations); cost center GL account (Reference);
-  // tells the PO's RequisitionToPay its invoice matched.
-  PostApVoucher: {
-    tables: { Operations: 'readWrite', Reference: 'read', Audit: 'append' },
+  // Reads the case and PO (Operations) and the cost center's GL account (Reference) to build the
+  // voucher; calls no outside system (the ERP and finance connectors do, behind their queues).
+  PrepareApVoucher: { tables: { Operations: 'read', Reference: 'read' } },
+  // PAID case, PO totals, hop (Operations) and audit; tells the PO's RequisitionToPay its invoice matched.
+  RecordApVoucher: {
+    tables: { Operations: 'readWrite', Audit: 'append' },
     completeWorkflowTasks: ['RequisitionToPay'],
-    calls: ['erp', 'finance'],
   },
   // Reads the case and records the alert's hop (Operations).
   RaiseInvoiceAlert: { tables: { Operations: 'readWrite' } },

@@ -247,6 +247,7 @@ export class HemStack extends Stack {
     });
     // The catalog advertises the Cognito token endpoint (its default, the API's own origin, is the local gateway's).
     this.functions.OpenApi.addEnvironment(OPENAPI_TOKEN_URL_ENV, this.api.tokenEndpoint);
+    this.bindSupplierClients(config);
     new ApiFirewall(this, 'Firewall', {
       stage: this.api.restApi.deploymentStage,
       rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
@@ -351,6 +352,22 @@ export class HemStack extends Stack {
           this.toJsonString(Object.fromEntries([...this.bus.rules].map(([name, rule]) => [name, rule.ruleArn]))),
         );
       }
+    }
+  }
+
+  /**
+   * Tells the functions that recognise suppliers which generated Cognito client speaks for which
+   * supplier (`partners[].supplierId`): client ids exist only once Cognito has made them, so they
+   * travel as deploy-time tokens in `HEM_SUPPLIER_CLIENTS`.
+   */
+  private bindSupplierClients(environmentConfig: EnvironmentConfig): void {
+    const bindings = environmentConfig.partners.flatMap((partner) => {
+      const client = this.api.partnerClients.get(partner.name);
+      if (partner.supplierId === undefined || client === undefined) return [];
+      return [{ clientId: client.userPoolClientId, supplierId: partner.supplierId }];
+    });
+    for (const [id, access] of Object.entries(FUNCTION_ACCESS) as [FunctionId, (typeof FUNCTION_ACCESS)[FunctionId]][]) {
+      if (access.identifiesSuppliers === true) this.functions[id].addEnvironment(HEM_ENV.supplierClients, this.toJsonString(bindings));
     }
   }
 

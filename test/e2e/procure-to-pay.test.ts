@@ -106,6 +106,16 @@ const receiveAll = async (rt: Runtime, dock: string, ap: string, poNumber: strin
   });
 };
 
+/** The finance simulator's counters. */
+const financeStats = async (rt: Runtime): Promise<{ failuresInjected: number; voucherPosts: number; vouchersPosted: number }> =>
+  (await (await fetch(`${rt.financeUrl}/_stats`)).json()) as { failuresInjected: number; voucherPosts: number; vouchersPosted: number };
+
+/** Replaces the finance simulator's fault injection. */
+const setFinanceFaults = async (rt: Runtime, faults: Record<string, unknown>): Promise<void> => {
+  const res = await fetch(`${rt.financeUrl}/_faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  assert.ok(res.ok, `faults answered ${res.status}`);
+};
+
 const closedPo = async (rt: Runtime, ap: string, poNumber: string): Promise<void> => {
   await eventually(async () => {
     const po = await purchaseOrder(rt, ap, poNumber);
@@ -222,7 +232,7 @@ describe('procure to pay on the local runtime', () => {
     assert.ok(trail.every((h) => !Number.isNaN(Date.parse(h.at))));
   });
 
-  it('lists an invoice priced over tolerance as an exception and vouchers it once after the AP clerk accepts the variance', async () => {
+  it('lists an invoice priced over tolerance as an exception and vouchers it once after the AP clerk accepts the variance, holding it while the ledger is down', async () => {
     // Medline acknowledges and ships foam dressings at the contract price (42.00 per BX of 10), then
     // invoices 15% more: 0.63 per each over the PO, beyond both tolerances (2% and 0.50 per base unit).
     await setSupplierScenario(rt, { ...DOCK_FIRST, sendInvoice: false });
@@ -271,9 +281,22 @@ describe('procure to pay on the local runtime', () => {
     assert.ok(!JSON.stringify(foreign.body).includes(medlinePo), "another supplier does not see Medline's invoice");
     assert.equal((foreign.body as { invoiceAmount?: unknown }).invoiceAmount, undefined);
 
+    // The ledger is down when the clerk accepts: the finance connector's PostApVoucher fails (retried
+    // inside the HTTP client, then by the queue) and the voucher is held, not lost and not posted.
+    const before = await financeStats(rt);
+    await setFinanceFaults(rt, { failNext: 1000, status: 503 });
     const resolution = { action: 'ACCEPT_VARIANCE', clerk: 'ap.jordan' };
     const resolved = await postJson<{ status: string }>(rt, ap, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}/resolution`, resolution);
     assert.equal(resolved.status, 200);
+    try {
+      // Two receives of the command (3 HTTP attempts each), well before its maxReceiveCount of 5.
+      await eventually(async () => assert.ok((await financeStats(rt)).failuresInjected - before.failuresInjected >= 6, 'the ledger was asked twice'), 20_000);
+      assert.deepEqual(await vouchersOf(rt, medlinePo), [], 'nothing is posted while the ledger fails');
+      const held = await getJson<InvoiceView>(rt, ap, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}`);
+      assert.equal(held.body.status, 'MATCHED', 'payable, not paid, while the voucher is held');
+    } finally {
+      await setFinanceFaults(rt, { failNext: 0 });
+    }
     const vouchers = await eventually(async () => {
       const v = await vouchersOf(rt, medlinePo);
       assert.equal(v.length, 1);
@@ -286,6 +309,9 @@ describe('procure to pay on the local runtime', () => {
     assert.ok(again.status === 200 || again.status === 409, `a repeated resolution answered ${again.status}`);
     await rt.whenIdle();
     assert.equal((await vouchersOf(rt, medlinePo)).length, 1, 'vouchered exactly once');
+    const after = await financeStats(rt);
+    assert.equal(after.vouchersPosted - before.vouchersPosted, 1, 'the ledger wrote one voucher after it recovered');
+    assert.equal(rt.queues.get('FinancePostings-dlq')?.depth(), 0, 'the held voucher never reached the DLQ');
   });
 
   it('answers every X12 sample with a 999, 997 or TA1, never a 5xx', async () => {

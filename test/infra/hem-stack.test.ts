@@ -160,14 +160,24 @@ describe('HemStack', () => {
       }
     });
 
-    it('gives the encounter key only to ingest functions and the finance URL to the connector', () => {
+    it('gives the encounter key only to ingest functions, the finance URL to the finance connector and no outside URL to the voucher tasks', () => {
       const { json, config } = envs.prod!;
       const variables = (id: FunctionId): Json => json.Resources[functionLogicalId(json, id)].Properties.Environment.Variables;
       for (const definition of FUNCTIONS) {
         const hasKey = 'HEM_ENCOUNTER_KEY_SECRET_ARN' in variables(definition.id);
         assert.equal(hasKey, definition.id === 'Hl7Ingest' || definition.id === 'UsageIngest', `${definition.id} encounter key`);
       }
-      assert.equal(variables('CostPostingConnector').HEM_FINANCE_URL, config.financeUrl);
+      assert.equal(variables('FinanceConnector').HEM_FINANCE_URL, config.financeUrl);
+      assert.deepEqual(
+        FUNCTIONS.filter((f) => 'HEM_FINANCE_URL' in variables(f.id)).map((f) => f.id),
+        ['FinanceConnector'],
+        'only the finance connector calls the ledger',
+      );
+      for (const task of ['PrepareApVoucher', 'RecordApVoucher'] as const) {
+        for (const variable of ['HEM_FINANCE_URL', 'HEM_ERP_URL', 'HEM_ENCOUNTER_KEY_SECRET_ARN']) {
+          assert.ok(!(variable in variables(task)), `${task} has no ${variable}`);
+        }
+      }
     });
 
     it('sets the HEM_DLQS the OpsDlq adapter reads, in the format it parses, with a redrive path per DLQ', () => {
@@ -673,6 +683,31 @@ describe('HemStack', () => {
       }
       assert.ok(recipients.includes('RequisitionToPay:ErpConnector') && recipients.includes('RequisitionToPay:SupplierConnector'));
       assert.ok(recipients.includes('ReceiptToInvoice:RegisterWait'));
+      assert.ok(recipients.includes('ReceiptToInvoice:ErpConnector') && recipients.includes('ReceiptToInvoice:FinanceConnector'));
+    });
+
+    it('lets ReceiptToInvoice send the voucher to the ERP and finance connector queues, and those connectors answer its task tokens', () => {
+      for (const [env, { json }] of Object.entries(envs)) {
+        const sentTo = stateMachineStatements(json, 'WorkflowsReceiptToInvoice')
+          .filter((s) => actionsOf([s]).includes('sqs:SendMessage'))
+          .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[])
+          .map((r) => (r['Fn::GetAtt'] as [string, string])[0])
+          .sort();
+        assert.equal(sentTo.length, 2, `${env}: ReceiptToInvoice sends to two queues`);
+        assert.match(sentTo[0]!, /^ConnectorsErpCommandsQueue[0-9A-F]{8}$/);
+        assert.match(sentTo[1]!, /^ConnectorsFinancePostingsQueue[0-9A-F]{8}$/);
+        for (const connector of ['FinanceConnector', 'ErpConnector'] as const) {
+          const answers = roleStatements(json, connector)
+            .filter((s) => actionsOf([s]).includes('states:SendTaskSuccess') && actionsOf([s]).includes('states:SendTaskFailure'))
+            .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as unknown[])
+            .map(resolveForTest);
+          assert.ok(answers.some((arn) => expectedArn(env, 'ReceiptToInvoice').test(arn)), `${env}: ${connector} answers ReceiptToInvoice tasks`);
+        }
+        const consumer = resourcesOf(json, 'AWS::Lambda::EventSourceMapping')
+          .map(([, m]) => m.Properties)
+          .filter((m) => mentions(m.EventSourceArn, sentTo[1]!));
+        assert.deepEqual(consumer.map((m) => m.FunctionName), [{ Ref: functionLogicalId(json, 'FinanceConnector') }]);
+      }
     });
 
     it('lets exactly the starters start exactly their workflows, and the answerers answer exactly their task tokens', () => {
@@ -862,8 +897,8 @@ describe('HemStack', () => {
       erpCommands: { env: [HEM_ENV.erpCommandsQueueUrl] },
       clock: {},
     };
-    /** Variables with a default in the adapters (per-attempt HTTP timeouts). */
-    const OPTIONAL_ENV: readonly string[] = [HEM_ENV.financeTimeoutMs, HEM_ENV.erpTimeoutMs, HEM_ENV.supplierNetworkTimeoutMs];
+    /** Variables with a default in the adapters (per-attempt HTTP timeouts; no deployment client bindings). */
+    const OPTIONAL_ENV: readonly string[] = [HEM_ENV.financeTimeoutMs, HEM_ENV.erpTimeoutMs, HEM_ENV.supplierNetworkTimeoutMs, HEM_ENV.supplierClients];
 
     let ports: Map<FunctionId, string[]>;
     before(() => {

@@ -188,6 +188,29 @@ export const parseRuleArns = (json: string): Record<string, string> => {
   return result.data;
 };
 
+/**
+ * Parses `HEM_SUPPLIER_CLIENTS` (see `HEM_ENV.supplierClients`): app client id → supplier id.
+ *
+ * @throws Error when it is not a JSON array of `{clientId, supplierId}` or binds one client twice.
+ */
+export const parseSupplierClients = (json: string): ReadonlyMap<string, string> => {
+  const result = z
+    .array(z.object({ clientId: z.string().min(1), supplierId: z.string().min(1) }).strict())
+    .safeParse(parseJsonEnv(HEM_ENV.supplierClients, json));
+  if (!result.success) {
+    throw new Error(`${HEM_ENV.supplierClients} must be a JSON array of {clientId, supplierId}`);
+  }
+  const bindings = new Map<string, string>();
+  for (const { clientId, supplierId } of result.data) {
+    const bound = bindings.get(clientId);
+    if (bound !== undefined && bound !== supplierId) {
+      throw new Error(`${HEM_ENV.supplierClients} binds client ${clientId} to both ${bound} and ${supplierId}`);
+    }
+    bindings.set(clientId, supplierId);
+  }
+  return bindings;
+};
+
 /** Memoizes a factory. */
 const once = <T>(create: () => T): (() => T) => {
   let created = false;
@@ -391,6 +414,8 @@ export interface BuildProcurementAdaptersOptions {
   clock?: Clock;
   /** Configuration cache TTL (ms); 0 disables it. @default 30000 */
   configCacheTtlMs?: number;
+  /** The deployment's app client → supplier bindings (`HEM_SUPPLIER_CLIENTS`). @default none */
+  supplierClients?: ReadonlyMap<string, string>;
 }
 
 /** Builds the DynamoDB-backed procurement ports on the given client (AWS, DynamoDB Local or moto). */
@@ -407,6 +432,7 @@ export const buildProcurementAdapters = (options: BuildProcurementAdaptersOption
       client,
       tableName: options.tableNames.Reference,
       ...(options.configCacheTtlMs === undefined ? {} : { cacheTtlMs: options.configCacheTtlMs }),
+      ...(options.supplierClients === undefined ? {} : { supplierClients: options.supplierClients }),
     }),
   };
 };
@@ -439,7 +465,12 @@ export const awsProcurementDependencies = (
     waits: operations((client, tableName) => new DynamoWaitRegistry({ client, tableName, clock: systemClock })),
     procurementConfig: lazyPort(() => {
       const tableName = requireEnv(env, HEM_ENV.tableReference);
-      return new DynamoProcurementConfig({ client: documentClient(), tableName });
+      const bindings = env[HEM_ENV.supplierClients];
+      return new DynamoProcurementConfig({
+        client: documentClient(),
+        tableName,
+        ...(bindings === undefined || bindings === '' ? {} : { supplierClients: parseSupplierClients(bindings) }),
+      });
     }),
   };
 };

@@ -46,6 +46,13 @@ export const HEM_ENV = {
   supplierNetworkTimeoutMs: 'HEM_SUPPLIER_NETWORK_TIMEOUT_MS',
   /** URL of the `ErpCommands` queue, for fire-and-forget ERP commands (a dock receipt's `CreateReceipt`). */
   erpCommandsQueueUrl: 'HEM_ERP_COMMANDS_QUEUE_URL',
+  /**
+   * JSON `[{"clientId", "supplierId"}]`: which OAuth2 app client speaks for which supplier. Cognito
+   * generates app client ids at deploy time, so the stack writes this from `partners[].supplierId`
+   * (cdk.json) on the functions that recognise suppliers; it takes precedence over the
+   * `SUPPLIER_CLIENT#` items of the Reference table (what the local runtime seeds).
+   */
+  supplierClients: 'HEM_SUPPLIER_CLIENTS',
 } as const;
 
 export type HemEnvName = (typeof HEM_ENV)[keyof typeof HEM_ENV];

@@ -16,8 +16,10 @@
  * - `getSupplier`, `approvalPolicy`, `tolerances`, `buyer`: GetItem (policy and tolerances fall back
  *   to their `default` item).
  * - `findSupplierByX12`: a Query on gsi1 (ISA05 + ISA06, as the X12 adapter hands them, trimmed).
- * - `findSupplierByClientId`: GetItem of the client item (it holds the supplier id), then of the
- *   supplier: an item has one gsi1 key, taken by the X12 sender, and a key lookup is consistent.
+ * - `findSupplierByClientId`: the deployment's client bindings first (`supplierClients`: on AWS
+ *   Cognito generates app client ids, so the stack passes them in `HEM_SUPPLIER_CLIENTS`), else a
+ *   GetItem of the client item (it holds the supplier id); then a GetItem of the supplier. An item
+ *   has one gsi1 key, taken by the X12 sender, and a key lookup is consistent.
  *
  * Every hit is cached in the process for `cacheTtlMs` (default 30 s; 0 disables it): the EDI endpoint
  * reads a supplier and the buyer on every request. Misses are not cached, so a partner onboarded a
@@ -79,6 +81,11 @@ export interface DynamoProcurementConfigOptions {
   now?: () => number;
   /** Retry and parallelism of `load`'s BatchWriteItem calls. */
   loadOptions?: BatchWriteOptions;
+  /**
+   * App client id → supplier id bindings fixed by the deployment. A bound client is that supplier
+   * whatever the table's `SUPPLIER_CLIENT#` items say. @default none (the table decides)
+   */
+  supplierClients?: ReadonlyMap<string, string>;
 }
 
 /** Procurement configuration on the Reference table. */
@@ -89,6 +96,7 @@ export class DynamoProcurementConfig implements ProcurementConfig {
   readonly #now: () => number;
   readonly #loadOptions: BatchWriteOptions;
   readonly #cache = new Map<string, { value: unknown; expiresAt: number }>();
+  readonly #supplierClients: ReadonlyMap<string, string>;
 
   constructor(options: DynamoProcurementConfigOptions) {
     this.#client = options.client;
@@ -96,6 +104,7 @@ export class DynamoProcurementConfig implements ProcurementConfig {
     this.#ttlMs = options.cacheTtlMs ?? 30_000;
     this.#now = options.now ?? Date.now;
     this.#loadOptions = options.loadOptions ?? {};
+    this.#supplierClients = options.supplierClients ?? new Map();
   }
 
   getSupplier(supplierId: string): Promise<Supplier | undefined> {
@@ -121,6 +130,8 @@ export class DynamoProcurementConfig implements ProcurementConfig {
   }
 
   async findSupplierByClientId(oauthClientId: string): Promise<Supplier | undefined> {
+    const bound = this.#supplierClients.get(oauthClientId);
+    if (bound !== undefined) return this.getSupplier(bound);
     const client = await this.#get<{ supplierId: string }>(procurementConfigKeys.supplierClient(oauthClientId));
     return client === undefined ? undefined : this.getSupplier(client.supplierId);
   }
@@ -162,7 +173,9 @@ export class DynamoProcurementConfig implements ProcurementConfig {
           entityType: 'Supplier',
           ...s,
         },
-        { ...procurementConfigKeys.supplierClient(s.oauthClientId), entityType: 'SupplierClient', supplierId: s.supplierId },
+        ...(s.oauthClientId === undefined
+          ? []
+          : [{ ...procurementConfigKeys.supplierClient(s.oauthClientId), entityType: 'SupplierClient', supplierId: s.supplierId }]),
       ]),
       ...data.approvalPolicies.map((p) => ({ ...procurementConfigKeys.approvalPolicy(p.costCenter), entityType: 'ApprovalPolicy', ...p })),
       { ...procurementConfigKeys.tolerances(PROCUREMENT_DEFAULT), entityType: 'MatchTolerances', ...data.tolerances.default },

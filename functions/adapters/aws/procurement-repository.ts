@@ -29,7 +29,7 @@
  * Nothing here expires: procurement records are business records (retention is the table's policy).
  */
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Invoice, InvoiceCase, PurchaseOrder, Receipt, Requisition } from '../../../contracts/procurement';
 import { ConcurrencyError, InfrastructureError, NotFoundError } from '../../domain/errors';
 import type { ProcurementRepository } from '../../domain/procurement-ports';
@@ -84,36 +84,16 @@ export class DynamoProcurementRepository implements ProcurementRepository {
   }
 
   async createRequisition(requisition: Requisition): Promise<{ created: boolean; requisition: Requisition }> {
-    try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: { ...procurementKeys.externalRef(requisition.externalRef), entityType: 'RequisitionExternalRef', requisitionId: requisition.requisitionId },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: { ...procurementKeys.requisition(requisition.requisitionId), entityType: 'Requisition', ...requisition },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return { created: true, requisition };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes === undefined || !codes.includes('ConditionalCheckFailed')) {
-        throw this.#transactionError(error, 'requisition');
-      }
-      const existing = await this.#existingRequisition(requisition, codes[GUARD_WRITE] === 'ConditionalCheckFailed');
-      return { created: false, requisition: existing };
-    }
+    const collision = await this.#createAll(
+      [
+        { ...procurementKeys.externalRef(requisition.externalRef), entityType: 'RequisitionExternalRef', requisitionId: requisition.requisitionId },
+        this.#requisitionItem(requisition),
+      ],
+      'requisition',
+    );
+    if (collision === undefined) return { created: true, requisition };
+    const existing = await this.#existingRequisition(requisition, collision[GUARD_WRITE] === 'ConditionalCheckFailed');
+    return { created: false, requisition: existing };
   }
 
   async getRequisition(requisitionId: string): Promise<Requisition | undefined> {
@@ -122,41 +102,30 @@ export class DynamoProcurementRepository implements ProcurementRepository {
   }
 
   async saveRequisition(requisition: Requisition, expectedStatus: Requisition['status']): Promise<void> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: { ...procurementKeys.requisition(requisition.requisitionId), entityType: 'Requisition', ...requisition },
-          ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':expected': expectedStatus },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toInfrastructureError('PutItem', this.#tableName, error);
-      const stored = await this.getRequisition(requisition.requisitionId);
-      if (stored === undefined) {
-        throw new NotFoundError(`requisition ${requisition.requisitionId} not found`, { details: { requisitionId: requisition.requisitionId } });
-      }
-      throw new ConcurrencyError(`requisition ${requisition.requisitionId} is ${stored.status}, not ${expectedStatus}`, {
-        details: { requisitionId: requisition.requisitionId, status: stored.status },
-      });
+    const written = await this.#putIf({
+      Item: this.#requisitionItem(requisition),
+      ConditionExpression: '#status = :expected',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':expected': expectedStatus },
+    });
+    if (written) return;
+    const stored = await this.getRequisition(requisition.requisitionId);
+    if (stored === undefined) {
+      throw new NotFoundError(`requisition ${requisition.requisitionId} not found`, { details: { requisitionId: requisition.requisitionId } });
     }
+    throw new ConcurrencyError(`requisition ${requisition.requisitionId} is ${stored.status}, not ${expectedStatus}`, {
+      details: { requisitionId: requisition.requisitionId, status: stored.status },
+    });
   }
 
   async createPurchaseOrder(po: PurchaseOrder): Promise<{ created: boolean; purchaseOrder: PurchaseOrder }> {
-    try {
-      await this.#client.send(
-        new PutCommand({ TableName: this.#tableName, Item: this.#purchaseOrderItem(po, 1), ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
+    if (await this.#putIf({ Item: { ...this.#purchaseOrderItem(po), version: 1 }, ConditionExpression: 'attribute_not_exists(pk)' })) {
       return { created: true, purchaseOrder: po };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toInfrastructureError('PutItem', this.#tableName, error);
-      const stored = await this.getPurchaseOrder(po.poNumber);
-      if (stored === undefined) throw new ConcurrencyError(`purchase order ${po.poNumber} vanished while being created`);
-      const { version: _version, ...purchaseOrder } = stored;
-      return { created: false, purchaseOrder };
     }
+    const stored = await this.getPurchaseOrder(po.poNumber);
+    if (stored === undefined) throw new ConcurrencyError(`purchase order ${po.poNumber} vanished while being created`);
+    const { version: _version, ...purchaseOrder } = stored;
+    return { created: false, purchaseOrder };
   }
 
   async getPurchaseOrder(poNumber: string): Promise<(PurchaseOrder & { version: number }) | undefined> {
@@ -167,22 +136,7 @@ export class DynamoProcurementRepository implements ProcurementRepository {
 
   async savePurchaseOrder(po: PurchaseOrder, expectedVersion: number): Promise<void> {
     const { version: _ignored, ...plain } = po as PurchaseOrder & { version?: number };
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: this.#purchaseOrderItem(plain, expectedVersion + 1),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toInfrastructureError('PutItem', this.#tableName, error);
-      if ((await this.#get(procurementKeys.purchaseOrder(po.poNumber))) === undefined) {
-        throw new NotFoundError(`purchase order ${po.poNumber} not found`, { details: { poNumber: po.poNumber } });
-      }
-      throw new ConcurrencyError(`purchase order ${po.poNumber} moved since it was read`, { details: { poNumber: po.poNumber } });
-    }
+    await this.#saveVersioned(this.#purchaseOrderItem(plain), expectedVersion, `purchase order ${po.poNumber}`, { poNumber: po.poNumber });
   }
 
   /** Newest first. */
@@ -192,33 +146,14 @@ export class DynamoProcurementRepository implements ProcurementRepository {
   }
 
   async saveReceipt(receipt: Receipt): Promise<{ created: boolean }> {
-    try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: { ...procurementKeys.receiptGuard(receipt.receiptId), entityType: 'ReceiptGuard', poNumber: receipt.poNumber },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: { ...procurementKeys.receipt(receipt.poNumber, receipt.receiptId), entityType: 'Receipt', ...receipt },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return { created: true };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes !== undefined && codes.includes('ConditionalCheckFailed')) return { created: false };
-      throw this.#transactionError(error, 'receipt');
-    }
+    const collision = await this.#createAll(
+      [
+        { ...procurementKeys.receiptGuard(receipt.receiptId), entityType: 'ReceiptGuard', poNumber: receipt.poNumber },
+        { ...procurementKeys.receipt(receipt.poNumber, receipt.receiptId), entityType: 'Receipt', ...receipt },
+      ],
+      'receipt',
+    );
+    return { created: collision === undefined };
   }
 
   /** Oldest first by `receivedAt`. */
@@ -239,33 +174,20 @@ export class DynamoProcurementRepository implements ProcurementRepository {
   }
 
   async saveInvoice(invoice: Invoice, invoiceCase: InvoiceCase): Promise<{ created: boolean }> {
-    try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: {
-                  ...procurementKeys.invoice(invoiceCase.caseId),
-                  gsi1pk: procurementKeys.invoicesOfSupplier(invoiceCase.supplierId),
-                  gsi1sk: `${invoiceCase.createdAt}#${invoiceCase.caseId}`,
-                  entityType: 'Invoice',
-                  ...invoice,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.#tableName, Item: this.#caseItem(invoiceCase, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      );
-      return { created: true };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes !== undefined && codes.includes('ConditionalCheckFailed')) return { created: false };
-      throw this.#transactionError(error, 'invoice');
-    }
+    const collision = await this.#createAll(
+      [
+        {
+          ...procurementKeys.invoice(invoiceCase.caseId),
+          gsi1pk: procurementKeys.invoicesOfSupplier(invoiceCase.supplierId),
+          gsi1sk: `${invoiceCase.createdAt}#${invoiceCase.caseId}`,
+          entityType: 'Invoice',
+          ...invoice,
+        },
+        { ...this.#caseItem(invoiceCase), version: 1 },
+      ],
+      'invoice',
+    );
+    return { created: collision === undefined };
   }
 
   async getInvoiceCase(caseId: string): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase; version: number } | undefined> {
@@ -294,67 +216,107 @@ export class DynamoProcurementRepository implements ProcurementRepository {
 
   /** Newest first. */
   async listInvoicesBySupplier(supplierId: string, limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
-    const invoiceItems = await this.#queryIndex(procurementKeys.invoicesOfSupplier(supplierId), false, limit);
-    const cases = await this.#batchGet(invoiceItems.map((i) => procurementKeys.invoiceCase(caseIdOf(i))));
-    return invoiceItems.flatMap((invoiceItem) => {
-      const caseItem = cases.get(procurementKeys.invoiceCase(caseIdOf(invoiceItem)).pk);
-      return caseItem === undefined
-        ? []
-        : [{ invoice: stripAttributes<Invoice>(invoiceItem, KEY_ATTRIBUTES), invoiceCase: stripAttributes<InvoiceCase>(caseItem, KEY_ATTRIBUTES) }];
-    });
+    return this.#withOtherHalves(await this.#queryIndex(procurementKeys.invoicesOfSupplier(supplierId), false, limit), 'INVOICE');
   }
 
   /** Oldest first: AP clerks work the backlog in arrival order. */
   async listInvoicesByStatus(status: InvoiceCase['status'], limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
-    const caseItems = await this.#queryIndex(procurementKeys.invoiceCasesByStatus(status), true, limit);
-    const invoices = await this.#batchGet(caseItems.map((c) => procurementKeys.invoice(caseIdOf(c))));
-    return caseItems.flatMap((caseItem) => {
-      const invoiceItem = invoices.get(procurementKeys.invoice(caseIdOf(caseItem)).pk);
-      return invoiceItem === undefined
-        ? []
-        : [{ invoice: stripAttributes<Invoice>(invoiceItem, KEY_ATTRIBUTES), invoiceCase: stripAttributes<InvoiceCase>(caseItem, KEY_ATTRIBUTES) }];
-    });
+    return this.#withOtherHalves(await this.#queryIndex(procurementKeys.invoiceCasesByStatus(status), true, limit), 'CASE');
   }
 
   async saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number): Promise<void> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: this.#caseItem(invoiceCase, expectedVersion + 1),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw toInfrastructureError('PutItem', this.#tableName, error);
-      if ((await this.#get(procurementKeys.invoiceCase(invoiceCase.caseId))) === undefined) {
-        throw new NotFoundError(`invoice case ${invoiceCase.caseId} not found`, { details: { caseId: invoiceCase.caseId } });
-      }
-      throw new ConcurrencyError(`invoice case ${invoiceCase.caseId} moved since it was read`, { details: { caseId: invoiceCase.caseId } });
-    }
+    await this.#saveVersioned(this.#caseItem(invoiceCase), expectedVersion, `invoice case ${invoiceCase.caseId}`, { caseId: invoiceCase.caseId });
   }
 
-  #purchaseOrderItem(po: PurchaseOrder, version: number): DynamoItem {
+  /**
+   * Completes index hits on one half of invoices (`found`: the invoices or the cases) with the other
+   * half, in the hits' order; a hit whose other half is not there (yet) is left out.
+   */
+  async #withOtherHalves(hits: DynamoItem[], found: 'INVOICE' | 'CASE'): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
+    const otherKey = found === 'INVOICE' ? procurementKeys.invoiceCase : procurementKeys.invoice;
+    const others = await this.#batchGet(hits.map((hit) => otherKey(caseIdOf(hit))));
+    return hits.flatMap((hit) => {
+      const other = others.get(otherKey(caseIdOf(hit)).pk);
+      if (other === undefined) return [];
+      const [invoiceItem, caseItem] = found === 'INVOICE' ? [hit, other] : [other, hit];
+      return [{ invoice: stripAttributes<Invoice>(invoiceItem, KEY_ATTRIBUTES), invoiceCase: stripAttributes<InvoiceCase>(caseItem, KEY_ATTRIBUTES) }];
+    });
+  }
+
+  #requisitionItem(requisition: Requisition): DynamoItem {
+    return { ...procurementKeys.requisition(requisition.requisitionId), entityType: 'Requisition', ...requisition };
+  }
+
+  /** Without `version`: creates write 1, `#saveVersioned` the next one. */
+  #purchaseOrderItem(po: PurchaseOrder): DynamoItem & TableKey {
     return {
       ...procurementKeys.purchaseOrder(po.poNumber),
       gsi1pk: procurementKeys.purchaseOrdersOfSupplier(po.supplierId),
       gsi1sk: `${po.createdAt}#${po.poNumber}`,
       entityType: 'PurchaseOrder',
       ...po,
-      version,
     };
   }
 
-  #caseItem(invoiceCase: InvoiceCase, version: number): DynamoItem {
+  /** Without `version`, as `#purchaseOrderItem`. */
+  #caseItem(invoiceCase: InvoiceCase): DynamoItem & TableKey {
     return {
       ...procurementKeys.invoiceCase(invoiceCase.caseId),
       gsi1pk: procurementKeys.invoiceCasesByStatus(invoiceCase.status),
       gsi1sk: `${invoiceCase.createdAt}#${invoiceCase.caseId}`,
       entityType: 'InvoiceCase',
       ...invoiceCase,
-      version,
     };
+  }
+
+  /**
+   * One conditional PutItem: true when written, false when its condition failed (the caller decides
+   * what that means); any other failure is an `InfrastructureError`.
+   */
+  async #putIf(put: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.#client.send(new PutCommand({ ...put, TableName: this.#tableName }));
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toInfrastructureError('PutItem', this.#tableName, error);
+      return false;
+    }
+  }
+
+  /**
+   * Saves a versioned entity (`item` without its `version`) as version `expectedVersion + 1`, only
+   * while the stored one is `expectedVersion`: a moved version is `ConcurrencyError`, a missing item
+   * `NotFoundError`. `subject` names it in those errors (`purchase order PO-1`).
+   */
+  async #saveVersioned(item: DynamoItem & TableKey, expectedVersion: number, subject: string, details: Record<string, unknown>): Promise<void> {
+    const written = await this.#putIf({
+      Item: { ...item, version: expectedVersion + 1 },
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+    });
+    if (written) return;
+    if ((await this.#get({ pk: item.pk, sk: item.sk })) === undefined) throw new NotFoundError(`${subject} not found`, { details });
+    throw new ConcurrencyError(`${subject} moved since it was read`, { details });
+  }
+
+  /**
+   * Puts `items` in one transaction, each only where nothing is stored under its key yet. Undefined
+   * when all were written; the `CancellationReasons` codes (in `items` order) when one already existed
+   * and nothing was written. Any other failure is thrown as `#transactionError` says.
+   */
+  async #createAll(items: DynamoItem[], what: string): Promise<(string | undefined)[] | undefined> {
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: items.map((Item) => ({ Put: { TableName: this.#tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes !== undefined && codes.includes('ConditionalCheckFailed')) return codes;
+      throw this.#transactionError(error, what);
+    }
   }
 
   /** The requisition a create collided with: by external ref (guard hit) or by id. */

@@ -1,5 +1,5 @@
 /**
- * A circuit breaker for a connector's outside system (the ERP, the supplier network).
+ * A circuit breaker for a connector's outside system (the ERP, the supplier network, the finance ledger).
  *
  * Why: when a system is down, every queued record would otherwise spend its HTTP timeout and retries
  * on it, holding the Lambda (and the queue's visibility) and hammering a system that is trying to
@@ -20,6 +20,7 @@
  * bounds the damage without a shared store on the hot path. A cold start begins CLOSED.
  */
 import { HemError, UpstreamUnavailableError } from '../../domain/errors';
+import type { FinanceLedger } from '../../domain/ports';
 import type { ErpGateway, SupplierNetwork } from '../../domain/procurement-ports';
 
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
@@ -137,4 +138,10 @@ export const guardErpGateway = (erp: ErpGateway, breaker: CircuitBreaker): ErpGa
 /** The supplier network behind a breaker. */
 export const guardSupplierNetwork = (network: SupplierNetwork, breaker: CircuitBreaker): SupplierNetwork => ({
   send: (supplier, interchange, key) => breaker.execute(() => network.send(supplier, interchange, key)),
+});
+
+/** The finance ledger behind a breaker: GL journal lines and AP vouchers share it (one system). */
+export const guardFinanceLedger = (finance: FinanceLedger, breaker: CircuitBreaker): FinanceLedger => ({
+  postJournalLine: (line) => breaker.execute(() => finance.postJournalLine(line)),
+  postApVoucher: (voucher) => breaker.execute(() => finance.postApVoucher(voucher)),
 });

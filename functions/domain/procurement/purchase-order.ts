@@ -12,6 +12,7 @@ import type {
   MatchResult,
   Receipt,
   Requisition,
+  ShipmentRecord,
   ShipNotice,
   X12ControlNumbers,
 } from '../../../contracts/procurement';
@@ -343,8 +344,8 @@ export const outstandingBaseQuantity = (line: PurchaseOrderLine): number => {
  * Apply an 856: the PO is SHIPPED (unless it has moved further), each line's shipped base quantity
  * grows. Lines are found by PO line number, else supplier catalog number, else GTIN. When more ships
  * than was expected on a BACKORDERED line, the difference (up to the backordered quantity) comes off
- * the backorder and becomes expected again. A ship notice already applied (same shipment id) changes
- * nothing.
+ * the backorder and becomes expected again. The PO keeps what the shipment shipped (`shipments`), for
+ * a receipt confirmed from it. A ship notice already applied (same shipment id) changes nothing.
  *
  * @throws DataError naming the 856 line that matches no PO line or whose unit does not convert, or
  *   when the 856 belongs to another PO or supplier.
@@ -379,8 +380,19 @@ export const applyShipNotice = (po: PurchaseOrder, asn: ShipNotice, conversions?
       status: line.status === 'BACKORDERED' && backorderedQuantity === 0 ? 'ACCEPTED' : line.status,
     };
   });
+  const shipment: ShipmentRecord = {
+    shipmentId: asn.shipmentId,
+    shippedAt: asn.shippedAt,
+    lines: lines.map((l) => ({ poLineNumber: l.poLineNumber, quantity: l.quantity, uom: l.uom, baseQuantity: l.baseQuantity })),
+  };
   return {
-    purchaseOrder: { ...po, lines: poLines, status: atLeast(po.status, 'SHIPPED'), shipNoticeIds: [...(po.shipNoticeIds ?? []), asn.shipmentId] },
+    purchaseOrder: {
+      ...po,
+      lines: poLines,
+      status: atLeast(po.status, 'SHIPPED'),
+      shipNoticeIds: [...(po.shipNoticeIds ?? []), asn.shipmentId],
+      shipments: [...(po.shipments ?? []), shipment],
+    },
     applied: true,
     lines,
   };

@@ -1,11 +1,24 @@
 /**
- * Use case: deliver a `CostPosted` event to the finance ledger (the finance connector's work).
- * The ledger call carries the event's idempotency key so the ledger itself refuses a second
- * posting of the same cost after a timeout-and-retry.
+ * Use cases of the finance connector (queue `FinancePostings`): deliver a `CostPosted` event to the
+ * finance ledger as a GL journal line, or post the receipt-to-invoice workflow's AP voucher
+ * (`processFinancePosting` picks). Each ledger call carries its business key (the event's
+ * idempotency key, the voucher id) so the ledger itself refuses a second posting after a
+ * timeout-and-retry.
  */
 import type { CostPosted } from '../../../contracts/events';
+import type { FinanceCommand } from '../../../contracts/procurement-commands';
 import { HemError } from '../errors';
 import type { Dependencies, FinanceJournalLine } from '../ports';
+import { FINANCE_CONNECTOR_ACTOR, postApVoucherToLedger } from './procurement/vouchers';
+
+/**
+ * One message of the finance postings queue, as the connector reads it: a bus `CostPosted` event
+ * (a GL journal line; no workflow waits for it) or a workflow's `PostApVoucher` command.
+ */
+export type FinancePosting = { command: 'PostJournalLine'; correlationId: string; posting: CostPosted; taskToken?: undefined } | FinanceCommand;
+
+/** What a finance posting answers (a `PostApVoucher` command's waiting task receives it). */
+export type FinancePostingResult = { command: 'PostJournalLine'; journalId: string } | { command: 'PostApVoucher'; voucherId: string; journalId: string };
 
 export interface PostCostResult {
   journalId: string;
@@ -66,11 +79,24 @@ export const postCost = async (
     },
   });
   await deps.audit.append({
-    actor: 'hem.finance-connector',
+    actor: FINANCE_CONNECTOR_ACTOR,
     action: 'cost.posted',
     entity: `journal:${journalId}`,
     correlationId: posting.correlationId,
     payload: line,
   });
   return { journalId };
+};
+
+/** Carries out one finance posting (see `FinancePosting`). @throws what the ledger raises. */
+export const processFinancePosting = async (
+  deps: Pick<Dependencies, 'finance' | 'transactions' | 'audit' | 'clock'>,
+  message: FinancePosting,
+): Promise<FinancePostingResult> => {
+  switch (message.command) {
+    case 'PostJournalLine':
+      return { command: message.command, ...(await postCost(deps, message.posting)) };
+    case 'PostApVoucher':
+      return { command: message.command, ...(await postApVoucherToLedger(deps, message.voucher)) };
+  }
 };

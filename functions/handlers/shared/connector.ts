@@ -1,5 +1,5 @@
 /**
- * What the ERP and supplier connectors share: an SQS batch of commands (contracts/procurement-commands.ts),
+ * What the ERP, supplier and finance connectors share: an SQS batch of commands (contracts/procurement-commands.ts),
  * each processed once per business key and answered to the workflow waiting for it.
  *
  * Per record:
@@ -48,8 +48,14 @@ export interface ConnectorOptions<C extends Command, R> {
   rejectionError: string;
   workflows: Pick<WorkflowControl, 'succeed' | 'fail'>;
   idempotencyStore: BasePersistenceLayer;
-  metrics: { processed: ProcurementMetric; failed: ProcurementMetric };
+  /** What a processed / failed command counts: a metric each, or a function of the command (a queue carrying several kinds). */
+  metrics: { processed: ProcurementMetric; failed: ProcurementMetric } | ((command: C, outcome: 'processed' | 'failed') => void);
 }
+
+const countOutcome = <C extends Command>(metrics: ConnectorOptions<C, unknown>['metrics'], command: C, outcome: 'processed' | 'failed'): void => {
+  if (typeof metrics === 'function') metrics(command, outcome);
+  else countProcurement(outcome === 'processed' ? metrics.processed : metrics.failed);
+};
 
 const parseCommand = <C>(record: SQSRecord, schema: z.ZodType<C>): C => {
   let body: unknown;
@@ -108,7 +114,7 @@ export const connectorHandler = <C extends Command, R>(options: ConnectorOptions
       result = await run.run({ idempotencyKey: `connector|${businessKey}` }, command);
     } catch (e) {
       const error = asHemError(e);
-      countProcurement(options.metrics.failed);
+      countOutcome(options.metrics, command, 'failed');
       const circuit = error instanceof HemError ? error.details.circuit : undefined;
       if (circuit !== undefined) countProcurement(PROCUREMENT_METRIC.circuitOpen);
       const retryable = isRetryable(error);
@@ -124,7 +130,7 @@ export const connectorHandler = <C extends Command, R>(options: ConnectorOptions
       await answer(() => options.workflows.fail(token, options.rejectionError, causeOf(error)), facts);
       return;
     }
-    countProcurement(options.metrics.processed);
+    countOutcome(options.metrics, command, 'processed');
     if (command.taskToken !== undefined) {
       const token = command.taskToken;
       await answer(() => options.workflows.succeed(token, result), facts);

@@ -20,6 +20,8 @@ export const PROCUREMENT_METRIC = {
   erpCommandFailures: 'ErpCommandFailures',
   supplierCommands: 'SupplierCommands',
   supplierCommandFailures: 'SupplierCommandFailures',
+  financeCommands: 'FinanceCommands',
+  financeCommandFailures: 'FinanceCommandFailures',
   circuitOpen: 'CircuitOpen',
 } as const;
 

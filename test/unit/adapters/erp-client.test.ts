@@ -1,41 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Invoice, PurchaseOrder, Receipt } from '../../../contracts/procurement';
 import { HttpErpGateway, erpInvoiceBody } from '../../../functions/adapters/connectors/erp-client';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+import { FAST_RETRIES, gauzePurchaseOrder, useSimulator } from '../../support/simulators';
 
-const purchaseOrder = (poNumber: string): PurchaseOrder => ({
-  poNumber,
-  requisitionId: 'REQ-1',
-  supplierId: 'SUP-MEDLINE',
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  costCenter: 'CC-NMC-OR',
-  shipToGln: '0614141000012',
-  orderDate: '2025-03-14',
-  currency: 'USD',
-  lines: [
-    {
-      lineNumber: 1,
-      itemId: 'ITM-10001',
-      description: 'Sponge, gauze 4x4 in, sterile',
-      supplierCatalogNumber: 'PRM21430',
-      gtin: '10614141000019',
-      quantity: 7,
-      uom: 'BX',
-      uomFactor: 10,
-      unitPrice: 4.5,
-      expectedQuantity: 7,
-      receivedBaseQuantity: 0,
-      invoicedBaseQuantity: 0,
-      status: 'OPEN',
-    },
-  ],
-  status: 'CREATED',
-  correlationId: 'corr-erp-1',
-  createdAt: '2025-03-14T09:30:00.000Z',
-});
+const purchaseOrder = (poNumber: string): PurchaseOrder => gauzePurchaseOrder(poNumber, { correlationId: 'corr-erp-1' });
 
 const invoiceFor = (poNumber: string, invoiceNumber: string): Invoice => ({
   invoiceNumber,
@@ -54,12 +25,10 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
   let n = 0;
   const nextPo = (): string => `PO-NMC-${String(9000 + (n += 1)).padStart(8, '0')}`;
 
-  before(async () => {
-    erp = await startErpSimulator();
-    gateway = new HttpErpGateway({ baseUrl: erp.url, timeoutMs: 500, baseDelayMs: 5, maxDelayMs: 20 });
+  useSimulator(startErpSimulator, (started) => {
+    erp = started;
+    gateway = new HttpErpGateway({ baseUrl: erp.url, ...FAST_RETRIES });
   });
-  after(async () => erp.stop());
-  beforeEach(() => erp.setFaults({}));
 
   it('creates the purchase order under its PO number and answers the ERP id; the same key answers the same id', async () => {
     const poNumber = nextPo();

@@ -1,52 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { PurchaseOrder, Supplier } from '../../../contracts/procurement';
+import { describe, it } from 'node:test';
+import type { Supplier } from '../../../contracts/procurement';
 import { HttpSupplierNetwork, verdictOf } from '../../../functions/adapters/connectors/supplier-network-client';
 import { build850 } from '../../../functions/adapters/x12';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import { buildProcurementSeed } from '../../../local/seed-procurement';
 import { startSupplierNetwork, type SupplierNetwork } from '../../../local/simulators/supplier-network';
+import { FAST_RETRIES, gauzePurchaseOrder, useSimulator } from '../../support/simulators';
 
 const seed = buildProcurementSeed();
 const medline = seed.suppliers.find((s) => s.supplierId === 'SUP-MEDLINE')!;
-
-const purchaseOrder = (poNumber: string, supplierId = 'SUP-MEDLINE'): PurchaseOrder => ({
-  poNumber,
-  requisitionId: 'REQ-1',
-  supplierId,
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  costCenter: 'CC-NMC-OR',
-  shipToGln: '0614141000012',
-  orderDate: '2025-03-14',
-  currency: 'USD',
-  lines: [
-    {
-      lineNumber: 1,
-      itemId: 'ITM-10001',
-      description: 'Sponge, gauze 4x4 in, sterile',
-      supplierCatalogNumber: 'PRM21430',
-      gtin: '10614141000019',
-      quantity: 7,
-      uom: 'BX',
-      uomFactor: 10,
-      unitPrice: 4.5,
-      expectedQuantity: 7,
-      receivedBaseQuantity: 0,
-      invoicedBaseQuantity: 0,
-      status: 'OPEN',
-    },
-  ],
-  status: 'CREATED',
-  correlationId: 'corr-850',
-  createdAt: '2025-03-14T09:30:00.000Z',
-});
 
 let control = 700;
 const interchangeFor = (poNumber: string, supplier: Supplier = medline): string => {
   control += 1;
   return build850(
-    purchaseOrder(poNumber, supplier.supplierId),
+    gauzePurchaseOrder(poNumber, { supplierId: supplier.supplierId, correlationId: 'corr-850' }),
     { buyer: seed.buyer, supplier, shipTo: { name: 'North Medical Center', gln: '0614141000012' } },
     { interchange: String(control), group: String(control), transactionSet: String(control).padStart(4, '0') },
     new Date('2025-03-14T09:30:00Z'),
@@ -57,17 +26,19 @@ describe('HttpSupplierNetwork against the supplier network simulator (real HTTP)
   let network: SupplierNetwork;
   let client: HttpSupplierNetwork;
 
-  before(async () => {
+  useSimulator(
     // The simulator would play the orders back to HEM after these delays; stop() cancels them first.
-    network = await startSupplierNetwork({
-      hemBaseUrl: 'http://127.0.0.1:9',
-      tokenFor: () => Promise.resolve('unused'),
-      scenario: { delaysMs: { ack: 3_600_000, asn: 3_600_000, invoice: 3_600_000 } },
-    });
-    client = new HttpSupplierNetwork({ baseUrl: network.url, timeoutMs: 500, baseDelayMs: 5, maxDelayMs: 20 });
-  });
-  after(async () => network.stop());
-  beforeEach(() => network.setFaults({}));
+    () =>
+      startSupplierNetwork({
+        hemBaseUrl: 'http://127.0.0.1:9',
+        tokenFor: () => Promise.resolve('unused'),
+        scenario: { delaysMs: { ack: 3_600_000, asn: 3_600_000, invoice: 3_600_000 } },
+      }),
+    (started) => {
+      network = started;
+      client = new HttpSupplierNetwork({ baseUrl: network.url, ...FAST_RETRIES });
+    },
+  );
 
   it("returns the network's 999 for an accepted 850 and the order reaches the supplier", async () => {
     const { functionalAck } = await client.send(medline, interchangeFor('PO-NMC-00000701'), '850|PO-NMC-00000701');

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeHandler as makeInvoiceApi } from '../../../functions/handlers/invoice-api';
 import { makeHandler as makeMatchInvoice } from '../../../functions/handlers/match-invoice';
-import { makeHandler as makePostApVoucher } from '../../../functions/handlers/post-ap-voucher';
+import { makeHandler as makePrepareApVoucher } from '../../../functions/handlers/prepare-ap-voucher';
 import { makeHandler as makeReceiptApi } from '../../../functions/handlers/receipt-api';
 import { makeHandler as makeRaiseInvoiceAlert } from '../../../functions/handlers/raise-invoice-alert';
+import { makeHandler as makeRecordApVoucher } from '../../../functions/handlers/record-ap-voucher';
 import { lambdaContext } from '../fakes';
 import {
   CORRELATION_ID,
@@ -155,11 +156,15 @@ describe('InvoiceApi', () => {
     assert.equal(again.statusCode, 200);
     assert.equal(bodyOf(again).replay, true);
 
-    const post = makePostApVoucher(deps);
-    await post({ caseId, eventBusName: 'hem-test' }, lambdaContext());
-    await post({ caseId, eventBusName: 'hem-test' }, lambdaContext());
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(deps.erp.payablesInvoices.size, 1);
+    // The workflow's voucher tasks; the ERP and finance connectors' answers are given here.
+    const prepared = await makePrepareApVoucher(deps)({ caseId }, lambdaContext());
+    assert.deepEqual([prepared.voucherId, prepared.voucher.totalAmount], ['APV|SUP-MEDLINE|INV-7003', 400]);
+    const answers = { caseId, voucher: prepared.voucher, erpInvoiceId: 'ERP-INV-1', journalId: 'APJ-000001', eventBusName: 'hem-test' };
+    const recorded = await makeRecordApVoucher(deps)(answers, lambdaContext());
+    const recordedAgain = await makeRecordApVoucher(deps)(answers, lambdaContext());
+    assert.deepEqual([recorded.status, recordedAgain.status, recordedAgain.journalId], ['PAID', 'PAID', 'APJ-000001']);
+    assert.deepEqual(deps.audit.actions().filter((a) => a === 'ApVoucherPosted'), ['ApVoucherPosted'], 'recorded once');
+    assert.deepEqual([deps.erp.calls.length, deps.finance.calls], [0, 0], 'the voucher tasks call no outside system: the connectors do');
     const read = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: AP_CLIENT });
     assert.equal(bodyOf(read).status, 'PAID');
   });
@@ -183,11 +188,19 @@ describe('receipt-to-invoice task handlers', () => {
     await assert.rejects(makeRaiseInvoiceAlert(deps)({ caseId: 'x', reason: 'BORED', eventBusName: 'b' }, lambdaContext()), { name: 'ValidationError' });
   });
 
-  it('rethrow a retryable upstream failure by name so the workflow retries it', async () => {
+  it('refuse to voucher a case that is not payable, and to record a voucher that is not the case\'s own', async () => {
     const deps = receiptInvoiceFakes();
     const caseId = await matchedInvoice(deps, 'INV-7005', 120);
-    deps.erp.failNext(1);
-    await assert.rejects(makePostApVoucher(deps)({ caseId, eventBusName: 'hem-test' }, lambdaContext()), { name: 'UpstreamUnavailableError' });
-    assert.equal(deps.finance.apVouchers.size, 0);
+    const prepared = await makePrepareApVoucher(deps)({ caseId }, lambdaContext());
+    const foreign = { ...prepared.voucher, voucherId: 'APV|SUP-MEDLINE|INV-9999', invoiceNumber: 'INV-9999' };
+    await assert.rejects(
+      makeRecordApVoucher(deps)({ caseId, voucher: foreign, erpInvoiceId: 'E', journalId: 'J', eventBusName: 'hem-test' }, lambdaContext()),
+      { name: 'ConflictError' },
+    );
+    await assert.rejects(makeRecordApVoucher(deps)({ caseId, voucher: prepared.voucher, eventBusName: 'hem-test' }, lambdaContext()), { name: 'ValidationError' });
+    const exception = await receiveInvoice(deps, glovesInvoice('INV-7006', [{ quantity: 2, uom: 'CS', unitPrice: 200 }]));
+    await makeMatchInvoice(deps)({ caseId: exception, eventBusName: 'hem-test' }, lambdaContext());
+    await assert.rejects(makePrepareApVoucher(deps)({ caseId: exception }, lambdaContext()), { name: 'ConflictError' });
+    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'MATCHED');
   });
 });

@@ -1,4 +1,4 @@
-import { apiEvent, bodyOf, substitute } from './support';
+import { apiEvent, bodyOf, sqsEvent, sqsRecord, substitute } from './support';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,12 +6,17 @@ import { after, describe, it } from 'node:test';
 import validator from 'asl-validator';
 import type { EventDetailType } from '../../../contracts/events';
 import { EVENT_BUS_PLACEHOLDER, STATE_MACHINES } from '../../../contracts/routing';
+import { CircuitBreaker } from '../../../functions/adapters/connectors/circuit-breaker';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import type { WorkflowControl } from '../../../functions/domain/procurement-ports';
 import { receiptWait, resolutionWait, type InvoiceWait } from '../../../functions/domain/use-cases/procurement/invoice-waits';
+import { makeHandler as makeErpConnector } from '../../../functions/handlers/erp-connector';
+import { makeHandler as makeFinanceConnector } from '../../../functions/handlers/finance-connector';
 import { makeHandler as makeInvoiceApi } from '../../../functions/handlers/invoice-api';
 import { makeHandler as makeMatchInvoice } from '../../../functions/handlers/match-invoice';
-import { makeHandler as makePostApVoucher } from '../../../functions/handlers/post-ap-voucher';
+import { makeHandler as makePrepareApVoucher } from '../../../functions/handlers/prepare-ap-voucher';
 import { makeHandler as makeRaiseInvoiceAlert } from '../../../functions/handlers/raise-invoice-alert';
+import { makeHandler as makeRecordApVoucher } from '../../../functions/handlers/record-ap-voucher';
 import { makeHandler as makeReceiptApi } from '../../../functions/handlers/receipt-api';
 import { makeHandler as makeRegisterWait } from '../../../functions/handlers/register-wait';
 import { silentLogger } from '../../../local/persistence';
@@ -32,8 +37,10 @@ const definition = STATE_MACHINES.find((m) => m.id === 'ReceiptToInvoice')!;
 const raw = readFileSync(path.join(REPO_ROOT, definition.file), 'utf8');
 
 const arn = (name: string): string => `arn:aws:lambda:us-east-1:123456789012:function:hem-${name}`;
+const queueUrl = (queue: string): string => `https://sqs.us-east-1.amazonaws.com/123456789012/hem-${queue}`;
 const SUBSTITUTIONS: Record<string, string> = {
   ...Object.fromEntries(Object.entries(definition.functionPlaceholders).map(([placeholder, functionId]) => [placeholder, arn(functionId)])),
+  ...Object.fromEntries(Object.entries(definition.queuePlaceholders ?? {}).map(([placeholder, ref]) => [placeholder, queueUrl('queue' in ref ? ref.queue : ref.ruleDeadLetterQueue)])),
   [EVENT_BUS_PLACEHOLDER]: 'hem-test',
 };
 
@@ -49,7 +56,11 @@ describe('receipt-to-invoice ASL', () => {
   it('is a Standard workflow using exactly the placeholders of contracts/routing.ts plus EventBusName', () => {
     assert.equal(definition.type, 'STANDARD');
     const used = new Set([...raw.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    assert.deepEqual([...used].sort(), [...Object.keys(definition.functionPlaceholders), EVENT_BUS_PLACEHOLDER].sort());
+    assert.deepEqual(
+      [...used].sort(),
+      [...Object.keys(definition.functionPlaceholders), ...Object.keys(definition.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort(),
+    );
+    assert.deepEqual(definition.queuePlaceholders, { ErpCommandsQueueUrl: { queue: 'ErpCommands' }, FinancePostingsQueueUrl: { queue: 'FinancePostings' } });
   });
 
   it('uses JSONPath only, with readable state names', () => {
@@ -76,14 +87,33 @@ describe('receipt-to-invoice ASL', () => {
 
   it('never waits silently: every callback wait has a timeout whose Catch raises an alert', () => {
     const waits = Object.entries(states).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    assert.deepEqual(waits.map(([name]) => name).sort(), ['AwaitReceipt', 'AwaitResolution']);
+    assert.deepEqual(waits.map(([name]) => name).sort(), ['AwaitReceipt', 'AwaitResolution', 'CreatePayablesInvoiceInErp', 'PostApVoucherToFinance']);
     for (const [name, wait] of waits) {
       assert.ok('TimeoutSecondsPath' in wait || 'TimeoutSeconds' in wait, `${name} has no timeout`);
-      const onTimeout = (wait.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) => c.ErrorEquals.includes('States.Timeout'));
+      const onTimeout = (wait.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) => c.ErrorEquals.includes('States.Timeout') || c.ErrorEquals.includes('States.ALL'));
       assert.ok(onTimeout, `${name} does not catch its timeout`);
       assert.equal(states[onTimeout.Next]?.Next, 'RaiseInvoiceAlert', `${name}'s timeout does not alert`);
-      assert.equal(wait.TimeoutSecondsPath, '$.Payload.timeoutSeconds', `${name} must read its timeout where both interpreters find it`);
+      // The path must resolve both against the state input (AWS) and against the resolved Parameters (the local interpreter).
+      const sqs = String(wait.Resource).startsWith('arn:aws:states:::sqs:');
+      assert.equal(wait.TimeoutSecondsPath, sqs ? '$.MessageBody.timeoutSeconds' : '$.Payload.timeoutSeconds', `${name} must read its timeout where both interpreters find it`);
     }
+  });
+
+  it('sends the voucher through the connector queues: ERP payables invoice, then the ledger, keyed on the voucher id; refusals stop, the rest alerts and retries', () => {
+    const erp = states.CreatePayablesInvoiceInErp as State & { Parameters: { QueueUrl: string; MessageBody: Record<string, string> }; Catch: { ErrorEquals: string[]; Next: string }[] };
+    const finance = states.PostApVoucherToFinance as typeof erp;
+    assert.deepEqual([erp.Parameters.QueueUrl, finance.Parameters.QueueUrl], ['${ErpCommandsQueueUrl}', '${FinancePostingsQueueUrl}']);
+    assert.equal(erp.Parameters.MessageBody['voucherId.$'], '$.MessageBody.voucherId');
+    assert.equal((states.PrepareErpCommand as State & { Parameters: Record<string, string> }).Parameters['voucherId.$'], '$.prepared.voucherId');
+    assert.equal(finance.Parameters.MessageBody['voucher.$'], '$.MessageBody.voucher');
+    for (const [task, rejection] of [[erp, 'ErpRejected'], [finance, 'FinanceRejected']] as const) {
+      assert.equal(task.Parameters.MessageBody['taskToken.$'], '$$.Task.Token');
+      assert.deepEqual(task.Catch.map((c) => [c.ErrorEquals, c.Next]), [[[rejection], 'VoucherRefused'], [['States.ALL'], 'VoucherBlocked']]);
+    }
+    assert.deepEqual(
+      ['PrepareApVoucher', 'PrepareErpCommand', 'CreatePayablesInvoiceInErp', 'PrepareFinanceCommand', 'PostApVoucherToFinance', 'RecordApVoucher'].map((n) => states[n]?.Next),
+      ['PrepareErpCommand', 'CreatePayablesInvoiceInErp', 'PrepareFinanceCommand', 'PostApVoucherToFinance', 'RecordApVoucher', 'PublishVoucherPosted'],
+    );
   });
 });
 
@@ -98,6 +128,40 @@ const eventually = async (check: () => boolean | Promise<boolean>, what: string,
 
 /** The deps of the running test: the machine's invokers read it on every call. */
 let deps: ReceiptInvoiceFakes;
+/** The connectors' circuit breakers of the running test (module scope on AWS: one per container). */
+let breakers: { erp: CircuitBreaker; finance: CircuitBreaker };
+/** Every message the workflow sent, by queue URL. */
+let sent: { queueUrl: string; body: Record<string, unknown> }[];
+/** Messages that used up their receives (what the DLQ would hold). */
+let deadLettered: string[];
+/** Deliveries in flight (drained at the end of each test). */
+const deliveries = new Set<Promise<void>>();
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+/** The connector behind each queue, as its event source mapping invokes it. */
+const consumers = (): Record<string, (event: ReturnType<typeof sqsEvent>) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>> => ({
+  [queueUrl('ErpCommands')]: (event) => makeErpConnector(deps, { breaker: breakers.erp })(event, lambdaContext()),
+  [queueUrl('FinancePostings')]: (event) => makeFinanceConnector(deps, { breaker: breakers.finance })(event, lambdaContext()),
+});
+
+/**
+ * A queue in miniature: the message is received up to 5 times (maxReceiveCount), a few milliseconds
+ * apart (the visibility timeout), and then dead-lettered.
+ */
+const deliver = async (url: string, body: string, messageId: string): Promise<void> => {
+  const consume = consumers()[url];
+  if (consume === undefined) throw new Error(`no consumer for ${url}`);
+  for (let receive = 1; receive <= 5; receive += 1) {
+    const { batchItemFailures } = await consume(sqsEvent([sqsRecord(body, messageId, receive)]));
+    if (batchItemFailures.length === 0) return;
+    await sleep(5);
+  }
+  deadLettered.push(body);
+};
 
 const machine: LocalStateMachine = new LocalStateMachine({
   name: 'ReceiptToInvoice',
@@ -105,7 +169,8 @@ const machine: LocalStateMachine = new LocalStateMachine({
   substitutions: SUBSTITUTIONS,
   lambdaInvokers: {
     [arn('MatchInvoice')]: (payload) => makeMatchInvoice(deps)(payload, lambdaContext()),
-    [arn('PostApVoucher')]: (payload) => makePostApVoucher(deps)(payload, lambdaContext()),
+    [arn('PrepareApVoucher')]: (payload) => makePrepareApVoucher(deps)(payload, lambdaContext()),
+    [arn('RecordApVoucher')]: (payload) => makeRecordApVoucher(deps)(payload, lambdaContext()),
     [arn('RaiseInvoiceAlert')]: (payload) => makeRaiseInvoiceAlert(deps)(payload, lambdaContext()),
     [arn('RegisterWait')]: (payload) => makeRegisterWait(deps)(payload, lambdaContext()),
   },
@@ -114,11 +179,26 @@ const machine: LocalStateMachine = new LocalStateMachine({
     await deps.events.publish(entries.map((e) => ({ source: e.Source, detailType: e.DetailType as EventDetailType, detail: e.Detail as never })));
     return { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `evt-${i}` })) };
   },
+  integrations: {
+    // SendMessage returns at once; the connector receives the message afterwards, as from SQS.
+    'arn:aws:states:::sqs:sendMessage': async (parameters) => {
+      const { QueueUrl, MessageBody } = parameters as { QueueUrl: string; MessageBody: Record<string, unknown> };
+      if (consumers()[QueueUrl] === undefined) throw Object.assign(new Error(`no queue ${QueueUrl}`), { name: 'SQS.QueueDoesNotExistException' });
+      sent.push({ queueUrl: QueueUrl, body: MessageBody });
+      const messageId = `msg-${sent.length}`;
+      const delivery = deliver(QueueUrl, JSON.stringify(MessageBody), messageId).finally(() => deliveries.delete(delivery));
+      deliveries.add(delivery);
+      return { MessageId: messageId };
+    },
+  },
   retryIntervalScale: 0.001,
   waitScale: 0.001,
   logger: silentLogger,
 });
-after(() => machine.close());
+after(async () => {
+  await Promise.all([...deliveries]);
+  await machine.close();
+});
 
 /** Task tokens go to the local machine, as SfnWorkflowControl sends them to Step Functions. */
 const machineControl = (): WorkflowControl => ({
@@ -131,11 +211,20 @@ const machineControl = (): WorkflowControl => ({
   },
 });
 
-/** Fresh fakes whose workflow callbacks reach the machine. */
+/** Fresh fakes whose workflow callbacks reach the machine, fresh breakers and an empty queue log. */
 const freshDeps = (): ReceiptInvoiceFakes => {
   const fakes = receiptInvoiceFakes();
+  breakers = {
+    erp: new CircuitBreaker({ name: 'ERP', failureThreshold: 5, coolDownMs: 10 }),
+    finance: new CircuitBreaker({ name: 'finance ledger', failureThreshold: 5, coolDownMs: 10 }),
+  };
+  sent = [];
+  deadLettered = [];
   return Object.assign(fakes, { workflows: machineControl() }) as ReceiptInvoiceFakes;
 };
+
+/** The commands sent to one queue. */
+const sentTo = (queue: string): Record<string, unknown>[] => sent.filter((m) => m.queueUrl === queueUrl(queue)).map((m) => m.body);
 
 const AP_CLIENT = { client_id: 'ap-workbench' };
 const DOCK_CLIENT = { client_id: 'dock-scanner-nmc' };
@@ -179,9 +268,12 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     const output = (await start(caseId, 'matched').result) as { voucher: { voucherId: string; totalAmount: number } };
     assert.deepEqual([output.voucher.voucherId, output.voucher.totalAmount], ['APV|SUP-MEDLINE|INV-8001', 240]);
     assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(deps.erp.payablesInvoices.size, 1);
+    assert.deepEqual([...deps.erp.payablesInvoices.keys()], ['APV|SUP-MEDLINE|INV-8001'], 'the ERP call is keyed on the voucher id');
     assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
     assert.deepEqual(detailTypes().filter((t) => t.startsWith('Invoice') || t === 'ApVoucherPosted'), ['InvoiceMatched', 'ApVoucherPosted']);
+    assert.deepEqual(sentTo('ErpCommands').map((m) => [m.command, m.caseId, m.voucherId]), [['CreatePayablesInvoice', caseId, 'APV|SUP-MEDLINE|INV-8001']]);
+    assert.deepEqual(sentTo('FinancePostings').map((m) => [m.command, (m.voucher as { voucherId: string }).voucherId]), [['PostApVoucher', 'APV|SUP-MEDLINE|INV-8001']]);
+    assert.deepEqual(deadLettered, []);
   });
 
   it('waits for an AP clerk on an exception; ACCEPT_VARIANCE resumes it and the invoice is vouchered once even if resent', async () => {
@@ -235,15 +327,45 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'REJECTED');
   });
 
-  it('alerts when the ERP stays down past the retries, pauses, and posts the voucher once it is back', async () => {
+  it('alerts when the ERP stays down past the queue\'s receives and the task timeout, pauses, and posts the voucher once it is back', async () => {
     deps = freshDeps();
     await receive('RCV-1', 200);
     const caseId = await receiveInvoice(deps, glovesInvoice('INV-8005', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
-    deps.erp.failNext(6);
-    await start(caseId, 'erp-down', { resolutionSeconds: 60, receiptSeconds: 60, retrySeconds: 1 }).result;
+    deps.erp.failNext(5);
+    await start(caseId, 'erp-down', { resolutionSeconds: 60, receiptSeconds: 60, connectorSeconds: 1, retrySeconds: 1 }).result;
     assert.deepEqual(deps.events.ofType('ProcurementAlertRaised').map((e) => e.detail.alertType), ['AP_VOUCHER_BLOCKED']);
-    assert.equal(deps.erp.calls.filter((c) => c.method === 'createPayablesInvoice').length, 7);
+    assert.equal(deadLettered.length, 1, 'the first command used up its receives');
+    assert.equal(sentTo('ErpCommands').length, 2, 'the command was sent again after the pause');
+    assert.equal(deps.erp.payablesInvoices.size, 1);
     assert.equal(deps.finance.apVouchers.size, 1);
+    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
   });
 
+  it('holds the voucher while the ledger fails, retries it from the queue, and posts it exactly once when it recovers', async () => {
+    deps = freshDeps();
+    await receive('RCV-1', 200);
+    const caseId = await receiveInvoice(deps, glovesInvoice('INV-8006', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
+    deps.finance.script(...[1, 2, 3].map(() => new UpstreamUnavailableError('finance ledger unavailable (HTTP 503)')));
+    const output = (await start(caseId, 'ledger-flaky').result) as { voucher: { journalId: string } };
+    assert.equal(output.voucher.journalId, 'APJ-000001');
+    assert.equal(deps.finance.calls, 4, 'three failed receives, then the post');
+    assert.equal(deps.finance.apVouchers.size, 1);
+    assert.equal(sentTo('FinancePostings').length, 1, 'redelivered from the queue, not resent by the workflow');
+    assert.deepEqual(deps.events.ofType('ProcurementAlertRaised'), []);
+    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
+  });
+
+  it('stops with ApVoucherRefused after an alert when the ledger refuses the voucher for good; the case is not paid', async () => {
+    deps = freshDeps();
+    await receive('RCV-1', 200);
+    const caseId = await receiveInvoice(deps, glovesInvoice('INV-8007', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
+    deps.finance.script(new UpstreamRejectedError('finance ledger rejected the AP voucher (HTTP 422)', { details: { status: 422 } }));
+    const execution = start(caseId, 'ledger-refuses');
+    await assert.rejects(execution.result);
+    const described = machine.describeExecution(execution.executionArn);
+    assert.deepEqual([described.status, described.error], ['FAILED', 'ApVoucherRefused']);
+    assert.deepEqual(deps.events.ofType('ProcurementAlertRaised').map((e) => e.detail.alertType), ['AP_VOUCHER_BLOCKED']);
+    assert.equal(deps.finance.apVouchers.size, 0);
+    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'MATCHED');
+  });
 });

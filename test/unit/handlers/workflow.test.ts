@@ -7,10 +7,12 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { BusEvent, EventDetailType } from '../../../contracts/events';
 import { verifyChain } from '../../../functions/domain/audit-chain';
 import { makeHandler as makeApply } from '../../../functions/handlers/apply-usage-line';
-import { makeHandler as makeCostConnector } from '../../../functions/handlers/cost-posting-connector';
+import { CircuitBreaker } from '../../../functions/adapters/connectors/circuit-breaker';
+import { makeHandler as makeFinanceConnector } from '../../../functions/handlers/finance-connector';
 import { makeHandler as makeHl7Ingest } from '../../../functions/handlers/hl7-ingest';
 import { makeHandler as makeMap } from '../../../functions/handlers/map-usage-lines';
 import { fakeDependencies, lambdaContext, type Fakes } from '../fakes';
+import { RecordingWorkflowControl } from '../procurement-fakes';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const asl = readFileSync(path.join(REPO_ROOT, 'state-machines/usage-to-replenishment.asl.json'), 'utf8');
@@ -43,7 +45,8 @@ const deliverCostPostings = async (deps: Fakes): Promise<void> => {
   const records = deps.events
     .ofType('CostPosted')
     .map((e, i) => sqsRecord(JSON.stringify(eventBridgeEvent(e.source, e.detailType, e.detail, `cost-${i}`)), `m-${i}-${Math.random()}`));
-  const response = await makeCostConnector(deps)(sqsEvent(records), lambdaContext());
+  const connector = makeFinanceConnector({ ...deps, workflows: new RecordingWorkflowControl() }, { breaker: new CircuitBreaker({ name: 'finance ledger' }) });
+  const response = await connector(sqsEvent(records), lambdaContext());
   assert.deepEqual(response.batchItemFailures, []);
 };
 

@@ -341,21 +341,21 @@ describe('local gateway over real HTTP', () => {
       assert.equal(APIGatewayProxyEventSchema.safeParse(event).success, true);
     });
 
-    it('answers 401 for a signature made with the wrong secret', async () => {
-      await assertProblem(await signed('GET', '/v1/ops/dlqs', undefined, 'wrong-secret'), 401);
+    it('answers 403, as API Gateway does, for a signature made with the wrong secret', async () => {
+      await assertProblem(await signed('GET', '/v1/ops/dlqs', undefined, 'wrong-secret'), 403);
       assert.equal(invocations.length, 0);
     });
 
-    it('answers 401 for an expired signature', async () => {
+    it('answers 403 for an expired signature', async () => {
       const res = await signed('POST', '/v1/ops/dlqs/cost-posting-dlq/redrive', new Date(Date.now() - 10 * 60_000));
-      const body = await assertProblem(res, 401);
+      const body = await assertProblem(res, 403);
       assert.match(String(body.detail), /expired/);
       assert.equal(invocations.length, 0);
     });
 
-    it('answers 401 for an ops route called with a Bearer token instead of SigV4', async () => {
+    it('answers 403 for an ops route called with a Bearer token instead of SigV4', async () => {
       const t = await accessToken('ops-console', 'ops-console-local-secret');
-      await assertProblem(await fetch(`${base}/v1/ops/dlqs`, { headers: { Authorization: `Bearer ${t}` } }), 401);
+      await assertProblem(await fetch(`${base}/v1/ops/dlqs`, { headers: { Authorization: `Bearer ${t}` } }), 403);
     });
   });
 

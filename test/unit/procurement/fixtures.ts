@@ -20,69 +20,30 @@ import { conversionsFromItems } from '../../../functions/domain/procurement/unit
 export const NOW = new Date('2025-03-14T09:30:00.000Z');
 export const TODAY = '2025-03-14';
 
-export const gauze: Item = {
-  itemId: 'ITM-10001',
-  description: 'Sponge, gauze 4x4 in, sterile',
-  gtin: '00614141000012',
-  baseUom: 'EA',
-  purchaseUom: 'BX',
-  conversions: [
-    { uom: 'EA', factor: 1 },
-    { uom: 'BX', factor: 10 },
-  ],
-  unitCost: 0.45,
-  currency: 'USD',
-  supplierId: 'SUP-MEDLINE',
-  supplierCatalogNumber: 'MDL1007919',
+type ItemFields = Pick<Item, 'itemId' | 'description' | 'gtin' | 'purchaseUom' | 'unitCost'> & {
+  /** Base units (EA) per purchasable pack. */
+  packs: Record<string, number>;
+  /** A SUP-MEDLINE contract item when set; off contract (no preferred supplier) when absent. */
+  supplierCatalogNumber?: string;
 };
 
-export const suture: Item = {
-  itemId: 'ITM-10002',
-  description: 'Suture, polyglactin 3-0, 27 in',
-  gtin: '00614141000029',
+const item = ({ itemId, description, gtin, purchaseUom, packs, unitCost, supplierCatalogNumber }: ItemFields): Item => ({
+  itemId,
+  description,
+  gtin,
   baseUom: 'EA',
-  purchaseUom: 'BX',
-  conversions: [
-    { uom: 'EA', factor: 1 },
-    { uom: 'BX', factor: 12 },
-  ],
-  unitCost: 3.1,
+  purchaseUom,
+  conversions: [{ uom: 'EA', factor: 1 }, ...Object.entries(packs).map(([uom, factor]) => ({ uom, factor }))],
+  unitCost,
   currency: 'USD',
-  supplierId: 'SUP-MEDLINE',
-  supplierCatalogNumber: 'MDL1015838',
-};
+  ...(supplierCatalogNumber === undefined ? {} : { supplierId: 'SUP-MEDLINE', supplierCatalogNumber }),
+});
 
-export const gloves: Item = {
-  itemId: 'ITM-10003',
-  description: 'Glove, exam, nitrile, medium',
-  gtin: '00614141000036',
-  baseUom: 'EA',
-  purchaseUom: 'CS',
-  conversions: [
-    { uom: 'EA', factor: 1 },
-    { uom: 'BX', factor: 100 },
-    { uom: 'CS', factor: 1000 },
-  ],
-  unitCost: 0.08,
-  currency: 'USD',
-  supplierId: 'SUP-MEDLINE',
-  supplierCatalogNumber: 'MDL1023757',
-};
-
+export const gauze = item({ itemId: 'ITM-10001', description: 'Sponge, gauze 4x4 in, sterile', gtin: '00614141000012', purchaseUom: 'BX', packs: { BX: 10 }, unitCost: 0.45, supplierCatalogNumber: 'MDL1007919' });
+export const suture = item({ itemId: 'ITM-10002', description: 'Suture, polyglactin 3-0, 27 in', gtin: '00614141000029', purchaseUom: 'BX', packs: { BX: 12 }, unitCost: 3.1, supplierCatalogNumber: 'MDL1015838' });
+export const gloves = item({ itemId: 'ITM-10003', description: 'Glove, exam, nitrile, medium', gtin: '00614141000036', purchaseUom: 'CS', packs: { BX: 100, CS: 1000 }, unitCost: 0.08, supplierCatalogNumber: 'MDL1023757' });
 /** An item without a preferred supplier (off contract). */
-export const drape: Item = {
-  itemId: 'ITM-10004',
-  description: 'Drape, surgical, 60x76 in',
-  gtin: '00614141000043',
-  baseUom: 'EA',
-  purchaseUom: 'CS',
-  conversions: [
-    { uom: 'EA', factor: 1 },
-    { uom: 'CS', factor: 20 },
-  ],
-  unitCost: 2.35,
-  currency: 'USD',
-};
+export const drape = item({ itemId: 'ITM-10004', description: 'Drape, surgical, 60x76 in', gtin: '00614141000043', purchaseUom: 'CS', packs: { CS: 20 }, unitCost: 2.35 });
 
 export const ITEMS = new Map([gauze, suture, gloves, drape].map((i) => [i.itemId, i]));
 export const conversions = conversionsFromItems(ITEMS.values());

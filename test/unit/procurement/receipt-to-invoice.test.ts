@@ -12,7 +12,13 @@ import {
   resolveInvoice,
 } from '../../../functions/domain/use-cases/procurement/invoices';
 import { receiveAtDock, receiptLineBusinessKey } from '../../../functions/domain/use-cases/procurement/receipts';
-import { postApVoucher } from '../../../functions/domain/use-cases/procurement/vouchers';
+import { processErpCommand } from '../../../functions/domain/use-cases/procurement/connectors';
+import {
+  postApVoucherToLedger,
+  prepareApVoucher,
+  recordApVoucher,
+  type ApVoucherPostedOutcome,
+} from '../../../functions/domain/use-cases/procurement/vouchers';
 import {
   CORRELATION_ID,
   dockReceipt,
@@ -36,6 +42,18 @@ const receiveEverything = async (deps: ReceiptInvoiceFakes): Promise<void> => {
 /** An invoice of 2 CS at 120.00 (= 20 BX at 12.00), or at `unitPrice` per CS. */
 const invoiceOf2Cases = (invoiceNumber: string, unitPrice = 120): ReturnType<typeof glovesInvoice> =>
   glovesInvoice(invoiceNumber, [{ quantity: 2, uom: 'CS', unitPrice }]);
+
+/**
+ * What the receipt-to-invoice workflow does with a payable invoice, without its queues: PrepareApVoucher,
+ * the ERP connector's CreatePayablesInvoice, the finance connector's PostApVoucher, RecordApVoucher.
+ */
+const postApVoucher = async (deps: ReceiptInvoiceFakes, caseId: string): Promise<ApVoucherPostedOutcome> => {
+  const prepared = await prepareApVoucher(deps, { caseId });
+  const erp = await processErpCommand(deps, { command: 'CreatePayablesInvoice', caseId, voucherId: prepared.voucherId, correlationId: prepared.correlationId });
+  assert.equal(erp.command, 'CreatePayablesInvoice');
+  const { journalId } = await postApVoucherToLedger(deps, prepared.voucher);
+  return recordApVoucher(deps, { caseId, voucher: prepared.voucher, erpInvoiceId: erp.erpInvoiceId, journalId, eventBusName: BUS });
+};
 
 /** Every entry validates against the event catalog. */
 const assertValidEntries = (entries: readonly { DetailType: string; Detail: Record<string, unknown> }[]): void => {
@@ -167,7 +185,7 @@ describe('matchInvoice', () => {
   });
 });
 
-describe('resolveInvoice and postApVoucher', () => {
+describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () => {
   it('ACCEPT_VARIANCE makes the invoice payable, resumes the workflow, and it is vouchered once even if the decision is resent', async () => {
     const deps = receiptInvoiceFakes();
     await receiveEverything(deps);
@@ -188,8 +206,8 @@ describe('resolveInvoice and postApVoucher', () => {
     assert.equal(JSON.stringify([...deps.procurement.invoices.values(), deps.events.events, deps.transactions.hops]).includes('phone'), false);
 
     await deps.waits.register(PO_NUMBER, 'INVOICE_MATCHED', 'token-po');
-    const posted = await postApVoucher(deps, { caseId, eventBusName: BUS });
-    const repeated = await postApVoucher(deps, { caseId, eventBusName: BUS });
+    const posted = await postApVoucher(deps, caseId);
+    const repeated = await postApVoucher(deps, caseId);
     assert.equal(posted.voucherId, 'APV|SUP-MEDLINE|INV-3001');
     assert.deepEqual([repeated.journalId, repeated.erpInvoiceId], [posted.journalId, posted.erpInvoiceId]);
     assert.equal(deps.finance.apVouchers.size, 1);
@@ -213,8 +231,48 @@ describe('resolveInvoice and postApVoucher', () => {
     const rejected = await resolveInvoice(deps, AP, caseId, { action: 'REJECT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
     assert.deepEqual([rejected.invoice.status, rejected.next], ['REJECTED', 'NOTIFY_SUPPLIER_REJECTED']);
     await assert.rejects(resolveInvoice(deps, AP, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r' }), ConflictError);
-    await assert.rejects(postApVoucher(deps, { caseId, eventBusName: BUS }), ConflictError);
+    await assert.rejects(postApVoucher(deps, caseId), ConflictError);
     assert.equal((await matchInvoice(deps, { caseId, eventBusName: BUS })).next, 'DONE');
+  });
+
+  it('prepares the same voucher on every retry, without calling the ERP or the ledger', async () => {
+    const deps = receiptInvoiceFakes();
+    await receiveEverything(deps);
+    const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-3003'));
+    await matchInvoice(deps, { caseId, eventBusName: BUS });
+    const first = await prepareApVoucher(deps, { caseId });
+    deps.clock.advance(3 * 86_400_000);
+    const later = await prepareApVoucher(deps, { caseId });
+    assert.deepEqual(later, first, 'same voucher, id and posting date days later');
+    assert.deepEqual([first.voucherId, first.poNumber, first.voucher.totalAmount], ['APV|SUP-MEDLINE|INV-3003', PO_NUMBER, 240]);
+    assert.deepEqual([deps.erp.calls.length, deps.finance.calls], [0, 0]);
+  });
+
+  it('creates the ERP payables invoice keyed on the voucher id, once, and refuses a voucher id that is not the invoice\'s', async () => {
+    const deps = receiptInvoiceFakes();
+    await receiveEverything(deps);
+    const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-3004'));
+    await matchInvoice(deps, { caseId, eventBusName: BUS });
+    const command = { command: 'CreatePayablesInvoice' as const, caseId, voucherId: 'APV|SUP-MEDLINE|INV-3004', correlationId: CORRELATION_ID };
+    const created = await processErpCommand(deps, command);
+    const again = await processErpCommand(deps, command);
+    assert.deepEqual(again, created);
+    assert.deepEqual([...deps.erp.payablesInvoices.keys()], ['APV|SUP-MEDLINE|INV-3004']);
+    await assert.rejects(processErpCommand(deps, { ...command, voucherId: 'APV|SUP-MEDLINE|INV-0000' }), DataError);
+    assert.equal(deps.erp.payablesInvoices.size, 1);
+  });
+
+  it('records a failed ledger post on the transaction and rethrows it for the connector', async () => {
+    const deps = receiptInvoiceFakes();
+    await receiveEverything(deps);
+    const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-3005'));
+    await matchInvoice(deps, { caseId, eventBusName: BUS });
+    const { voucher } = await prepareApVoucher(deps, { caseId });
+    deps.finance.script(new UpstreamUnavailableError('finance ledger unavailable'));
+    await assert.rejects(postApVoucherToLedger(deps, voucher), UpstreamUnavailableError);
+    assert.equal(deps.transactions.hopNames(voucher.correlationId).at(-1), 'connector-failed');
+    assert.deepEqual(await postApVoucherToLedger(deps, voucher), { voucherId: voucher.voucherId, journalId: 'APJ-000001' });
+    assert.equal(deps.finance.apVouchers.size, 1);
   });
 
   it('WAIT_FOR_RECEIPT: the invoice is matched again when the missing goods arrive', async () => {

@@ -9,6 +9,7 @@
 import type { ErpCommand, SupplierCommand } from '../../../../contracts/procurement-commands';
 import type { PurchaseOrder, Supplier, X12ControlNumbers } from '../../../../contracts/procurement';
 import { ConcurrencyError, DataError, HemError, NotFoundError } from '../../errors';
+import { apVoucherIdFor } from '../../procurement/ap-voucher';
 import { markIssued } from '../../procurement/purchase-order';
 import { purchaseOrderIssued } from '../../procurement/events';
 import {
@@ -23,7 +24,7 @@ import {
 export type ErpCommandResult =
   | { command: 'CreatePurchaseOrder'; poNumber: string; erpPoId: string }
   | { command: 'CreateReceipt'; receiptId: string; poNumber: string; erpReceiptId: string }
-  | { command: 'CreatePayablesInvoice'; caseId: string; erpInvoiceId: string };
+  | { command: 'CreatePayablesInvoice'; caseId: string; voucherId: string; erpInvoiceId: string };
 
 type ErpDependencies = Pick<ProcurementUseCaseDependencies, 'procurement' | 'erp' | 'transactions' | 'audit' | 'clock'>;
 
@@ -80,10 +81,12 @@ const recordFailure = async (
 
 /**
  * Carries out one ERP command. `CreatePurchaseOrder` keeps the ERP's id on the PO (a PO that has one
- * is not sent again); receipts and payables invoices are keyed on the receipt id and the invoice case
- * id. Idempotency keys sent to the ERP: `PO|<poNumber>`, `RCV|<receiptId>`, `INV|<caseId>`.
+ * is not sent again); receipts and payables invoices are keyed on the receipt id and the AP voucher
+ * id. Idempotency keys sent to the ERP: `PO|<poNumber>`, `RCV|<receiptId>`, the voucher id
+ * (`APV|<supplierId>|<invoiceNumber>`, as the receipt-to-invoice workflow has always sent it).
  *
- * @throws NotFoundError when the document is not in HEM; the gateway's errors otherwise.
+ * @throws NotFoundError when the document is not in HEM; DataError when a payables invoice's voucher id
+ *   is not its invoice's; the gateway's errors otherwise.
  */
 export const processErpCommand = async (deps: ErpDependencies, command: ErpCommand): Promise<ErpCommandResult> => {
   switch (command.command) {
@@ -130,20 +133,27 @@ export const processErpCommand = async (deps: ErpDependencies, command: ErpComma
     case 'CreatePayablesInvoice': {
       const stored = await deps.procurement.getInvoiceCase(command.caseId);
       if (stored === undefined) throw new NotFoundError(`no invoice case ${command.caseId}`, { details: { caseId: command.caseId } });
+      const { invoice, invoiceCase } = stored;
+      // The voucher id is the ERP's idempotency key: it must be this invoice's, or another invoice would be deduplicated away.
+      if (command.voucherId !== apVoucherIdFor(invoice.supplierId, invoice.invoiceNumber)) {
+        throw new DataError(`voucher ${command.voucherId} is not the voucher of invoice case ${command.caseId}`, {
+          details: { caseId: command.caseId, voucherId: command.voucherId },
+        });
+      }
       let erpInvoiceId: string;
       try {
-        ({ erpInvoiceId } = await deps.erp.createPayablesInvoice(stored.invoice, stored.invoiceCase.approvedAmount, `INV|${command.caseId}`));
+        ({ erpInvoiceId } = await deps.erp.createPayablesInvoice(invoice, invoiceCase.approvedAmount, command.voucherId));
       } catch (e) {
-        return recordFailure(deps, command.correlationId, command.command, command.caseId, e);
+        return recordFailure(deps, command.correlationId, command.command, command.voucherId, e);
       }
       await deps.audit.append({
         actor: ERP_CONNECTOR_ACTOR,
         action: 'PayablesInvoiceCreatedInErp',
         entity: `invoice:${command.caseId}`,
-        correlationId: stored.invoiceCase.correlationId,
-        payload: { caseId: command.caseId, approvedAmount: stored.invoiceCase.approvedAmount, erpInvoiceId },
+        correlationId: invoiceCase.correlationId,
+        payload: { caseId: command.caseId, voucherId: command.voucherId, approvedAmount: invoiceCase.approvedAmount, erpInvoiceId },
       });
-      return { command: command.command, caseId: command.caseId, erpInvoiceId };
+      return { command: command.command, caseId: command.caseId, voucherId: command.voucherId, erpInvoiceId };
     }
   }
 };

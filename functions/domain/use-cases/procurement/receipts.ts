@@ -1,6 +1,9 @@
 /**
- * Use case: goods received against a purchase order, at the dock (`POST /v1/receipts`) or confirmed
- * from an 856 (`source: 'ASN'`). One receipt, applied once however often it is sent:
+ * Use case: goods received against a purchase order, at the dock (`POST /v1/receipts` with counted
+ * lines) or confirmed from an 856 (`source: 'ASN'`): by the dock (`POST /v1/receipts` naming the
+ * shipment, `confirmShipNotice`) or by HEM itself for a supplier configured to receive on ship notice
+ * (`receiveShipNotice`, evaluated receipt). A shipment is received by one receipt only. One receipt,
+ * applied once however often it is sent:
  * 1. the PO takes the receipt (`applyReceipt`: units converted, over-receipt refused), saved with its
  *    version (re-read and re-applied when another writer moved it);
  * 2. the receipt is stored (idempotent on its id);
@@ -25,6 +28,7 @@ import type { ApplyMovementResult, InventoryPosition, MovementOutcome } from '..
 import { goodsReceived } from '../../procurement/events';
 import { shouldRematchOnReceipt } from '../../procurement/invoice-case';
 import { applyReceipt, type ResolvedLine } from '../../procurement/purchase-order';
+import { assertShipmentNotReceivedElsewhere, receiptForShipment, receiptOfShipment, shipNoticeReceiptId } from '../../procurement/ship-notice-receipt';
 import { conversionsFromItems, type UomConversions } from '../../procurement/units';
 import type { ErpCommandQueue } from '../../procurement-ports';
 import { receiptWaitsWokenBy } from './invoice-waits';
@@ -45,6 +49,20 @@ export interface DockReceiptRequest {
   /** When the goods were counted; now when absent. */
   receivedAt?: string | undefined;
   lines: { poLineNumber: number; quantity: number; uom: string }[];
+}
+
+/**
+ * The dock confirms a ship notice (`POST /v1/receipts` with `shipmentId` and no lines): the goods are
+ * what that 856 shipped.
+ */
+export interface ShipNoticeConfirmationRequest {
+  /** The dock's receipt number; absent = the shipment's own (`shipNoticeReceiptId`). */
+  receiptId?: string | undefined;
+  poNumber: string;
+  /** The 856 shipment id (BSN02) the PO took. */
+  shipmentId: string;
+  /** When the goods were confirmed; now when absent. */
+  receivedAt?: string | undefined;
 }
 
 /** One receipt line as it went into stock. */
@@ -123,11 +141,14 @@ const applyToPurchaseOrder = (po: PurchaseOrder, receipt: Receipt, conversions: 
 };
 
 const linesKey = (r: Receipt): string => JSON.stringify(r.lines.map((l) => [l.poLineNumber, l.quantity, l.uom.toUpperCase()]));
-const sameLines = (a: Receipt, b: Receipt): boolean => a.poNumber === b.poNumber && a.source === b.source && linesKey(a) === linesKey(b);
+const sameLines = (a: Receipt, b: Receipt): boolean =>
+  a.poNumber === b.poNumber && a.source === b.source && a.shipmentId === b.shipmentId && linesKey(a) === linesKey(b);
 
 /**
  * The PO with the receipt applied, saved. A receipt the PO holds already leaves it unchanged; a
  * concurrent writer makes it re-read and apply again (so an over-receipt is judged on fresh data).
+ * A receipt of a shipment is judged against the receipts applied to the PO version it saves over:
+ * of two receipts racing for one shipment, the second to save finds the first and is refused.
  */
 const applyAndSave = async (
   deps: Pick<ProcurementUseCaseDependencies, 'procurement'>,
@@ -138,6 +159,7 @@ const applyAndSave = async (
     const { version, ...stored } = await requirePurchaseOrder(deps, receipt.poNumber);
     const application = applyToPurchaseOrder(stored, receipt, conversions);
     if (!application.applied) return { po: application.purchaseOrder, lines: application.lines, applied: false };
+    if (receipt.shipmentId !== undefined) assertShipmentNotReceivedElsewhere(stored, await deps.procurement.listReceipts(receipt.poNumber), receipt);
     try {
       await deps.procurement.savePurchaseOrder(application.purchaseOrder, version);
       return { po: application.purchaseOrder, lines: application.lines, applied: true };
@@ -225,12 +247,13 @@ const resumeWaiting = async (
  * @throws NotFoundError for an unknown PO.
  * @throws DataError (400) naming the receipt line with an unknown PO line or a unit that does not
  *   convert, or a receipt for another facility than the PO's.
- * @throws ConflictError (409) for an over-receipt, a closed PO, or a receipt id already used for
- *   other goods or another PO.
+ * @throws ConflictError (409) for an over-receipt, a closed PO, a receipt id already used for
+ *   other goods or another PO, or a shipment another receipt received.
  */
 export const recordReceipt = async (deps: ReceiptDependencies, receipt: Receipt, context: ReceiptContext): Promise<ReceiptRecorded> => {
   const current = await requirePurchaseOrder(deps, receipt.poNumber);
-  const stored = (await deps.procurement.listReceipts(receipt.poNumber)).find((r) => r.receiptId === receipt.receiptId);
+  const receipts = await deps.procurement.listReceipts(receipt.poNumber);
+  const stored = receipts.find((r) => r.receiptId === receipt.receiptId);
   if (stored !== undefined && !sameLines(stored, receipt)) {
     throw new ConflictError(`receipt ${receipt.receiptId} was recorded with other goods`, { details: { receiptId: receipt.receiptId } });
   }
@@ -238,6 +261,7 @@ export const recordReceipt = async (deps: ReceiptDependencies, receipt: Receipt,
   const effective = stored ?? receipt;
   const conversions = await purchaseOrderConversions(deps, current);
   // Judge the receipt before anything is written: a refused receipt leaves no trace.
+  assertShipmentNotReceivedElsewhere(current, receipts, effective);
   applyToPurchaseOrder(current, effective, conversions);
   const saved = await deps.procurement.saveReceipt(effective);
   if (!saved.created && stored === undefined) {
@@ -285,6 +309,7 @@ export const recordReceipt = async (deps: ReceiptDependencies, receipt: Receipt,
     receiptId: effective.receiptId,
     poNumber: po.poNumber,
     source: effective.source,
+    ...(effective.shipmentId === undefined ? {} : { shipmentId: effective.shipmentId }),
     lines: lines.length,
     poStatus: po.status,
     ...(applied ? {} : { duplicate: true }),
@@ -311,3 +336,47 @@ export const receiveAtDock = async (deps: ReceiptDependencies, request: DockRece
   };
   return recordReceipt(deps, receipt, context);
 };
+
+/**
+ * `POST /v1/receipts` naming a shipment: the dock confirms that the goods of an 856 the PO took
+ * arrived, and they are received exactly as shipped (`source: 'ASN'`). Idempotent like any receipt:
+ * the same confirmation again answers the receipt recorded (`created: false`) and moves nothing.
+ * Without a receipt number the receipt is the shipment's own (`shipNoticeReceiptId`), so two people
+ * confirming one shipment — or confirming one HEM received on ship notice — get the same receipt.
+ *
+ * @throws NotFoundError (404) for an unknown PO or a shipment the PO did not take.
+ * @throws ConflictError (409) when another receipt received that shipment already (its id named),
+ *   and as `recordReceipt`.
+ */
+export const confirmShipNotice = async (
+  deps: ReceiptDependencies,
+  request: ShipNoticeConfirmationRequest,
+  context: ReceiptContext,
+): Promise<ReceiptRecorded> => {
+  const po = await requirePurchaseOrder(deps, request.poNumber);
+  const receiptId = request.receiptId ?? shipNoticeReceiptId(po.supplierId, request.shipmentId);
+  const received = receiptOfShipment(po, await deps.procurement.listReceipts(po.poNumber), request.shipmentId);
+  // The receipt that has it answers for it (its own time and lines), whoever confirms it again.
+  const receipt =
+    received?.receiptId === receiptId
+      ? received
+      : receiptForShipment(po, request.shipmentId, { receiptId, receivedAt: request.receivedAt ?? deps.clock.now().toISOString() });
+  return recordReceipt(deps, receipt, context);
+};
+
+/** Who HEM's own receipts of ship notices are recorded as (evaluated receipt). */
+export const SHIP_NOTICE_RECEIVER = 'hem:receive-on-ship-notice';
+
+/**
+ * Evaluated receipt: HEM receives shipment `shipmentId` of the PO as shipped, for a supplier
+ * configured to receive on ship notice, under the shipment's own receipt id (`shipNoticeReceiptId`:
+ * a resent 856 finds the receipt recorded and changes nothing).
+ *
+ * @throws as `confirmShipNotice`.
+ */
+export const receiveShipNotice = async (
+  deps: ReceiptDependencies,
+  shipment: { poNumber: string; shipmentId: string },
+  context: Pick<ReceiptContext, 'causationId'>,
+): Promise<ReceiptRecorded> =>
+  confirmShipNotice(deps, { poNumber: shipment.poNumber, shipmentId: shipment.shipmentId }, { actor: SHIP_NOTICE_RECEIVER, causationId: context.causationId });

@@ -4,8 +4,14 @@
  *
  * - 855 → `applyAcknowledgment` on the PO (saved at its version, re-read and re-applied on a
  *   ConcurrencyError), `PurchaseOrderAcknowledged`, then the `ACK_855` wait of the PO's workflow.
- * - 856 → `applyShipNotice` (the PO keeps the shipment ids it applied), `ShipmentNotified`, then the
- *   `ASN_856` wait.
+ * - 856 → `applyShipNotice` (the PO keeps the shipments it applied and what they shipped),
+ *   `ShipmentNotified`, then the `ASN_856` wait. For a supplier configured to receive on ship notice
+ *   (`Supplier.receiveOnShipNotice`, evaluated receipt) HEM then receives the shipment itself through
+ *   the receipt use case (`receiveShipNotice`: stock, GoodsReceived, ERP receipt, the `RECEIPT` wait,
+ *   invoices waiting for goods) under the shipment's own receipt id, so a resent 856 never receives
+ *   twice. When the PO refuses that receipt (the dock counted the goods first, the PO closed) the 856
+ *   stays applied and a `goods-received` hop with status `error` and an audit record say why; the
+ *   PO's workflow keeps waiting for a receipt and alerts when none comes (RECEIPT_OVERDUE).
  * - 810 → the invoice and its case (OPEN), `InvoiceReceived`, and the case's `ReceiptToInvoice`
  *   execution, named after the case id.
  *
@@ -24,7 +30,7 @@
  */
 import type { BusEvent } from '../../../../contracts/events';
 import type { Invoice, PoAcknowledgment, PurchaseOrder, ShipNotice, X12ControlNumbers } from '../../../../contracts/procurement';
-import { ConcurrencyError, ConflictError, DataError, HemError } from '../../errors';
+import { ConcurrencyError, ConflictError, DataError, HemError, InfrastructureError } from '../../errors';
 import {
   invoiceReceived,
   procurementAlertRaised,
@@ -34,17 +40,21 @@ import {
 } from '../../procurement/events';
 import { invoiceCaseIdFor, openInvoiceCase } from '../../procurement/invoice-case';
 import { acknowledgmentOutcome, applyAcknowledgment, applyShipNotice } from '../../procurement/purchase-order';
-import type { EdiDocumentKey, EdiDocumentLog } from '../../procurement-ports';
+import type { EdiDocumentKey, EdiDocumentLog, ErpCommandQueue } from '../../procurement-ports';
 import { executionNameFor } from './control-numbers';
-import { purchaseOrderConversions } from './receipts';
+import { purchaseOrderConversions, receiveShipNotice, SHIP_NOTICE_RECEIVER, type ReceiptRecorded } from './receipts';
 import { completeTask } from './requisitions';
 import { envelopeInput, recordHop, type ProcurementUseCaseDependencies } from './shared';
 
-/** What applying supplier documents touches. */
+/**
+ * What applying supplier documents touches. Inventory and the ERP command queue serve the receipts
+ * HEM records on ship notice; `erpCommands` is optional so callers that never meet such a supplier
+ * need not wire it (EdiIngest always has it): an 856 of such a supplier without it fails retryably.
+ */
 export type SupplierDocumentDependencies = Pick<
   ProcurementUseCaseDependencies,
-  'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock' | 'referenceData'
-> & { ediDocuments: EdiDocumentLog };
+  'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock' | 'referenceData' | 'inventory' | 'procurementConfig'
+> & { ediDocuments: EdiDocumentLog; erpCommands?: ErpCommandQueue | undefined };
 
 /** A canonical document read from an accepted X12 set. */
 export type SupplierDocument =
@@ -85,6 +95,8 @@ export type SupplierDocumentOutcome =
       caseId?: string;
       /** Whether a waiting workflow task was completed now (855/856). */
       resumedWorkflow?: boolean;
+      /** 856 of a supplier that receives on ship notice: the receipt HEM recorded for the shipment. */
+      receiptId?: string;
     }
   | { status: 'DUPLICATE'; kind: SupplierDocument['kind']; correlationId: string; poNumber?: string }
   | {
@@ -321,7 +333,42 @@ const applyShipNoticeDocument = async (
     control: controlFacts(input.control),
   });
   const resumedWorkflow = await arrive(deps, po.poNumber, SUPPLIER_DOCUMENT_WAITS.shipNotice, { poNumber: po.poNumber, status: po.status, shipmentId: asn.shipmentId });
-  return { status: 'APPLIED', kind: 'ShipNotice', correlationId: po.correlationId, poNumber: po.poNumber, poStatus: po.status, resumedWorkflow };
+  const received = await receiveOnShipNotice(deps, input, po, asn);
+  return {
+    status: 'APPLIED',
+    kind: 'ShipNotice',
+    correlationId: po.correlationId,
+    poNumber: po.poNumber,
+    poStatus: received?.poStatus ?? po.status,
+    resumedWorkflow,
+    ...(received === undefined ? {} : { receiptId: received.receipt.receiptId }),
+  };
+};
+
+/**
+ * Evaluated receipt of a just-applied 856 when its supplier is configured for it; undefined when it
+ * is not, or when the PO refuses the receipt (recorded as a `goods-received` error hop and audited).
+ */
+const receiveOnShipNotice = async (
+  deps: SupplierDocumentDependencies,
+  input: SupplierDocumentInput,
+  po: PurchaseOrder,
+  asn: ShipNotice,
+): Promise<ReceiptRecorded | undefined> => {
+  const supplier = await deps.procurementConfig.getSupplier(input.supplierId);
+  if (supplier?.receiveOnShipNotice !== true) return undefined;
+  const { erpCommands } = deps;
+  if (erpCommands === undefined) throw new InfrastructureError('no ERP command queue is wired: cannot receive on ship notice');
+  try {
+    return await receiveShipNotice({ ...deps, erpCommands }, { poNumber: po.poNumber, shipmentId: asn.shipmentId }, { causationId: input.causationId });
+  } catch (e) {
+    // Retryable failures propagate (the 856 is released and its resend finishes the receipt).
+    if (!isNotApplicable(e)) throw e;
+    const facts = { poNumber: po.poNumber, shipmentId: asn.shipmentId, source: 'ASN', code: e.code, message: e.message };
+    await deps.audit.append({ actor: SHIP_NOTICE_RECEIVER, action: 'ShipNoticeReceiptRefused', entity: `po:${po.poNumber}`, correlationId: po.correlationId, payload: facts });
+    await recordHop(deps, po.correlationId, 'goods-received', 'error', { ...facts, control: controlFacts(input.control) });
+    return undefined;
+  }
 };
 
 const receiveInvoiceDocument = async (

@@ -1,19 +1,22 @@
 /**
- * Use case behind the workflow task PostApVoucher: a payable invoice (MATCHED, or its variance
- * accepted by an AP clerk) becomes
- * 1. a payables invoice in the ERP for the approved amount (`ErpGateway.createPayablesInvoice`,
- *    idempotency key = the voucher id),
- * 2. an AP voucher in finance, coded per cost center and GL account (`apVoucherFromMatch` →
- *    `FinanceLedger.postApVoucher`, exactly once per voucher id),
- * 3. a PAID case (saved with its version), the PO's invoiced totals brought up to date, an audit
- *    record, a hop and ApVoucherPosted (returned for the workflow to publish),
- * 4. the arrival the PO's workflow waits for (`WaitRegistry.arrive(poNumber, 'INVOICE_MATCHED')`).
- * Each step is keyed on the voucher id, so a retry after a timeout (the ERP or the ledger answered,
- * the answer was lost) books nothing twice; a PAID case repeats the idempotent calls to report the
- * same ids and finish whatever a crash left undone.
+ * Use cases of the AP voucher of a payable invoice (MATCHED, or its variance accepted by an AP clerk),
+ * in the order the receipt-to-invoice workflow runs them:
+ * 1. `prepareApVoucher` (task PrepareApVoucher): checks the case is payable and builds its voucher,
+ *    coded per cost center and GL account (`apVoucherFromMatch`). Deterministic: the same case gives
+ *    the same voucher, id and posting date on every retry, so what the connectors receive is stable.
+ * 2. the ERP connector creates the payables invoice (`CreatePayablesInvoice`, keyed on the voucher
+ *    id) and the finance connector posts the voucher (`postApVoucherToLedger`, exactly once per
+ *    voucher id); both answer the workflow's task token. They run behind their queues, retries and
+ *    circuit breakers, so an ERP or ledger that is down holds the voucher instead of failing it.
+ * 3. `recordApVoucher` (task RecordApVoucher): the case becomes PAID (saved with its version), the
+ *    PO's invoiced totals are brought up to date, an audit record and a hop are written,
+ *    ApVoucherPosted is returned for the workflow to publish, and the PO's workflow is told
+ *    (`WaitRegistry.arrive(poNumber, 'INVOICE_MATCHED')`).
+ * Each step is keyed on the voucher id, so a retry after a timeout books nothing twice; a PAID case
+ * repeats what is idempotent and finishes whatever a crash left undone.
  */
-import type { InvoiceCase, MatchResult, PurchaseOrder } from '../../../../contracts/procurement';
-import { ConcurrencyError, ConflictError, DataError, NotFoundError } from '../../errors';
+import type { ApVoucher, Invoice, InvoiceCase, MatchResult, PurchaseOrder } from '../../../../contracts/procurement';
+import { ConcurrencyError, ConflictError, DataError, HemError, NotFoundError } from '../../errors';
 import { apVoucherFromMatch } from '../../procurement/ap-voucher';
 import { apVoucherPosted } from '../../procurement/events';
 import { markPaid } from '../../procurement/invoice-case';
@@ -25,10 +28,31 @@ import { envelopeInput, recordHop, toPutEventsEntries, type ProcurementUseCaseDe
 /** The actor recorded for what the receipt-to-invoice workflow does on its own. */
 export const RECEIPT_TO_INVOICE_ACTOR = 'hem:receipt-to-invoice';
 
+/** The actor recorded for what the finance connector posts. */
+export const FINANCE_CONNECTOR_ACTOR = 'hem.finance-connector';
+
 const MAX_ATTEMPTS = 5;
 const INVOICE_SCAN_LIMIT = 1000;
 
-/** PostApVoucher's output. */
+/** PrepareApVoucher's output: the voucher the connectors post, and who it belongs to. */
+export interface ApVoucherPrepared {
+  caseId: string;
+  voucherId: string;
+  poNumber: string;
+  correlationId: string;
+  voucher: ApVoucher;
+}
+
+/** RecordApVoucher's input: the voucher and what the ERP and the ledger answered for it. */
+export interface ApVoucherAnswers {
+  caseId: string;
+  voucher: ApVoucher;
+  erpInvoiceId: string;
+  journalId: string;
+  eventBusName: string;
+}
+
+/** RecordApVoucher's output. */
 export interface ApVoucherPostedOutcome {
   caseId: string;
   voucherId: string;
@@ -44,11 +68,14 @@ export interface ApVoucherPostedOutcome {
   entries: PutEventsEntry[];
 }
 
-/** The ports posting a voucher touches. */
-export type PostApVoucherDependencies = Pick<
-  ProcurementUseCaseDependencies,
-  'procurement' | 'referenceData' | 'erp' | 'finance' | 'waits' | 'workflows' | 'transactions' | 'audit' | 'clock'
->;
+/** The ports preparing a voucher reads. */
+export type PrepareApVoucherDependencies = Pick<ProcurementUseCaseDependencies, 'procurement' | 'referenceData' | 'clock'>;
+
+/** The ports recording a posted voucher touches. */
+export type RecordApVoucherDependencies = Pick<ProcurementUseCaseDependencies, 'procurement' | 'waits' | 'workflows' | 'transactions' | 'audit' | 'clock'>;
+
+/** The ports posting a voucher to the ledger touches (the finance connector). */
+export type PostApVoucherToLedgerDependencies = Pick<ProcurementUseCaseDependencies, 'finance' | 'transactions' | 'audit' | 'clock'>;
 
 const retryOnConflict = async <T>(step: () => Promise<T>): Promise<T> => {
   for (let attempt = 1; ; attempt += 1) {
@@ -74,19 +101,13 @@ const payableMatchesOf = async (deps: Pick<ProcurementUseCaseDependencies, 'proc
     .filter((c) => c.poNumber === po.poNumber && (c.status === 'MATCHED' || c.status === 'PAID') && c.match !== undefined)
     .map((c) => ({ ...(c.match as MatchResult), status: 'MATCHED' as const }));
 
-/**
- * PostApVoucher (see the module comment).
- *
- * @throws NotFoundError for an unknown case, PO or cost center.
- * @throws ConflictError when the case is not payable (OPEN, EXCEPTION, REJECTED).
- * @throws UpstreamUnavailableError (retryable) / UpstreamRejectedError from the ERP or the ledger.
- */
-export const postApVoucher = async (
-  deps: PostApVoucherDependencies,
-  input: { caseId: string; eventBusName: string },
-): Promise<ApVoucherPostedOutcome> => {
-  const stored = await deps.procurement.getInvoiceCase(input.caseId);
-  if (stored === undefined) throw new NotFoundError(`no invoice ${input.caseId}`, { details: { invoiceId: input.caseId } });
+/** A case that may be paid (MATCHED, or PAID by an earlier run), with its PO number and match. */
+const requirePayable = async (
+  deps: Pick<ProcurementUseCaseDependencies, 'procurement'>,
+  caseId: string,
+): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase & { poNumber: string; match: MatchResult } }> => {
+  const stored = await deps.procurement.getInvoiceCase(caseId);
+  if (stored === undefined) throw new NotFoundError(`no invoice ${caseId}`, { details: { invoiceId: caseId } });
   const { invoice, invoiceCase } = stored;
   if (invoiceCase.status !== 'MATCHED' && invoiceCase.status !== 'PAID') {
     throw new ConflictError(`invoice ${invoiceCase.caseId} is ${invoiceCase.status}, not payable`, {
@@ -96,6 +117,17 @@ export const postApVoucher = async (
   if (invoiceCase.poNumber === undefined || invoiceCase.match === undefined) {
     throw new ConflictError(`invoice ${invoiceCase.caseId} has no match against a PO`, { details: { caseId: invoiceCase.caseId } });
   }
+  return { invoice, invoiceCase: { ...invoiceCase, poNumber: invoiceCase.poNumber, match: invoiceCase.match } };
+};
+
+/**
+ * PrepareApVoucher (see the module comment): the voucher of a payable case. Reads only.
+ *
+ * @throws NotFoundError for an unknown case or PO; DataError for a cost center missing from the reference data.
+ * @throws ConflictError when the case is not payable (OPEN, EXCEPTION, REJECTED) or has no match against a PO.
+ */
+export const prepareApVoucher = async (deps: PrepareApVoucherDependencies, input: { caseId: string }): Promise<ApVoucherPrepared> => {
+  const { invoice, invoiceCase } = await requirePayable(deps, input.caseId);
   const poNumber = invoiceCase.poNumber;
   const po = await deps.procurement.getPurchaseOrder(poNumber);
   if (po === undefined) throw new NotFoundError(`no purchase order ${poNumber}`, { details: { poNumber } });
@@ -103,18 +135,61 @@ export const postApVoucher = async (
   if (costCenter === undefined) {
     throw new DataError(`cost center ${po.costCenter} of PO ${poNumber} is not in the reference data`, { details: { costCenter: po.costCenter } });
   }
-
-  const now = deps.clock.now();
   const voucher = apVoucherFromMatch(
     invoice,
     { ...invoiceCase.match, status: 'MATCHED', approvedAmount: invoiceCase.approvedAmount },
     po,
     { costCenter: po.costCenter, glAccount: costCenter.glAccount },
-    { postingDate: payableOn(invoiceCase, now.toISOString().slice(0, 10)), correlationId: invoiceCase.correlationId },
+    { postingDate: payableOn(invoiceCase, deps.clock.now().toISOString().slice(0, 10)), correlationId: invoiceCase.correlationId },
   );
-  const { erpInvoiceId } = await deps.erp.createPayablesInvoice(invoice, invoiceCase.approvedAmount, voucher.voucherId);
-  const { journalId } = await deps.finance.postApVoucher(voucher);
+  return { caseId: invoiceCase.caseId, voucherId: voucher.voucherId, poNumber, correlationId: invoiceCase.correlationId, voucher };
+};
 
+/**
+ * The finance connector's work for a `PostApVoucher` command: the voucher to the ledger, which
+ * deduplicates on the voucher id (`Idempotency-Key`), so a redelivery or a resent command after a
+ * timeout returns the same journal instead of posting twice. A failure records a `connector-failed`
+ * hop (code only) and is rethrown for the connector to retry or refuse.
+ */
+export const postApVoucherToLedger = async (deps: PostApVoucherToLedgerDependencies, voucher: ApVoucher): Promise<{ voucherId: string; journalId: string }> => {
+  let journalId: string;
+  try {
+    ({ journalId } = await deps.finance.postApVoucher(voucher));
+  } catch (e) {
+    await recordHop(deps, voucher.correlationId, 'connector-failed', 'error', {
+      command: 'PostApVoucher',
+      businessKey: voucher.voucherId,
+      code: e instanceof HemError ? e.code : 'UNEXPECTED',
+      retryable: e instanceof HemError ? e.retryable : true,
+    });
+    throw e;
+  }
+  await deps.audit.append({
+    actor: FINANCE_CONNECTOR_ACTOR,
+    action: 'ApVoucherPostedToLedger',
+    entity: `journal:${journalId}`,
+    correlationId: voucher.correlationId,
+    payload: { voucherId: voucher.voucherId, poNumber: voucher.poNumber, totalAmount: voucher.totalAmount, currency: voucher.currency, journalId },
+  });
+  return { voucherId: voucher.voucherId, journalId };
+};
+
+/**
+ * RecordApVoucher (see the module comment): what HEM keeps once the ERP and the ledger took the voucher.
+ *
+ * @throws NotFoundError for an unknown case; ConflictError when the case is not payable, or the
+ *   voucher is not this case's (another invoice, or a voucher its workflow did not prepare).
+ */
+export const recordApVoucher = async (deps: RecordApVoucherDependencies, input: ApVoucherAnswers): Promise<ApVoucherPostedOutcome> => {
+  const { invoiceCase } = await requirePayable(deps, input.caseId);
+  const { voucher, erpInvoiceId, journalId } = input;
+  const poNumber = invoiceCase.poNumber;
+  if (voucher.supplierId !== invoiceCase.supplierId || voucher.invoiceNumber !== invoiceCase.invoiceNumber || voucher.poNumber !== poNumber) {
+    throw new ConflictError(`voucher ${voucher.voucherId} is not the voucher of invoice ${invoiceCase.caseId}`, {
+      details: { caseId: invoiceCase.caseId, voucherId: voucher.voucherId },
+    });
+  }
+  const now = deps.clock.now();
   const paidNow = await retryOnConflict(async () => {
     const current = await deps.procurement.getInvoiceCase(input.caseId);
     if (current === undefined) throw new NotFoundError(`no invoice ${input.caseId}`, { details: { invoiceId: input.caseId } });
