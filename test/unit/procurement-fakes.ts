@@ -23,6 +23,7 @@ import type {
   ControlNumberRepository,
   EdiDocumentKey,
   EdiDocumentLog,
+  ErpCommandQueue,
   ErpGateway,
   ProcurementConfig,
   ProcurementRepository,
@@ -30,6 +31,7 @@ import type {
   WaitRegistry,
   WorkflowControl,
 } from '../../functions/domain/procurement-ports';
+import type { ErpCommand } from '../../contracts/procurement-commands';
 import type { ProcurementDependencies, ProcurementHandlerDependencies } from '../../functions/handlers/shared/procurement-deps';
 import { formatControlNumbers } from '../../functions/domain/use-cases/procurement/control-numbers';
 import { approvalPolicyFor, buildProcurementSeed, tolerancesFor } from '../../local/seed-procurement';
@@ -419,6 +421,20 @@ export class ScriptedSupplierNetwork implements SupplierNetwork {
 }
 
 /** The procurement fakes, typed as themselves so tests can inspect and script them. */
+/** ERP commands as sent (fire-and-forget), in order; `failNext` makes the next send throw. */
+export class RecordingErpCommands implements ErpCommandQueue {
+  readonly sent: ErpCommand[] = [];
+  #failures: Error[] = [];
+  async send(command: ErpCommand): Promise<void> {
+    const failure = this.#failures.shift();
+    if (failure !== undefined) throw failure;
+    this.sent.push(JSON.parse(JSON.stringify(command)) as ErpCommand);
+  }
+  failNext(error: Error): void {
+    this.#failures.push(error);
+  }
+}
+
 export interface ProcurementFakes {
   procurement: InMemoryProcurementRepository;
   controlNumbers: InMemoryControlNumbers;
@@ -428,6 +444,7 @@ export interface ProcurementFakes {
   waits: InMemoryWaitRegistry;
   erp: ScriptedErpGateway;
   supplierNetwork: ScriptedSupplierNetwork;
+  erpCommands: RecordingErpCommands;
 }
 
 /** Only the procurement fakes, on `clock` (e.g. the issue-2 fakes' clock). */
@@ -440,6 +457,7 @@ export const procurementFakes = (clock: Clock, seed?: ProcurementSeed): Procurem
   waits: new InMemoryWaitRegistry(),
   erp: new ScriptedErpGateway(),
   supplierNetwork: new ScriptedSupplierNetwork(),
+  erpCommands: new RecordingErpCommands(),
 });
 
 /**

@@ -64,10 +64,10 @@ describe('procurement adapters on DynamoDB Local', () => {
       const stores = buildProcurementAdapters({ dynamoClient: dynamo.client, tableNames, clock, configCacheTtlMs: 0 });
       const base = buildAwsAdapters({ dynamoClient: dynamo.client, tableNames, clock });
       const fakes = fakeDependencies();
-      const { workflows } = procurementFakes(clock);
+      const { workflows, erpCommands } = procurementFakes(clock);
       await stores.procurementConfig.load(buildProcurementSeed());
       await stores.procurement.createPurchaseOrder(po123());
-      const handler = makeEdiIngest({ ...fakes, ...base, ...stores, workflows, clock });
+      const handler = makeEdiIngest({ ...fakes, ...base, ...stores, workflows, erpCommands, clock });
       const post = () =>
         apiEvent({
           method: 'POST',

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildAwsAdapters, buildProcurementAdapters } from '../../../functions/adapters/aws/dependencies';
 import { receiveAtDock, receiptLineBusinessKey } from '../../../functions/domain/use-cases/procurement/receipts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamodb';
-import { glovesPurchaseOrder, PO_NUMBER, receiptInvoiceFakes, RecordingErpCommands, dockReceipt } from '../procurement/receipt-invoice-fixtures';
+import { glovesPurchaseOrder, PO_NUMBER, receiptInvoiceFakes, dockReceipt } from '../procurement/receipt-invoice-fixtures';
+import { RecordingErpCommands } from '../procurement-fakes';
 
 let dynamo: TestDynamo;
 

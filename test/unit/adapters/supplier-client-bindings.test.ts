@@ -107,10 +107,10 @@ describe('supplier client bindings (HEM_SUPPLIER_CLIENTS)', () => {
       ),
     });
     const base = buildAwsAdapters({ dynamoClient: dynamo.client, tableNames, clock });
-    const { workflows } = procurementFakes(clock);
+    const { workflows, erpCommands } = procurementFakes(clock);
     await stores.procurementConfig.load(awsShapedSeed());
     await stores.procurement.createPurchaseOrder(po123());
-    const handler = makeEdiIngest({ ...fakeDependencies(), ...base, ...stores, workflows, clock });
+    const handler = makeEdiIngest({ ...fakeDependencies(), ...base, ...stores, workflows, erpCommands, clock });
     const post = (clientId: string): ReturnType<typeof apiEvent> =>
       apiEvent({
         method: 'POST',

@@ -3,32 +3,16 @@
  * ordered in BX of 10 EA, also sold in CS of 100 EA) for NMC-CATH with 200 EA on order, and builders
  * of the receipts and invoices the dock and Medline send against it.
  */
-import type { ErpCommand } from '../../../contracts/procurement-commands';
 import type { Invoice, PurchaseOrder } from '../../../contracts/procurement';
 import { amountInCents } from '../../../functions/domain/costing';
 import { invoiceCaseIdFor, openInvoiceCase } from '../../../functions/domain/procurement/invoice-case';
-import type { ErpCommandQueue } from '../../../functions/domain/procurement-ports';
 import type { Fakes } from '../fakes';
 import { procurementFakeDependencies, type ProcurementFakes } from '../procurement-fakes';
 
 export const PO_NUMBER = 'PO-NMC-00000042';
 export const CORRELATION_ID = 'corr-p2p-gloves';
 
-/** ERP commands as sent (fire-and-forget), in order. */
-export class RecordingErpCommands implements ErpCommandQueue {
-  readonly sent: ErpCommand[] = [];
-  #failures: Error[] = [];
-  async send(command: ErpCommand): Promise<void> {
-    const failure = this.#failures.shift();
-    if (failure !== undefined) throw failure;
-    this.sent.push(JSON.parse(JSON.stringify(command)) as ErpCommand);
-  }
-  failNext(error: Error): void {
-    this.#failures.push(error);
-  }
-}
-
-export type ReceiptInvoiceFakes = Fakes & ProcurementFakes & { erpCommands: RecordingErpCommands };
+export type ReceiptInvoiceFakes = Fakes & ProcurementFakes;
 
 /** 20 BX (= 200 EA) of gloves at 12.00 per BX, shipped to NMC-CATH, acknowledged by Medline. */
 export const glovesPurchaseOrder = (overrides: Partial<PurchaseOrder> = {}): PurchaseOrder => ({
@@ -70,7 +54,7 @@ export const glovesPurchaseOrder = (overrides: Partial<PurchaseOrder> = {}): Pur
  * replenishment behind the PO put on order).
  */
 export const receiptInvoiceFakes = (): ReceiptInvoiceFakes => {
-  const deps = { ...procurementFakeDependencies(), erpCommands: new RecordingErpCommands() };
+  const deps = procurementFakeDependencies();
   const key = 'NMC-CATH|ITM-10003';
   const position = deps.inventory.positions.get(key);
   if (position === undefined) throw new Error('test reference data has no gloves at NMC-CATH');

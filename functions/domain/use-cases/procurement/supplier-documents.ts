@@ -30,7 +30,7 @@
  */
 import type { BusEvent } from '../../../../contracts/events';
 import type { Invoice, PoAcknowledgment, PurchaseOrder, ShipNotice, X12ControlNumbers } from '../../../../contracts/procurement';
-import { ConcurrencyError, ConflictError, DataError, HemError, InfrastructureError } from '../../errors';
+import { ConcurrencyError, ConflictError, DataError, HemError } from '../../errors';
 import {
   invoiceReceived,
   procurementAlertRaised,
@@ -46,15 +46,11 @@ import { purchaseOrderConversions, receiveShipNotice, SHIP_NOTICE_RECEIVER, type
 import { completeTask } from './requisitions';
 import { envelopeInput, recordHop, type ProcurementUseCaseDependencies } from './shared';
 
-/**
- * What applying supplier documents touches. Inventory and the ERP command queue serve the receipts
- * HEM records on ship notice; `erpCommands` is optional so callers that never meet such a supplier
- * need not wire it (EdiIngest always has it): an 856 of such a supplier without it fails retryably.
- */
+/** What applying supplier documents touches (inventory and the ERP command queue: receipts on ship notice). */
 export type SupplierDocumentDependencies = Pick<
   ProcurementUseCaseDependencies,
   'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock' | 'referenceData' | 'inventory' | 'procurementConfig'
-> & { ediDocuments: EdiDocumentLog; erpCommands?: ErpCommandQueue | undefined };
+> & { ediDocuments: EdiDocumentLog; erpCommands: ErpCommandQueue };
 
 /** A canonical document read from an accepted X12 set. */
 export type SupplierDocument =
@@ -357,10 +353,8 @@ const receiveOnShipNotice = async (
 ): Promise<ReceiptRecorded | undefined> => {
   const supplier = await deps.procurementConfig.getSupplier(input.supplierId);
   if (supplier?.receiveOnShipNotice !== true) return undefined;
-  const { erpCommands } = deps;
-  if (erpCommands === undefined) throw new InfrastructureError('no ERP command queue is wired: cannot receive on ship notice');
   try {
-    return await receiveShipNotice({ ...deps, erpCommands }, { poNumber: po.poNumber, shipmentId: asn.shipmentId }, { causationId: input.causationId });
+    return await receiveShipNotice(deps, { poNumber: po.poNumber, shipmentId: asn.shipmentId }, { causationId: input.causationId });
   } catch (e) {
     // Retryable failures propagate (the 856 is released and its resend finishes the receipt).
     if (!isNotApplicable(e)) throw e;
