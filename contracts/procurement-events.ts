@@ -181,6 +181,12 @@ export const ProcurementAlertTypeSchema = z.enum([
    * another supplier's PO, a line or unit the PO does not have, or a PO that is closed or rejected.
    */
   'SUPPLIER_DOCUMENT_UNMATCHED',
+  /**
+   * A supplier's 855 raised a line's unit price beyond the match tolerances: the 855 is applied, the
+   * PO keeps its price and a buyer reviews the increase (`priceChanges`); an invoice at the new price
+   * becomes a PRICE_VARIANCE exception for AP.
+   */
+  'ACKNOWLEDGMENT_PRICE_CHANGE',
 ]);
 export type ProcurementAlertType = z.infer<typeof ProcurementAlertTypeSchema>;
 
@@ -193,5 +199,18 @@ export const ProcurementAlertRaisedSchema = EventEnvelopeSchema.extend({
   costCenter: z.string().min(1).optional(),
   /** When the awaited document or decision was due. */
   dueAt: isoDateTime.optional(),
+  /** ACKNOWLEDGMENT_PRICE_CHANGE: the lines whose acknowledged price was held back, prices per the PO line's `uom`. */
+  priceChanges: z
+    .array(
+      z.object({
+        ...PurchaseOrderLineSchema.pick({ lineNumber: true, itemId: true, uom: true }).shape,
+        /** What HEM expects to pay (kept on the PO). */
+        poUnitPrice: z.number().nonnegative(),
+        /** What the supplier acknowledged. */
+        acknowledgedUnitPrice: z.number().nonnegative(),
+      }),
+    )
+    .min(1)
+    .optional(),
 });
 export type ProcurementAlertRaised = z.infer<typeof ProcurementAlertRaisedSchema>;

@@ -201,6 +201,13 @@ export const PurchaseOrderLineSchema = z.object({
   scheduledDate: isoDate.optional(),
   /** Shipped so far according to 856 ship notices, in base units. */
   shippedBaseQuantity: z.number().nonnegative().optional(),
+  /**
+   * A price increase the supplier's 855 acknowledged beyond the match tolerances (per `uom`), held
+   * back for a buyer: `unitPrice` stays what HEM expects to pay (the contract price), so an invoice at
+   * this price becomes a PRICE_VARIANCE for AP. Absent when the 855 sent no price, a lower one or one
+   * within tolerance (which then became `unitPrice`).
+   */
+  acknowledgedUnitPrice: money.nonnegative().optional(),
 });
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 

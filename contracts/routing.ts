@@ -131,5 +131,13 @@ export const RULES: readonly RuleDefinition[] = [
 ];
 
 /** Everything on the bus is archived so an operator can replay a window. */
+/**
+ * Dead-letter queue names, the same on AWS and in the local runtime: what operators type
+ * (`hem dlq redrive finance-postings-dlq`, `HEM_DLQS`) and part of alarm names. Kebab case.
+ */
+export const dlqNameOfQueue = (queueId: QueueId): string => `${queueId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}-dlq`;
+/** The DLQ of a routing rule's target (its undeliverable events, and a workflow's failed ones). */
+export const dlqNameOfRule = (ruleName: string): string => `${ruleName}-dlq`;
+
 export const ARCHIVE_PATTERN: Record<string, unknown> = { source: [{ prefix: 'hem.' }] };
 export const ARCHIVE_RETENTION_DAYS = 90;

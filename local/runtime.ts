@@ -20,7 +20,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent, SQ
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS, type FunctionId } from '../contracts/functions';
 import { ROUTES } from '../contracts/routes';
-import { QUEUES, RULES, STATE_MACHINES, EVENT_BUS_PLACEHOLDER, type QueueId, type StateMachineId } from '../contracts/routing';
+import { dlqNameOfQueue, dlqNameOfRule, QUEUES, RULES, STATE_MACHINES, EVENT_BUS_PLACEHOLDER, type QueueId, type StateMachineId } from '../contracts/routing';
 import type { TableNames } from '../contracts/tables';
 import type { DeadLetterQueues, DeadLetterMessage, EventReplayer } from '../functions/domain/ports';
 import type { ErpCommandQueue, SupplierNetwork as SupplierNetworkPort } from '../functions/domain/procurement-ports';
@@ -225,7 +225,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const queues = new Map<string, LocalQueue>();
     const dlqIndex = new Map<string, DlqEntry>();
     for (const def of QUEUES) {
-      const dlq = new LocalQueue({ name: `${def.id}-dlq`, visibilityTimeoutSeconds: 30, maxReceiveCount: 1_000_000, dataDir, retentionSeconds: 14 * 86400 });
+      const dlq = new LocalQueue({ name: dlqNameOfQueue(def.id), visibilityTimeoutSeconds: 30, maxReceiveCount: 1_000_000, dataDir, retentionSeconds: 14 * 86400 });
       const queue = new LocalQueue({
         name: def.id,
         visibilityTimeoutSeconds: def.visibilityTimeoutSeconds * timeScale,
@@ -240,7 +240,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     }
     const ruleDlqs = new Map<string, LocalQueue>();
     for (const rule of RULES) {
-      const dlq = new LocalQueue({ name: `rule-${rule.name}-dlq`, visibilityTimeoutSeconds: 30, maxReceiveCount: 1_000_000, dataDir, retentionSeconds: 14 * 86400 });
+      const dlq = new LocalQueue({ name: dlqNameOfRule(rule.name), visibilityTimeoutSeconds: 30, maxReceiveCount: 1_000_000, dataDir, retentionSeconds: 14 * 86400 });
       ruleDlqs.set(rule.name, dlq);
       queues.set(dlq.name, dlq);
       dlqIndex.set(dlq.name, { dlq, sourceName: `rule:${rule.name}`, ruleName: rule.name });

@@ -37,6 +37,7 @@ import { asHemError, idempotentOperation } from './shared/idempotency';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { count, logger, METRIC, traceAwsClient } from './shared/powertools';
 import type { ProcurementDependencies } from './shared/procurement-deps';
+import { countProcurement, PROCUREMENT_METRIC } from './shared/procurement-metrics';
 
 /** Content type of every acknowledgment. */
 export const X12_CONTENT_TYPE = 'application/edi-x12';
@@ -153,6 +154,11 @@ export const makeHandler = (deps: EdiIngestDependencies): LambdaFunction<APIGate
           );
         }
       }
+      // Buyers review 855 price increases beyond tolerance: charted (ProcurementAlertRaised on the bus), not paged.
+      countProcurement(
+        PROCUREMENT_METRIC.priceChangesHeld,
+        outcomes.reduce((n, o) => n + (o.status === 'APPLIED' ? (o.priceChangesHeld?.length ?? 0) : 0), 0),
+      );
       logger.info('X12 payload acknowledged', {
         interchanges: result.interchanges.length,
         accepted: result.accepted.length,

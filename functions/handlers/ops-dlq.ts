@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { ROUTES } from '../../contracts/routes';
-import { awsDependencies } from '../adapters/aws/dependencies';
+import { awsDeadLetterQueues, clientOptionsFrom } from '../adapters/aws/lazy-clients';
 import { NotFoundError } from '../domain/errors';
 import type { DeadLetterQueues } from '../domain/ports';
 import { correlationIdOf, useCorrelationId } from './shared/correlation';
@@ -62,4 +62,5 @@ export const makeHandler = (
     }
   });
 
-export const handler = makeHandler(awsDependencies(process.env, { instrumentClient: traceAwsClient }));
+// Only the DLQ port: composing it apart from awsDependencies() keeps DynamoDB out of this function's init.
+export const handler = makeHandler({ deadLetterQueues: awsDeadLetterQueues(process.env, clientOptionsFrom(process.env, traceAwsClient)) });

@@ -23,6 +23,7 @@ export const BUSINESS_METRICS = [
   'InvoiceExceptions',
   'ApVouchersPosted',
   'ProcurementAlerts',
+  'AcknowledgmentPriceChangesHeld',
 ] as const;
 
 /**

@@ -11,6 +11,8 @@ import { ROUTES, SCOPES } from '../../contracts/routes';
 import {
   ARCHIVE_PATTERN,
   ARCHIVE_RETENTION_DAYS,
+  dlqNameOfQueue,
+  dlqNameOfRule,
   EVENT_BUS_PLACEHOLDER,
   QUEUES,
   RULES,
@@ -49,9 +51,8 @@ export const TABLE_ENV: Readonly<Record<TableId, string>> = {
   Reference: 'HEM_TABLE_REFERENCE',
 };
 
-/** Kebab-case DLQ names: the names operators use (`HEM_DLQS`) and part of alarm names, e.g. `finance-postings-dlq`. */
-export const dlqNameOfQueue = (queueId: string): string => `${queueId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}-dlq`;
-export const dlqNameOfRule = (ruleName: string): string => `${ruleName}-dlq`;
+export { dlqNameOfQueue, dlqNameOfRule };
+/** The DLQ of asynchronous Lambda invocations (AWS only: nothing invokes HEM's functions asynchronously). */
 export const LAMBDA_ASYNC_DLQ_NAME = 'lambda-async-dlq';
 
 /** Variable carrying each external system's base URL (`FUNCTION_ACCESS[...].calls`). */

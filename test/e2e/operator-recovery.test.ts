@@ -10,7 +10,7 @@ import { InfrastructureError } from '../../functions/domain/errors';
 import type { InventoryRepository } from '../../functions/domain/ports';
 import { controlId, dftP03, eventually, hops, opsCall, position, postHl7, startTestRuntime, tokenFor, type Runtime } from './support';
 
-const WORKFLOW_DLQ = 'rule-usage-to-replenishment-dlq';
+const WORKFLOW_DLQ = 'usage-to-replenishment-dlq';
 
 interface DlqView {
   name: string;

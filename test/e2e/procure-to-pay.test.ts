@@ -311,7 +311,7 @@ describe('procure to pay on the local runtime', () => {
     assert.equal((await vouchersOf(rt, medlinePo)).length, 1, 'vouchered exactly once');
     const after = await financeStats(rt);
     assert.equal(after.vouchersPosted - before.vouchersPosted, 1, 'the ledger wrote one voucher after it recovered');
-    assert.equal(rt.queues.get('FinancePostings-dlq')?.depth(), 0, 'the held voucher never reached the DLQ');
+    assert.equal(rt.queues.get('finance-postings-dlq')?.depth(), 0, 'the held voucher never reached the DLQ');
   });
 
   it('answers every X12 sample with a 999, 997 or TA1, never a 5xx', async () => {

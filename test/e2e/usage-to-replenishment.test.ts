@@ -226,17 +226,17 @@ describe('usage to replenishment on the local runtime', () => {
     await postHl7(rt, ehr, dftP03({ controlId: id, lines: [{ chargeCode: 'CHG-100005', quantity: 1 }] }));
     const dlq = await eventually(async () => {
       const list = await opsCall<{ queues: { name: string; depth: number }[] }>(rt, 'GET', '/v1/ops/dlqs');
-      const d = list.body.queues.find((q) => q.name === 'FinancePostings-dlq');
+      const d = list.body.queues.find((q) => q.name === 'finance-postings-dlq');
       assert.ok(d && d.depth >= 1);
       return d;
     }, 30_000);
     assert.ok(dlq);
-    const shown = await opsCall<{ messages: { body: string }[] }>(rt, 'GET', '/v1/ops/dlqs/FinancePostings-dlq');
+    const shown = await opsCall<{ messages: { body: string }[] }>(rt, 'GET', '/v1/ops/dlqs/finance-postings-dlq');
     assert.ok(shown.body.messages.some((m) => m.body.includes(id)));
     assert.ok(shown.body.messages.every((m) => !m.body.includes('RIVERA') && !m.body.includes('MRN778812')));
 
     await fetch(`${rt.financeUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: 0 }) });
-    const redrive = await opsCall<{ moved: number }>(rt, 'POST', '/v1/ops/dlqs/FinancePostings-dlq/redrive', {});
+    const redrive = await opsCall<{ moved: number }>(rt, 'POST', '/v1/ops/dlqs/finance-postings-dlq/redrive', {});
     assert.equal(redrive.status, 200);
     assert.ok(redrive.body.moved >= 1);
     await eventually(async () => {

@@ -1,5 +1,6 @@
 /**
- * Composition of the AWS adapters. The only place HEM creates AWS SDK clients.
+ * Composition of the AWS adapters. With `lazy-clients.ts` (the clients loaded on first use, the DLQ
+ * port), the only place HEM creates AWS SDK clients.
  *
  * - `awsDependencies(env)`: the Lambda composition root (`export const handler = makeHandler(awsDependencies())`).
  *   Reads `HEM_*` variables (see `environment.ts`) once, creates each SDK client at most once per
@@ -15,9 +16,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
@@ -26,7 +24,6 @@ import type { TableNames } from '../../../contracts/tables';
 import type {
   AuditLog,
   Clock,
-  DeadLetterQueues,
   EncounterKeyProvider,
   EventPublisher,
   EventReplayer,
@@ -38,8 +35,23 @@ import type {
 import type { HandlerDependencies } from '../../handlers/shared/deps';
 import { HttpFinanceLedger } from '../connectors/finance-client';
 import { DynamoAuditLog } from './audit-log';
-import type { DeadLetterQueueConfig } from './dead-letter-queues';
 import { HEM_ENV } from './environment';
+import {
+  awsDeadLetterQueues,
+  clientOptionsFrom,
+  createdLazyClients,
+  eventBridgeClientFor,
+  lazyAsyncPort,
+  lazyPort,
+  once,
+  parseJsonEnv,
+  regionConfig,
+  requireEnv,
+  secretsClientFor,
+  type ClientOptions,
+} from './lazy-clients';
+
+export { parseDeadLetterQueueConfig } from './lazy-clients';
 import { DynamoExceptionRepository } from './exception-repository';
 import { DynamoInventoryRepository } from './inventory-repository';
 import { DynamoReferenceDataRepository } from './reference-data-repository';
@@ -128,57 +140,6 @@ export const createDynamoDependencies = (
   return { ...buildAwsAdapters({ ...rest, dynamoClient }), dynamoClient, destroy: () => dynamoClient.destroy() };
 };
 
-/** Reads one variable, once; a missing or empty one is an error naming it. */
-const requireEnv = (env: Record<string, string | undefined>, name: string): string => {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') {
-    throw new Error(`environment variable ${name} is not set (the HEM stack sets it on every function)`);
-  }
-  return value.trim();
-};
-
-/**
- * The `HEM_DLQS` schema, built on first use rather than at module load: every Lambda bundles this
- * module, and only the ones that compose the dead-letter-queue port ever read `HEM_DLQS`.
- */
-const buildDeadLetterQueueConfigSchema = () => {
-  const redrive = z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('queue'), sourceUrl: z.url() }).strict(),
-    z.object({ kind: z.literal('bus'), eventBusName: z.string().min(1) }).strict(),
-  ]);
-  return z.array(
-    z.union([
-      z.object({ name: z.string().min(1), dlqUrl: z.url(), redrive: redrive.optional() }).strict(),
-      // The first format (`sourceUrl` only): a queue redrive.
-      z
-        .object({ name: z.string().min(1), dlqUrl: z.url(), sourceUrl: z.url() })
-        .strict()
-        .transform(({ sourceUrl, ...queue }) => ({ ...queue, redrive: { kind: 'queue' as const, sourceUrl } })),
-    ]),
-  );
-};
-let deadLetterQueueConfigSchema: ReturnType<typeof buildDeadLetterQueueConfigSchema> | undefined;
-
-/** Reads one JSON variable. */
-const parseJsonEnv = (name: string, json: string): unknown => {
-  try {
-    return JSON.parse(json);
-  } catch {
-    throw new Error(`${name} is not valid JSON`);
-  }
-};
-
-/** Parses `HEM_DLQS` (see `HEM_ENV.deadLetterQueues` for the format). */
-export const parseDeadLetterQueueConfig = (json: string): DeadLetterQueueConfig[] => {
-  const result = (deadLetterQueueConfigSchema ??= buildDeadLetterQueueConfigSchema()).safeParse(parseJsonEnv(HEM_ENV.deadLetterQueues, json));
-  if (!result.success) {
-    throw new Error(
-      `${HEM_ENV.deadLetterQueues} must be a JSON array of {name, dlqUrl, redrive?: {kind: "queue", sourceUrl} | {kind: "bus", eventBusName}}`,
-    );
-  }
-  return result.data;
-};
-
 /** Parses `HEM_RULE_ARNS`: routing rule name → rule ARN. */
 export const parseRuleArns = (json: string): Record<string, string> => {
   const result = z.record(z.string().min(1), z.string().startsWith('arn:')).safeParse(parseJsonEnv(HEM_ENV.ruleArns, json));
@@ -211,117 +172,14 @@ export const parseSupplierClients = (json: string): ReadonlyMap<string, string> 
   return bindings;
 };
 
-/** Memoizes a factory. */
-const once = <T>(create: () => T): (() => T) => {
-  let created = false;
-  let value: T;
-  return () => {
-    if (!created) {
-      value = create();
-      created = true;
-    }
-    return value;
-  };
-};
-
-/**
- * A stand-in for a port that builds the real adapter on first use of any of its members. Spreading
- * or destructuring a dependency container therefore costs nothing; the first method call (or
- * property read) pays for the client and surfaces a missing variable.
- */
-const lazyPort = <T extends object>(create: () => T): T => {
-  const instance = once(create);
-  let materialised = false;
-  const target = (): T => {
-    const value = instance();
-    materialised = true;
-    return value;
-  };
-  return new Proxy({} as T, {
-    get(_stub, property) {
-      // Not a thenable (`await port` must not build it), and inspection symbols don't build it either.
-      if (property === 'then' || (typeof property === 'symbol' && !materialised)) {
-        return undefined;
-      }
-      const real = target();
-      const value: unknown = Reflect.get(real, property, real);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real) : value;
-    },
-    set(_stub, property, value) {
-      return Reflect.set(target(), property, value);
-    },
-    has(_stub, property) {
-      return Reflect.has(target(), property);
-    },
-    getPrototypeOf() {
-      return Reflect.getPrototypeOf(target());
-    },
-  });
-};
-
-/**
- * A stand-in for a port whose members are all async methods: the adapter module and its SDK
- * client are loaded with dynamic `import()` on the first call, so a handler that never publishes,
- * redrives or reads the encounter key never even evaluates those SDK packages (the bundler keeps
- * them in the file but defers their initialisation). Failures, a missing variable included,
- * surface as the call's rejection; a failed load is retried by the next call.
- */
-const lazyAsyncPort = <T extends object>(load: () => Promise<T>): T => {
-  let pending: Promise<T> | undefined;
-  const instance = (): Promise<T> =>
-    (pending ??= load().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    }));
-  return new Proxy({} as T, {
-    get(_stub, property) {
-      if (property === 'then' || typeof property === 'symbol') {
-        return undefined;
-      }
-      return async (...args: unknown[]): Promise<unknown> => {
-        const real = await instance();
-        const member: unknown = Reflect.get(real, property, real);
-        if (typeof member !== 'function') {
-          throw new TypeError(`${String(property)} is not a method of this port`);
-        }
-        return (member as (...a: unknown[]) => unknown).apply(real, args);
-      };
-    },
-  });
-};
-
-/**
- * SDK clients, at most one of each per module (i.e. per Lambda instance), created on first use.
- * `instrument` lets the handler wrap a client (e.g. Powertools Tracer's `captureAWSv3Client`).
- */
-interface ClientOptions {
-  region: string | undefined;
-  instrument: <C>(client: C) => C;
-}
-const moduleClients: {
-  dynamo?: DynamoDBClient;
-  eventBridge?: Promise<EventBridgeClient>;
-  sqs?: Promise<SQSClient>;
-  secrets?: Promise<SecretsManagerClient>;
-} = {};
-const regionConfig = (region: string | undefined): { region?: string } => (region === undefined ? {} : { region });
-const dynamoClientFor = (o: ClientOptions): DynamoDBClient =>
-  (moduleClients.dynamo ??= o.instrument(new DynamoDBClient(regionConfig(o.region))));
-const eventBridgeClientFor = (o: ClientOptions): Promise<EventBridgeClient> =>
-  (moduleClients.eventBridge ??= import('@aws-sdk/client-eventbridge').then((m) => o.instrument(new m.EventBridgeClient(regionConfig(o.region)))));
-const sqsClientFor = (o: ClientOptions): Promise<SQSClient> =>
-  (moduleClients.sqs ??= import('@aws-sdk/client-sqs').then((m) => o.instrument(new m.SQSClient(regionConfig(o.region)))));
-const secretsClientFor = (o: ClientOptions): Promise<SecretsManagerClient> =>
-  (moduleClients.secrets ??= import('@aws-sdk/client-secrets-manager').then((m) =>
-    o.instrument(new m.SecretsManagerClient(regionConfig(o.region))),
-  ));
+/** The DynamoDB client, at most one per module (i.e. per Lambda instance), created on first use. */
+let moduleDynamoClient: DynamoDBClient | undefined;
+const dynamoClientFor = (o: ClientOptions): DynamoDBClient => (moduleDynamoClient ??= o.instrument(new DynamoDBClient(regionConfig(o.region))));
 
 /** Which SDK clients this module has created so far (the lazy-init guarantee is tested with it). */
 export const createdAwsClients = (): ('dynamodb' | 'eventbridge' | 'sqs' | 'secretsmanager')[] => [
-  ...(moduleClients.dynamo === undefined ? [] : (['dynamodb'] as const)),
-  ...(moduleClients.eventBridge === undefined ? [] : (['eventbridge'] as const)),
-  ...(moduleClients.sqs === undefined ? [] : (['sqs'] as const)),
-  ...(moduleClients.secrets === undefined ? [] : (['secretsmanager'] as const)),
+  ...(moduleDynamoClient === undefined ? [] : (['dynamodb'] as const)),
+  ...createdLazyClients(),
 ];
 
 export interface AwsDependenciesOptions {
@@ -337,10 +195,7 @@ export const awsDependencies = (
   env: Record<string, string | undefined> = process.env,
   options: AwsDependenciesOptions = {},
 ): HandlerDependencies => {
-  const clientOptions: ClientOptions = {
-    region: env.AWS_REGION === undefined || env.AWS_REGION === '' ? undefined : env.AWS_REGION,
-    instrument: options.instrumentClient ?? (<C>(client: C): C => client),
-  };
+  const clientOptions = clientOptionsFrom(env, options.instrumentClient);
   const documentClient = once(() => createDocumentClient(dynamoClientFor(clientOptions)));
   // Each factory reads its variables before touching a client, so a missing one costs nothing.
   const dynamoPort = <T>(variable: string, build: (client: DynamoDBDocumentClient, tableName: string) => T): (() => T) => () => {
@@ -367,16 +222,7 @@ export const awsDependencies = (
       const [{ EventBridgePublisher }, client] = await Promise.all([import('./event-publisher'), eventBridgeClientFor(clientOptions)]);
       return new EventBridgePublisher({ client, eventBusName });
     }),
-    deadLetterQueues: lazyAsyncPort<DeadLetterQueues>(async () => {
-      const queues = parseDeadLetterQueueConfig(requireEnv(env, HEM_ENV.deadLetterQueues));
-      const redrivesToBus = queues.some((q) => q.redrive?.kind === 'bus');
-      const [{ SqsDeadLetterQueues }, client, eventBridge] = await Promise.all([
-        import('./dead-letter-queues'),
-        sqsClientFor(clientOptions),
-        redrivesToBus ? eventBridgeClientFor(clientOptions) : undefined,
-      ]);
-      return new SqsDeadLetterQueues({ client, queues, ...(eventBridge === undefined ? {} : { eventBridge }) });
-    }),
+    deadLetterQueues: awsDeadLetterQueues(env, clientOptions),
     eventReplayer: lazyAsyncPort<EventReplayer>(async () => {
       const archiveArn = requireEnv(env, HEM_ENV.archiveArn);
       const eventBusArn = requireEnv(env, HEM_ENV.eventBusArn);
@@ -447,10 +293,7 @@ export const awsProcurementDependencies = (
   env: Record<string, string | undefined> = process.env,
   options: AwsDependenciesOptions = {},
 ): Pick<ProcurementDependencies, 'procurement' | 'controlNumbers' | 'ediDocuments' | 'procurementConfig' | 'waits'> => {
-  const clientOptions: ClientOptions = {
-    region: env.AWS_REGION === undefined || env.AWS_REGION === '' ? undefined : env.AWS_REGION,
-    instrument: options.instrumentClient ?? (<C>(client: C): C => client),
-  };
+  const clientOptions = clientOptionsFrom(env, options.instrumentClient);
   const documentClient = once(() => createDocumentClient(dynamoClientFor(clientOptions)));
   // The variable is read before the client is touched, so a missing one costs nothing.
   const operations = <T>(build: (client: DynamoDBDocumentClient, tableName: string) => T): T =>

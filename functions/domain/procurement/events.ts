@@ -31,10 +31,10 @@ import type {
   RequisitionRejected,
   ShipmentNotified,
 } from '../../../contracts/procurement-events';
-import { ConflictError } from '../errors';
+import { ConflictError, DataError } from '../errors';
 import { eventIdempotencyKey } from '../events';
 import { invoiceCaseIdFor } from './invoice-case';
-import { acknowledgmentOutcome, type ResolvedLine } from './purchase-order';
+import { acknowledgmentOutcome, type HeldPriceChange, type ResolvedLine } from './purchase-order';
 
 /** What every builder needs to fill the envelope; `businessKey` overrides the derived one. */
 export interface ProcurementEnvelopeInput {
@@ -317,6 +317,44 @@ export const procurementAlertRaised = (input: ProcurementEnvelopeInput, alert: P
     ...alert,
   };
   return busEvent('ProcurementAlertRaised', detail);
+};
+
+/**
+ * `ProcurementAlertRaised` (ACKNOWLEDGMENT_PRICE_CHANGE, WARNING) for an 855 whose price increases
+ * were held back beyond tolerance (`held` = `acknowledgePurchaseOrder(...).heldPriceChanges`): names
+ * the PO and, per line, the price the PO keeps and the one the supplier acknowledged, for a buyer to
+ * review. Keyed on the PO and the 855's control numbers, like `PurchaseOrderAcknowledged`: a resent
+ * or re-applied 855 is the same alert, a later 855 that raises a price again is a new one.
+ *
+ * @throws DataError when `held` is empty (there is nothing to alert).
+ */
+export const acknowledgmentPriceChangeAlert = (
+  input: ProcurementEnvelopeInput,
+  po: PurchaseOrder,
+  ack: PoAcknowledgment,
+  held: readonly HeldPriceChange[],
+): BusEvent => {
+  if (held.length === 0) {
+    throw new DataError(`855 for PO ${po.poNumber} held back no price change: no alert`, { details: { poNumber: po.poNumber } });
+  }
+  const alert: ProcurementAlert = {
+    alertType: 'ACKNOWLEDGMENT_PRICE_CHANGE',
+    severity: 'WARNING',
+    entity: { kind: 'PURCHASE_ORDER', id: po.poNumber },
+    supplierId: po.supplierId,
+    costCenter: po.costCenter,
+    priceChanges: held.map((h) => ({
+      lineNumber: h.lineNumber,
+      itemId: h.itemId,
+      uom: h.uom,
+      poUnitPrice: h.poUnitPrice,
+      acknowledgedUnitPrice: h.acknowledgedUnitPrice,
+    })),
+  };
+  return procurementAlertRaised(
+    { ...input, businessKey: input.businessKey ?? `ALERT|${alert.alertType}|PO|${po.poNumber}|855|${ack.control.interchange}|${ack.control.transactionSet}` },
+    alert,
+  );
 };
 
 /** The document a PO step waits for, as operators name it. */

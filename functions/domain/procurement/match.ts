@@ -8,8 +8,10 @@
  * - NO_PO: no PO, or not the PO the invoice names. SUPPLIER_MISMATCH / CURRENCY_MISMATCH: the PO is
  *   another supplier's or in another currency.
  * - DUPLICATE: an earlier accepted invoice of the supplier has the same invoice number (compared
- *   without case, spaces or punctuation: "inv-001" = "INV 001"), or the same total and the same line
- *   amounts in any line order, dated within `duplicateWindowDays` of this one.
+ *   without case, spaces or punctuation: "inv-001" = "INV 001"), or bills the same PO with the same
+ *   total and the same line amounts in any line order, dated within `duplicateWindowDays` of this one.
+ *   Same amounts on another PO are not a duplicate: hospitals restock the same items at several par
+ *   locations, each on its own PO, and those invoices are legitimately identical.
  * - Each invoice line finds its PO line by PO line number, else supplier catalog number, else GTIN
  *   (NO_PO_LINE when none, or when the line number points at a line whose item the invoice line's
  *   catalog number / GTIN contradicts). Quantities and prices convert to base units through the PO
@@ -89,7 +91,7 @@ const lineAmountsKey = (invoice: Invoice): string =>
 
 /**
  * The earlier accepted invoice this one duplicates, if any: same supplier and the same invoice
- * number (normalised), or the same total and the same multiset of line amounts within the window.
+ * number (normalised), or the same PO, total and multiset of line amounts within the window.
  */
 export const findDuplicate = (invoice: Invoice, priorInvoices: readonly Invoice[], duplicateWindowDays: number): Invoice | undefined => {
   const number = normalisedInvoiceNumber(invoice.invoiceNumber);
@@ -99,7 +101,8 @@ export const findDuplicate = (invoice: Invoice, priorInvoices: readonly Invoice[
     (prior) =>
       prior.supplierId === invoice.supplierId &&
       (normalisedInvoiceNumber(prior.invoiceNumber) === number ||
-        (cents(prior.totalAmount) === total &&
+        (prior.poNumber === invoice.poNumber &&
+          cents(prior.totalAmount) === total &&
           lineAmountsKey(prior) === amounts &&
           daysApart(prior.invoiceDate, invoice.invoiceDate) <= duplicateWindowDays)),
   );

@@ -6,6 +6,7 @@
  * the running received / invoiced / shipped totals, which are in base units.
  */
 import type {
+  MatchTolerances,
   PoAcknowledgment,
   PurchaseOrder,
   PurchaseOrderLine,
@@ -19,6 +20,7 @@ import type {
 import type { Facility, Item } from '../../../contracts/reference';
 import { ConflictError, DataError } from '../errors';
 import { compare, decimal, product, quotient, sum } from './decimal';
+import { isPriceVariance } from './match';
 import { findPoLine, gtin14, itemUomFactor, lineUomFactor, type UomConversions } from './units';
 
 /** X12 BEG03 (purchase order number) holds at most 22 characters. */
@@ -186,7 +188,63 @@ type AckLine = PoAcknowledgment['lines'][number];
 const inLineUnit = (line: PurchaseOrderLine, quantity: number, factor: number): number =>
   factor === line.uomFactor ? quantity : quotient(product(quantity, factor, QUANTITY_PLACES), line.uomFactor, QUANTITY_PLACES);
 
-const applyAckLines = (line: PurchaseOrderLine, entries: readonly { ack: AckLine; factor: number }[]): PurchaseOrderLine => {
+/** The price tolerances an 855's price change is held to: the three-way match's, per supplier. */
+export type AcknowledgmentPriceTolerances = Pick<MatchTolerances, 'unitPricePercent' | 'unitPriceAbsolute' | 'priceVarianceWhen'>;
+
+/** No tolerance: any price increase is held back (`applyAcknowledgment` without tolerances). */
+const NO_PRICE_TOLERANCE: AcknowledgmentPriceTolerances = { unitPricePercent: 0, unitPriceAbsolute: 0 };
+
+/** A price increase an 855 acknowledged beyond tolerance and the PO did not take; prices per the PO line's `uom`. */
+export interface HeldPriceChange {
+  lineNumber: number;
+  itemId: string;
+  uom: string;
+  /** What HEM still expects to pay (the line's `unitPrice`, the contract price). */
+  poUnitPrice: number;
+  /** What the supplier acknowledged, converted to the line's unit (the line's `acknowledgedUnitPrice`). */
+  acknowledgedUnitPrice: number;
+}
+
+/** An 855 applied to its PO. */
+export interface AcknowledgmentApplication {
+  purchaseOrder: PurchaseOrder;
+  /** The lines whose price increase this 855 acknowledged beyond tolerance, in PO line order; empty when none. */
+  heldPriceChanges: HeldPriceChange[];
+}
+
+const withoutHeldPrice = (line: PurchaseOrderLine): PurchaseOrderLine => {
+  const { acknowledgedUnitPrice: _held, ...rest } = line;
+  return rest;
+};
+
+/**
+ * The price a CHANGED ack line sends, against the line's: taken when lower or within tolerance
+ * (replacing a price held back by an earlier 855), held back beyond it.
+ */
+const priceAfterAck = (
+  line: PurchaseOrderLine,
+  entries: readonly { ack: AckLine; factor: number }[],
+  tolerances: AcknowledgmentPriceTolerances,
+): { line: PurchaseOrderLine; held?: HeldPriceChange } => {
+  const changed = entries.find((e) => e.ack.status === 'CHANGED' && e.ack.unitPrice !== undefined);
+  const sent = changed?.ack.unitPrice;
+  // No price sent: the line keeps its price, and a price held back earlier stays on record.
+  if (changed === undefined || sent === undefined) return { line };
+  const inLineUnitPrice =
+    changed.factor === line.uomFactor ? sent : quotient(product(sent, line.uomFactor, 12), changed.factor, UNIT_PRICE_PLACES);
+  // Compared exactly, on the price as sent, the way the three-way match compares an invoice price.
+  if (!isPriceVariance(sent, changed.factor, line, tolerances)) return { line: { ...withoutHeldPrice(line), unitPrice: inLineUnitPrice } };
+  return {
+    line: { ...line, acknowledgedUnitPrice: inLineUnitPrice },
+    held: { lineNumber: line.lineNumber, itemId: line.itemId, uom: line.uom, poUnitPrice: line.unitPrice, acknowledgedUnitPrice: inLineUnitPrice },
+  };
+};
+
+const applyAckLines = (
+  line: PurchaseOrderLine,
+  entries: readonly { ack: AckLine; factor: number }[],
+  tolerances: AcknowledgmentPriceTolerances,
+): { line: PurchaseOrderLine; held?: HeldPriceChange } => {
   const statuses = new Set(entries.map((e) => e.ack.status));
   const scheduledDate =
     entries.find((e) => e.ack.status === 'BACKORDERED' && e.ack.scheduledDate !== undefined)?.ack.scheduledDate ??
@@ -194,63 +252,72 @@ const applyAckLines = (line: PurchaseOrderLine, entries: readonly { ack: AckLine
     line.scheduledDate;
   const withDate = scheduledDate === undefined ? line : { ...line, scheduledDate };
   if (statuses.size === 1 && statuses.has('REJECTED')) {
-    return { ...withDate, expectedQuantity: 0, backorderedQuantity: 0, status: 'REJECTED' };
+    return { line: { ...withDate, expectedQuantity: 0, backorderedQuantity: 0, status: 'REJECTED' } };
   }
   if (statuses.size === 1 && statuses.has('ACCEPTED')) {
     // The supplier echoes the order: what was expected stays expected.
-    return { ...withDate, status: 'ACCEPTED' };
+    return { line: { ...withDate, status: 'ACCEPTED' } };
   }
   const quantityOf = (wanted: readonly AckLine['status'][]): number =>
     sum(entries.filter((e) => wanted.includes(e.ack.status)).map((e) => inLineUnit(line, e.ack.quantity, e.factor)));
-  const expectedQuantity = quantityOf(['ACCEPTED', 'CHANGED']);
-  const backorderedQuantity = quantityOf(['BACKORDERED']);
-  const changedPrice = entries.find((e) => e.ack.status === 'CHANGED' && e.ack.unitPrice !== undefined);
-  const unitPrice =
-    changedPrice?.ack.unitPrice === undefined
-      ? line.unitPrice
-      : changedPrice.factor === line.uomFactor
-        ? changedPrice.ack.unitPrice
-        : quotient(product(changedPrice.ack.unitPrice, line.uomFactor, 12), changedPrice.factor, UNIT_PRICE_PLACES);
+  const priced = priceAfterAck(withDate, entries, tolerances);
   return {
-    ...withDate,
-    expectedQuantity,
-    backorderedQuantity,
-    unitPrice,
-    status: statuses.has('BACKORDERED') ? 'BACKORDERED' : 'CHANGED',
+    line: {
+      ...priced.line,
+      expectedQuantity: quantityOf(['ACCEPTED', 'CHANGED']),
+      backorderedQuantity: quantityOf(['BACKORDERED']),
+      status: statuses.has('BACKORDERED') ? 'BACKORDERED' : 'CHANGED',
+    },
+    ...(priced.held === undefined ? {} : { held: priced.held }),
   };
 };
 
 /**
- * Apply the supplier's 855. A whole-order rejection (BAK02 RJ/RD) rejects every line and the PO.
- * Otherwise, per PO line (an 855 may send several ACK lines for one PO line, e.g. 6 accepted and 4
- * backordered):
+ * Apply the supplier's 855, holding its price increases to the supplier's tolerances. A whole-order
+ * rejection (BAK02 RJ/RD) rejects every line and the PO. Otherwise, per PO line (an 855 may send
+ * several ACK lines for one PO line, e.g. 6 accepted and 4 backordered):
  * - only ACCEPTED: the expected quantity stays;
- * - CHANGED: expected = the accepted/changed quantities, and the changed unit price when sent;
+ * - CHANGED: expected = the accepted/changed quantities; a unit price sent with it (the first one,
+ *   converted to the line's unit) becomes the line's `unitPrice` when it is lower than the line's or
+ *   higher within `tolerances` — the same rule as an invoice price in the three-way match
+ *   (`isPriceVariance`: percent and absolute per base unit, `priceVarianceWhen`). An increase beyond
+ *   them is a contract price exception: the line keeps its price (what HEM expects to pay), records
+ *   the supplier's in `acknowledgedUnitPrice`, and the application lists it in `heldPriceChanges`
+ *   for a buyer; an invoice at that price is then a PRICE_VARIANCE for AP. The price is always
+ *   compared with the line's current `unitPrice`, so re-applying an 855 holds (or takes) it again;
  * - BACKORDERED: expected = what was accepted alongside (0 for a pure backorder), the backordered
  *   quantity and the scheduled date are kept for when it ships;
  * - only REJECTED: expected 0, line REJECTED.
  * Quantities and prices in another unit than the line's are converted. PO lines the 855 does not
  * mention are accepted as ordered. The PO becomes ACKNOWLEDGED (REJECTED when every line is), unless
- * it has already moved further. Applying the same 855 twice gives the same PO.
+ * it has already moved further. Applying the same 855 twice gives the same PO and the same held changes.
  *
  * @throws DataError naming the ACK line that refers to a line the PO does not have, or a unit that
  *   does not convert; or when the 855 belongs to another PO or supplier.
  * @throws ConflictError when the PO is closed, or was rejected and the 855 is not that rejection again.
  */
-export const applyAcknowledgment = (po: PurchaseOrder, ack: PoAcknowledgment, conversions?: UomConversions): PurchaseOrder => {
+export const acknowledgePurchaseOrder = (
+  po: PurchaseOrder,
+  ack: PoAcknowledgment,
+  tolerances: AcknowledgmentPriceTolerances,
+  conversions?: UomConversions,
+): AcknowledgmentApplication => {
   assertSameOrder(po, ack, '855 acknowledgment');
   assertNotClosed(po, '855 acknowledgment');
   const wholeOrderRejected = WHOLE_ORDER_REJECTIONS.has(ack.ackType.toUpperCase());
   if (po.status === 'REJECTED') {
     // A resent rejection changes nothing; anything else after a rejection needs a new PO.
-    if (wholeOrderRejected) return po;
+    if (wholeOrderRejected) return { purchaseOrder: po, heldPriceChanges: [] };
     throw new ConflictError(`PO ${po.poNumber} was rejected by the supplier: a new 855 cannot reopen it`, { details: { poNumber: po.poNumber } });
   }
   if (wholeOrderRejected) {
     return {
-      ...po,
-      status: 'REJECTED',
-      lines: po.lines.map((l) => ({ ...l, expectedQuantity: 0, backorderedQuantity: 0, status: 'REJECTED' })),
+      purchaseOrder: {
+        ...po,
+        status: 'REJECTED',
+        lines: po.lines.map((l) => ({ ...l, expectedQuantity: 0, backorderedQuantity: 0, status: 'REJECTED' })),
+      },
+      heldPriceChanges: [],
     };
   }
   const byLine = new Map<number, { ack: AckLine; factor: number }[]>();
@@ -272,14 +339,29 @@ export const applyAcknowledgment = (po: PurchaseOrder, ack: PoAcknowledgment, co
     }
     byLine.set(line.lineNumber, [...(byLine.get(line.lineNumber) ?? []), { ack: ackLine, factor }]);
   });
-  const lines = po.lines.map((line): PurchaseOrderLine => {
+  const applied = po.lines.map((line): { line: PurchaseOrderLine; held?: HeldPriceChange } => {
     const entries = byLine.get(line.lineNumber);
-    if (entries !== undefined) return applyAckLines(line, entries);
-    return line.status === 'OPEN' ? { ...line, status: 'ACCEPTED' } : line;
+    if (entries !== undefined) return applyAckLines(line, entries, tolerances);
+    return { line: line.status === 'OPEN' ? { ...line, status: 'ACCEPTED' } : line };
   });
+  const lines = applied.map((a) => a.line);
   const allRejected = lines.every((l) => l.status === 'REJECTED');
-  return { ...po, lines, status: allRejected ? 'REJECTED' : atLeast(po.status, 'ACKNOWLEDGED') };
+  return {
+    purchaseOrder: { ...po, lines, status: allRejected ? 'REJECTED' : atLeast(po.status, 'ACKNOWLEDGED') },
+    heldPriceChanges: applied.flatMap((a) => (a.held === undefined ? [] : [a.held])),
+  };
 };
+
+/**
+ * Apply the supplier's 855 (see `acknowledgePurchaseOrder`) and return the PO. Without `tolerances`
+ * no price increase is taken: any higher price the 855 sends is held back on the line.
+ */
+export const applyAcknowledgment = (
+  po: PurchaseOrder,
+  ack: PoAcknowledgment,
+  conversions?: UomConversions,
+  tolerances: AcknowledgmentPriceTolerances = NO_PRICE_TOLERANCE,
+): PurchaseOrder => acknowledgePurchaseOrder(po, ack, tolerances, conversions).purchaseOrder;
 
 /** A supplier document or receipt line resolved to its PO line, with its base quantity. */
 export interface ResolvedLine {

@@ -16,6 +16,8 @@ export const PROCUREMENT_METRIC = {
   purchaseOrdersIssued: 'PurchaseOrdersIssued',
   purchaseOrdersClosed: 'PurchaseOrdersClosed',
   procurementAlerts: 'ProcurementAlerts',
+  /** 855 price increases beyond the supplier's tolerances, held back for a buyer (charted, not paged). */
+  priceChangesHeld: 'AcknowledgmentPriceChangesHeld',
   erpCommands: 'ErpCommands',
   erpCommandFailures: 'ErpCommandFailures',
   supplierCommands: 'SupplierCommands',

@@ -38,7 +38,8 @@ const PINNED: Record<string, string> = {
   InvoiceMatchedSchema: '3135c583da0c9be8',
   InvoiceExceptionRaisedSchema: '6f4aeff07c2b47cd',
   PurchaseOrderClosedSchema: '3be8ef721fb16bcd',
-  ProcurementAlertRaisedSchema: '779bb3fdedfa8d63',
+  // Additive (v1 consumers unaffected): alert type ACKNOWLEDGMENT_PRICE_CHANGE and the optional `priceChanges`.
+  ProcurementAlertRaisedSchema: '75379fb43820e0e7',
 };
 
 describe('procurement event schemas', () => {

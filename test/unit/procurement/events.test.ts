@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_CATALOG, type BusEvent } from '../../../contracts/events';
-import { ConflictError } from '../../../functions/domain/errors';
+import { ConflictError, DataError } from '../../../functions/domain/errors';
 import { apVoucherFromMatch } from '../../../functions/domain/procurement/ap-voucher';
 import { applyDecision } from '../../../functions/domain/procurement/approval';
 import {
+  acknowledgmentPriceChangeAlert,
   apVoucherPosted,
   escalationAlertFor,
   goodsReceived,
@@ -23,7 +24,13 @@ import {
 } from '../../../functions/domain/procurement/events';
 import { openInvoiceCase, recordMatch, resolveException } from '../../../functions/domain/procurement/invoice-case';
 import { threeWayMatch } from '../../../functions/domain/procurement/match';
-import { applyAcknowledgment, applyReceipt, applyShipNotice, closePurchaseOrder } from '../../../functions/domain/procurement/purchase-order';
+import {
+  acknowledgePurchaseOrder,
+  applyAcknowledgment,
+  applyReceipt,
+  applyShipNotice,
+  closePurchaseOrder,
+} from '../../../functions/domain/procurement/purchase-order';
 import { NOW, TODAY, control, conversions, invoice, pendingRequisition, receipt, standardLines, standardPo, tolerances } from './fixtures';
 
 const input = { correlationId: 'corr-p2p-1', causationId: 'evt-1', occurredAt: NOW.toISOString() };
@@ -145,5 +152,27 @@ describe('procurement event builders', () => {
     const escalation = procurementAlertRaised(input, escalationAlertFor(pending, '2025-03-15T09:30:00.000Z'));
     assert.equal(EVENT_CATALOG.ProcurementAlertRaised.schema.safeParse(escalation.detail).success, true);
     assert.equal(escalation.detail.alertType, 'APPROVAL_ESCALATED');
+  });
+
+  it('alerts a buyer to an 855 price increase held back, naming the PO, the line and both prices, once per 855', () => {
+    const priceAck = { ...ack, lines: [{ lineNumber: 1, status: 'CHANGED' as const, statusCode: 'IC', quantity: 6, uom: 'BX', unitPrice: 5.4 }] };
+    const { purchaseOrder, heldPriceChanges } = acknowledgePurchaseOrder(po, priceAck, tolerances, conversions);
+    const event = acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, heldPriceChanges);
+    const parsed = EVENT_CATALOG.ProcurementAlertRaised.schema.parse(event.detail);
+    assert.equal(event.detailType, 'ProcurementAlertRaised');
+    assert.deepEqual(
+      { alertType: parsed.alertType, severity: parsed.severity, entity: parsed.entity, supplierId: parsed.supplierId, costCenter: parsed.costCenter, priceChanges: parsed.priceChanges },
+      {
+        alertType: 'ACKNOWLEDGMENT_PRICE_CHANGE',
+        severity: 'WARNING',
+        entity: { kind: 'PURCHASE_ORDER', id: 'PO-NMC-00000001' },
+        supplierId: 'SUP-MEDLINE',
+        costCenter: 'CC-NMC-OR',
+        priceChanges: [{ lineNumber: 1, itemId: 'ITM-10001', uom: 'BX', poUnitPrice: 4.5, acknowledgedUnitPrice: 5.4 }],
+      },
+    );
+    assert.equal(event.detail.idempotencyKey, 'ALERT|ACKNOWLEDGMENT_PRICE_CHANGE|PO|PO-NMC-00000001|855|000000011|0011#ProcurementAlertRaised');
+    assert.equal(acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, heldPriceChanges).detail.idempotencyKey, event.detail.idempotencyKey);
+    assert.throws(() => acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, []), DataError);
   });
 });

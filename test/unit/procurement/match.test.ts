@@ -289,6 +289,13 @@ describe('three-way match: duplicates', () => {
     const otherSupplier = { ...original, supplierId: 'SUP-CARDINAL' };
     assert.equal(findDuplicate(original, [otherSupplier], 30), undefined);
   });
+
+  it('does not call same amounts on another PO a duplicate (the same restock at another par location)', () => {
+    const otherLocation = { ...original, invoiceNumber: 'INV-1002', poNumber: 'PO-SCH-00000099' };
+    assert.equal(findDuplicate(otherLocation, [original], 30), undefined);
+    // The same invoice number is a duplicate whatever PO it names.
+    assert.equal(findDuplicate({ ...otherLocation, invoiceNumber: original.invoiceNumber }, [original], 30), original);
+  });
 });
 
 describe('three-way match: charges and totals', () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MatchResult, PoAcknowledgment, PurchaseOrder, ShipNotice } from '../../../contracts/procurement';
+import type { MatchResult, MatchTolerances, PoAcknowledgment, PurchaseOrder, ShipNotice } from '../../../contracts/procurement';
 import { PurchaseOrderSchema, ReceiptSchema } from '../../../contracts/procurement';
 import { ConflictError, DataError } from '../../../functions/domain/errors';
+import { threeWayMatch } from '../../../functions/domain/procurement/match';
 import {
+  acknowledgePurchaseOrder,
   acknowledgmentOutcome,
   applyAcknowledgment,
   applyReceipt,
@@ -17,7 +19,21 @@ import {
   receiptFromShipNotice,
   recordInvoiceMatches,
 } from '../../../functions/domain/procurement/purchase-order';
-import { ITEMS, NMC, NOW, TODAY, control, conversions, gauze, pendingRequisition, receipt, standardLines, standardPo } from './fixtures';
+import {
+  ITEMS,
+  NMC,
+  NOW,
+  TODAY,
+  control,
+  conversions,
+  gauze,
+  invoice,
+  pendingRequisition,
+  receipt,
+  standardLines,
+  standardPo,
+  tolerances,
+} from './fixtures';
 
 const ack = (lines: PoAcknowledgment['lines'], ackType = 'AC'): PoAcknowledgment => ({
   poNumber: 'PO-NMC-00000001',
@@ -198,6 +214,124 @@ describe('855 acknowledgment', () => {
     const once = applyAcknowledgment(standardPo(), ack([{ lineNumber: 1, status: 'CHANGED', statusCode: 'IQ', quantity: 5, uom: 'BX' }]));
     assert.deepEqual(applyAcknowledgment(once, ack([{ lineNumber: 1, status: 'CHANGED', statusCode: 'IQ', quantity: 5, uom: 'BX' }])), once);
     assert.equal(applyAcknowledgment({ ...standardPo(), status: 'SHIPPED' }, ack([])).status, 'SHIPPED');
+  });
+});
+
+describe('855 price changes against the supplier tolerances', () => {
+  // Gauze line 1: 4.50 per BX of 10 = 0.45/EA; suture line 2: 37.20 per BX of 12 = 3.10/EA.
+  // Tolerances (fixtures): 2 % and 0.05 per base unit, both to be exceeded unless EITHER_EXCEEDED.
+  const either: MatchTolerances = { ...tolerances, priceVarianceWhen: 'EITHER_EXCEEDED' };
+  const changed = (lineNumber: number, quantity: number, uom: string, unitPrice: number): PoAcknowledgment['lines'][number] => ({
+    lineNumber,
+    status: 'CHANGED',
+    statusCode: 'IC',
+    quantity,
+    uom,
+    unitPrice,
+  });
+  const acknowledge = (lines: PoAcknowledgment['lines'], t: MatchTolerances = tolerances): ReturnType<typeof acknowledgePurchaseOrder> =>
+    acknowledgePurchaseOrder(standardPo(), ack(lines), t, conversions);
+
+  it('takes a price increase within tolerance as the expected price, holding nothing back', () => {
+    const { purchaseOrder, heldPriceChanges } = acknowledge([changed(1, 6, 'BX', 4.58)]);
+    assert.equal(purchaseOrder.lines[0]!.unitPrice, 4.58);
+    assert.equal(purchaseOrder.lines[0]!.acknowledgedUnitPrice, undefined);
+    assert.deepEqual(heldPriceChanges, []);
+  });
+
+  it('takes a lower price even with no tolerance at all', () => {
+    const none: MatchTolerances = { ...either, unitPricePercent: 0, unitPriceAbsolute: 0 };
+    const { purchaseOrder, heldPriceChanges } = acknowledge([changed(1, 6, 'BX', 4)], none);
+    assert.equal(purchaseOrder.lines[0]!.unitPrice, 4);
+    assert.deepEqual(heldPriceChanges, []);
+  });
+
+  it('holds back an increase beyond tolerance: the PO keeps its price and the line records the acknowledged one', () => {
+    const { purchaseOrder, heldPriceChanges } = acknowledge([changed(1, 5, 'BX', 5.4)]);
+    const line = purchaseOrder.lines[0]!;
+    assert.deepEqual([line.status, line.expectedQuantity, line.unitPrice, line.acknowledgedUnitPrice], ['CHANGED', 5, 4.5, 5.4]);
+    assert.deepEqual(heldPriceChanges, [{ lineNumber: 1, itemId: gauze.itemId, uom: 'BX', poUnitPrice: 4.5, acknowledgedUnitPrice: 5.4 }]);
+    assert.equal(purchaseOrder.status, 'ACKNOWLEDGED');
+    assert.equal(PurchaseOrderSchema.safeParse(purchaseOrder).success, true);
+  });
+
+  it('applies the tolerance mode: over the percent only, or over the absolute only, is held only with EITHER_EXCEEDED', () => {
+    // 4.70/BX: +4.4 % but +0.02/EA.  37.86/BX: +0.055/EA but +1.8 %.
+    for (const [lineNumber, price] of [
+      [1, 4.7],
+      [2, 37.86],
+    ] as const) {
+      const uom = 'BX';
+      const both = acknowledge([changed(lineNumber, 4, uom, price)]);
+      assert.equal(both.purchaseOrder.lines[lineNumber - 1]!.unitPrice, price, `line ${lineNumber} within BOTH_EXCEEDED`);
+      assert.deepEqual(both.heldPriceChanges, []);
+      const strict = acknowledge([changed(lineNumber, 4, uom, price)], either);
+      assert.deepEqual(
+        strict.heldPriceChanges.map((h) => [h.lineNumber, h.poUnitPrice, h.acknowledgedUnitPrice]),
+        [[lineNumber, standardLines()[lineNumber - 1]!.unitPrice, price]],
+        `line ${lineNumber} held with EITHER_EXCEEDED`,
+      );
+    }
+  });
+
+  it('compares a price sent in another unit per base unit, exactly at the limit, and records it in the line unit', () => {
+    // 0.459/EA is exactly 2 % over 0.45/EA: not beyond the tolerance.
+    const atLimit = acknowledge([changed(1, 60, 'EA', 0.459)], either);
+    assert.deepEqual([atLimit.purchaseOrder.lines[0]!.expectedQuantity, atLimit.purchaseOrder.lines[0]!.unitPrice], [6, 4.59]);
+    assert.deepEqual(atLimit.heldPriceChanges, []);
+    const over = acknowledge([changed(1, 60, 'EA', 0.54)]);
+    assert.deepEqual([over.purchaseOrder.lines[0]!.unitPrice, over.purchaseOrder.lines[0]!.acknowledgedUnitPrice], [4.5, 5.4]);
+    assert.deepEqual(over.heldPriceChanges.map((h) => [h.uom, h.acknowledgedUnitPrice]), [['BX', 5.4]]);
+  });
+
+  it('keeps quantities, backorders and rejections as without a price change', () => {
+    const { purchaseOrder, heldPriceChanges } = acknowledge([
+      changed(1, 4, 'BX', 5.4),
+      { lineNumber: 1, status: 'BACKORDERED', statusCode: 'IB', quantity: 2, uom: 'BX', scheduledDate: '2025-04-02' },
+      { lineNumber: 3, status: 'REJECTED', statusCode: 'IR', quantity: 0, uom: 'CS' },
+    ]);
+    const [gauzeLine, sutureLine, gloveLine] = purchaseOrder.lines;
+    assert.deepEqual(
+      [gauzeLine!.status, gauzeLine!.expectedQuantity, gauzeLine!.backorderedQuantity, gauzeLine!.scheduledDate, gauzeLine!.unitPrice],
+      ['BACKORDERED', 4, 2, '2025-04-02', 4.5],
+    );
+    assert.deepEqual([sutureLine!.status, sutureLine!.expectedQuantity], ['ACCEPTED', 4]);
+    assert.deepEqual([gloveLine!.status, gloveLine!.expectedQuantity], ['REJECTED', 0]);
+    assert.deepEqual(heldPriceChanges.map((h) => h.lineNumber), [1]);
+  });
+
+  it('holds the same change again when the same 855 is applied twice, and a later price within tolerance replaces it', () => {
+    const once = acknowledge([changed(1, 6, 'BX', 5.4)]);
+    const twice = acknowledgePurchaseOrder(once.purchaseOrder, ack([changed(1, 6, 'BX', 5.4)]), tolerances, conversions);
+    assert.deepEqual(twice, once);
+    const corrected = acknowledgePurchaseOrder(once.purchaseOrder, { ...ack([changed(1, 6, 'BX', 4.55)]), control: control(11) }, tolerances, conversions);
+    assert.deepEqual([corrected.purchaseOrder.lines[0]!.unitPrice, corrected.purchaseOrder.lines[0]!.acknowledgedUnitPrice], [4.55, undefined]);
+    assert.equal('acknowledgedUnitPrice' in corrected.purchaseOrder.lines[0]!, false);
+    assert.deepEqual(corrected.heldPriceChanges, []);
+  });
+
+  it('holds back every increase when applyAcknowledgment is given no tolerances', () => {
+    const po = applyAcknowledgment(standardPo(), ack([changed(1, 6, 'BX', 4.51)]), conversions);
+    assert.deepEqual([po.lines[0]!.unitPrice, po.lines[0]!.acknowledgedUnitPrice], [4.5, 4.51]);
+    assert.equal(applyAcknowledgment(standardPo(), ack([changed(1, 6, 'BX', 4.58)]), conversions, tolerances).lines[0]!.unitPrice, 4.58);
+  });
+
+  it('makes an invoice at a held price a PRICE_VARIANCE, and one at a taken price a match', () => {
+    const goods = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 6, uom: 'BX' }])];
+    const matchAt = (po: PurchaseOrder, unitPrice: number): MatchResult =>
+      threeWayMatch({
+        po,
+        receipts: goods,
+        invoice: invoice('INV-1', [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice }]),
+        priorInvoices: [],
+        tolerances,
+        conversions,
+        today: TODAY,
+      });
+    const held = acknowledge([changed(1, 6, 'BX', 5.4)]).purchaseOrder;
+    assert.deepEqual(matchAt(held, 5.4).reasons, ['PRICE_VARIANCE']);
+    assert.equal(matchAt(held, 4.5).status, 'MATCHED');
+    assert.equal(matchAt(acknowledge([changed(1, 6, 'BX', 4.58)]).purchaseOrder, 4.58).status, 'MATCHED');
   });
 });
 

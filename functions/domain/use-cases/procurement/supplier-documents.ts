@@ -2,8 +2,13 @@
  * Applying the documents a supplier sends over X12 (`POST /v1/edi/x12`), once each, to HEM's
  * purchase orders and invoices (pure orchestration over the ports):
  *
- * - 855 → `applyAcknowledgment` on the PO (saved at its version, re-read and re-applied on a
- *   ConcurrencyError), `PurchaseOrderAcknowledged`, then the `ACK_855` wait of the PO's workflow.
+ * - 855 → `acknowledgePurchaseOrder` on the PO with the supplier's match tolerances (saved at its
+ *   version, re-read and re-applied on a ConcurrencyError), `PurchaseOrderAcknowledged`, then the
+ *   `ACK_855` wait of the PO's workflow. A unit price raised beyond the tolerances is held back (the
+ *   PO keeps its price, the line records the acknowledged one): a `ProcurementAlertRaised`
+ *   (ACKNOWLEDGMENT_PRICE_CHANGE) names the lines and both prices for a buyer, with an audit record
+ *   and a `procurement-alert` hop; the 855 is applied all the same and the workflow moves on. An
+ *   invoice at the higher price then fails the three-way match (PRICE_VARIANCE) for an AP clerk.
  * - 856 → `applyShipNotice` (the PO keeps the shipments it applied and what they shipped),
  *   `ShipmentNotified`, then the `ASN_856` wait. For a supplier configured to receive on ship notice
  *   (`Supplier.receiveOnShipNotice`, evaluated receipt) HEM then receives the shipment itself through
@@ -32,6 +37,7 @@ import type { BusEvent } from '../../../../contracts/events';
 import type { Invoice, PoAcknowledgment, PurchaseOrder, ShipNotice, X12ControlNumbers } from '../../../../contracts/procurement';
 import { ConcurrencyError, ConflictError, DataError, HemError } from '../../errors';
 import {
+  acknowledgmentPriceChangeAlert,
   invoiceReceived,
   procurementAlertRaised,
   purchaseOrderAcknowledged,
@@ -39,7 +45,7 @@ import {
   type ProcurementAlert,
 } from '../../procurement/events';
 import { invoiceCaseIdFor, openInvoiceCase } from '../../procurement/invoice-case';
-import { acknowledgmentOutcome, applyAcknowledgment, applyShipNotice } from '../../procurement/purchase-order';
+import { acknowledgePurchaseOrder, acknowledgmentOutcome, applyShipNotice, type HeldPriceChange } from '../../procurement/purchase-order';
 import type { EdiDocumentKey, EdiDocumentLog, ErpCommandQueue } from '../../procurement-ports';
 import { executionNameFor } from './control-numbers';
 import { purchaseOrderConversions, receiveShipNotice, SHIP_NOTICE_RECEIVER, type ReceiptRecorded } from './receipts';
@@ -93,6 +99,8 @@ export type SupplierDocumentOutcome =
       resumedWorkflow?: boolean;
       /** 856 of a supplier that receives on ship notice: the receipt HEM recorded for the shipment. */
       receiptId?: string;
+      /** 855: the PO lines whose price increase was held back beyond tolerance (present only when some were). */
+      priceChangesHeld?: number[];
     }
   | { status: 'DUPLICATE'; kind: SupplierDocument['kind']; correlationId: string; poNumber?: string }
   | {
@@ -261,13 +269,13 @@ const applyAcknowledgmentDocument = async (
     return recordUnmatched(deps, input, { correlationId: input.requestCorrelationId, poNumber: ack.poNumber, reason: 'UNKNOWN_PURCHASE_ORDER', code: 'NOT_FOUND' });
   }
   const conversions = await purchaseOrderConversions(deps, known);
-  let updated: { purchaseOrder: PurchaseOrder } | undefined;
+  const tolerances = await deps.procurementConfig.tolerances(input.supplierId);
+  let updated: { purchaseOrder: PurchaseOrder; result: HeldPriceChange[] } | undefined;
   try {
-    updated = await updatePurchaseOrder(deps, ack.poNumber, input.supplierId, (po) => ({
-      purchaseOrder: applyAcknowledgment(po, ack, conversions),
-      save: true,
-      result: undefined,
-    }));
+    updated = await updatePurchaseOrder(deps, ack.poNumber, input.supplierId, (po) => {
+      const application = acknowledgePurchaseOrder(po, ack, tolerances, conversions);
+      return { purchaseOrder: application.purchaseOrder, save: true, result: application.heldPriceChanges };
+    });
   } catch (e) {
     if (!isNotApplicable(e)) throw e;
     return recordUnmatched(deps, input, { correlationId: known.correlationId, poNumber: ack.poNumber, ...unmatchedFacts(e) });
@@ -276,9 +284,14 @@ const applyAcknowledgmentDocument = async (
     return recordUnmatched(deps, input, { correlationId: input.requestCorrelationId, poNumber: ack.poNumber, reason: 'UNKNOWN_PURCHASE_ORDER', code: 'NOT_FOUND' });
   }
   const po = updated.purchaseOrder;
+  const held = updated.result;
   const now = deps.clock.now();
   const outcome = acknowledgmentOutcome(ack);
-  await deps.events.publish([purchaseOrderAcknowledged(envelopeInput(po.correlationId, input.causationId, now), po, ack)]);
+  const envelope = envelopeInput(po.correlationId, input.causationId, now);
+  await deps.events.publish([
+    purchaseOrderAcknowledged(envelope, po, ack),
+    ...(held.length === 0 ? [] : [acknowledgmentPriceChangeAlert(envelope, po, ack, held)]),
+  ]);
   await deps.audit.append({ actor: input.actor, action: SUPPLIER_DOCUMENT_ACTION.PoAcknowledgment, entity: `po:${po.poNumber}`, correlationId: po.correlationId, payload: ack });
   await recordHop(deps, po.correlationId, 'po-acknowledged', 'ok', {
     poNumber: po.poNumber,
@@ -288,8 +301,48 @@ const applyAcknowledgmentDocument = async (
     poStatus: po.status,
     control: controlFacts(input.control),
   });
+  if (held.length > 0) await recordHeldPriceChanges(deps, input, po, held);
   const resumedWorkflow = await arrive(deps, po.poNumber, SUPPLIER_DOCUMENT_WAITS.acknowledgment, { poNumber: po.poNumber, status: po.status, outcome });
-  return { status: 'APPLIED', kind: 'PoAcknowledgment', correlationId: po.correlationId, poNumber: po.poNumber, poStatus: po.status, resumedWorkflow };
+  return {
+    status: 'APPLIED',
+    kind: 'PoAcknowledgment',
+    correlationId: po.correlationId,
+    poNumber: po.poNumber,
+    poStatus: po.status,
+    resumedWorkflow,
+    ...(held.length === 0 ? {} : { priceChangesHeld: held.map((h) => h.lineNumber) }),
+  };
+};
+
+/** The audit record and `procurement-alert` hop of an 855's price increases held back for a buyer (the alert is published with the 855's event). */
+const recordHeldPriceChanges = async (
+  deps: SupplierDocumentDependencies,
+  input: SupplierDocumentInput,
+  po: PurchaseOrder,
+  held: readonly HeldPriceChange[],
+): Promise<void> => {
+  const priceChanges = held.map((h) => ({
+    lineNumber: h.lineNumber,
+    itemId: h.itemId,
+    uom: h.uom,
+    poUnitPrice: h.poUnitPrice,
+    acknowledgedUnitPrice: h.acknowledgedUnitPrice,
+  }));
+  await deps.audit.append({
+    actor: input.actor,
+    action: 'AcknowledgmentPriceChangeHeld',
+    entity: `po:${po.poNumber}`,
+    correlationId: po.correlationId,
+    payload: { poNumber: po.poNumber, supplierId: po.supplierId, control: controlFacts(input.control), priceChanges },
+  });
+  await recordHop(deps, po.correlationId, 'procurement-alert', 'error', {
+    poNumber: po.poNumber,
+    supplierId: po.supplierId,
+    alertType: 'ACKNOWLEDGMENT_PRICE_CHANGE',
+    severity: 'WARNING',
+    priceChanges,
+    control: controlFacts(input.control),
+  });
 };
 
 const applyShipNoticeDocument = async (
