@@ -6,13 +6,13 @@
  * (`PostApVoucher`). Reads only; calls no outside system.
  */
 import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-connectors';
-import { HemError } from '../domain/errors';
 import { prepareApVoucher, type ApVoucherPrepared } from '../domain/use-cases/procurement/vouchers';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { logger, traceAwsClient } from './shared/powertools';
 import type { ProcurementHandlerDependencies } from './shared/procurement-deps';
 import { PrepareApVoucherInputSchema } from './shared/receipt-invoice-schemas';
 import { parseOrThrow } from './shared/validation';
+import { failureFacts } from './shared/error-mapping';
 
 export type PrepareApVoucherHandlerDependencies = Pick<ProcurementHandlerDependencies, 'procurement' | 'referenceData' | 'clock'>;
 
@@ -33,9 +33,7 @@ export const makeHandler = (deps: PrepareApVoucherHandlerDependencies): LambdaFu
     } catch (e) {
       logger.warn('AP voucher not prepared', {
         caseId: input.caseId,
-        errorName: e instanceof Error ? e.name : typeof e,
-        code: e instanceof HemError ? e.code : undefined,
-        retryable: e instanceof HemError ? e.retryable : true,
+        ...failureFacts(e),
       });
       throw e;
     }

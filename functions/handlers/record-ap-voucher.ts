@@ -7,13 +7,13 @@
  * (ApVoucherPosted for the next state to publish). Idempotent: a PAID case records nothing twice.
  */
 import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-connectors';
-import { HemError } from '../domain/errors';
 import { recordApVoucher, type ApVoucherPostedOutcome } from '../domain/use-cases/procurement/vouchers';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { logger, traceAwsClient } from './shared/powertools';
 import type { ProcurementHandlerDependencies } from './shared/procurement-deps';
 import { countReceiptInvoice, RECEIPT_INVOICE_METRIC, RecordApVoucherInputSchema } from './shared/receipt-invoice-schemas';
 import { parseOrThrow } from './shared/validation';
+import { failureFacts } from './shared/error-mapping';
 
 export type RecordApVoucherHandlerDependencies = Pick<
   ProcurementHandlerDependencies,
@@ -41,9 +41,7 @@ export const makeHandler = (deps: RecordApVoucherHandlerDependencies): LambdaFun
       logger.warn('AP voucher not recorded', {
         caseId: input.caseId,
         voucherId: input.voucher.voucherId,
-        errorName: e instanceof Error ? e.name : typeof e,
-        code: e instanceof HemError ? e.code : undefined,
-        retryable: e instanceof HemError ? e.retryable : true,
+        ...failureFacts(e),
       });
       throw e;
     }

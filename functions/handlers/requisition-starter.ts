@@ -14,6 +14,7 @@ import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-c
 import { HemError, ValidationError } from '../domain/errors';
 import { startRequisitionFromReplenishment, type RequisitionStarted } from '../domain/use-cases/procurement/requisitions';
 import { useCorrelationId } from './shared/correlation';
+import { failureFacts } from './shared/error-mapping';
 import { asHemError, idempotentOperation } from './shared/idempotency';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { logger, traceAwsClient } from './shared/powertools';
@@ -78,9 +79,7 @@ export const makeHandler = (deps: RequisitionStarterDependencies): LambdaFunctio
       const error = asHemError(e);
       logger.warn('requisition could not be raised', {
         idempotencyKey: detail.idempotencyKey,
-        errorName: error instanceof Error ? error.name : typeof error,
-        code: error instanceof HemError ? error.code : undefined,
-        retryable: error instanceof HemError ? error.retryable : true,
+        ...failureFacts(error),
       });
       throw error;
     }

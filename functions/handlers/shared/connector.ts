@@ -22,9 +22,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
-import { HemError, isRetryable, NotFoundError, ValidationError } from '../../domain/errors';
+import { HemError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { WorkflowControl } from '../../domain/procurement-ports';
 import { useCorrelationId } from './correlation';
+import { failureFacts } from './error-mapping';
 import { asHemError, idempotentOperation } from './idempotency';
 import { withPowertools, type LambdaFunction } from './middleware';
 import { logger } from './powertools';
@@ -117,12 +118,10 @@ export const connectorHandler = <C extends Command, R>(options: ConnectorOptions
       countOutcome(options.metrics, command, 'failed');
       const circuit = error instanceof HemError ? error.details.circuit : undefined;
       if (circuit !== undefined) countProcurement(PROCUREMENT_METRIC.circuitOpen);
-      const retryable = isRetryable(error);
+      const { retryable } = failureFacts(error);
       logger.warn(`${options.system} command failed`, {
         ...facts,
-        errorName: error instanceof Error ? error.name : typeof error,
-        code: error instanceof HemError ? error.code : undefined,
-        retryable,
+        ...failureFacts(error),
         ...(circuit === undefined ? {} : { circuit }),
       });
       if (retryable || command.taskToken === undefined) throw error;

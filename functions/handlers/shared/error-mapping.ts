@@ -11,6 +11,7 @@ import {
   AuthorizationError,
   ConflictError,
   HemError,
+  isRetryable,
   NotFoundError,
   ValidationError,
 } from '../../domain/errors';
@@ -41,11 +42,22 @@ const TITLES: Record<number, string> = {
   503: 'Service temporarily unavailable',
 };
 
-/** Logs a failure without PHI: names and codes, never the raw message of a foreign error. */
+/**
+ * What a log line may say about a failure without PHI: its name, HEM code and whether a retry can
+ * help — never the raw message of a foreign error. A foreign error counts as retryable.
+ */
+export const failureFacts = (e: unknown): { errorName: string; code: string | undefined; retryable: boolean } => ({
+  errorName: e instanceof Error ? e.name : typeof e,
+  code: e instanceof HemError ? e.code : undefined,
+  retryable: isRetryable(e),
+});
+
+/** Logs a failure without PHI (see `failureFacts`). */
 export const logFailure = (e: unknown, status: number): void => {
+  const { errorName, code } = failureFacts(e);
   const facts = {
-    errorName: e instanceof Error ? e.name : typeof e,
-    code: e instanceof HemError ? e.code : undefined,
+    errorName,
+    code,
     causeName: e instanceof Error && e.cause instanceof Error ? e.cause.name : undefined,
     status,
   };

@@ -10,42 +10,13 @@ import { makeHandler as makeRaiseProcurementAlert } from '../../../functions/han
 import { makeHandler as makeRequisitionApi } from '../../../functions/handlers/requisition-api';
 import { makeHandler as makeRequisitionStarter } from '../../../functions/handlers/requisition-starter';
 import { makeHandler as makeSupplierConnector } from '../../../functions/handlers/supplier-connector';
+import { gauzePurchaseOrder } from '../../support/simulators';
 import { lambdaContext } from '../fakes';
 import { procurementFakeDependencies } from '../procurement-fakes';
 
 const context = lambdaContext();
 
-const purchaseOrder = (poNumber: string): PurchaseOrder => ({
-  poNumber,
-  requisitionId: 'REQ-1',
-  supplierId: 'SUP-MEDLINE',
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  costCenter: 'CC-NMC-OR',
-  shipToGln: '0614141000012',
-  orderDate: '2025-03-14',
-  currency: 'USD',
-  lines: [
-    {
-      lineNumber: 1,
-      itemId: 'ITM-10001',
-      description: 'Sponge, gauze 4x4 in, sterile',
-      supplierCatalogNumber: 'ITM-10001',
-      gtin: '10614141000019',
-      quantity: 7,
-      uom: 'BX',
-      uomFactor: 10,
-      unitPrice: 4.5,
-      expectedQuantity: 7,
-      receivedBaseQuantity: 0,
-      invoicedBaseQuantity: 0,
-      status: 'OPEN',
-    },
-  ],
-  status: 'CREATED',
-  correlationId: 'corr-po-1',
-  createdAt: '2025-03-14T09:30:00.000Z',
-});
+const purchaseOrder = (poNumber: string): PurchaseOrder => gauzePurchaseOrder(poNumber);
 
 const saasBody = (overrides: Record<string, unknown> = {}): string =>
   JSON.stringify({
