@@ -208,6 +208,12 @@ export const PurchaseOrderLineSchema = z.object({
    * within tolerance (which then became `unitPrice`).
    */
   acknowledgedUnitPrice: money.nonnegative().optional(),
+  /**
+   * The price ordered (per `uom`), kept once an 855 has changed `unitPrice`: every later 855 price is
+   * held to the tolerances against it, so successive increases each within tolerance cannot add up.
+   * Absent while `unitPrice` is still the price ordered.
+   */
+  orderedUnitPrice: money.nonnegative().optional(),
 });
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 

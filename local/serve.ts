@@ -41,7 +41,9 @@ export const serveLocal = async (options: ServeOptions): Promise<void> => {
     process.exit(1);
   }
   const token = await runtime.issuer.issueToken('epic-ehr');
-  const supplierSecret = DEFAULT_LOCAL_CLIENTS.find((c) => c.clientId === SUPPLIER_CLIENT)?.clientSecret ?? '';
+  const supplier = DEFAULT_LOCAL_CLIENTS.find((c) => c.clientId === SUPPLIER_CLIENT);
+  const supplierSecret = supplier?.clientSecret ?? '';
+  const supplierScopes = (supplier?.allowedScopes ?? []).join(' ');
   const seeded = lastSeedSummary();
   const hl7ForShell = SAMPLE_HL7.replace(/\r/g, '\\r');
   const out = [
@@ -52,7 +54,7 @@ export const serveLocal = async (options: ServeOptions): Promise<void> => {
     `  finance sim  ${runtime.financeUrl}            (GET /gl/journal-lines, /ap/vouchers)`,
     `  ERP sim      ${runtime.erpUrl}            (GET /fscmRestApi/resources/11.13.18.05/purchaseOrders)`,
     `  suppliers    ${runtime.supplierNetworkUrl}            (GET /_inbox, /_outbox; PUT /_scenario) answers each 850 with 855 → 856 → 810`,
-    `  supplier     client ${SUPPLIER_CLIENT} / ${supplierSecret} (scopes hem/edi.write hem/po.read): npx hem token --client-id ${SUPPLIER_CLIENT}`,
+    `  supplier     client ${SUPPLIER_CLIENT} / ${supplierSecret} (scopes ${supplierScopes}): npx hem token --client-id ${SUPPLIER_CLIENT}`,
     `  procurement  clients saas-procurement (requisitions), receiving-dock (receipts), ap-clerk (approvals, invoices)`,
     seeded ? `  seeded       ${Object.entries(seeded).map(([k, v]) => `${v} ${k}`).join(', ')}` : '',
     '',

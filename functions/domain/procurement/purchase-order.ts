@@ -232,8 +232,12 @@ const priceAfterAck = (
   if (changed === undefined || sent === undefined) return { line };
   const inLineUnitPrice =
     changed.factor === line.uomFactor ? sent : quotient(product(sent, line.uomFactor, 12), changed.factor, UNIT_PRICE_PLACES);
-  // Compared exactly, on the price as sent, the way the three-way match compares an invoice price.
-  if (!isPriceVariance(sent, changed.factor, line, tolerances)) return { line: { ...withoutHeldPrice(line), unitPrice: inLineUnitPrice } };
+  // Compared exactly, on the price as sent, the way the three-way match compares an invoice price, and
+  // against the price ordered, not the last one taken: increases within tolerance must not compound.
+  const orderedUnitPrice = line.orderedUnitPrice ?? line.unitPrice;
+  if (!isPriceVariance(sent, changed.factor, { unitPrice: orderedUnitPrice, uomFactor: line.uomFactor }, tolerances)) {
+    return { line: { ...withoutHeldPrice(line), unitPrice: inLineUnitPrice, orderedUnitPrice } };
+  }
   return {
     line: { ...line, acknowledgedUnitPrice: inLineUnitPrice },
     held: { lineNumber: line.lineNumber, itemId: line.itemId, uom: line.uom, poUnitPrice: line.unitPrice, acknowledgedUnitPrice: inLineUnitPrice },
@@ -284,7 +288,8 @@ const applyAckLines = (
  *   them is a contract price exception: the line keeps its price (what HEM expects to pay), records
  *   the supplier's in `acknowledgedUnitPrice`, and the application lists it in `heldPriceChanges`
  *   for a buyer; an invoice at that price is then a PRICE_VARIANCE for AP. The price is always
- *   compared with the line's current `unitPrice`, so re-applying an 855 holds (or takes) it again;
+ *   compared with the price ordered (`orderedUnitPrice`, kept when a change is taken, else
+ *   `unitPrice`), so re-applying an 855 holds (or takes) it again and increases cannot compound;
  * - BACKORDERED: expected = what was accepted alongside (0 for a pure backorder), the backordered
  *   quantity and the scheduled date are kept for when it ships;
  * - only REJECTED: expected 0, line REJECTED.

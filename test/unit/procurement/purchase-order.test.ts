@@ -310,6 +310,16 @@ describe('855 price changes against the supplier tolerances', () => {
     assert.deepEqual(corrected.heldPriceChanges, []);
   });
 
+  it('holds successive increases to the tolerance against the price ordered, so they cannot compound', () => {
+    // EITHER_EXCEEDED at 2 %: 4.58/BX is within 2 % of the 4.50 ordered; 4.67 is within 2 % of 4.58 but 3.8 % over 4.50.
+    const first = acknowledgePurchaseOrder(standardPo(), ack([changed(1, 6, 'BX', 4.58)]), either, conversions);
+    assert.deepEqual([first.purchaseOrder.lines[0]!.unitPrice, first.purchaseOrder.lines[0]!.orderedUnitPrice], [4.58, 4.5]);
+    const second = acknowledgePurchaseOrder(first.purchaseOrder, { ...ack([changed(1, 6, 'BX', 4.67)]), control: control(12) }, either, conversions);
+    const line = second.purchaseOrder.lines[0]!;
+    assert.deepEqual([line.unitPrice, line.acknowledgedUnitPrice, line.orderedUnitPrice], [4.58, 4.67, 4.5]);
+    assert.deepEqual(second.heldPriceChanges.map((h) => [h.poUnitPrice, h.acknowledgedUnitPrice]), [[4.58, 4.67]]);
+  });
+
   it('holds back every increase when applyAcknowledgment is given no tolerances', () => {
     const po = applyAcknowledgment(standardPo(), ack([changed(1, 6, 'BX', 4.51)]), conversions);
     assert.deepEqual([po.lines[0]!.unitPrice, po.lines[0]!.acknowledgedUnitPrice], [4.5, 4.51]);
