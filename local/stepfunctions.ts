@@ -230,6 +230,8 @@ export class LocalStateMachine {
   private readonly putEventsFn: ((entries: PutEventsRequestEntry[]) => Promise<PutEventsResult>) | undefined;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly tokens = new Map<string, TokenEntry>();
+  /** Set by `close()`: executions it stops are the runtime shutting down, not failures. */
+  private closing = false;
   private readonly historyLimit: number;
   private readonly logger: LocalLogger;
   private running = 0;
@@ -412,6 +414,7 @@ export class LocalStateMachine {
    * callback task waits up to ~24 days) keeps the process alive after the runtime stops.
    */
   async close(): Promise<void> {
+    this.closing = true;
     const running = [...this.executions.values()].filter((record) => record.status === 'RUNNING');
     for (const record of running) {
       this.stopExecution(record.executionArn, { error: 'States.Aborted', cause: 'the local runtime stopped' });
@@ -653,7 +656,9 @@ export class LocalStateMachine {
       this.tokens.delete(token);
     }
     record.issuedTokens.clear();
-    if (status !== 'SUCCEEDED') {
+    // A workflow still waiting (a backorder, an AP clerk) when the runtime stops is expected, not a failure.
+    const stoppedWithRuntime = status === 'ABORTED' && this.closing;
+    if (status !== 'SUCCEEDED' && !stoppedWithRuntime) {
       this.logger.warn('local execution did not succeed', { stateMachine: this.name, executionArn: record.executionArn, status, error: record.error });
     }
     this.running -= 1;

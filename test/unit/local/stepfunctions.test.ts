@@ -321,12 +321,26 @@ describe('LocalStateMachine: .waitForTaskToken', () => {
     assert.deepEqual(description.output, { po: 'PO-4', approval: { approvedBy: 'sync' } });
   });
 
-  it('close() aborts executions still waiting for a token', async () => {
-    onInvoke = () => undefined;
-    const started = machine.start({ po: 'never-answered' });
-    await machine.whenIdle();
-    await machine.close();
-    await assert.rejects(started.result, (e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED');
+  it('close() aborts executions still waiting for a token, without reporting them as failures; StopExecution does report', async () => {
+    const warnings: string[] = [];
+    const own = new LocalStateMachine({
+      name: 'hem-Approval-closing',
+      type: 'EXPRESS',
+      definition: APPROVAL_ASL,
+      lambdaInvokers: { [APPROVER_ARN]: async () => ({ accepted: true }) },
+      logger: { warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
+    });
+    const stopped = own.start({ po: 'stopped-by-an-operator' });
+    await own.whenIdle();
+    own.stopExecution(stopped.executionArn, { error: 'Operator', cause: 'cancelled' });
+    await assert.rejects(stopped.result, (e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED');
+    assert.deepEqual(warnings, ['local execution did not succeed']);
+
+    const waiting = own.start({ po: 'never-answered' });
+    await own.whenIdle();
+    await own.close();
+    await assert.rejects(waiting.result, (e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED');
+    assert.deepEqual(warnings, ['local execution did not succeed'], 'the runtime stopping is not a failure');
   });
 
   it('refuses an unknown task token', () => {
