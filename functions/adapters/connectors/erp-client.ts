@@ -71,6 +71,8 @@ export const erpReceiptBody = (receipt: Receipt): Record<string, unknown> => ({
   ReceiptSourceCode: 'VENDOR',
   // ReceiptNumber holds 30 characters; a longer receipt id still has the Idempotency-Key guard.
   ...(receipt.receiptId.length <= 30 ? { ReceiptNumber: receipt.receiptId } : {}),
+  // A receipt confirmed from an 856 names the supplier's shipment, so the ERP can tie it to the ASN.
+  ...(receipt.shipmentId !== undefined && receipt.shipmentId.length <= 30 ? { ShipmentNumber: receipt.shipmentId } : {}),
   TransactionDate: receipt.receivedAt,
   lines: receipt.lines.map((line) => ({
     DocumentNumber: receipt.poNumber,

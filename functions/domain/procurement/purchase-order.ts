@@ -532,11 +532,12 @@ const isLineComplete = (line: PurchaseOrderLine): boolean => outstandingBaseQuan
  * receipt in the line's unit) or the item's conversions (e.g. 25 EA against a BX line). Receiving may
  * not exceed what the supplier committed to (expected + backordered) plus the over-receipt
  * tolerance. A line is RECEIVED when nothing is outstanding; the PO is RECEIVED when every line is,
- * PARTIALLY_RECEIVED otherwise. A receipt already applied (same receipt id) changes nothing.
+ * PARTIALLY_RECEIVED otherwise. A receipt already applied (same receipt id) changes nothing, even
+ * after the PO closed.
  *
  * @throws DataError naming the receipt line for an unknown PO line, a unit that does not convert, or
  *   an over-receipt; or when the receipt is for another PO or facility.
- * @throws ConflictError when the PO is closed.
+ * @throws ConflictError when the PO is closed (for a receipt it has not taken).
  */
 export const applyReceipt = (
   po: PurchaseOrder,
@@ -554,7 +555,6 @@ export const applyReceipt = (
       details: { receiptId: receipt.receiptId, facilityId: receipt.facilityId },
     });
   }
-  assertNotClosed(po, `receipt ${receipt.receiptId}`);
   const lines = receipt.lines.map((receiptLine, index): ResolvedLine => {
     const line = po.lines.find((l) => l.lineNumber === receiptLine.poLineNumber);
     if (line === undefined) {
@@ -578,7 +578,9 @@ export const applyReceipt = (
       baseQuantity: product(receiptLine.quantity, factor, QUANTITY_PLACES),
     };
   });
+  // A resend is harmless even once the PO has closed: the dock (or its integration) retries blindly.
   if (po.receiptIds?.includes(receipt.receiptId) === true) return { purchaseOrder: po, applied: false, lines };
+  assertNotClosed(po, `receipt ${receipt.receiptId}`);
   const received = totalsByLine(lines);
   const tolerance = options.overReceiptBaseUnits ?? 0;
   const poLines = po.lines.map((line): PurchaseOrderLine => {

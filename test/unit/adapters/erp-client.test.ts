@@ -118,6 +118,24 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
     assert.equal(order.lines[0]!.QuantityBilled, 7);
   });
 
+  it('books a receipt confirmed from an 856 with the supplier\'s shipment number', async () => {
+    const poNumber = nextPo();
+    await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
+    const receipt: Receipt = {
+      receiptId: `ASN:SUP-MEDLINE:SHP-${poNumber}`,
+      poNumber,
+      facilityId: 'FAC-NMC',
+      locationId: 'NMC-OR',
+      receivedAt: '2025-03-15T08:00:00.000Z',
+      source: 'ASN',
+      shipmentId: `SHP-${poNumber}`,
+      lines: [{ poLineNumber: 1, quantity: 7, uom: 'BX' }],
+    };
+    const { erpReceiptId } = await gateway.createReceipt(receipt, `RCV|${receipt.receiptId}`);
+    const booked = erp.receipts().find((r) => String(r.HeaderInterfaceId) === erpReceiptId)!;
+    assert.equal(booked.ShipmentNumber, `SHP-${poNumber}`);
+  });
+
   it('adds an adjustment line when the approved amount is not the invoice total, so the lines add up', () => {
     const body = erpInvoiceBody(invoiceFor('PO-1', 'INV-9'), 31.5);
     const lines = body.invoiceLines as { LineType: string; LineAmount: number }[];

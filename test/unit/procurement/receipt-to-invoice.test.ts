@@ -96,6 +96,19 @@ describe('recordReceipt (dock)', () => {
     assert.deepEqual(deps.transactions.hops.filter((h) => h.hop === 'goods-received').map((h) => h.status), ['ok', 'skipped']);
   });
 
+  it('answers a resend after the PO closed with the same receipt, and refuses a new receipt on the closed PO', async () => {
+    const deps = receiptInvoiceFakes();
+    await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 20, uom: 'BX' }]), DOCK);
+    const stored = (await deps.procurement.getPurchaseOrder(PO_NUMBER))!;
+    const { version, ...received } = stored;
+    await deps.procurement.savePurchaseOrder({ ...received, status: 'CLOSED', closedAt: '2025-03-20T10:00:00.000Z' }, version);
+
+    const again = await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 20, uom: 'BX' }]), DOCK);
+    assert.deepEqual([again.created, again.poStatus, again.stock[0]?.applied], [false, 'CLOSED', false]);
+    assert.deepEqual((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand, 450);
+    await assert.rejects(receiveAtDock(deps, dockReceipt('RCV-2', [{ quantity: 1, uom: 'BX' }]), DOCK), ConflictError);
+  });
+
   it('resumes the PO workflow waiting for a receipt', async () => {
     const deps = receiptInvoiceFakes();
     await deps.waits.register(PO_NUMBER, 'RECEIPT', 'token-po');
