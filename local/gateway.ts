@@ -18,6 +18,7 @@ import type {
 import type { FunctionId } from '../contracts/functions';
 import type { RouteDefinition } from '../contracts/routes';
 import { AuthenticationError, AuthorizationError } from '../functions/domain/errors';
+import type { Problem } from '../functions/handlers/shared/http';
 import type { Claims, LocalIssuer } from './oauth';
 import { LOCAL_SIGV4_SCOPE, verifySigV4 } from './sigv4';
 import type { SigV4Credentials, SigV4Identity } from './sigv4';
@@ -93,14 +94,8 @@ const PROBLEM_TYPES: Readonly<Record<number, string>> = {
   503: 'urn:hem:problem:unavailable',
 };
 
-/** An RFC 9457 problem body as the gateway writes it. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  correlationId: string;
-}
+/** The gateway writes its own errors in the handlers' RFC 9457 problem body (never with a `location`). */
+export type { Problem };
 
 interface CompiledRoute {
   definition: RouteDefinition;

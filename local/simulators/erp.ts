@@ -63,10 +63,10 @@ import * as z from 'zod';
 import {
   FaultConfigSchema,
   FaultInjector,
+  admitFaultablePost,
   correlationEcho,
   createDelayTimers,
   faultControls,
-  headerValue,
   parseJson as parseJsonText,
   readBody as readBodyLimited,
   retryAfterHeader,
@@ -620,38 +620,31 @@ export async function startErpSimulator(options: ErpSimulatorOptions = {}): Prom
 
   const handlePost = async (resource: ErpResourceName, req: IncomingMessage, res: ServerResponse, echo: Record<string, string>): Promise<void> => {
     stats.posts += 1;
-    // Faults scoped to other collections leave this post alone and keep their counts.
-    const fault = faults.take((config) => config.resources === undefined || config.resources.includes(resource));
-    const latency = faults.latencyMs();
-    const text = await readBody(req);
-    if (latency > 0) {
-      await timers.delay(latency);
-    }
-    if (fault?.kind === 'fail') {
-      stats.failuresInjected += 1;
-      throw new ErpRequestError(
-        fault.status,
-        'HEMERP-INJECTED-FAULT',
-        [{ detail: 'ERP unavailable (injected fault)', 'o:errorCode': 'HEMERP-INJECTED-FAULT' }],
-        retryAfterHeader(fault),
-      );
-    }
-    const key = headerValue(req, 'idempotency-key');
     const post = collections[resource].post as (key: string, body: unknown) => { created: boolean; resource: unknown };
-    if (fault?.kind === 'timeout') {
-      stats.timeoutsInjected += 1;
-      if (fault.commits && key !== undefined) {
-        try {
-          if (post(key, parseJson(text)).created) {
-            stats.created += 1;
-          }
-        } catch {
-          // A request that would have been refused writes nothing; it still never gets an answer.
+    const admitted = await admitFaultablePost(req, {
+      faults,
+      timers,
+      stats,
+      readBody,
+      // Faults scoped to other collections leave this post alone and keep their counts.
+      applies: (config) => config.resources === undefined || config.resources.includes(resource),
+      failure: (fault) =>
+        new ErpRequestError(
+          fault.status,
+          'HEMERP-INJECTED-FAULT',
+          [{ detail: 'ERP unavailable (injected fault)', 'o:errorCode': 'HEMERP-INJECTED-FAULT' }],
+          retryAfterHeader(fault),
+        ),
+      commit: (key, text) => {
+        if (post(key, parseJson(text)).created) {
+          stats.created += 1;
         }
-      }
-      // No response: the connection stays open until the client gives up or `stop()` drops it.
+      },
+    });
+    if (admitted === undefined) {
       return;
     }
+    const { key, text } = admitted;
     let outcome: { created: boolean; resource: unknown };
     try {
       if (key === undefined) {

@@ -38,10 +38,10 @@ import type { FinanceJournalLine } from '../../functions/domain/ports';
 import {
   FaultConfigSchema,
   FaultInjector,
+  admitFaultablePost,
   correlationEcho,
   createDelayTimers,
   faultControls,
-  headerValue,
   parseJson as parseJsonText,
   readBody as readBodyLimited,
   retryAfterHeader,
@@ -327,36 +327,26 @@ export async function startFinanceSimulator(options: FinanceSimulatorOptions = {
 
   const handlePost = async (req: IncomingMessage, res: ServerResponse, echo: Record<string, string>, book: Book): Promise<void> => {
     book.received();
-    const fault = faults.take();
-    const latency = faults.latencyMs();
-    const text = await readBody(req);
-    if (latency > 0) {
-      await timers.delay(latency);
-    }
-    if (fault?.kind === 'fail') {
-      stats.failuresInjected += 1;
-      sendProblem(
-        res,
-        { status: fault.status, code: 'injected-failure', title: 'Ledger unavailable (injected fault)' },
-        { ...echo, ...retryAfterHeader(fault) },
-      );
-      return;
-    }
-    const key = headerValue(req, 'idempotency-key');
-    if (fault?.kind === 'timeout') {
-      stats.timeoutsInjected += 1;
-      if (fault.commits && key !== undefined) {
-        try {
-          if (book.write(key, parseJson(text)).created) {
-            book.written();
-          }
-        } catch {
-          // A request that would have been refused writes nothing; it still never gets an answer.
+    const admitted = await admitFaultablePost(req, {
+      faults,
+      timers,
+      stats,
+      readBody,
+      failure: (fault) =>
+        new RequestError(
+          { status: fault.status, code: 'injected-failure', title: 'Ledger unavailable (injected fault)' },
+          { ...echo, ...retryAfterHeader(fault) },
+        ),
+      commit: (key, text) => {
+        if (book.write(key, parseJson(text)).created) {
+          book.written();
         }
-      }
-      // No response: the connection stays open until the client gives up or `stop()` drops it.
+      },
+    });
+    if (admitted === undefined) {
       return;
     }
+    const { key, text } = admitted;
     let outcome: { created: boolean; journalId: string; location: string };
     try {
       if (key === undefined) {

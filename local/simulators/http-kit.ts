@@ -1,7 +1,7 @@
 /**
  * HTTP plumbing shared by the local simulators (ERP, finance ledger, supplier network): the fault
- * configuration and its injection, the `/_faults` control route, size-limited body reading, JSON
- * responses and a loopback server that stops without waiting for hung requests.
+ * configuration and its injection, the fault side of an idempotent POST, the `/_faults` control
+ * route, size-limited body reading, JSON responses and a loopback server that stops without waiting for hung requests.
  *
  * Only the mechanics live here. Each simulator keeps its own routes, domain rules and error wire
  * format: the helpers that refuse a request take a factory for the simulator's own error, so a
@@ -191,6 +191,68 @@ export async function serveFaults<C extends FaultConfig>(
     throw refusals.methodNotAllowed('GET, POST, PUT, DELETE');
   }
   sendJson(res, 200, faults.config());
+}
+
+/** The injected-fault counters a simulator reports among its stats. */
+export interface InjectedFaultCounts {
+  failuresInjected: number;
+  timeoutsInjected: number;
+}
+
+/** How a simulator takes an idempotent POST under fault injection, in its own terms. */
+export interface FaultablePost<C extends FaultConfig> {
+  faults: FaultInjector<C>;
+  timers: DelayTimers;
+  /** Where the injected failures and timeouts are counted. */
+  stats: InjectedFaultCounts;
+  /** Reads the body (with the simulator's size limit and error). */
+  readBody(req: IncomingMessage): Promise<string>;
+  /** Scopes the faults to some posts (see {@link FaultInjector.take}); all of them when unset. */
+  applies?: (config: C) => boolean;
+  /** The simulator's error for an injected failure: thrown, so it is answered like any refusal. */
+  failure(fault: { status: number; retryAfter?: number }): Error;
+  /** Writes what the post would have written under `key` (a timed-out post that commits); may throw a refusal. */
+  commit(key: string, text: string): void;
+}
+
+/**
+ * The fault side of an idempotent POST, as the ERP and finance simulators take one. The fault is
+ * decided on arrival (so "the next N posts" is exact under concurrency), then the body is read and
+ * any injected latency waited. An injected failure is thrown as `failure(fault)`. An injected
+ * timeout, when it commits and the post carries its `Idempotency-Key`, writes what the post would
+ * have written (a post that would be refused writes nothing), and is never answered: the client's
+ * retry must get the same resource back.
+ * @returns the `Idempotency-Key` header (undefined when absent) and the body to serve, or undefined
+ * when the post must stay unanswered.
+ */
+export async function admitFaultablePost<C extends FaultConfig>(
+  req: IncomingMessage,
+  post: FaultablePost<C>,
+): Promise<{ key: string | undefined; text: string } | undefined> {
+  const fault = post.faults.take(post.applies);
+  const latency = post.faults.latencyMs();
+  const text = await post.readBody(req);
+  if (latency > 0) {
+    await post.timers.delay(latency);
+  }
+  if (fault?.kind === 'fail') {
+    post.stats.failuresInjected += 1;
+    throw post.failure(fault);
+  }
+  const key = headerValue(req, 'idempotency-key');
+  if (fault?.kind === 'timeout') {
+    post.stats.timeoutsInjected += 1;
+    if (fault.commits && key !== undefined) {
+      try {
+        post.commit(key, text);
+      } catch {
+        // A request that would have been refused writes nothing; it still never gets an answer.
+      }
+    }
+    // No response: the connection stays open until the client gives up or `stop()` drops it.
+    return undefined;
+  }
+  return { key, text };
 }
 
 /**
