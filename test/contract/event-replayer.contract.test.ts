@@ -20,6 +20,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { ARCHIVE_PATTERN, RULES } from '../../contracts/routing';
 import { EventBridgeReplayer } from '../../functions/adapters/aws/event-replayer';
 import { ConflictError, ValidationError } from '../../functions/domain/errors';
+import { gauzeCostPosted } from '../support/events';
 import { startMoto } from '../support/moto';
 import type { Moto } from '../support/moto';
 
@@ -30,24 +31,7 @@ let sqs: SQSClient;
 let queueUrl: string;
 let replayer: EventBridgeReplayer;
 
-const costPosted = (idempotencyKey: string): string =>
-  JSON.stringify({
-    version: '1',
-    correlationId: 'corr-1',
-    causationId: 'corr-1',
-    idempotencyKey,
-    occurredAt: '2026-11-20T09:00:00.000Z',
-    costCenter: 'CC-NMC-OR',
-    glAccount: '6100',
-    facilityId: 'FAC-NMC',
-    locationId: 'NMC-OR',
-    itemId: 'ITM-10001',
-    quantity: 3,
-    unitCost: 0.45,
-    amount: 1.35,
-    currency: 'USD',
-    postingDate: '2026-11-20',
-  });
+const costPosted = (idempotencyKey: string): string => JSON.stringify(gauzeCostPosted(idempotencyKey));
 
 /** Receives until the queue answers empty. */
 const drain = async (): Promise<Record<string, unknown>[]> => {

@@ -12,6 +12,7 @@ import type { BusEvent } from '../../contracts/events';
 import { RULES } from '../../contracts/routing';
 import { EventBridgePublisher } from '../../functions/adapters/aws/event-publisher';
 import { ValidationError } from '../../functions/domain/errors';
+import { gauzeCostPosted } from '../support/events';
 import { startMoto } from '../support/moto';
 import type { Moto } from '../support/moto';
 
@@ -32,19 +33,7 @@ const envelope = (key: string): BusEvent['detail'] => ({
 const costPosted = (key: string): BusEvent => ({
   source: 'hem.finance',
   detailType: 'CostPosted',
-  detail: {
-    ...envelope(key),
-    costCenter: 'CC-NMC-OR',
-    glAccount: '6100',
-    facilityId: 'FAC-NMC',
-    locationId: 'NMC-OR',
-    itemId: 'ITM-10001',
-    quantity: 3,
-    unitCost: 0.45,
-    amount: 1.35,
-    currency: 'USD',
-    postingDate: '2026-11-20',
-  },
+  detail: gauzeCostPosted(key, envelope(key)),
 });
 
 const positionChanged = (key: string): BusEvent => ({

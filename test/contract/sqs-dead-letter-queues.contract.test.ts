@@ -20,6 +20,7 @@ import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCom
 import { RULES } from '../../contracts/routing';
 import { SqsDeadLetterQueues } from '../../functions/adapters/aws/dead-letter-queues';
 import { ConflictError, InfrastructureError, NotFoundError } from '../../functions/domain/errors';
+import { gauzeCostPosted } from '../support/events';
 import { startMoto } from '../support/moto';
 import type { Moto } from '../support/moto';
 
@@ -226,22 +227,6 @@ function deadLetteredEvent(idempotencyKey: string): { id: string; source: string
     id: `evt-${idempotencyKey}`,
     source: 'hem.finance',
     'detail-type': 'CostPosted',
-    detail: {
-      version: '1',
-      correlationId: 'corr-1',
-      causationId: 'corr-1',
-      idempotencyKey,
-      occurredAt: '2026-11-20T09:00:00.000Z',
-      costCenter: 'CC-NMC-OR',
-      glAccount: '6100',
-      facilityId: 'FAC-NMC',
-      locationId: 'NMC-OR',
-      itemId: 'ITM-10001',
-      quantity: 3,
-      unitCost: 0.45,
-      amount: 1.35,
-      currency: 'USD',
-      postingDate: '2026-11-20',
-    },
+    detail: gauzeCostPosted(idempotencyKey),
   };
 }

@@ -8,7 +8,7 @@
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import type { BusEvent, CostPosted, EventDetailType } from '../../contracts/events';
+import type { BusEvent, CostPosted, EventDetailType, EventEnvelope, ReplenishmentRequested } from '../../contracts/events';
 import type { ApVoucher } from '../../contracts/procurement';
 import type { UsageMessage } from '../../contracts/usage';
 import type {
@@ -49,6 +49,7 @@ import type {
   UsageException,
   UsageLineOutcome,
 } from '../../functions/domain/ports';
+import type { MappedUsageLine } from '../../functions/domain/usage-mapping';
 import type { HandlerDependencies } from '../../functions/handlers/shared/deps';
 
 /** JSON round trip: what a real store gives back (no shared references with the caller). */
@@ -570,13 +571,41 @@ export const sampleUsage = (overrides: Partial<UsageMessage> = {}): UsageMessage
   ...overrides,
 });
 
-/** A valid `CostPosted` detail: 6 EA of gauze at NMC-OR, 2.70 USD. */
-export const costPostedDetail = (overrides: Partial<CostPosted> = {}): CostPosted => ({
+/**
+ * `sampleUsage()` line 1 as `mapUsageLine` maps it: 6 EA of gauze (ITM-10001) used at NMC-OR, costed
+ * to CC-NMC-OR / GL 6100-100, with the message's encounterRef. Override anything.
+ */
+export const mappedUsageLine = (overrides: Partial<MappedUsageLine> = {}): MappedUsageLine => ({
+  businessKey: 'EPIC|MSG00001|1',
+  correlationId: 'corr-1',
+  causationId: 'evt-1',
+  sourceSystem: 'EPIC',
+  messageControlId: 'MSG00001',
+  lineNumber: 1,
+  facilityId: 'FAC-NMC',
+  locationId: 'NMC-OR',
+  costCenter: 'CC-NMC-OR',
+  glAccount: '6100-100',
+  itemId: 'ITM-10001',
+  baseQuantity: 6,
+  baseUom: 'EA',
+  transactionType: 'CHARGE',
+  serviceDate: '2025-03-14T08:15:00.000Z',
+  encounterRef: 'enc_0123456789abcdef0123',
+  ...overrides,
+});
+
+/** The envelope every detail below carries by default: the first line of `sampleUsage()`. */
+const detailEnvelope = (detailType: EventDetailType): EventEnvelope => ({
   version: '1',
   correlationId: 'corr-1',
   causationId: 'evt-1',
-  idempotencyKey: 'EPIC|MSG00001|1#CostPosted',
+  idempotencyKey: `EPIC|MSG00001|1#${detailType}`,
   occurredAt: '2025-03-14T09:30:00.000Z',
+});
+
+/** The facts of a `CostPosted` without its envelope: 6 EA of gauze at NMC-OR, 2.70 USD. */
+export const gauzeCostFact = (): Omit<CostPosted, keyof EventEnvelope> => ({
   costCenter: 'CC-NMC-OR',
   glAccount: '6100-100',
   facilityId: 'FAC-NMC',
@@ -587,5 +616,37 @@ export const costPostedDetail = (overrides: Partial<CostPosted> = {}): CostPoste
   amount: 2.7,
   currency: 'USD',
   postingDate: '2025-03-14',
+});
+
+/** A valid `CostPosted` detail: 6 EA of gauze at NMC-OR, 2.70 USD. */
+export const costPostedDetail = (overrides: Partial<CostPosted> = {}): CostPosted => ({
+  ...detailEnvelope('CostPosted'),
+  ...gauzeCostFact(),
+  ...overrides,
+});
+
+/**
+ * The facts of a `ReplenishmentRequested` without its envelope: gauze at NMC-OR (par 100, reorder
+ * point 40) fell to 40 on hand, so 60 EA = 6 BX restore par; no supplier named.
+ */
+export const gauzeReplenishmentFact = (): Omit<ReplenishmentRequested, keyof EventEnvelope> => ({
+  facilityId: 'FAC-NMC',
+  locationId: 'NMC-OR',
+  itemId: 'ITM-10001',
+  onHand: 40,
+  onOrder: 0,
+  parLevel: 100,
+  reorderPoint: 40,
+  quantity: 60,
+  baseUom: 'EA',
+  purchaseQuantity: 6,
+  purchaseUom: 'BX',
+  costCenter: 'CC-NMC-OR',
+});
+
+/** A valid `ReplenishmentRequested` detail: gauze at NMC-OR, 60 EA = 6 BX. Override anything. */
+export const replenishmentRequestedDetail = (overrides: Partial<ReplenishmentRequested> = {}): ReplenishmentRequested => ({
+  ...detailEnvelope('ReplenishmentRequested'),
+  ...gauzeReplenishmentFact(),
   ...overrides,
 });

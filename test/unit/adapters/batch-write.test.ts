@@ -5,14 +5,12 @@
  * client talk to it.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../../functions/adapters/aws/dependencies';
 import { DynamoReferenceDataRepository } from '../../../functions/adapters/aws/reference-data-repository';
 import { InfrastructureError } from '../../../functions/domain/errors';
+import { startStubEndpoint, stubClientConfig, type StubEndpoint } from '../../support/stub-endpoint';
 import { referenceDataSet } from './scenarios';
 
 interface WriteRequest {
@@ -23,7 +21,7 @@ interface WriteRequest {
 const written = new Map<string, unknown>();
 const requestSizes: number[] = [];
 let unprocessed: (call: number, requests: WriteRequest[]) => WriteRequest[] = () => [];
-let server: Server;
+let endpoint: StubEndpoint;
 let dynamo: DynamoDBClient;
 
 const repository = (): DynamoReferenceDataRepository =>
@@ -35,38 +33,26 @@ const repository = (): DynamoReferenceDataRepository =>
 
 describe('DynamoReferenceDataRepository.load under throttling', () => {
   before(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        assert.equal(req.headers['x-amz-target'], 'DynamoDB_20120810.BatchWriteItem');
-        const requests = (JSON.parse(body) as { RequestItems: Record<string, WriteRequest[]> }).RequestItems['hem-reference'] ?? [];
-        requestSizes.push(requests.length);
-        const refused = unprocessed(requestSizes.length, requests);
-        for (const request of requests) {
-          if (!refused.includes(request)) {
-            const { pk, sk } = request.PutRequest.Item;
-            written.set(`${pk.S}|${sk.S}`, request.PutRequest.Item);
-          }
+    endpoint = await startStubEndpoint((req, body, res) => {
+      assert.equal(req.headers['x-amz-target'], 'DynamoDB_20120810.BatchWriteItem');
+      const requests = (JSON.parse(body) as { RequestItems: Record<string, WriteRequest[]> }).RequestItems['hem-reference'] ?? [];
+      requestSizes.push(requests.length);
+      const refused = unprocessed(requestSizes.length, requests);
+      for (const request of requests) {
+        if (!refused.includes(request)) {
+          const { pk, sk } = request.PutRequest.Item;
+          written.set(`${pk.S}|${sk.S}`, request.PutRequest.Item);
         }
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ UnprocessedItems: refused.length === 0 ? {} : { 'hem-reference': refused } }));
-      });
+      }
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ UnprocessedItems: refused.length === 0 ? {} : { 'hem-reference': refused } }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    dynamo = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    dynamo = new DynamoDBClient(stubClientConfig(endpoint.url));
   });
 
   after(async () => {
     dynamo.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await endpoint.close();
   });
 
   beforeEach(() => {

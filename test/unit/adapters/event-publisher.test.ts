@@ -5,14 +5,12 @@
  * test/contract/eventbridge.contract.test.ts.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { BusEvent } from '../../../contracts/events';
 import { EventBridgePublisher } from '../../../functions/adapters/aws/event-publisher';
 import { InfrastructureError, ValidationError } from '../../../functions/domain/errors';
+import { startStubEndpoint, stubClientConfig, type StubEndpoint } from '../../support/stub-endpoint';
 
 interface PutEventsEntry {
   Source: string;
@@ -24,7 +22,7 @@ interface PutEventsEntry {
 /** Decides per entry: undefined = accepted, a string = that ErrorCode. */
 let failEntry: (entry: PutEventsEntry, call: number) => string | undefined = () => undefined;
 const calls: PutEventsEntry[][] = [];
-let server: Server;
+let endpoint: StubEndpoint;
 let client: EventBridgeClient;
 
 const positionChanged = (n: number): BusEvent => ({
@@ -49,35 +47,23 @@ const publisher = (maxAttempts = 4): EventBridgePublisher =>
 
 describe('EventBridgePublisher', () => {
   before(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
+    endpoint = await startStubEndpoint((req, body, res) => {
+      assert.equal(req.headers['x-amz-target'], 'AWSEvents.PutEvents');
+      const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
+      calls.push(entries);
+      const results = entries.map((entry) => {
+        const code = failEntry(entry, calls.length);
+        return code === undefined ? { EventId: `evt-${calls.length}` } : { ErrorCode: code, ErrorMessage: 'injected' };
       });
-      req.on('end', () => {
-        assert.equal(req.headers['x-amz-target'], 'AWSEvents.PutEvents');
-        const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
-        calls.push(entries);
-        const results = entries.map((entry) => {
-          const code = failEntry(entry, calls.length);
-          return code === undefined ? { EventId: `evt-${calls.length}` } : { ErrorCode: code, ErrorMessage: 'injected' };
-        });
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results }));
-      });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new EventBridgeClient({
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    client = new EventBridgeClient(stubClientConfig(endpoint.url));
   });
 
   after(async () => {
     client.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await endpoint.close();
   });
 
   beforeEach(() => {
@@ -157,12 +143,7 @@ describe('EventBridgePublisher', () => {
   });
 
   it('wraps a failed call in InfrastructureError', async () => {
-    const unreachable = new EventBridgeClient({
-      endpoint: 'http://127.0.0.1:9',
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    const unreachable = new EventBridgeClient(stubClientConfig('http://127.0.0.1:9'));
     try {
       await assert.rejects(new EventBridgePublisher({ client: unreachable, eventBusName: 'hem-test' }).publish([positionChanged(1)]), InfrastructureError);
     } finally {

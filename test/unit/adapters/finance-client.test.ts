@@ -2,13 +2,12 @@
  * HttpFinanceLedger against a tiny real HTTP server whose answers each test scripts.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { HttpFinanceLedger, parseRetryAfter } from '../../../functions/adapters/connectors/finance-client';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import type { FinanceJournalLine } from '../../../functions/domain/ports';
+import { startStubEndpoint, type StubEndpoint } from '../../support/stub-endpoint';
 
 interface Received {
   method: string;
@@ -20,8 +19,7 @@ interface Received {
 /** Answers the n-th request (1-based). */
 let respond: (res: ServerResponse, n: number) => void = (res) => res.end();
 const received: Received[] = [];
-let server: Server;
-let baseUrl: string;
+let endpoint: StubEndpoint;
 
 const line: FinanceJournalLine = {
   idempotencyKey: 'EPIC|MSG1|1',
@@ -42,27 +40,18 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 };
 
-const ledger = (timeoutMs = 2_000): HttpFinanceLedger => new HttpFinanceLedger({ baseUrl: `${baseUrl}/`, timeoutMs, baseDelayMs: 10, maxDelayMs: 200 });
+const ledger = (timeoutMs = 2_000): HttpFinanceLedger => new HttpFinanceLedger({ baseUrl: `${endpoint.url}/`, timeoutMs, baseDelayMs: 10, maxDelayMs: 200 });
 
 describe('HttpFinanceLedger', () => {
   before(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body === '' ? undefined : JSON.parse(body) });
-        respond(res, received.length);
-      });
+    endpoint = await startStubEndpoint((req, body, res) => {
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body === '' ? undefined : JSON.parse(body) });
+      respond(res, received.length);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await endpoint.close();
   });
 
   beforeEach(() => {
@@ -140,7 +129,7 @@ describe('HttpFinanceLedger', () => {
     assert.ok(error instanceof UpstreamUnavailableError);
     assert.match(error.message, /timeout after 100 ms/);
     assert.ok(performance.now() - started < 2_000);
-    server.closeAllConnections();
+    endpoint.closeConnections();
   });
 
   it('treats a refused connection as UpstreamUnavailableError', async () => {

@@ -113,6 +113,17 @@ export interface ScenarioOptions {
 }
 
 export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }, options: ScenarioOptions): void => {
+  /** A new item at NMC-OR opened with 60 on hand, then 5 used under a new business key (`first`). */
+  const usedOnce = async (): Promise<{ inventory: InventoryRepository; itemId: string; businessKey: string; first: UsageLineOutcome }> => {
+    const { inventory } = ctx();
+    const itemId = unique('ITM');
+    const businessKey = unique('EPIC|MSG');
+    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
+    const first = usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5);
+    await inventory.applyMovement(0, first);
+    return { inventory, itemId, businessKey, first };
+  };
+
   it('initialisePosition creates a position and never overwrites an existing one', async () => {
     const { inventory } = ctx();
     const itemId = unique('ITM');
@@ -141,12 +152,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
   });
 
   it('returns the stored outcome and changes nothing when the business key was already applied', async () => {
-    const { inventory } = ctx();
-    const itemId = unique('ITM');
-    const businessKey = unique('EPIC|MSG');
-    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
-    const first = usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5);
-    await inventory.applyMovement(0, first);
+    const { inventory, itemId, businessKey, first } = await usedOnce();
     // The redelivery computes on top of the already-moved position (version 1) and must still be refused.
     const again = usageOutcome(first.position, businessKey, 5);
     const result = await inventory.applyMovement(1, again);
@@ -159,12 +165,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
   });
 
   it('reports a duplicate even when the position also moved since it was read', async () => {
-    const { inventory } = ctx();
-    const itemId = unique('ITM');
-    const businessKey = unique('EPIC|MSG');
-    await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
-    const first = usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5);
-    await inventory.applyMovement(0, first);
+    const { inventory, itemId, businessKey, first } = await usedOnce();
     const stale = await inventory.applyMovement(0, usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5));
     assert.equal(stale.applied, false);
     assert.deepEqual(stale.outcome, first);

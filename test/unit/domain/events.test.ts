@@ -10,40 +10,15 @@ import {
   usageExceptionRaised,
   usageMessageBusinessKey,
 } from '../../../functions/domain/events';
-import { sampleUsage } from '../fakes';
+import { gauzeCostFact, gauzeReplenishmentFact, sampleUsage } from '../fakes';
 
 const envelope = { correlationId: 'corr-1', causationId: 'evt-1', businessKey: 'EPIC|MSG00001|1', occurredAt: '2025-03-14T09:30:00.000Z' };
 
 const built = [
   supplyUsageRecorded({ ...envelope, businessKey: usageMessageBusinessKey(sampleUsage()) }, sampleUsage()),
   inventoryPositionChanged(envelope, { locationId: 'NMC-OR', itemId: 'ITM-10001', delta: -6, onHand: 54, reason: 'USAGE' }),
-  replenishmentRequested(envelope, {
-    facilityId: 'FAC-NMC',
-    locationId: 'NMC-OR',
-    itemId: 'ITM-10001',
-    onHand: 40,
-    onOrder: 0,
-    parLevel: 100,
-    reorderPoint: 40,
-    quantity: 60,
-    baseUom: 'EA',
-    purchaseQuantity: 6,
-    purchaseUom: 'BX',
-    supplierId: undefined,
-    costCenter: 'CC-NMC-OR',
-  }),
-  costPosted(envelope, {
-    costCenter: 'CC-NMC-OR',
-    glAccount: '6100-100',
-    facilityId: 'FAC-NMC',
-    locationId: 'NMC-OR',
-    itemId: 'ITM-10001',
-    quantity: 6,
-    unitCost: 0.45,
-    amount: 2.7,
-    currency: 'USD',
-    postingDate: '2025-03-14',
-  }),
+  replenishmentRequested(envelope, { ...gauzeReplenishmentFact(), supplierId: undefined }),
+  costPosted(envelope, gauzeCostFact()),
   usageExceptionRaised(envelope, { exceptionId: 'exc_1', reasons: ['UNKNOWN_CHARGE_CODE'] }),
 ];
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { UsageLine } from '../../../contracts/usage';
 import { baseUnitFactor, isUnmapped, mapUsageLine, type MappingLookups } from '../../../functions/domain/usage-mapping';
-import { sampleUsage, testReferenceData } from '../fakes';
+import { mappedUsageLine, sampleUsage, testReferenceData } from '../fakes';
 
 const ref = testReferenceData();
 const item = (id: string) => ref.items.find((i) => i.itemId === id)!;
@@ -24,24 +24,7 @@ describe('mapUsageLine', () => {
   it('maps a charge-code line to item, location, cost center, GL account and base units', () => {
     const usage = sampleUsage();
     const mapped = mapUsageLine(usage, usage.lines[0]!, gauzeAtNmcOr(), context);
-    assert.deepEqual(mapped, {
-      businessKey: 'EPIC|MSG00001|1',
-      correlationId: 'corr-1',
-      causationId: 'evt-1',
-      sourceSystem: 'EPIC',
-      messageControlId: 'MSG00001',
-      lineNumber: 1,
-      facilityId: 'FAC-NMC',
-      locationId: 'NMC-OR',
-      costCenter: 'CC-NMC-OR',
-      glAccount: '6100-100',
-      itemId: 'ITM-10001',
-      baseQuantity: 6,
-      baseUom: 'EA',
-      transactionType: 'CHARGE',
-      serviceDate: '2025-03-14T08:15:00.000Z',
-      encounterRef: 'enc_0123456789abcdef0123',
-    });
+    assert.deepEqual(mapped, mappedUsageLine());
   });
 
   it('converts a pack unit to base units with the item conversion (2 BX = 20 EA)', () => {

@@ -3,28 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EVENT_CATALOG, type EventDetailType } from '../../../contracts/events';
 import { ValidationError } from '../../../functions/domain/errors';
-import type { MappedUsageLine } from '../../../functions/domain/usage-mapping';
 import { makeHandler } from '../../../functions/handlers/apply-usage-line';
-import { fakeDependencies, lambdaContext } from '../fakes';
+import { fakeDependencies, lambdaContext, mappedUsageLine } from '../fakes';
 
-const line = (overrides: Partial<MappedUsageLine> = {}): MappedUsageLine => ({
-  businessKey: 'EPIC|MSG00001|1',
-  correlationId: 'corr-1',
-  causationId: 'evt-1',
-  sourceSystem: 'EPIC',
-  messageControlId: 'MSG00001',
-  lineNumber: 1,
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  costCenter: 'CC-NMC-OR',
-  glAccount: '6100-100',
-  itemId: 'ITM-10001',
-  baseQuantity: 6,
-  baseUom: 'EA',
-  transactionType: 'CHARGE',
-  serviceDate: '2025-03-14T08:15:00.000Z',
-  ...overrides,
-});
+const line = mappedUsageLine;
 
 describe('apply-usage-line handler', () => {
   it('returns PutEvents entries whose details match the event catalog, without a bus name', async () => {

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../local/persistence';
 import { LocalQueue } from '../../../local/queue';
 import { sqsSendMessageIntegration } from '../../../local/sqs-integration';
 import { LocalStateMachine } from '../../../local/stepfunctions';
-import { SUBSTITUTIONS, substitute } from './support';
+import { SUBSTITUTIONS, assertTasksRetry, substitute } from './support';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const machine = STATE_MACHINES.find((m) => m.id === 'UsageToReplenishment')!;
@@ -71,17 +71,7 @@ describe('usage-to-replenishment ASL', () => {
     const definition = JSON.parse(raw) as { States: Record<string, State> };
     const tasks = allStates(definition.States).filter(([, s]) => s.Type === 'Task');
     assert.ok(tasks.length >= 3);
-    for (const [name, task] of tasks) {
-      const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
-      assert.ok(retries.length > 0, `${name} has no Retry`);
-      assert.ok(retries.every((r) => r.JitterStrategy === 'FULL'), `${name} retries without jitter`);
-      if (String(task.Resource).includes('FunctionArn')) {
-        const errors = retries.flatMap((r) => r.ErrorEquals);
-        for (const expected of ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'ConcurrencyError', 'InfrastructureError']) {
-          assert.ok(errors.includes(expected), `${name} does not retry ${expected}`);
-        }
-      }
-    }
+    assertTasksRetry(tasks);
   });
 
   it('catches every failure at the top level into the dead-letter path, which always ends FAILED', () => {

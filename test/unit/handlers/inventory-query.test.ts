@@ -3,30 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyUsageLine } from '../../../functions/domain/use-cases/apply-usage-line';
 import { makeHandler } from '../../../functions/handlers/inventory-query';
-import { fakeDependencies, lambdaContext } from '../fakes';
+import { fakeDependencies, lambdaContext, mappedUsageLine } from '../fakes';
 
 const RESOURCE = '/v1/inventory/{locationId}/{itemId}';
 
 describe('inventory-query handler', () => {
   it('returns on hand, par, reorder point, on order and the last movements', async () => {
     const deps = fakeDependencies();
-    await applyUsageLine(deps, {
-      businessKey: 'EPIC|MSG00001|1',
-      correlationId: 'corr-1',
-      causationId: 'evt-1',
-      sourceSystem: 'EPIC',
-      messageControlId: 'MSG00001',
-      lineNumber: 1,
-      facilityId: 'FAC-NMC',
-      locationId: 'NMC-OR',
-      costCenter: 'CC-NMC-OR',
-      glAccount: '6100-100',
-      itemId: 'ITM-10001',
-      baseQuantity: 6,
-      baseUom: 'EA',
-      transactionType: 'CHARGE',
-      serviceDate: '2025-03-14T08:15:00.000Z',
-    });
+    await applyUsageLine(deps, mappedUsageLine());
     const response = await makeHandler(deps)(apiEvent({ resource: RESOURCE, pathParameters: { locationId: 'NMC-OR', itemId: 'ITM-10001' } }), lambdaContext());
     assert.equal(response.statusCode, 200);
     assert.equal(headerOf(response, 'content-type'), 'application/json');

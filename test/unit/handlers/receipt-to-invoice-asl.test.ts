@@ -1,4 +1,4 @@
-import { apiEvent, bodyOf, sqsEvent, sqsRecord, substitute } from './support';
+import { apiEvent, assertTasksRetry, bodyOf, sqsEvent, sqsRecord, substitute } from './support';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -72,17 +72,7 @@ describe('receipt-to-invoice ASL', () => {
   });
 
   it('retries every task with jittered backoff, Lambda tasks on Lambda and HEM retryable errors', () => {
-    for (const [name, task] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
-      const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
-      assert.ok(retries.length > 0, `${name} has no Retry`);
-      assert.ok(retries.every((r) => r.JitterStrategy === 'FULL'), `${name} retries without jitter`);
-      if (String(task.Resource).includes('FunctionArn')) {
-        const errors = retries.flatMap((r) => r.ErrorEquals);
-        for (const expected of ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'ConcurrencyError', 'InfrastructureError']) {
-          assert.ok(errors.includes(expected), `${name} does not retry ${expected}`);
-        }
-      }
-    }
+    assertTasksRetry(Object.entries(states).filter(([, s]) => s.Type === 'Task'));
   });
 
   it('never waits silently: every callback wait has a timeout whose Catch raises an alert', () => {

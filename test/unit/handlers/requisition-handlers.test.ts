@@ -1,4 +1,4 @@
-import { apiEvent, bodyOf, sqsEvent, sqsRecord } from './support';
+import { apiEvent, bodyOf, eventBridgeEvent, sqsEvent, sqsRecord } from './support';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReplenishmentRequested } from '../../../contracts/events';
@@ -11,7 +11,7 @@ import { makeHandler as makeRequisitionApi } from '../../../functions/handlers/r
 import { makeHandler as makeRequisitionStarter } from '../../../functions/handlers/requisition-starter';
 import { makeHandler as makeSupplierConnector } from '../../../functions/handlers/supplier-connector';
 import { gauzePurchaseOrder } from '../../support/simulators';
-import { lambdaContext } from '../fakes';
+import { lambdaContext, replenishmentRequestedDetail } from '../fakes';
 import { procurementFakeDependencies } from '../procurement-fakes';
 
 const context = lambdaContext();
@@ -92,37 +92,17 @@ describe('RequisitionApi handler', () => {
   });
 });
 
-const replenishment: ReplenishmentRequested = {
-  version: '1',
+/** Gauze at NMC-OR fell to 38 on hand: 62 EA restore par, rounded up to 7 BX = 70 EA. */
+const replenishment: ReplenishmentRequested = replenishmentRequestedDetail({
   correlationId: 'corr-rep-1',
-  causationId: 'evt-1',
   idempotencyKey: 'EPIC|MSG-9|1#ReplenishmentRequested',
   occurredAt: '2025-03-14T09:29:00.000Z',
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  itemId: 'ITM-10001',
   onHand: 38,
-  onOrder: 0,
-  parLevel: 100,
-  reorderPoint: 40,
   quantity: 70,
-  baseUom: 'EA',
   purchaseQuantity: 7,
-  purchaseUom: 'BX',
-  costCenter: 'CC-NMC-OR',
-};
+});
 const replenishmentBody = (detail: ReplenishmentRequested): string =>
-  JSON.stringify({
-    version: '0',
-    id: 'evt-bus-1',
-    'detail-type': 'ReplenishmentRequested',
-    source: 'hem.inventory',
-    account: '123456789012',
-    time: '2025-03-14T09:29:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  });
+  JSON.stringify({ ...eventBridgeEvent('hem.inventory', 'ReplenishmentRequested', detail, 'evt-bus-1'), time: '2025-03-14T09:29:00Z' });
 
 describe('RequisitionStarter handler', () => {
   it('raises one requisition and starts one workflow for a redelivered event, and fails a poison record alone', async () => {

@@ -1,4 +1,4 @@
-import { sqsEvent, sqsRecord, apiEvent, bodyOf } from './support';
+import { sqsEvent, sqsRecord, apiEvent, bodyOf, eventBridgeEvent } from './support';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { CircuitBreaker } from '../../../functions/adapters/connectors/circuit-b
 import type { PutEventsRequestEntry } from '../../../local/bus';
 import { silentLogger } from '../../../local/persistence';
 import { ExecutionAlreadyExistsError, LocalStateMachine, type StartedExecution } from '../../../local/stepfunctions';
-import { lambdaContext } from '../fakes';
+import { lambdaContext, replenishmentRequestedDetail } from '../fakes';
 import { procurementFakeDependencies } from '../procurement-fakes';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -131,39 +131,21 @@ const harness = (inputOverrides: Record<string, unknown> = {}) => {
   return { fakes, deps, machine, executions, published, alerts, arrive, context };
 };
 
-const replenishment = (overrides: Partial<ReplenishmentRequested> = {}): ReplenishmentRequested => ({
-  version: '1',
-  correlationId: 'corr-rtp-1',
-  causationId: 'evt-usage-1',
-  idempotencyKey: 'EPIC|MSG-RTP-1|1#ReplenishmentRequested',
-  occurredAt: '2025-03-14T09:29:00.000Z',
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  itemId: 'ITM-10001',
-  onHand: 38,
-  onOrder: 0,
-  parLevel: 100,
-  reorderPoint: 40,
-  quantity: 70,
-  baseUom: 'EA',
-  purchaseQuantity: 7,
-  purchaseUom: 'BX',
-  costCenter: 'CC-NMC-OR',
-  ...overrides,
-});
+/** Gauze at NMC-OR fell to 38 on hand: 62 EA restore par, rounded up to 7 BX = 70 EA. */
+const replenishment = (overrides: Partial<ReplenishmentRequested> = {}): ReplenishmentRequested =>
+  replenishmentRequestedDetail({
+    correlationId: 'corr-rtp-1',
+    causationId: 'evt-usage-1',
+    idempotencyKey: 'EPIC|MSG-RTP-1|1#ReplenishmentRequested',
+    occurredAt: '2025-03-14T09:29:00.000Z',
+    onHand: 38,
+    quantity: 70,
+    purchaseQuantity: 7,
+    ...overrides,
+  });
 
 const replenishmentMessage = (detail: ReplenishmentRequested): string =>
-  JSON.stringify({
-    version: '0',
-    id: 'b9a5c0e1-0000-4000-8000-0000000000c1',
-    'detail-type': 'ReplenishmentRequested',
-    source: 'hem.inventory',
-    account: '123456789012',
-    time: '2025-03-14T09:29:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  });
+  JSON.stringify({ ...eventBridgeEvent('hem.inventory', 'ReplenishmentRequested', detail, 'b9a5c0e1-0000-4000-8000-0000000000c1'), time: '2025-03-14T09:29:00Z' });
 
 describe('requisition-to-pay ASL', () => {
   it('is valid Amazon States Language once its placeholders are substituted', () => {

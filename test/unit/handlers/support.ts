@@ -4,6 +4,7 @@
  * builds the event shapes AWS delivers (API Gateway REST proxy, EventBridge, SQS).
  */
 import './quiet-powertools';
+import assert from 'node:assert/strict';
 import { EVENT_BUS_PLACEHOLDER } from '../../../contracts/routing';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -154,6 +155,25 @@ export const captureLogs = async <T>(fn: () => Promise<T>): Promise<{ result: T;
     return { result: await fn(), lines };
   } finally {
     captured = undefined;
+  }
+};
+
+/**
+ * Asserts that every one of these ASL Task states retries, always with full-jitter backoff, and that
+ * every Lambda task (its Resource names a FunctionArn) retries Lambda's service errors and HEM's
+ * retryable errors.
+ */
+export const assertTasksRetry = (tasks: [string, Record<string, unknown>][]): void => {
+  for (const [name, task] of tasks) {
+    const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
+    assert.ok(retries.length > 0, `${name} has no Retry`);
+    assert.ok(retries.every((r) => r.JitterStrategy === 'FULL'), `${name} retries without jitter`);
+    if (String(task.Resource).includes('FunctionArn')) {
+      const errors = retries.flatMap((r) => r.ErrorEquals);
+      for (const expected of ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'ConcurrencyError', 'InfrastructureError']) {
+        assert.ok(errors.includes(expected), `${name} does not retry ${expected}`);
+      }
+    }
   }
 };
 

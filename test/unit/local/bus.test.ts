@@ -10,6 +10,7 @@ import { LocalEventBus } from '../../../local/bus';
 import type { LocalBusEvent, LocalBusRule, LocalEventBusOptions } from '../../../local/bus';
 import { silentLogger } from '../../../local/persistence';
 import { LocalQueue } from '../../../local/queue';
+import { gauzeCostPosted } from '../../support/events';
 
 const tempDirs: string[] = [];
 const tempDir = (): string => {
@@ -30,19 +31,7 @@ const envelope = (key: string): { version: '1'; correlationId: string; causation
 const costPosted = (key: string, amount = 4.5): BusEvent => ({
   source: 'hem.finance',
   detailType: 'CostPosted',
-  detail: {
-    ...envelope(key),
-    costCenter: 'CC-NMC-OR',
-    glAccount: '6100',
-    facilityId: 'FAC-NMC',
-    locationId: 'NMC-OR',
-    itemId: 'ITM-10001',
-    quantity: 10,
-    unitCost: 0.45,
-    amount,
-    currency: 'USD',
-    postingDate: '2026-11-26',
-  },
+  detail: gauzeCostPosted(`key-${key}`, { ...envelope(key), quantity: 10, amount, postingDate: '2026-11-26' }),
 });
 
 const positionChanged = (key: string): BusEvent => ({

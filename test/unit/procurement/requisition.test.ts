@@ -4,31 +4,13 @@ import type { ReplenishmentRequested } from '../../../contracts/events';
 import { RequisitionSchema } from '../../../contracts/procurement';
 import { DataError, ValidationError } from '../../../functions/domain/errors';
 import { priceFor, requisitionFromReplenishment, requisitionFromRequest } from '../../../functions/domain/procurement/requisition';
+import { replenishmentRequestedDetail } from '../fakes';
 import { ITEMS, NOW, drape, gauze, gloves, suture } from './fixtures';
 
 const ids = { requisitionId: 'REQ-0001', correlationId: 'corr-1' };
 
-const replenishment = (overrides: Partial<ReplenishmentRequested> = {}): ReplenishmentRequested => ({
-  version: '1',
-  correlationId: 'corr-usage-1',
-  causationId: 'evt-1',
-  idempotencyKey: 'EPIC|MSG00001|1#ReplenishmentRequested',
-  occurredAt: NOW.toISOString(),
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  itemId: gauze.itemId,
-  onHand: 40,
-  onOrder: 0,
-  parLevel: 100,
-  reorderPoint: 40,
-  quantity: 60,
-  baseUom: 'EA',
-  purchaseQuantity: 6,
-  purchaseUom: 'BX',
-  supplierId: 'SUP-MEDLINE',
-  costCenter: 'CC-NMC-OR',
-  ...overrides,
-});
+const replenishment = (overrides: Partial<ReplenishmentRequested> = {}): ReplenishmentRequested =>
+  replenishmentRequestedDetail({ correlationId: 'corr-usage-1', occurredAt: NOW.toISOString(), itemId: gauze.itemId, supplierId: 'SUP-MEDLINE', ...overrides });
 
 const request = {
   externalRef: 'COUPA-REQ-7781',

@@ -4,28 +4,9 @@ import fc from 'fast-check';
 import { CostPostedSchema, InventoryPositionChangedSchema, ReplenishmentRequestedSchema } from '../../../../contracts/events';
 import { ConcurrencyError, MappingError } from '../../../../functions/domain/errors';
 import { applyUsageLine, outcomeEvents } from '../../../../functions/domain/use-cases/apply-usage-line';
-import type { MappedUsageLine } from '../../../../functions/domain/usage-mapping';
-import { fakeDependencies } from '../../fakes';
+import { fakeDependencies, mappedUsageLine } from '../../fakes';
 
-const line = (overrides: Partial<MappedUsageLine> = {}): MappedUsageLine => ({
-  businessKey: 'EPIC|MSG00001|1',
-  correlationId: 'corr-1',
-  causationId: 'evt-1',
-  sourceSystem: 'EPIC',
-  messageControlId: 'MSG00001',
-  lineNumber: 1,
-  facilityId: 'FAC-NMC',
-  locationId: 'NMC-OR',
-  costCenter: 'CC-NMC-OR',
-  glAccount: '6100-100',
-  itemId: 'ITM-10001',
-  baseQuantity: 6,
-  baseUom: 'EA',
-  transactionType: 'CHARGE',
-  serviceDate: '2025-03-14T08:15:00.000Z',
-  encounterRef: 'enc_0123456789abcdef0123',
-  ...overrides,
-});
+const line = mappedUsageLine;
 
 describe('applyUsageLine', () => {
   it('decrements the position and prices the cost posting', async () => {
