@@ -25,6 +25,7 @@ import type { TableNames } from '../contracts/tables';
 import type { DeadLetterQueues, DeadLetterMessage, EventReplayer } from '../functions/domain/ports';
 import type { ErpCommandQueue, SupplierNetwork as SupplierNetworkPort } from '../functions/domain/procurement-ports';
 import { NotFoundError } from '../functions/domain/errors';
+import { openingPosition } from '../functions/domain/inventory';
 import type { HandlerDependencies } from '../functions/handlers/shared/deps';
 import type { ProcurementDependencies } from '../functions/handlers/shared/procurement-deps';
 import { buildAwsAdapters, buildProcurementAdapters, createIdempotencyStore } from '../functions/adapters/aws/dependencies';
@@ -412,17 +413,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       const items = new Map(data.items.map((i) => [i.itemId, i]));
       const now = new Date().toISOString();
       const initialise = (par: (typeof data.parSettings)[number]): Promise<unknown> =>
-        deps.inventory.initialisePosition({
-          locationId: par.locationId,
-          itemId: par.itemId,
-          onHand: par.initialOnHand,
-          onOrder: 0,
-          parLevel: par.parLevel,
-          reorderPoint: par.reorderPoint,
-          baseUom: items.get(par.itemId)?.baseUom ?? 'EA',
-          version: 0,
-          updatedAt: now,
-        });
+        deps.inventory.initialisePosition(openingPosition(par, items.get(par.itemId)?.baseUom ?? 'EA', now));
       // Positions go in 32 at a time: more would only queue behind the SDK's 50 sockets (and warn).
       const initialisePositions = async (): Promise<void> => {
         const pending = [...data.parSettings];

@@ -55,11 +55,19 @@ const SOURCES: { readonly [T in UsageEventType]: (typeof EVENT_CATALOG)[T]['sour
   CostPosted: 'hem.finance',
 };
 
-const busEvent = <T extends EventEnvelope>(detailType: UsageEventType, detail: T): BusEvent => ({
-  source: SOURCES[detailType],
-  detailType,
-  detail: detail as EventEnvelope & Record<string, unknown>,
-});
+/**
+ * The bus event builder of one domain's detail types: each event carries the source `sources` gives
+ * its detail type (a table the caller types against `EVENT_CATALOG`).
+ */
+export const busEventBuilder =
+  <D extends EventDetailType>(sources: { readonly [T in D]: string }) =>
+  (detailType: D, detail: EventEnvelope): BusEvent => ({
+    source: sources[detailType],
+    detailType,
+    detail: detail as EventEnvelope & Record<string, unknown>,
+  });
+
+const busEvent = busEventBuilder<UsageEventType>(SOURCES);
 
 /** The business key of a whole usage message: sending system + message control id. */
 export const usageMessageBusinessKey = (usage: Pick<UsageMessage, 'sourceSystem' | 'messageControlId'>): string =>

@@ -42,6 +42,11 @@ export interface ProcurementRepository {
   saveInvoice(invoice: Invoice, invoiceCase: InvoiceCase): Promise<{ created: boolean }>;
   getInvoiceCase(caseId: string): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase; version: number } | undefined>;
   listInvoicesBySupplier(supplierId: string, limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]>;
+  /**
+   * Every invoice naming the PO, oldest first, read consistently: what a PO's totals, view and
+   * receipt rematches need, without scanning the supplier's whole invoice history.
+   */
+  listInvoicesOfPurchaseOrder(poNumber: string): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]>;
   listInvoicesByStatus(status: InvoiceCase['status'], limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]>;
   /** Conditional on `expectedVersion`; throws ConcurrencyError when it moved. */
   saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number): Promise<void>;

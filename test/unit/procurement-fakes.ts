@@ -155,6 +155,11 @@ export class InMemoryProcurementRepository implements ProcurementRepository {
     return this.#list((c) => c.supplierId === supplierId, limit, 'newest');
   }
 
+  /** Oldest first. */
+  async listInvoicesOfPurchaseOrder(poNumber: string): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
+    return this.#list((c) => c.poNumber === poNumber, Number.MAX_SAFE_INTEGER, 'oldest');
+  }
+
   /** Oldest first: AP clerks work the backlog in arrival order. */
   async listInvoicesByStatus(status: InvoiceCase['status'], limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
     return this.#list((c) => c.status === status, limit, 'oldest');

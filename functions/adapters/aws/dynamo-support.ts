@@ -2,7 +2,7 @@
  * Plumbing shared by the DynamoDB repositories: error classification, paginated queries and
  * batch writes with `UnprocessedItems` retry. Nothing here knows about HEM entities.
  */
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { HemError, InfrastructureError } from '../../domain/errors';
 import { jitteredDelay, sleep } from './retry';
@@ -143,4 +143,46 @@ export const stripAttributes = <T>(item: DynamoItem, attributes: readonly string
     delete copy[attribute];
   }
   return copy as T;
+};
+
+/**
+ * The entity stored under `key` (an eventually consistent GetItem) without the `stripped` key and
+ * bookkeeping attributes, or undefined when there is none.
+ * @throws InfrastructureError when DynamoDB fails.
+ */
+export const getEntity = async <T>(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  key: TableKey,
+  stripped: readonly string[],
+): Promise<T | undefined> => {
+  try {
+    const result = await client.send(new GetCommand({ TableName: tableName, Key: key }));
+    return result.Item === undefined ? undefined : stripAttributes<T>(result.Item as DynamoItem, stripped);
+  } catch (error) {
+    throw toInfrastructureError('GetItem', tableName, error);
+  }
+};
+
+/**
+ * The first entity whose `gsi1pk` is `gsi1pk` on the table's `gsi1` index (eventually consistent,
+ * like every GSI) without the `stripped` attributes, or undefined when there is none.
+ * @throws InfrastructureError when DynamoDB fails.
+ */
+export const findEntityByGsi1 = async <T>(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  gsi1pk: string,
+  stripped: readonly string[],
+): Promise<T | undefined> => {
+  try {
+    const [found] = await queryAll(
+      client,
+      { TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk } },
+      1,
+    );
+    return found === undefined ? undefined : stripAttributes<T>(found, stripped);
+  } catch (error) {
+    throw toInfrastructureError('Query', tableName, error);
+  }
 };

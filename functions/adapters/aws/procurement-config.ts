@@ -26,13 +26,13 @@
  * moment ago is found. `load` writes the whole configuration (idempotent: items are overwritten)
  * and clears this instance's cache; the local runtime calls it with `local/seed-procurement.ts`.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalPolicy, MatchTolerances, Supplier } from '../../../contracts/procurement';
 import { NotFoundError } from '../../domain/errors';
 import type { ProcurementConfig } from '../../domain/procurement-ports';
-import { batchPutAll, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
+import { batchPutAll, findEntityByGsi1, getEntity } from './dynamo-support';
 import type { BatchWriteOptions, DynamoItem, TableKey } from './dynamo-support';
+import { TtlCache } from './ttl-cache';
 
 const META = 'META';
 /** Cost center / supplier id of the fallback policy and tolerances. */
@@ -92,17 +92,14 @@ export interface DynamoProcurementConfigOptions {
 export class DynamoProcurementConfig implements ProcurementConfig {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
-  readonly #ttlMs: number;
-  readonly #now: () => number;
   readonly #loadOptions: BatchWriteOptions;
-  readonly #cache = new Map<string, { value: unknown; expiresAt: number }>();
+  readonly #cache: TtlCache;
   readonly #supplierClients: ReadonlyMap<string, string>;
 
   constructor(options: DynamoProcurementConfigOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#ttlMs = options.cacheTtlMs ?? 30_000;
-    this.#now = options.now ?? Date.now;
+    this.#cache = new TtlCache({ ttlMs: options.cacheTtlMs ?? 30_000, now: options.now });
     this.#loadOptions = options.loadOptions ?? {};
     this.#supplierClients = options.supplierClients ?? new Map();
   }
@@ -111,22 +108,9 @@ export class DynamoProcurementConfig implements ProcurementConfig {
     return this.#get<Supplier>(procurementConfigKeys.supplier(supplierId));
   }
 
-  async findSupplierByX12(qualifier: string, id: string): Promise<Supplier | undefined> {
+  findSupplierByX12(qualifier: string, id: string): Promise<Supplier | undefined> {
     const gsi1pk = procurementConfigKeys.supplierX12(qualifier, id);
-    const cached = this.#cached<Supplier>(gsi1pk);
-    if (cached !== undefined) return cached;
-    try {
-      const [found] = await queryAll(
-        this.#client,
-        { TableName: this.#tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk } },
-        1,
-      );
-      const supplier = found === undefined ? undefined : stripAttributes<Supplier>(found, KEY_ATTRIBUTES);
-      this.#remember(gsi1pk, supplier);
-      return supplier;
-    } catch (error) {
-      throw toInfrastructureError('Query', this.#tableName, error);
-    }
+    return this.#cache.getOrLoad(gsi1pk, () => findEntityByGsi1<Supplier>(this.#client, this.#tableName, gsi1pk, KEY_ATTRIBUTES));
   }
 
   async findSupplierByClientId(oauthClientId: string): Promise<Supplier | undefined> {
@@ -193,32 +177,7 @@ export class DynamoProcurementConfig implements ProcurementConfig {
     this.#cache.clear();
   }
 
-  async #get<T>(key: TableKey): Promise<T | undefined> {
-    const cacheKey = `${key.pk}|${key.sk}`;
-    const cached = this.#cached<T>(cacheKey);
-    if (cached !== undefined) return cached;
-    try {
-      const result = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: key }));
-      const value = result.Item === undefined ? undefined : stripAttributes<T>(result.Item, KEY_ATTRIBUTES);
-      this.#remember(cacheKey, value);
-      return value;
-    } catch (error) {
-      throw toInfrastructureError('GetItem', this.#tableName, error);
-    }
-  }
-
-  #cached<T>(cacheKey: string): T | undefined {
-    const hit = this.#cache.get(cacheKey);
-    if (hit === undefined) return undefined;
-    if (hit.expiresAt <= this.#now()) {
-      this.#cache.delete(cacheKey);
-      return undefined;
-    }
-    return structuredClone(hit.value) as T;
-  }
-
-  #remember(cacheKey: string, value: unknown): void {
-    if (this.#ttlMs <= 0 || value === undefined) return;
-    this.#cache.set(cacheKey, { value: structuredClone(value), expiresAt: this.#now() + this.#ttlMs });
+  #get<T>(key: TableKey): Promise<T | undefined> {
+    return this.#cache.getOrLoad(`${key.pk}|${key.sk}`, () => getEntity<T>(this.#client, this.#tableName, key, KEY_ATTRIBUTES));
   }
 }

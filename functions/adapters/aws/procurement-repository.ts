@@ -12,6 +12,7 @@
  * | Receipt guard          | `RCPT#<receiptId>`        | `GUARD`               |                                 |                         |
  * | Invoice (as received)  | `INVOICE#<caseId>`        | `INVOICE`             | `SUPPLIER_INVOICE#<supplierId>` | `<createdAt>#<caseId>`  |
  * | Invoice case           | `INVOICE#<caseId>`        | `CASE`                | `INVOICE_STATUS#<status>`       | `<createdAt>#<caseId>`  |
+ * | Invoice of a PO (link) | `PO#<poNumber>`           | `INVOICE#<caseId>`    |                                 |                         |
  *
  * - Requisitions are unique on `externalRef`: `createRequisition` puts the guard item (holding the
  *   requisition id) and the requisition in ONE TransactWriteItems, both conditional on
@@ -25,6 +26,8 @@
  * - An invoice is two items: the invoice as received (immutable, indexed by supplier) and its case
  *   (mutable, indexed by status); one partition, written together in one transaction. The lists
  *   query the index and fetch the other half with BatchGetItem. GSI reads are eventually consistent.
+ *   An invoice naming a PO also puts a link item in the PO's partition (same transaction), so
+ *   `listInvoicesOfPurchaseOrder` is one consistent Query plus one consistent read per invoice.
  *
  * Nothing here expires: procurement records are business records (retention is the table's policy).
  */
@@ -48,6 +51,7 @@ export const procurementKeys = {
   invoice: (caseId: string): TableKey => ({ pk: `INVOICE#${caseId}`, sk: 'INVOICE' }),
   invoiceCase: (caseId: string): TableKey => ({ pk: `INVOICE#${caseId}`, sk: 'CASE' }),
   invoicesOfSupplier: (supplierId: string): string => `SUPPLIER_INVOICE#${supplierId}`,
+  invoiceOfPurchaseOrder: (poNumber: string, caseId: string): TableKey => ({ pk: `PO#${poNumber}`, sk: `INVOICE#${caseId}` }),
   invoiceCasesByStatus: (status: InvoiceCase['status']): string => `INVOICE_STATUS#${status}`,
 } as const;
 
@@ -184,6 +188,9 @@ export class DynamoProcurementRepository implements ProcurementRepository {
           ...invoice,
         },
         { ...this.#caseItem(invoiceCase), version: 1 },
+        ...(invoiceCase.poNumber === undefined
+          ? []
+          : [{ ...procurementKeys.invoiceOfPurchaseOrder(invoiceCase.poNumber, invoiceCase.caseId), entityType: 'PurchaseOrderInvoice', caseId: invoiceCase.caseId }]),
       ],
       'invoice',
     );
@@ -217,6 +224,24 @@ export class DynamoProcurementRepository implements ProcurementRepository {
   /** Newest first. */
   async listInvoicesBySupplier(supplierId: string, limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
     return this.#withOtherHalves(await this.#queryIndex(procurementKeys.invoicesOfSupplier(supplierId), false, limit), 'INVOICE');
+  }
+
+  async listInvoicesOfPurchaseOrder(poNumber: string): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]> {
+    let links: DynamoItem[];
+    try {
+      links = await queryAll(this.#client, {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :invoice)',
+        ExpressionAttributeValues: { ':pk': procurementKeys.purchaseOrder(poNumber).pk, ':invoice': 'INVOICE#' },
+        ConsistentRead: true,
+      });
+    } catch (error) {
+      throw toInfrastructureError('Query', this.#tableName, error);
+    }
+    const stored = await Promise.all(links.map((link) => this.getInvoiceCase(String(link.caseId))));
+    return stored
+      .flatMap((s) => (s === undefined ? [] : [{ invoice: s.invoice, invoiceCase: s.invoiceCase }]))
+      .sort((a, b) => a.invoiceCase.createdAt.localeCompare(b.invoiceCase.createdAt) || a.invoiceCase.caseId.localeCompare(b.invoiceCase.caseId));
   }
 
   /** Oldest first: AP clerks work the backlog in arrival order. */

@@ -24,7 +24,7 @@
  * `putDepartment` and `load` update or clear the cache of this instance; other Lambda instances
  * see a change after at most one TTL, which the reference data's change rate tolerates.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   ChargeCodeCrosswalk,
@@ -37,8 +37,9 @@ import type {
   ReferenceDataSet,
 } from '../../../contracts/reference';
 import type { ReferenceDataRepository } from '../../domain/ports';
-import { batchPutAll, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
+import { batchPutAll, findEntityByGsi1, getEntity, toInfrastructureError } from './dynamo-support';
 import type { BatchWriteOptions, DynamoItem, TableKey } from './dynamo-support';
+import { TtlCache } from './ttl-cache';
 
 const META = 'META';
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entityType'] as const;
@@ -75,18 +76,13 @@ export interface DynamoReferenceDataRepositoryOptions {
 export class DynamoReferenceDataRepository implements ReferenceDataRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
-  readonly #ttlMs: number;
-  readonly #maxEntries: number;
-  readonly #now: () => number;
-  readonly #cache = new Map<string, { value: unknown; expiresAt: number }>();
+  readonly #cache: TtlCache;
   readonly #loadOptions: BatchWriteOptions;
 
   constructor(options: DynamoReferenceDataRepositoryOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#ttlMs = options.cacheTtlMs ?? 30_000;
-    this.#maxEntries = options.cacheMaxEntries ?? 5_000;
-    this.#now = options.now ?? Date.now;
+    this.#cache = new TtlCache({ ttlMs: options.cacheTtlMs ?? 30_000, maxEntries: options.cacheMaxEntries ?? 5_000, now: options.now });
     this.#loadOptions = options.loadOptions ?? {};
   }
 
@@ -94,29 +90,9 @@ export class DynamoReferenceDataRepository implements ReferenceDataRepository {
     return this.#get<Item>(referenceKeys.item(itemId));
   }
 
-  async findItemByGtin(gtin: string): Promise<Item | undefined> {
-    const cacheKey = referenceKeys.itemGtin(gtin);
-    const cached = this.#cached<Item>(cacheKey);
-    if (cached !== undefined) {
-      return cached;
-    }
-    try {
-      const [found] = await queryAll(
-        this.#client,
-        {
-          TableName: this.#tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :gtin',
-          ExpressionAttributeValues: { ':gtin': cacheKey },
-        },
-        1,
-      );
-      const item = found === undefined ? undefined : stripAttributes<Item>(found, KEY_ATTRIBUTES);
-      this.#remember(cacheKey, item);
-      return item;
-    } catch (error) {
-      throw toInfrastructureError('Query', this.#tableName, error);
-    }
+  findItemByGtin(gtin: string): Promise<Item | undefined> {
+    const gsi1pk = referenceKeys.itemGtin(gtin);
+    return this.#cache.getOrLoad(gsi1pk, () => findEntityByGsi1<Item>(this.#client, this.#tableName, gsi1pk, KEY_ATTRIBUTES));
   }
 
   findChargeCode(sourceSystem: string, chargeCode: string): Promise<ChargeCodeCrosswalk | undefined> {
@@ -145,12 +121,12 @@ export class DynamoReferenceDataRepository implements ReferenceDataRepository {
 
   async putChargeCode(entry: ChargeCodeCrosswalk): Promise<void> {
     await this.#put(chargeCodeItem(entry));
-    this.#remember(cacheKeyOf(referenceKeys.chargeCode(entry.sourceSystem, entry.chargeCode)), { ...entry });
+    this.#cache.set(cacheKeyOf(referenceKeys.chargeCode(entry.sourceSystem, entry.chargeCode)), { ...entry });
   }
 
   async putDepartment(entry: DepartmentCrosswalk): Promise<void> {
     await this.#put(departmentItem(entry));
-    this.#remember(cacheKeyOf(referenceKeys.department(entry.sourceSystem, entry.facilityCode, entry.departmentCode)), { ...entry });
+    this.#cache.set(cacheKeyOf(referenceKeys.department(entry.sourceSystem, entry.facilityCode, entry.departmentCode)), { ...entry });
   }
 
   /** Puts the whole set with BatchWriteItem (25 per call, unprocessed items retried). Idempotent: items are overwritten. */
@@ -170,20 +146,8 @@ export class DynamoReferenceDataRepository implements ReferenceDataRepository {
     await batchPutAll(this.#client, this.#tableName, [...unique.values()], this.#loadOptions);
   }
 
-  async #get<T>(key: TableKey): Promise<T | undefined> {
-    const cacheKey = cacheKeyOf(key);
-    const cached = this.#cached<T>(cacheKey);
-    if (cached !== undefined) {
-      return cached;
-    }
-    try {
-      const result = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: key }));
-      const value = result.Item === undefined ? undefined : stripAttributes<T>(result.Item, KEY_ATTRIBUTES);
-      this.#remember(cacheKey, value);
-      return value;
-    } catch (error) {
-      throw toInfrastructureError('GetItem', this.#tableName, error);
-    }
+  #get<T>(key: TableKey): Promise<T | undefined> {
+    return this.#cache.getOrLoad(cacheKeyOf(key), () => getEntity<T>(this.#client, this.#tableName, key, KEY_ATTRIBUTES));
   }
 
   async #put(item: DynamoItem): Promise<void> {
@@ -192,29 +156,6 @@ export class DynamoReferenceDataRepository implements ReferenceDataRepository {
     } catch (error) {
       throw toInfrastructureError('PutItem', this.#tableName, error);
     }
-  }
-
-  #cached<T>(cacheKey: string): T | undefined {
-    const entry = this.#cache.get(cacheKey);
-    if (entry === undefined) {
-      return undefined;
-    }
-    if (entry.expiresAt <= this.#now()) {
-      this.#cache.delete(cacheKey);
-      return undefined;
-    }
-    // A copy, so a caller mutating its result cannot change what the next caller sees.
-    return structuredClone(entry.value) as T;
-  }
-
-  #remember(cacheKey: string, value: unknown): void {
-    if (this.#ttlMs <= 0 || value === undefined) {
-      return;
-    }
-    if (this.#cache.size >= this.#maxEntries) {
-      this.#cache.clear();
-    }
-    this.#cache.set(cacheKey, { value: structuredClone(value), expiresAt: this.#now() + this.#ttlMs });
   }
 }
 

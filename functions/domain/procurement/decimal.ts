@@ -6,27 +6,9 @@
  * `0.1 + 0.2` is `0.3` and every comparison is exact.
  */
 
-/** A finite decimal: value = units / 10^scale. */
-export interface Decimal {
-  readonly units: bigint;
-  readonly scale: number;
-}
+import { decimal, shiftRoundHalfAwayFromZero, type Decimal } from '../decimal';
 
-/** The shortest decimal that round-trips `n` (what `String(n)` prints), exponent notation included. */
-export const decimal = (n: number): Decimal => {
-  if (!Number.isFinite(n)) throw new RangeError('decimal needs a finite number');
-  const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(n));
-  if (match === null) throw new RangeError(`not a decimal number: ${String(n)}`);
-  const [, sign, whole, fraction = '', exponent = '0'] = match;
-  let digits = `${whole}${fraction}`;
-  let scale = fraction.length - Number(exponent);
-  if (scale < 0) {
-    digits += '0'.repeat(-scale);
-    scale = 0;
-  }
-  const units = BigInt(digits);
-  return { units: sign === '-' ? -units : units, scale };
-};
+export { decimal, type Decimal };
 
 const rescale = (d: Decimal, scale: number): bigint => d.units * 10n ** BigInt(scale - d.scale);
 
@@ -60,13 +42,7 @@ export const sum = (values: Iterable<number>): number => {
 /** Round to `places` decimals, half away from zero, as a number (the closest double to that decimal). */
 export const toNumber = (d: Decimal, places: number): number => {
   const shift = d.scale - places;
-  let units = d.units;
-  if (shift > 0) {
-    const divisor = 10n ** BigInt(shift);
-    const magnitude = units < 0n ? -units : units;
-    const rounded = (magnitude * 2n + divisor) / (divisor * 2n);
-    units = units < 0n ? -rounded : rounded;
-  }
+  const units = shift > 0 ? shiftRoundHalfAwayFromZero(d.units, shift) : d.units;
   const scale = shift > 0 ? places : d.scale;
   const negative = units < 0n;
   const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');

@@ -32,7 +32,7 @@ import type {
   ShipmentNotified,
 } from '../../../contracts/procurement-events';
 import { ConflictError, DataError } from '../errors';
-import { eventIdempotencyKey } from '../events';
+import { busEventBuilder, eventIdempotencyKey } from '../events';
 import { invoiceCaseIdFor } from './invoice-case';
 import { acknowledgmentOutcome, type HeldPriceChange, type ResolvedLine } from './purchase-order';
 
@@ -90,11 +90,7 @@ const SOURCES: { readonly [T in ProcurementEventType]: (typeof EVENT_CATALOG)[T]
   ProcurementAlertRaised: 'hem.procurement',
 };
 
-const busEvent = <T extends EventEnvelope>(detailType: ProcurementEventType, detail: T): BusEvent => ({
-  source: SOURCES[detailType],
-  detailType,
-  detail: detail as EventEnvelope & Record<string, unknown>,
-});
+const busEvent = busEventBuilder<ProcurementEventType>(SOURCES);
 
 const requireStatus = <T extends { status: string }>(entity: T, wanted: readonly string[], what: string): void => {
   if (!wanted.includes(entity.status)) {

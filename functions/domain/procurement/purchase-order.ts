@@ -385,6 +385,24 @@ export interface ShipNoticeApplication {
   lines: ResolvedLine[];
 }
 
+/**
+ * `quantity` of `uom` on a PO line, resolved to the line's item in base units.
+ * @throws DataError at `/lines/<index>/uom` when the unit does not convert for the item.
+ */
+const resolveLine = (
+  line: PurchaseOrderLine,
+  quantity: number,
+  uom: string,
+  conversions: UomConversions | undefined,
+  at: { label: string; index: number; details: Record<string, unknown> },
+): ResolvedLine => {
+  const factor = lineUomFactor(line, uom, conversions);
+  if (factor === undefined) {
+    throw new DataError(`${at.label}: unit ${uom} does not convert for item ${line.itemId}`, { location: `/lines/${at.index}/uom`, details: at.details });
+  }
+  return { poLineNumber: line.lineNumber, itemId: line.itemId, quantity, uom, baseQuantity: product(quantity, factor, QUANTITY_PLACES) };
+};
+
 const resolveShipNoticeLines = (po: PurchaseOrder, asn: ShipNotice, conversions?: UomConversions): ResolvedLine[] =>
   asn.lines.map((asnLine, index) => {
     const line = findPoLine(po, asnLine);
@@ -395,20 +413,11 @@ const resolveShipNoticeLines = (po: PurchaseOrder, asn: ShipNotice, conversions?
         details: { poNumber: po.poNumber, shipmentId: asn.shipmentId },
       });
     }
-    const factor = lineUomFactor(line, asnLine.uom, conversions);
-    if (factor === undefined) {
-      throw new DataError(`856 line ${index + 1}: unit ${asnLine.uom} does not convert for item ${line.itemId}`, {
-        location: `/lines/${index}/uom`,
-        details: { poNumber: po.poNumber, shipmentId: asn.shipmentId, uom: asnLine.uom },
-      });
-    }
-    return {
-      poLineNumber: line.lineNumber,
-      itemId: line.itemId,
-      quantity: asnLine.quantityShipped,
-      uom: asnLine.uom,
-      baseQuantity: product(asnLine.quantityShipped, factor, QUANTITY_PLACES),
-    };
+    return resolveLine(line, asnLine.quantityShipped, asnLine.uom, conversions, {
+      label: `856 line ${index + 1}`,
+      index,
+      details: { poNumber: po.poNumber, shipmentId: asn.shipmentId, uom: asnLine.uom },
+    });
   });
 
 const totalsByLine = (lines: readonly ResolvedLine[]): Map<number, number> => {
@@ -563,20 +572,11 @@ export const applyReceipt = (
         details: { receiptId: receipt.receiptId, poLineNumber: receiptLine.poLineNumber },
       });
     }
-    const factor = lineUomFactor(line, receiptLine.uom, conversions);
-    if (factor === undefined) {
-      throw new DataError(`receipt line ${index + 1}: unit ${receiptLine.uom} does not convert for item ${line.itemId}`, {
-        location: `/lines/${index}/uom`,
-        details: { receiptId: receipt.receiptId, poLineNumber: line.lineNumber, uom: receiptLine.uom },
-      });
-    }
-    return {
-      poLineNumber: line.lineNumber,
-      itemId: line.itemId,
-      quantity: receiptLine.quantity,
-      uom: receiptLine.uom,
-      baseQuantity: product(receiptLine.quantity, factor, QUANTITY_PLACES),
-    };
+    return resolveLine(line, receiptLine.quantity, receiptLine.uom, conversions, {
+      label: `receipt line ${index + 1}`,
+      index,
+      details: { receiptId: receipt.receiptId, poLineNumber: line.lineNumber, uom: receiptLine.uom },
+    });
   });
   // A resend is harmless even once the PO has closed: the dock (or its integration) retries blindly.
   if (po.receiptIds?.includes(receipt.receiptId) === true) return { purchaseOrder: po, applied: false, lines };

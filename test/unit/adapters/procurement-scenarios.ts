@@ -46,8 +46,13 @@ const invoiceWithCase = (
   invoiceNumber: string,
   createdAt: string,
   interchange = 1,
+  poNumber?: string,
 ): { invoice: ReturnType<typeof invoice>; invoiceCase: InvoiceCase } => {
-  const doc = invoice(invoiceNumber, [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }], { supplierId, control: control(interchange) });
+  const doc = invoice(invoiceNumber, [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }], {
+    supplierId,
+    control: control(interchange),
+    ...(poNumber === undefined ? {} : { poNumber }),
+  });
   return { invoice: doc, invoiceCase: openInvoiceCase(doc, { caseId: invoiceCaseIdFor(doc), correlationId: 'corr-inv' }, new Date(createdAt)) };
 };
 
@@ -121,6 +126,27 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     assert.deepEqual(await procurement.saveReceipt({ ...first, poNumber: unique('PO') }), { created: false }, 'a receipt id is unique across POs');
     assert.deepEqual(await procurement.listReceipts(poNumber), [first, second]);
     assert.deepEqual(await procurement.listReceipts(unique('PO')), []);
+  });
+
+  it('lists the invoices naming a PO, oldest first, and only those', async () => {
+    const { procurement } = ctx().stores;
+    const supplierId = unique('SUP');
+    const poNumber = unique('PO');
+    const later = invoiceWithCase(supplierId, unique('INV'), '2025-03-19T08:00:00.000Z', 1, poNumber);
+    const earlier = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T08:00:00.000Z', 1, poNumber);
+    const otherPo = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T09:00:00.000Z', 1, unique('PO'));
+    const { poNumber: _none, ...withoutPo } = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T10:00:00.000Z').invoice;
+    const noPo = { invoice: withoutPo, invoiceCase: openInvoiceCase(withoutPo, { caseId: invoiceCaseIdFor(withoutPo), correlationId: 'corr-inv' }, new Date()) };
+    assert.equal(noPo.invoiceCase.poNumber, undefined);
+    for (const x of [later, earlier, otherPo, noPo]) await procurement.saveInvoice(x.invoice, x.invoiceCase);
+    await procurement.saveInvoice(later.invoice, later.invoiceCase);
+
+    const listed = await procurement.listInvoicesOfPurchaseOrder(poNumber);
+    assert.deepEqual(listed, [earlier, later]);
+    const matched = { ...earlier.invoiceCase, status: 'MATCHED' as const, updatedAt: '2025-03-20T08:00:00.000Z' };
+    await procurement.saveInvoiceCase(matched, 1);
+    assert.deepEqual((await procurement.listInvoicesOfPurchaseOrder(poNumber)).map((x) => x.invoiceCase.status), ['MATCHED', 'OPEN'], 'read consistently');
+    assert.deepEqual(await procurement.listInvoicesOfPurchaseOrder(unique('PO')), []);
   });
 
   it('stores an invoice with its case once, versions the case and lists it by status and by supplier', async () => {

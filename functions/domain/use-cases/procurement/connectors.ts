@@ -17,6 +17,7 @@ import {
   ERP_CONNECTOR_ACTOR,
   type ProcurementUseCaseDependencies,
   recordHop,
+  requirePurchaseOrder,
   SUPPLIER_CONNECTOR_ACTOR,
 } from './shared';
 
@@ -55,10 +56,9 @@ const updatePurchaseOrder = async (
   }
 };
 
-const requirePurchaseOrder = async (deps: Pick<ProcurementUseCaseDependencies, 'procurement'>, poNumber: string): Promise<PurchaseOrder> => {
-  const po = await deps.procurement.getPurchaseOrder(poNumber);
-  if (po === undefined) throw new NotFoundError(`no purchase order ${poNumber}`, { details: { poNumber } });
-  const { version: _version, ...plain } = po;
+/** The stored PO without its version: the document the ERP and the supplier are sent. */
+const requirePlainPurchaseOrder = async (deps: Pick<ProcurementUseCaseDependencies, 'procurement'>, poNumber: string): Promise<PurchaseOrder> => {
+  const { version: _version, ...plain } = await requirePurchaseOrder(deps, poNumber);
   return plain;
 };
 
@@ -91,7 +91,7 @@ const recordFailure = async (
 export const processErpCommand = async (deps: ErpDependencies, command: ErpCommand): Promise<ErpCommandResult> => {
   switch (command.command) {
     case 'CreatePurchaseOrder': {
-      const po = await requirePurchaseOrder(deps, command.poNumber);
+      const po = await requirePlainPurchaseOrder(deps, command.poNumber);
       if (po.erpPoId !== undefined) return { command: command.command, poNumber: po.poNumber, erpPoId: po.erpPoId };
       let erpPoId: string;
       try {
@@ -208,7 +208,7 @@ type SupplierDependencies = Pick<
  *   when the PO cannot be written as an 850; the network's errors otherwise.
  */
 export const processSupplierCommand = async (deps: SupplierDependencies, command: SupplierCommand): Promise<SupplierCommandResult> => {
-  let po = await requirePurchaseOrder(deps, command.poNumber);
+  let po = await requirePlainPurchaseOrder(deps, command.poNumber);
   if (po.status !== 'CREATED' && po.x12 !== undefined) {
     return { command: command.command, poNumber: po.poNumber, control: po.x12, sent: false, functionalAck: false };
   }

@@ -13,8 +13,6 @@ import type { InvoiceCase, PurchaseOrder, Receipt } from '../../../../contracts/
 import { NotFoundError } from '../../errors';
 import type { ProcurementUseCaseDependencies } from './shared';
 
-/** Invoices of the PO's supplier looked at for the PO's cases (newest first): far more than one PO ever gets. */
-const INVOICE_SCAN_LIMIT = 500;
 
 /** An invoice case as the PO view shows it (the clerk decisions and match details stay in the invoice API). */
 export interface PurchaseOrderInvoiceView {
@@ -81,11 +79,11 @@ export const getPurchaseOrderView = async (
   const { version: _version, ...purchaseOrder } = stored;
   const [receipts, invoices] = await Promise.all([
     deps.procurement.listReceipts(poNumber),
-    deps.procurement.listInvoicesBySupplier(purchaseOrder.supplierId, INVOICE_SCAN_LIMIT),
+    deps.procurement.listInvoicesOfPurchaseOrder(poNumber),
   ]);
   return {
     purchaseOrder,
     receipts,
-    invoiceCases: invoices.filter(({ invoiceCase }) => invoiceCase.poNumber === poNumber).map(({ invoiceCase }) => invoiceView(invoiceCase)),
+    invoiceCases: invoices.map(({ invoiceCase }) => invoiceView(invoiceCase)),
   };
 };

@@ -21,7 +21,7 @@
 import type { BusEvent } from '../../../../contracts/events';
 import type { PurchaseOrder, Receipt } from '../../../../contracts/procurement';
 import type { Item } from '../../../../contracts/reference';
-import { ConcurrencyError, ConflictError, DataError, NotFoundError } from '../../errors';
+import { ConcurrencyError, ConflictError, DataError } from '../../errors';
 import { inventoryPositionChanged } from '../../events';
 import { applyMovement, openingPosition } from '../../inventory';
 import type { ApplyMovementResult, InventoryPosition, MovementOutcome } from '../../ports';
@@ -33,7 +33,7 @@ import { conversionsFromItems, type UomConversions } from '../../procurement/uni
 import type { ErpCommandQueue } from '../../procurement-ports';
 import { receiptWaitsWokenBy } from './invoice-waits';
 import { completeTask } from './requisitions';
-import { envelopeInput, recordHop, type ProcurementUseCaseDependencies } from './shared';
+import { envelopeInput, recordHop, requirePurchaseOrder, type ProcurementUseCaseDependencies } from './shared';
 
 /** The ports recording a receipt touches. */
 export type ReceiptDependencies = Pick<
@@ -100,8 +100,6 @@ export interface ReceiptContext {
 }
 
 const MAX_ATTEMPTS = 5;
-/** Invoices of the supplier looked at for a waiting case (newest first): far more than are ever open on one PO. */
-const INVOICE_SCAN_LIMIT = 500;
 
 /** The inventory business key of one receipt line (never collides with a usage line's `<source>|<id>|<line>`). */
 export const receiptLineBusinessKey = (receiptId: string, lineNumber: number): string => `RCV|${receiptId}|${lineNumber}`;
@@ -117,15 +115,6 @@ export const purchaseOrderConversions = async (
     if (item !== undefined) items.push(item);
   }
   return conversionsFromItems(items);
-};
-
-const requirePurchaseOrder = async (
-  deps: Pick<ProcurementUseCaseDependencies, 'procurement'>,
-  poNumber: string,
-): Promise<PurchaseOrder & { version: number }> => {
-  const po = await deps.procurement.getPurchaseOrder(poNumber);
-  if (po === undefined) throw new NotFoundError(`no purchase order ${poNumber}`, { details: { poNumber } });
-  return po;
 };
 
 /** `applyReceipt`, with an over-receipt reported as the conflict with the PO it is (409), not a malformed request. */
@@ -227,7 +216,7 @@ const resumeWaiting = async (
   const purchaseOrderResumed = taskToken === undefined ? false : await completeTask(deps, taskToken, arrival);
 
   const receiptCount = po.receiptIds?.length ?? 0;
-  const invoices = await deps.procurement.listInvoicesBySupplier(po.supplierId, INVOICE_SCAN_LIMIT);
+  const invoices = await deps.procurement.listInvoicesOfPurchaseOrder(po.poNumber);
   const invoicesResumed: string[] = [];
   for (const { invoiceCase } of invoices.filter(({ invoiceCase }) => shouldRematchOnReceipt(invoiceCase, receipt))) {
     const payload = { caseId: invoiceCase.caseId, ...arrival };

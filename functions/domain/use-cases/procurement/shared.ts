@@ -3,7 +3,9 @@
  * deterministic requisition ids, and the small helpers that stamp hops, audit entries and events.
  */
 import type { BusEvent } from '../../../../contracts/events';
+import type { MatchResult, PurchaseOrder } from '../../../../contracts/procurement';
 import { sha256Hex } from '../../audit-chain';
+import { NotFoundError } from '../../errors';
 import type { ProcurementEnvelopeInput } from '../../procurement/events';
 import type {
   ControlNumberRepository,
@@ -123,3 +125,26 @@ export interface PutEventsEntry {
 /** Bus events as PutEvents entries for `eventBusName`. */
 export const toPutEventsEntries = (events: readonly BusEvent[], eventBusName: string): PutEventsEntry[] =>
   events.map((e) => ({ EventBusName: eventBusName, Source: e.source, DetailType: e.detailType, Detail: e.detail }));
+
+/**
+ * The match results of a PO's payable invoices (matched, variance accepted, or paid): what its
+ * invoiced totals are made of (`recordInvoiceMatches`).
+ */
+export const payableMatchesOf = async (deps: Pick<ProcurementPorts, 'procurement'>, poNumber: string): Promise<MatchResult[]> =>
+  (await deps.procurement.listInvoicesOfPurchaseOrder(poNumber))
+    .map(({ invoiceCase }) => invoiceCase)
+    .filter((c) => (c.status === 'MATCHED' || c.status === 'PAID') && c.match !== undefined)
+    .map((c) => ({ ...(c.match as MatchResult), status: 'MATCHED' as const }));
+
+/**
+ * The stored purchase order `poNumber`, with its version for an optimistic save.
+ * @throws NotFoundError (404) when HEM has no such PO.
+ */
+export const requirePurchaseOrder = async (
+  deps: Pick<ProcurementPorts, 'procurement'>,
+  poNumber: string,
+): Promise<PurchaseOrder & { version: number }> => {
+  const po = await deps.procurement.getPurchaseOrder(poNumber);
+  if (po === undefined) throw new NotFoundError(`no purchase order ${poNumber}`, { details: { poNumber } });
+  return po;
+};

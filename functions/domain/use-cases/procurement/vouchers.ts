@@ -15,7 +15,7 @@
  * Each step is keyed on the voucher id, so a retry after a timeout books nothing twice; a PAID case
  * repeats what is idempotent and finishes whatever a crash left undone.
  */
-import type { ApVoucher, Invoice, InvoiceCase, MatchResult, PurchaseOrder } from '../../../../contracts/procurement';
+import type { ApVoucher, Invoice, InvoiceCase, MatchResult } from '../../../../contracts/procurement';
 import { ConcurrencyError, ConflictError, DataError, HemError, NotFoundError } from '../../errors';
 import { apVoucherFromMatch } from '../../procurement/ap-voucher';
 import { apVoucherPosted } from '../../procurement/events';
@@ -23,7 +23,7 @@ import { markPaid } from '../../procurement/invoice-case';
 import { recordInvoiceMatches } from '../../procurement/purchase-order';
 import { canonicalJson } from './invoices';
 import { completeTask } from './requisitions';
-import { envelopeInput, recordHop, toPutEventsEntries, type ProcurementUseCaseDependencies, type PutEventsEntry } from './shared';
+import { envelopeInput, payableMatchesOf, recordHop, toPutEventsEntries, type ProcurementUseCaseDependencies, type PutEventsEntry } from './shared';
 
 /** The actor recorded for what the receipt-to-invoice workflow does on its own. */
 export const RECEIPT_TO_INVOICE_ACTOR = 'hem:receipt-to-invoice';
@@ -32,7 +32,6 @@ export const RECEIPT_TO_INVOICE_ACTOR = 'hem:receipt-to-invoice';
 export const FINANCE_CONNECTOR_ACTOR = 'hem.finance-connector';
 
 const MAX_ATTEMPTS = 5;
-const INVOICE_SCAN_LIMIT = 1000;
 
 /** PrepareApVoucher's output: the voucher the connectors post, and who it belongs to. */
 export interface ApVoucherPrepared {
@@ -93,13 +92,6 @@ const retryOnConflict = async <T>(step: () => Promise<T>): Promise<T> => {
  */
 const payableOn = (invoiceCase: InvoiceCase, today: string): string =>
   invoiceCase.decisions.findLast((d) => d.action === 'ACCEPT_VARIANCE')?.at.slice(0, 10) ?? invoiceCase.match?.matchedOn ?? today;
-
-/** The PO's payable match results (this one included), for its invoiced totals. */
-const payableMatchesOf = async (deps: Pick<ProcurementUseCaseDependencies, 'procurement'>, po: PurchaseOrder): Promise<MatchResult[]> =>
-  (await deps.procurement.listInvoicesBySupplier(po.supplierId, INVOICE_SCAN_LIMIT))
-    .map(({ invoiceCase }) => invoiceCase)
-    .filter((c) => c.poNumber === po.poNumber && (c.status === 'MATCHED' || c.status === 'PAID') && c.match !== undefined)
-    .map((c) => ({ ...(c.match as MatchResult), status: 'MATCHED' as const }));
 
 /** A case that may be paid (MATCHED, or PAID by an earlier run), with its PO number and match. */
 const requirePayable = async (
@@ -201,7 +193,7 @@ export const recordApVoucher = async (deps: RecordApVoucherDependencies, input: 
     const current = await deps.procurement.getPurchaseOrder(poNumber);
     if (current === undefined || current.status === 'CLOSED') return;
     const { version, ...plain } = current;
-    const updated = recordInvoiceMatches(plain, await payableMatchesOf(deps, plain));
+    const updated = recordInvoiceMatches(plain, await payableMatchesOf(deps, plain.poNumber));
     if (canonicalJson(updated) !== canonicalJson(plain)) await deps.procurement.savePurchaseOrder(updated, version);
   });
   if (paidNow) {

@@ -6,7 +6,7 @@
  * re-runs find the stored result. Events are returned as PutEvents entries the workflow publishes.
  */
 import type { BusEvent } from '../../../../contracts/events';
-import type { MatchResult, PurchaseOrder, Requisition } from '../../../../contracts/procurement';
+import type { PurchaseOrder, Requisition } from '../../../../contracts/procurement';
 import type { Item } from '../../../../contracts/reference';
 import { ConflictError, DataError, NotFoundError } from '../../errors';
 import { applyAutoApproval, decideApproval, escalateRequisition, markOrdered } from '../../procurement/approval';
@@ -30,10 +30,12 @@ import {
   DEFAULT_MAX_ESCALATIONS,
   envelopeInput,
   MAX_WAIT_SECONDS,
+  payableMatchesOf,
   poSequenceKey,
   type ProcurementUseCaseDependencies,
   type PutEventsEntry,
   recordHop,
+  requirePurchaseOrder,
   toPutEventsEntries,
   WORKFLOW_ACTOR,
   WORKFLOW_TIMEOUT_DEFAULTS,
@@ -319,15 +321,6 @@ const MOVED_ON: Partial<Record<PurchaseOrderAlertReason, readonly PurchaseOrder[
   INVOICE: ['INVOICED', 'CLOSED'],
 };
 
-const requirePurchaseOrder = async (
-  deps: Pick<ProcurementUseCaseDependencies, 'procurement'>,
-  poNumber: string,
-): Promise<PurchaseOrder & { version: number }> => {
-  const po = await deps.procurement.getPurchaseOrder(poNumber);
-  if (po === undefined) throw new NotFoundError(`no purchase order ${poNumber}`, { details: { poNumber } });
-  return po;
-};
-
 /**
  * RaiseProcurementAlert for a purchase order: a wait timed out (the workflow waits again after it)
  * or a system refused the PO for good. A wait whose document the PO no longer needs (it moved past
@@ -368,15 +361,6 @@ export interface PurchaseOrderClosing {
   entries: PutEventsEntry[];
 }
 
-/** The match results of the PO's payable invoices (matched, variance accepted, or paid). */
-const matchedInvoicesOf = async (deps: Pick<ProcurementUseCaseDependencies, 'procurement'>, po: PurchaseOrder): Promise<MatchResult[]> => {
-  const invoices = await deps.procurement.listInvoicesBySupplier(po.supplierId, 1000);
-  return invoices
-    .map(({ invoiceCase }) => invoiceCase)
-    .filter((c) => c.poNumber === po.poNumber && (c.status === 'MATCHED' || c.status === 'PAID') && c.match !== undefined)
-    .map((c) => ({ ...(c.match as MatchResult), status: 'MATCHED' as const }));
-};
-
 /**
  * ClosePurchaseOrder: closes the PO when every line is received and invoiced (or rejected — a PO the
  * supplier rejected closes at once), stores and audits it and returns PurchaseOrderClosed. A PO with
@@ -393,7 +377,7 @@ export const closePurchaseOrder = async (
   if (po.status === 'CLOSED') {
     return { poNumber: po.poNumber, closed: true, status: po.status, reminded: false, entries: toPutEventsEntries([purchaseOrderClosed(envelope, po)], input.eventBusName) };
   }
-  const matched = await matchedInvoicesOf(deps, po);
+  const matched = await payableMatchesOf(deps, po.poNumber);
   if (canClose(po, matched)) {
     const { version, ...stored } = po;
     const closed = closedPurchaseOrder(stored, matched, now);
