@@ -47,10 +47,16 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts'],
     rules: {
-      // node:test's describe/it return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': [
+      // Tests run on Jest: its globals come from @jest/globals, never from node:test or node:assert.
+      'no-restricted-imports': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+        {
+          paths: [
+            { name: 'node:test', message: 'Tests run on Jest: import describe/it from @jest/globals.' },
+            { name: 'node:assert', message: "Use Jest's expect (from @jest/globals)." },
+            { name: 'node:assert/strict', message: "Use Jest's expect (from @jest/globals)." },
+          ],
+        },
       ],
       'no-restricted-properties': [
         'error',

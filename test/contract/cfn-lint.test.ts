@@ -4,11 +4,10 @@
  * scripts/cfn-lint.sh. Needs the Python tool cfn-lint (`pip install cfn-lint`): without it the test
  * fails with the install hint, it does not skip.
  */
-import assert from 'node:assert/strict';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../lib/hem-app';
 import { buildTestApp } from '../infra/support';
 
@@ -16,7 +15,7 @@ describe('synthesized CloudFormation templates', () => {
   let outdir: string;
   let templates: string[];
 
-  before(() => {
+  beforeAll(() => {
     const built = buildTestApp({ compliancePacks: true });
     built.app.synth();
     outdir = built.outdir;
@@ -26,14 +25,14 @@ describe('synthesized CloudFormation templates', () => {
   });
 
   it('synthesizes one template per environment of cdk.json', () => {
-    assert.deepEqual(templates, ['Hem-dev.template.json', 'Hem-prod.template.json']);
+    expect(templates).toStrictEqual(['Hem-dev.template.json', 'Hem-prod.template.json']);
   });
 
   it('passes scripts/cfn-lint.sh: cfn-lint exits 0, or with only the warning/informational bits (4/8), never errors', () => {
     const lint = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts', 'cfn-lint.sh'), outdir], { encoding: 'utf8' });
-    assert.notEqual(lint.status, 127, `cfn-lint is missing: ${lint.stderr}`);
-    assert.equal(lint.status, 0, `cfn-lint reported errors:\n${lint.stdout}\n${lint.stderr}`);
+    expect(lint.status).not.toBe(127);
+    expect(lint.status).toBe(0);
     const exitCode = Number(/cfn-lint exit code: (\d+)/.exec(lint.stdout)?.[1]);
-    assert.ok([0, 4, 8, 12].includes(exitCode), `cfn-lint exit code ${exitCode}:\n${lint.stdout}`);
+    expect([0, 4, 8, 12].includes(exitCode)).toBeTruthy();
   });
 });

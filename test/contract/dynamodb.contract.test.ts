@@ -5,8 +5,7 @@
  * a transaction atomic across its request threads (measured: with 20 concurrent applies of one
  * business key, two transactions both passed the dedup condition).
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -32,7 +31,7 @@ let adapters: AwsAdapters;
 const ctx = (): AwsAdapters => adapters;
 
 describe('DynamoDB adapters on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     tableNames = localTableNames('contract');
     await ensureTables(moto.endpoint, tableNames);
@@ -40,7 +39,7 @@ describe('DynamoDB adapters on moto', () => {
     adapters = buildAwsAdapters({ dynamoClient, tableNames });
   });
 
-  after(async () => {
+  afterAll(async () => {
     dynamoClient?.destroy();
     await moto?.stop();
   });
@@ -79,8 +78,8 @@ describe('DynamoDB adapters on moto', () => {
       );
       const key = unique('K');
       const first = await fn({ key });
-      assert.deepEqual(await fn({ key }), first);
-      assert.equal(runs, 1);
+      expect(await fn({ key })).toStrictEqual(first);
+      expect(runs).toBe(1);
     });
   });
 });

@@ -3,8 +3,7 @@
  * on the queue as the JSON body the ERP connector parses; a missing queue becomes a retryable
  * InfrastructureError naming the command, never the SDK's message.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ErpCommandSchema } from '../../contracts/procurement-commands';
 import { SqsErpCommandQueue } from '../../functions/adapters/aws/erp-command-queue';
@@ -24,12 +23,12 @@ const receiveBodies = async (): Promise<unknown[]> => {
 };
 
 describe('SqsErpCommandQueue on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     sqs = new SQSClient(moto.clientConfig);
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'erp-commands' }))).QueueUrl ?? '';
   });
-  after(async () => {
+  afterAll(async () => {
     sqs?.destroy();
     await moto?.stop();
   });
@@ -38,7 +37,7 @@ describe('SqsErpCommandQueue on moto', () => {
     const command = { command: 'CreateReceipt' as const, receiptId: 'RCV-1', poNumber: 'PO-NMC-00000042', correlationId: 'corr-1' };
     await new SqsErpCommandQueue({ client: sqs, queueUrl }).send(command);
     const [body] = await receiveBodies();
-    assert.deepEqual(ErpCommandSchema.parse(body), command);
+    expect(ErpCommandSchema.parse(body)).toStrictEqual(command);
   });
 
   it('reads the queue URL from HEM_ERP_COMMANDS_QUEUE_URL on first send', async () => {
@@ -48,8 +47,8 @@ describe('SqsErpCommandQueue on moto', () => {
     try {
       const queue = awsErpCommandQueue({ [HEM_ENV.erpCommandsQueueUrl]: queueUrl, AWS_REGION: moto.clientConfig.region });
       await queue.send({ command: 'CreateReceipt', receiptId: 'RCV-2', poNumber: 'PO-NMC-00000042', correlationId: 'corr-2' });
-      assert.deepEqual((await receiveBodies()).map((b) => (b as { receiptId: string }).receiptId), ['RCV-2']);
-      await assert.rejects(awsErpCommandQueue({}).send({ command: 'CreateReceipt', receiptId: 'x', poNumber: 'p', correlationId: 'c' }), /HEM_ERP_COMMANDS_QUEUE_URL/);
+      expect((await receiveBodies()).map((b) => (b as { receiptId: string }).receiptId)).toStrictEqual(['RCV-2']);
+      await expect(awsErpCommandQueue({}).send({ command: 'CreateReceipt', receiptId: 'x', poNumber: 'p', correlationId: 'c' })).rejects.toThrow(/HEM_ERP_COMMANDS_QUEUE_URL/);
     } finally {
       delete process.env.AWS_ENDPOINT_URL;
     }
@@ -57,11 +56,11 @@ describe('SqsErpCommandQueue on moto', () => {
 
   it('fails retryably, naming the command, when the queue does not exist', async () => {
     const missing = new SqsErpCommandQueue({ client: sqs, queueUrl: `${moto.endpoint}/123456789012/no-such-queue` });
-    await assert.rejects(missing.send({ command: 'CreateReceipt', receiptId: 'RCV-3', poNumber: 'p', correlationId: 'c' }), (e: unknown) => {
-      assert.ok(e instanceof InfrastructureError);
-      assert.equal(e.retryable, true);
-      assert.match(e.message, /CreateReceipt/);
+    await expect(missing.send({ command: 'CreateReceipt', receiptId: 'RCV-3', poNumber: 'p', correlationId: 'c' })).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof InfrastructureError).toBeTruthy();
+      expect(e.retryable).toBe(true);
+      expect(e.message).toMatch(/CreateReceipt/);
       return true;
-    });
+    }));
   });
 });

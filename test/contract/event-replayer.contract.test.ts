@@ -6,8 +6,7 @@
  * must map to HEM errors. moto replays the whole archive whatever the window and filter (its
  * StartReplay ignores both), so the window's semantics are tested on the local bus instead.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CreateArchiveCommand,
   CreateEventBusCommand,
@@ -47,11 +46,11 @@ const publish = async (idempotencyKey: string, time: Date): Promise<void> => {
   const result = await eventBridge.send(
     new PutEventsCommand({ Entries: [{ EventBusName: BUS, Source: 'hem.finance', DetailType: 'CostPosted', Detail: costPosted(idempotencyKey), Time: time }] }),
   );
-  assert.equal(result.FailedEntryCount, 0);
+  expect(result.FailedEntryCount).toBe(0);
 };
 
 describe('EventBridgeReplayer on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     eventBridge = new EventBridgeClient(moto.clientConfig);
     sqs = new SQSClient(moto.clientConfig);
@@ -62,7 +61,7 @@ describe('EventBridgeReplayer on moto', () => {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'replayed' }))).QueueUrl ?? '';
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     const rule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-    assert.ok(rule && queueArn && bus.EventBusArn && archive.ArchiveArn);
+    expect(rule && queueArn && bus.EventBusArn && archive.ArchiveArn).toBeTruthy();
     const created = await eventBridge.send(new PutRuleCommand({ Name: rule.name, EventBusName: BUS, EventPattern: JSON.stringify(rule.eventPattern) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: rule.name, EventBusName: BUS, Targets: [{ Id: 'replayed', Arn: queueArn }] }));
     replayer = new EventBridgeReplayer({
@@ -73,7 +72,7 @@ describe('EventBridgeReplayer on moto', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     eventBridge?.destroy();
     sqs?.destroy();
     await moto?.stop();
@@ -82,7 +81,7 @@ describe('EventBridgeReplayer on moto', () => {
   it('replays the archived events through the rules, marked with the replay name', async () => {
     await publish('EPIC|ARCH|1', new Date('2026-11-20T09:00:00Z'));
     await publish('EPIC|ARCH|2', new Date('2026-11-20T10:00:00Z'));
-    assert.equal((await drain()).length, 2, 'the rule delivered each event once when published');
+    expect((await drain()).length).toBe(2);
 
     const started = await replayer.startReplay({
       replayName: 'hem-contract-1',
@@ -90,26 +89,17 @@ describe('EventBridgeReplayer on moto', () => {
       to: '2026-11-21T00:00:00Z',
       ruleNames: ['cost-postings-to-finance'],
     });
-    assert.equal(started.replayName, 'hem-contract-1');
-    assert.ok(['STARTING', 'RUNNING', 'COMPLETED'].includes(started.state), started.state);
+    expect(started.replayName).toBe('hem-contract-1');
+    expect(['STARTING', 'RUNNING', 'COMPLETED'].includes(started.state)).toBeTruthy();
 
     const replayed = await drain();
-    assert.deepEqual(replayed.map((e) => (e.detail as { idempotencyKey: string }).idempotencyKey).sort(), ['EPIC|ARCH|1', 'EPIC|ARCH|2']);
-    assert.ok(replayed.every((e) => e['replay-name'] === 'hem-contract-1'));
+    expect(replayed.map((e) => (e.detail as { idempotencyKey: string }).idempotencyKey).sort()).toStrictEqual(['EPIC|ARCH|1', 'EPIC|ARCH|2']);
+    expect(replayed.every((e) => e['replay-name'] === 'hem-contract-1')).toBeTruthy();
   });
 
   it('refuses a rule that is not deployed, a reversed window and a replay name used twice', async () => {
-    await assert.rejects(
-      replayer.startReplay({ replayName: 'hem-contract-3', from: '2026-11-21T00:00:00Z', to: '2026-11-20T00:00:00Z' }),
-      ValidationError,
-    );
-    await assert.rejects(
-      replayer.startReplay({ replayName: 'hem-contract-2', from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z', ruleNames: ['no-such-rule'] }),
-      ValidationError,
-    );
-    await assert.rejects(
-      replayer.startReplay({ replayName: 'hem-contract-1', from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z' }),
-      ConflictError,
-    );
+    await expect(replayer.startReplay({ replayName: 'hem-contract-3', from: '2026-11-21T00:00:00Z', to: '2026-11-20T00:00:00Z' })).rejects.toThrow(ValidationError);
+    await expect(replayer.startReplay({ replayName: 'hem-contract-2', from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z', ruleNames: ['no-such-rule'] })).rejects.toThrow(ValidationError);
+    await expect(replayer.startReplay({ replayName: 'hem-contract-1', from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z' })).rejects.toThrow(ConflictError);
   });
 });

@@ -4,8 +4,7 @@
  * a routable EventBridge event, and what the rule does not match must not. (moto takes ~0.35 s per
  * event it delivers to an SQS target, hence the small batches.)
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent } from '../../contracts/events';
@@ -55,7 +54,7 @@ const drain = async (): Promise<{ source: string; 'detail-type': string; detail:
 };
 
 describe('EventBridgePublisher on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     eventBridge = new EventBridgeClient(moto.clientConfig);
     sqs = new SQSClient(moto.clientConfig);
@@ -63,12 +62,12 @@ describe('EventBridgePublisher on moto', () => {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'finance-postings' }))).QueueUrl ?? '';
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     const rule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-    assert.ok(rule && queueArn);
+    expect(rule && queueArn).toBeTruthy();
     await eventBridge.send(new PutRuleCommand({ Name: rule.name, EventBusName: BUS, EventPattern: JSON.stringify(rule.eventPattern) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: rule.name, EventBusName: BUS, Targets: [{ Id: 'finance-postings', Arn: queueArn }] }));
   });
 
-  after(async () => {
+  afterAll(async () => {
     eventBridge?.destroy();
     sqs?.destroy();
     await moto?.stop();
@@ -79,24 +78,24 @@ describe('EventBridgePublisher on moto', () => {
     const posted = costPosted('EPIC|MSG1|1');
     await publisher.publish([posted, positionChanged('EPIC|MSG1|1')]);
     const delivered = await drain();
-    assert.equal(delivered.length, 1, 'only CostPosted matches the rule');
-    assert.equal(delivered[0]?.source, 'hem.finance');
-    assert.equal(delivered[0]?.['detail-type'], 'CostPosted');
-    assert.deepEqual(delivered[0]?.detail, posted.detail);
+    expect(delivered.length).toBe(1);
+    expect(delivered[0]?.source).toBe('hem.finance');
+    expect(delivered[0]?.['detail-type']).toBe('CostPosted');
+    expect(delivered[0]?.detail).toStrictEqual(posted.detail);
   });
 
   it('publishes 12 events in two PutEvents calls and every one arrives', async () => {
     const publisher = new EventBridgePublisher({ client: eventBridge, eventBusName: BUS });
     await publisher.publish(Array.from({ length: 12 }, (_, i) => costPosted(`EPIC|BULK${i}|1`)));
     const keys = (await drain()).map((e) => String(e.detail.idempotencyKey)).sort();
-    assert.deepEqual(keys, Array.from({ length: 12 }, (_, i) => `EPIC|BULK${i}|1`).sort());
+    expect(keys).toStrictEqual(Array.from({ length: 12 }, (_, i) => `EPIC|BULK${i}|1`).sort());
   });
 
   it('puts nothing on the bus when one event of the batch is invalid', async () => {
     const publisher = new EventBridgePublisher({ client: eventBridge, eventBusName: BUS });
     const bad = costPosted('EPIC|BAD|1');
     bad.detail = { ...bad.detail, currency: 'DOLLARS' };
-    await assert.rejects(publisher.publish([costPosted('EPIC|GOOD|1'), bad]), ValidationError);
-    assert.deepEqual(await drain(), []);
+    await expect(publisher.publish([costPosted('EPIC|GOOD|1'), bad])).rejects.toThrow(ValidationError);
+    expect(await drain()).toStrictEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * (test/unit/adapters/procurement-dynamo.test.ts): moto does not serialise transactions across its
  * request threads (see dynamodb.contract.test.ts).
  */
-import { after, before, describe } from 'node:test';
+import { afterAll, beforeAll, describe } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildProcurementAdapters } from '../../functions/adapters/aws/dependencies';
 import { ensureTables, localTableNames } from '../../local/dynamodb-local';
@@ -26,7 +26,7 @@ let context: ProcurementScenarioContext;
 const ctx = (): ProcurementScenarioContext => context;
 
 describe('procurement adapters on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     const tableNames = localTableNames('procurement-contract');
     await ensureTables(moto.endpoint, tableNames);
@@ -35,7 +35,7 @@ describe('procurement adapters on moto', () => {
     context = { clock, stores: buildProcurementAdapters({ dynamoClient, tableNames, clock, configCacheTtlMs: 0 }) };
   });
 
-  after(async () => {
+  afterAll(async () => {
     dynamoClient?.destroy();
     await moto?.stop();
   });

@@ -3,8 +3,7 @@
  * composition root `awsDependencies()` wired end to end to moto through the standard
  * `AWS_ENDPOINT_URL` setting (as a Lambda would be to AWS through its environment).
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -23,12 +22,12 @@ let moto: Moto;
 let secrets: SecretsManagerClient;
 
 describe('Secrets Manager and the Lambda composition root on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     secrets = new SecretsManagerClient(moto.clientConfig);
   });
 
-  after(async () => {
+  afterAll(async () => {
     secrets?.destroy();
     await moto?.stop();
   });
@@ -38,33 +37,33 @@ describe('Secrets Manager and the Lambda composition root on moto', () => {
       const arn = (await secrets.send(new CreateSecretCommand({ Name: 'hem/encounter-key-a', SecretString: KEY_TEXT }))).ARN ?? '';
       const provider = new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: arn });
       const [a, b] = await Promise.all([provider.getKey(), provider.getKey()]);
-      assert.deepEqual(Buffer.from(a).toString('utf8'), KEY_TEXT);
-      assert.equal(a, b, 'concurrent first calls share one fetch');
+      expect(Buffer.from(a).toString('utf8')).toStrictEqual(KEY_TEXT);
+      expect(a).toBe(b);
       await secrets.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }));
-      assert.deepEqual(await provider.getKey(), a, 'served from the cache once fetched');
+      expect(await provider.getKey()).toStrictEqual(a);
     });
 
     it('uses a binary secret as-is', async () => {
       const bytes = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
       const arn = (await secrets.send(new CreateSecretCommand({ Name: 'hem/encounter-key-b', SecretBinary: bytes }))).ARN ?? '';
-      assert.deepEqual(await new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: arn }).getKey(), bytes);
+      expect(await new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: arn }).getKey()).toStrictEqual(bytes);
     });
 
     it('refuses a key shorter than 32 bytes without putting the value in the error', async () => {
       const arn = (await secrets.send(new CreateSecretCommand({ Name: 'hem/encounter-key-c', SecretString: 'short-secret' }))).ARN ?? '';
       const error = await new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: arn }).getKey().then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-      assert.ok(error instanceof InfrastructureError);
-      assert.ok(!JSON.stringify({ m: error.message, d: error.details }).includes('short-secret'));
+      expect(error instanceof InfrastructureError).toBeTruthy();
+      expect(!JSON.stringify({ m: error.message, d: error.details }).includes('short-secret')).toBeTruthy();
     });
 
     it('does not cache a failed fetch: the next call tries again', async () => {
       const provider = new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: 'hem/encounter-key-d' });
-      await assert.rejects(provider.getKey(), InfrastructureError);
+      await expect(provider.getKey()).rejects.toThrow(InfrastructureError);
       await secrets.send(new CreateSecretCommand({ Name: 'hem/encounter-key-d', SecretString: KEY_TEXT }));
-      assert.equal(Buffer.from(await provider.getKey()).toString('utf8'), KEY_TEXT);
+      expect(Buffer.from(await provider.getKey()).toString('utf8')).toBe(KEY_TEXT);
     });
 
   });
@@ -101,17 +100,17 @@ describe('Secrets Manager and the Lambda composition root on moto', () => {
         });
 
         await deps.referenceData.load(referenceDataSet(2));
-        assert.equal((await deps.referenceData.getItem('ITM-10002'))?.itemId, 'ITM-10002');
+        expect((await deps.referenceData.getItem('ITM-10002'))?.itemId).toBe('ITM-10002');
         await deps.inventory.initialisePosition(openingPosition('NMC-OR', 'ITM-10001', 60));
         const outcome = usageOutcome(openingPosition('NMC-OR', 'ITM-10001', 60), 'EPIC|WIRED|1', 3);
-        assert.equal((await deps.inventory.applyMovement(0, outcome)).applied, true);
-        assert.equal((await deps.audit.append({ actor: 'test', action: 'WIRED', entity: 'E#1', correlationId: 'c', payload: {} })).seq, 1);
+        expect((await deps.inventory.applyMovement(0, outcome)).applied).toBe(true);
+        expect((await deps.audit.append({ actor: 'test', action: 'WIRED', entity: 'E#1', correlationId: 'c', payload: {} })).seq).toBe(1);
         await deps.events.publish([outcome.costPosting]);
         const delivered = await sqs.send(new ReceiveMessageCommand({ QueueUrl: targetUrl, WaitTimeSeconds: 0 }));
-        assert.equal(JSON.parse(delivered.Messages?.[0]?.Body ?? '{}').detail.idempotencyKey, 'EPIC|WIRED|1');
-        assert.deepEqual(await deps.deadLetterQueues.list(), [{ name: 'wired-target-dlq', sourceQueue: 'wired-target', depth: 0 }]);
-        assert.equal(Buffer.from(await deps.encounterKey.getKey()).toString('utf8'), KEY_TEXT);
-        assert.deepEqual(createdAwsClients().sort(), ['dynamodb', 'eventbridge', 'secretsmanager', 'sqs']);
+        expect(JSON.parse(delivered.Messages?.[0]?.Body ?? '{}').detail.idempotencyKey).toBe('EPIC|WIRED|1');
+        expect(await deps.deadLetterQueues.list()).toStrictEqual([{ name: 'wired-target-dlq', sourceQueue: 'wired-target', depth: 0 }]);
+        expect(Buffer.from(await deps.encounterKey.getKey()).toString('utf8')).toBe(KEY_TEXT);
+        expect(createdAwsClients().sort()).toStrictEqual(['dynamodb', 'eventbridge', 'secretsmanager', 'sqs']);
       } finally {
         eventBridge.destroy();
         sqs.destroy();

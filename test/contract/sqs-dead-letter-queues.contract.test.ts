@@ -6,8 +6,7 @@
  * dead-lettered by EventBridge or by the workflow's Catch) redrives by re-publishing its events to
  * a bus whose rule routes them to a queue, where they must arrive intact.
  */
-import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -71,7 +70,7 @@ const depth = async (queueUrl: string): Promise<number> =>
   );
 
 describe('SqsDeadLetterQueues on moto', () => {
-  before(async () => {
+  beforeAll(async () => {
     moto = await startMoto();
     sqs = new SQSClient(moto.clientConfig);
     dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'finance-postings-dlq' }))).QueueUrl ?? '';
@@ -91,7 +90,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     routedUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'finance-postings-routed' }))).QueueUrl ?? '';
     const routedArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: routedUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     const rule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-    assert.ok(rule && routedArn);
+    expect(rule && routedArn).toBeTruthy();
     await eventBridge.send(new PutRuleCommand({ Name: rule.name, EventBusName: BUS, EventPattern: JSON.stringify(rule.eventPattern) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: rule.name, EventBusName: BUS, Targets: [{ Id: 'routed', Arn: routedArn }] }));
     ruleDlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'cost-postings-to-finance-dlq' }))).QueueUrl ?? '';
@@ -107,7 +106,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     sqs?.destroy();
     eventBridge?.destroy();
     await moto?.stop();
@@ -123,7 +122,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     for (let i = 0; i < 3; i++) {
       await sqs.send(eventBridgeFailure(i));
     }
-    assert.deepEqual(await dlqs.list(), [
+    expect(await dlqs.list()).toStrictEqual([
       { name: 'finance-postings-dlq', sourceQueue: 'finance-postings', depth: 3 },
       { name: 'cost-postings-to-finance-dlq', sourceQueue: `bus:${BUS}`, depth: 0 },
       { name: 'inspect-only-dlq', sourceQueue: 'none', depth: 0 },
@@ -134,30 +133,27 @@ describe('SqsDeadLetterQueues on moto', () => {
     await sqs.send(eventBridgeFailure(1));
     await sqs.send(eventBridgeFailure(2));
     const peeked = await dlqs.peek('finance-postings-dlq', 10);
-    assert.equal(peeked.length, 2);
+    expect(peeked.length).toBe(2);
     const first = peeked.find((m) => m.body.includes('MSG1'));
-    assert.ok(first);
-    assert.equal(first.attributes.ERROR_CODE, 'SQS_TARGET_ERROR');
-    assert.equal(first.attributes.RULE_ARN, 'arn:aws:events:us-east-1:123456789012:rule/hem/cost-postings-to-finance');
-    assert.ok(first.receiveCount >= 1);
-    assert.ok(!Number.isNaN(Date.parse(first.sentAt)));
-    assert.equal(await depth(dlqUrl), 2, 'peek leaves the messages visible');
-    assert.equal((await dlqs.peek('finance-postings-dlq', 1)).length, 1);
+    expect(first).toBeTruthy();
+    expect(first.attributes.ERROR_CODE).toBe('SQS_TARGET_ERROR');
+    expect(first.attributes.RULE_ARN).toBe('arn:aws:events:us-east-1:123456789012:rule/hem/cost-postings-to-finance');
+    expect(first.receiveCount >= 1).toBeTruthy();
+    expect(!Number.isNaN(Date.parse(first.sentAt))).toBeTruthy();
+    expect(await depth(dlqUrl)).toBe(2);
+    expect((await dlqs.peek('finance-postings-dlq', 1)).length).toBe(1);
   });
 
   it('redrives every message back to the source queue with its attributes, leaving the DLQ empty', async () => {
     for (let i = 0; i < 23; i++) {
       await sqs.send(eventBridgeFailure(i));
     }
-    assert.deepEqual(await dlqs.redrive('finance-postings-dlq'), { moved: 23 });
-    assert.equal(await depth(dlqUrl), 0);
+    expect(await dlqs.redrive('finance-postings-dlq')).toStrictEqual({ moved: 23 });
+    expect(await depth(dlqUrl)).toBe(0);
     const back = await receiveAll(sourceUrl);
-    assert.equal(back.length, 23);
-    assert.deepEqual(
-      back.map((m) => JSON.parse(m.body).detail.idempotencyKey).sort(),
-      Array.from({ length: 23 }, (_, i) => `EPIC|MSG${i}|1`).sort(),
-    );
-    assert.ok(back.every((m) => m.attributes.ERROR_CODE === 'SQS_TARGET_ERROR'));
+    expect(back.length).toBe(23);
+    expect(back.map((m) => JSON.parse(m.body).detail.idempotencyKey).sort()).toStrictEqual(Array.from({ length: 23 }, (_, i) => `EPIC|MSG${i}|1`).sort());
+    expect(back.every((m) => m.attributes.ERROR_CODE === 'SQS_TARGET_ERROR')).toBeTruthy();
   });
 
   it('redrives a message that reached the DLQ through the source queue RedrivePolicy', async () => {
@@ -165,19 +161,16 @@ describe('SqsDeadLetterQueues on moto', () => {
     // maxReceiveCount 1: received once, and the next receive moves it to the DLQ.
     await sqs.send(new ReceiveMessageCommand({ QueueUrl: sourceUrl, VisibilityTimeout: 0 }));
     await sqs.send(new ReceiveMessageCommand({ QueueUrl: sourceUrl, VisibilityTimeout: 0 }));
-    assert.equal((await dlqs.list()).find((q) => q.name === 'finance-postings-dlq')?.depth, 1);
-    assert.deepEqual(await dlqs.redrive('finance-postings-dlq'), { moved: 1 });
-    assert.deepEqual(
-      (await receiveAll(sourceUrl)).map((m) => m.body),
-      ['{"poison":false}'],
-    );
+    expect((await dlqs.list()).find((q) => q.name === 'finance-postings-dlq')?.depth).toBe(1);
+    expect(await dlqs.redrive('finance-postings-dlq')).toStrictEqual({ moved: 1 });
+    expect((await receiveAll(sourceUrl)).map((m) => m.body)).toStrictEqual(['{"poison":false}']);
   });
 
   it('answers moved 0 for an empty DLQ, NotFoundError for an unknown name and ConflictError for an inspect-only DLQ', async () => {
-    assert.deepEqual(await dlqs.redrive('finance-postings-dlq'), { moved: 0 });
-    await assert.rejects(dlqs.peek('no-such-dlq', 1), NotFoundError);
-    await assert.rejects(dlqs.redrive('no-such-dlq'), NotFoundError);
-    await assert.rejects(dlqs.redrive('inspect-only-dlq'), ConflictError);
+    expect(await dlqs.redrive('finance-postings-dlq')).toStrictEqual({ moved: 0 });
+    await expect(dlqs.peek('no-such-dlq', 1)).rejects.toThrow(NotFoundError);
+    await expect(dlqs.redrive('no-such-dlq')).rejects.toThrow(NotFoundError);
+    await expect(dlqs.redrive('inspect-only-dlq')).rejects.toThrow(ConflictError);
   });
 
   it('redrives a rule-target DLQ by re-publishing its events to the bus, which routes them again intact', async () => {
@@ -191,33 +184,30 @@ describe('SqsDeadLetterQueues on moto', () => {
         }),
       );
     }
-    assert.equal((await dlqs.list()).find((q) => q.name === 'cost-postings-to-finance-dlq')?.depth, 3);
-    assert.deepEqual(await dlqs.redrive('cost-postings-to-finance-dlq'), { moved: 3 });
-    assert.equal(await depth(ruleDlqUrl), 0);
+    expect((await dlqs.list()).find((q) => q.name === 'cost-postings-to-finance-dlq')?.depth).toBe(3);
+    expect(await dlqs.redrive('cost-postings-to-finance-dlq')).toStrictEqual({ moved: 3 });
+    expect(await depth(ruleDlqUrl)).toBe(0);
     const routed = (await receiveAll(routedUrl)).map((m) => JSON.parse(m.body) as { id: string; source: string; 'detail-type': string; detail: unknown });
-    assert.equal(routed.length, 3);
+    expect(routed.length).toBe(3);
     for (const original of events) {
       const again = routed.find((e) => JSON.stringify(e.detail) === JSON.stringify(original.detail));
-      assert.ok(again, `${original.detail.idempotencyKey} arrived`);
-      assert.equal(again.source, original.source);
-      assert.equal(again['detail-type'], original['detail-type']);
-      assert.notEqual(again.id, original.id, 'a new event on the bus');
+      expect(again).toBeTruthy();
+      expect(again.source).toBe(original.source);
+      expect(again['detail-type']).toBe(original['detail-type']);
+      expect(again.id).not.toBe(original.id);
     }
   });
 
   it('leaves a body that is not an EventBridge event in the DLQ and reports it', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: ruleDlqUrl, MessageBody: JSON.stringify(deadLetteredEvent('EPIC|BUS9|1')) }));
     await sqs.send(new SendMessageCommand({ QueueUrl: ruleDlqUrl, MessageBody: 'not an event' }));
-    await assert.rejects(
-      dlqs.redrive('cost-postings-to-finance-dlq'),
-      (e: unknown) => e instanceof InfrastructureError && e.details.moved === 1 && e.details.failed === 1,
-    );
-    assert.equal((await receiveAll(routedUrl)).length, 1);
+    await expect(dlqs.redrive('cost-postings-to-finance-dlq')).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof InfrastructureError && e.details.moved === 1 && e.details.failed === 1));
+    expect((await receiveAll(routedUrl)).length).toBe(1);
     const left = Number(
       (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: ruleDlqUrl, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }))).Attributes
         ?.ApproximateNumberOfMessagesNotVisible,
     );
-    assert.equal(left, 1, 'the unreadable message is still in the DLQ (invisible until its redrive visibility times out)');
+    expect(left).toBe(1);
   });
 });
 

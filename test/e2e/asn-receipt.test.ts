@@ -6,8 +6,7 @@
  * (b) Cardinal Health is seeded to receive on ship notice (evaluated receipt): its 856 alone records
  *     the receipt, and the PO goes on to its invoice without the dock.
  */
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Scenario } from '../../local/simulators/supplier-network';
 import {
   controlId,
@@ -53,22 +52,22 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
   let ap: string;
   let saas: string;
 
-  before(async () => {
+  beforeAll(async () => {
     rt = await startTestRuntime({ supplierScenario: FAST });
     [ehr, dock, ap, saas] = await Promise.all(['epic-ehr', 'receiving-dock', 'ap-clerk', 'saas-procurement'].map((c) => tokenFor(rt, c)));
   });
-  after(async () => {
+  afterAll(async () => {
     await rt?.stop();
   });
 
   /** Raises a SaaS requisition and answers its PO number and transaction once the PO exists. */
   const order = async (request: { facilityId: string; locationId: string; costCenter: string; supplierId: string; lines: { itemId: string; quantity: number; uom: string }[] }): Promise<{ poNumber: string; correlationId: string }> => {
     const raised = await postJson<{ correlationId: string }>(rt, saas, '/v1/requisitions', { externalRef: `SAAS-${controlId()}`, ...request });
-    assert.equal(raised.status, 201);
+    expect(raised.status).toBe(201);
     const { correlationId } = raised.body;
     const poNumber = await eventually(async () => {
       const created = (await hops(rt, ap, correlationId)).find((h) => h.hop === 'po-created');
-      assert.ok(created, 'no po-created hop yet');
+      expect(created).toBeTruthy();
       return created.detail?.poNumber as string;
     }, 20_000);
     return { poNumber, correlationId };
@@ -76,7 +75,7 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
 
   const poView = async (poNumber: string): Promise<ShippedPoView> => {
     const res = await purchaseOrder(rt, ap, poNumber);
-    assert.equal(res.status, 200);
+    expect(res.status).toBe(200);
     return res.body as ShippedPoView;
   };
 
@@ -92,51 +91,42 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
     });
     const shipped = await eventually(async () => {
       const po = await poView(poNumber);
-      assert.equal(po.purchaseOrder.shipments?.length, 2, `shipments so far: ${JSON.stringify(po.purchaseOrder.shipNoticeIds)}`);
+      expect(po.purchaseOrder.shipments?.length).toBe(2);
       return po;
     }, 20_000);
     const [first] = shipped.purchaseOrder.shipments ?? [];
-    assert.ok(first);
+    expect(first).toBeTruthy();
     const shippedBase = first.lines.reduce((t, l) => t + l.baseQuantity, 0);
-    assert.ok(shippedBase > 0);
+    expect(shippedBase > 0).toBeTruthy();
     const before = await position(rt, ehr, 'NMC-OR', 'ITM-10150');
 
     const confirmation = { receiptId: `RCV-${controlId()}`, poNumber, shipmentId: first.shipmentId };
     const received = await postJson<ReceiptAnswer>(rt, dock, '/v1/receipts', confirmation);
-    assert.equal(received.status, 201, JSON.stringify(received.body));
-    assert.deepEqual(
-      [received.body.poStatus, received.body.source, received.body.shipmentId, received.body.correlationId],
-      ['PARTIALLY_RECEIVED', 'ASN', first.shipmentId, correlationId],
-    );
+    expect(received.status).toBe(201);
+    expect([received.body.poStatus, received.body.source, received.body.shipmentId, received.body.correlationId]).toStrictEqual(['PARTIALLY_RECEIVED', 'ASN', first.shipmentId, correlationId]);
     const after = await position(rt, ehr, 'NMC-OR', 'ITM-10150');
-    assert.equal(after.onHand, before.onHand + shippedBase, 'on hand rises by exactly the shipped base units');
+    expect(after.onHand).toBe(before.onHand + shippedBase);
 
     const trail = await hops(rt, ap, correlationId);
     const goods = trail.filter((h: HopView) => h.hop === 'goods-received');
-    assert.deepEqual(
-      goods.map((h) => [h.status, h.detail?.source, h.detail?.shipmentId]),
-      [['ok', 'ASN', first.shipmentId]],
-    );
+    expect(goods.map((h) => [h.status, h.detail?.source, h.detail?.shipmentId])).toStrictEqual([['ok', 'ASN', first.shipmentId]]);
 
     // The dock's scanner sends it again: the same receipt answers, nothing moves.
     const again = await postJson<ReceiptAnswer>(rt, dock, '/v1/receipts', confirmation);
-    assert.equal(again.status, 200);
-    assert.equal(again.body.duplicate, true);
+    expect(again.status).toBe(200);
+    expect(again.body.duplicate).toBe(true);
     // Another receipt number for the same shipment is refused, naming the receipt that has it.
     const other = await postJson<{ detail: string }>(rt, dock, '/v1/receipts', { ...confirmation, receiptId: `RCV-${controlId()}` });
-    assert.equal(other.status, 409);
-    assert.match(other.body.detail, new RegExp(confirmation.receiptId));
+    expect(other.status).toBe(409);
+    expect(other.body.detail).toMatch(new RegExp(confirmation.receiptId));
     // A shipment the PO never took is not found.
-    assert.equal((await postJson(rt, dock, '/v1/receipts', { poNumber, shipmentId: 'ASN-NOT-SHIPPED' })).status, 404);
+    expect((await postJson(rt, dock, '/v1/receipts', { poNumber, shipmentId: 'ASN-NOT-SHIPPED' })).status).toBe(404);
 
     await rt.whenIdle();
-    assert.equal((await position(rt, ehr, 'NMC-OR', 'ITM-10150')).onHand, after.onHand, 'nothing received twice');
+    expect((await position(rt, ehr, 'NMC-OR', 'ITM-10150')).onHand).toBe(after.onHand);
     const po = await poView(poNumber);
-    assert.equal(po.purchaseOrder.status, 'PARTIALLY_RECEIVED');
-    assert.deepEqual(
-      po.receipts.map((r) => [r.receiptId, r.source, r.shipmentId]),
-      [[confirmation.receiptId, 'ASN', first.shipmentId]],
-    );
+    expect(po.purchaseOrder.status).toBe('PARTIALLY_RECEIVED');
+    expect(po.receipts.map((r) => [r.receiptId, r.source, r.shipmentId])).toStrictEqual([[confirmation.receiptId, 'ASN', first.shipmentId]]);
   });
 
   it('(b) records the receipt from the 856 alone for a supplier that receives on ship notice', async () => {
@@ -152,38 +142,32 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
       lines: [{ itemId: 'ITM-10121', quantity: 2, uom: 'BX' }],
     });
     // The goods-received hop comes once the stock moved and GoodsReceived was published.
-    await eventually(async () => assert.ok((await hops(rt, ap, correlationId)).some((h) => h.hop === 'goods-received'), 'the 856 is not received yet'), 20_000);
+    await eventually(async () => expect((await hops(rt, ap, correlationId)).some((h) => h.hop === 'goods-received')).toBeTruthy(), 20_000);
     const received = await poView(poNumber);
     const [shipment] = received.purchaseOrder.shipments ?? [];
-    assert.ok(shipment);
-    assert.deepEqual(
-      received.receipts.map((r) => [r.receiptId, r.source, r.shipmentId]),
-      [[`ASN:SUP-CARDINAL:${shipment.shipmentId}`, 'ASN', shipment.shipmentId]],
-    );
+    expect(shipment).toBeTruthy();
+    expect(received.receipts.map((r) => [r.receiptId, r.source, r.shipmentId])).toStrictEqual([[`ASN:SUP-CARDINAL:${shipment.shipmentId}`, 'ASN', shipment.shipmentId]]);
     const [line] = received.purchaseOrder.lines;
-    assert.ok(line);
+    expect(line).toBeTruthy();
     const stocked = await position(rt, ehr, 'NMC-CATH', 'ITM-10121');
-    assert.equal(stocked.onHand, start.onHand + line.quantity * line.uomFactor, 'on hand rises by the shipped base units');
+    expect(stocked.onHand).toBe(start.onHand + line.quantity * line.uomFactor);
 
     const trail = await hops(rt, ap, correlationId);
     const names = trail.map((h) => h.hop);
-    assert.ok(names.indexOf('shipment-notified') < names.indexOf('goods-received'), names.join(','));
+    expect(names.indexOf('shipment-notified') < names.indexOf('goods-received')).toBeTruthy();
     const goods = trail.find((h) => h.hop === 'goods-received');
-    assert.deepEqual([goods?.status, goods?.detail?.source], ['ok', 'ASN']);
+    expect([goods?.status, goods?.detail?.source]).toStrictEqual(['ok', 'ASN']);
 
     // The dock confirming the shipment anyway gets the receipt HEM recorded (before the invoice closes the PO).
     const confirmed = await postJson<ReceiptAnswer>(rt, dock, '/v1/receipts', { poNumber, shipmentId: shipment.shipmentId });
-    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
-    assert.deepEqual([confirmed.body.receiptId, confirmed.body.duplicate], [`ASN:SUP-CARDINAL:${shipment.shipmentId}`, true]);
-    assert.equal((await position(rt, ehr, 'NMC-CATH', 'ITM-10121')).onHand, stocked.onHand);
+    expect(confirmed.status).toBe(200);
+    expect([confirmed.body.receiptId, confirmed.body.duplicate]).toStrictEqual([`ASN:SUP-CARDINAL:${shipment.shipmentId}`, true]);
+    expect((await position(rt, ehr, 'NMC-CATH', 'ITM-10121')).onHand).toBe(stocked.onHand);
 
     // The PO moved on to its invoice without the dock: the 810 matches against the ASN receipt.
     await eventually(async () => {
       const po = await poView(poNumber);
-      assert.ok(
-        po.invoiceCases.some((c) => c.status === 'MATCHED' || c.status === 'PAID'),
-        `invoice cases ${JSON.stringify(po.invoiceCases)}, PO ${po.purchaseOrder.status}`,
-      );
+      expect(po.invoiceCases.some((c) => c.status === 'MATCHED' || c.status === 'PAID')).toBeTruthy();
     }, 30_000);
   });
 });

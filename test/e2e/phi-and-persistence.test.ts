@@ -3,8 +3,7 @@
  * appear in any table item, bus archive entry, queue message or log line. And `--data-dir` keeps
  * state across a restart.
  */
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +35,7 @@ describe('PHI minimization end to end', () => {
   const originalStdout = process.stdout.write.bind(process.stdout);
   const originalStderr = process.stderr.write.bind(process.stderr);
 
-  before(async () => {
+  beforeAll(async () => {
     const capture =
       (original: typeof process.stdout.write) =>
       (chunk: unknown, ...rest: unknown[]): boolean => {
@@ -47,7 +46,7 @@ describe('PHI minimization end to end', () => {
     process.stderr.write = capture(originalStderr) as typeof process.stderr.write;
     rt = await startTestRuntime();
   });
-  after(async () => {
+  afterAll(async () => {
     process.stdout.write = originalStdout;
     process.stderr.write = originalStderr;
     await rt?.stop();
@@ -65,9 +64,9 @@ describe('PHI minimization end to end', () => {
     };
     const ehr = await tokenFor(rt, 'epic-ehr');
     const ok = await postHl7(rt, ehr, dftP03({ controlId: controlId(), phi, lines: [{ chargeCode: 'CHG-100001', quantity: 1 }, { chargeCode: 'CHG-999999', quantity: 1 }] }));
-    assert.match(ok.ack, /^MSA\|AA\|/m);
+    expect(ok.ack).toMatch(/^MSA\|AA\|/m);
     const bad = await postHl7(rt, ehr, dftP03({ controlId: controlId(), phi, lines: [{ chargeCode: 'CHG-100001', quantity: phi.mrn }] }));
-    assert.match(bad.ack, /^MSA\|AE\|/m);
+    expect(bad.ack).toMatch(/^MSA\|AE\|/m);
     const fhir = await fetch(`${rt.baseUrl}/v1/usage-events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ehr}`, 'content-type': 'application/fhir+json', 'x-source-system': 'EPIC', 'x-facility-code': 'NMC' },
@@ -83,11 +82,11 @@ describe('PHI minimization end to end', () => {
         usedCode: [{ coding: [{ system: 'urn:hem:charge-code', code: 'CHG-100001' }] }],
       }),
     });
-    assert.equal(fhir.status, 202);
+    expect(fhir.status).toBe(202);
     await eventually(async () => {
       const h = await hops(rt, ehr, ok.correlationId as string);
-      assert.ok(h.some((x) => x.hop === 'exception'));
-      assert.ok(h.some((x) => x.hop === 'cost-posted'));
+      expect(h.some((x) => x.hop === 'exception')).toBeTruthy();
+      expect(h.some((x) => x.hop === 'cost-posted')).toBeTruthy();
     });
     await rt.whenIdle();
 
@@ -98,28 +97,28 @@ describe('PHI minimization end to end', () => {
       logs: logs.join(''),
       bad: bad.ack,
     };
-    assert.ok(haystacks.tables.length > 1000, 'the tables hold the processed data');
-    assert.ok(haystacks.logs.length > 0, 'handlers logged something');
+    expect(haystacks.tables.length > 1000).toBeTruthy();
+    expect(haystacks.logs.length > 0).toBeTruthy();
     for (const [where, text] of Object.entries(haystacks)) {
       for (const [field, value] of Object.entries(phi)) {
         if (field === 'dob' || field === 'phone') continue; // digits-only values collide with timestamps; checked below
-        assert.ok(!text.includes(value), `${field} leaked into ${where}`);
+        expect(!text.includes(value)).toBeTruthy();
       }
     }
-    assert.ok(!haystacks.archive.includes(phi.phone) && !haystacks.tables.includes(phi.phone));
+    expect(!haystacks.archive.includes(phi.phone) && !haystacks.tables.includes(phi.phone)).toBeTruthy();
   });
 });
 
 describe('--data-dir', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hem-data-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps inventory and transactions across a restart', async () => {
     let rt = await startTestRuntime({ dataDir: dir });
     let token = await tokenFor(rt, 'epic-ehr');
     const start = await position(rt, token, 'NMC-OR', 'ITM-10006');
     const res = await postHl7(rt, token, dftP03({ controlId: controlId(), lines: [{ chargeCode: 'CHG-100006', quantity: 4 }] }));
-    await eventually(async () => assert.equal((await position(rt, token, 'NMC-OR', 'ITM-10006')).onHand, start.onHand - 4));
+    await eventually(async () => expect((await position(rt, token, 'NMC-OR', 'ITM-10006')).onHand).toBe(start.onHand - 4));
     await rt.stop();
 
     rt = await startTestRuntime({ dataDir: dir });
@@ -127,9 +126,9 @@ describe('--data-dir', () => {
       // A new port means a new issuer URL, so ask for a fresh token (the signing key itself is kept).
       token = await tokenFor(rt, 'epic-ehr');
       const after = await position(rt, token, 'NMC-OR', 'ITM-10006');
-      assert.equal(after.onHand, start.onHand - 4, 'seeding again must not reset positions');
+      expect(after.onHand).toBe(start.onHand - 4);
       const trail = await hops(rt, token, res.correlationId as string);
-      assert.ok(trail.some((h) => h.hop === 'applied'));
+      expect(trail.some((h) => h.hop === 'applied')).toBeTruthy();
     } finally {
       await rt.stop();
     }

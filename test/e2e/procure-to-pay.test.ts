@@ -7,8 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { OutboxEntry, Scenario } from '../../local/simulators/supplier-network';
 import {
   controlId,
@@ -80,7 +79,7 @@ const hopNamed = (trail: HopView[], name: string): HopView | undefined => trail.
 const poOf = async (rt: Runtime, token: string, correlationId: string): Promise<string> =>
   eventually(async () => {
     const created = hopNamed(await hops(rt, token, correlationId), 'po-created');
-    assert.ok(created, 'no po-created hop yet');
+    expect(created).toBeTruthy();
     return created.detail?.poNumber as string;
   }, 20_000);
 
@@ -88,17 +87,14 @@ const poOf = async (rt: Runtime, token: string, correlationId: string): Promise<
 const documentsFor = async (rt: Runtime, poNumber: string, type: OutboxEntry['documentType']): Promise<OutboxEntry[]> =>
   eventually(async () => {
     const documents = (await supplierOutbox(rt)).filter((d) => d.poNumber === poNumber);
-    assert.ok(
-      documents.some((d) => d.documentType === type && d.httpStatus !== undefined),
-      `no ${type} answered for ${poNumber} yet: ${JSON.stringify(documents.map((d) => [d.documentType, d.httpStatus, d.error, d.response?.slice(0, 200)]))}`,
-    );
+    expect(documents.some((d) => d.documentType === type && d.httpStatus !== undefined)).toBeTruthy();
     return documents;
   }, 20_000);
 
 /** A dock receipt of every line of a PO, as ordered. */
 const receiveAll = async (rt: Runtime, dock: string, ap: string, poNumber: string): Promise<{ status: number; body: Record<string, unknown> }> => {
   const po = await purchaseOrder(rt, ap, poNumber);
-  assert.equal(po.status, 200);
+  expect(po.status).toBe(200);
   return postJson(rt, dock, '/v1/receipts', {
     receiptId: `RCV-${controlId()}`,
     poNumber,
@@ -113,13 +109,13 @@ const financeStats = async (rt: Runtime): Promise<{ failuresInjected: number; vo
 /** Replaces the finance simulator's fault injection. */
 const setFinanceFaults = async (rt: Runtime, faults: Record<string, unknown>): Promise<void> => {
   const res = await fetch(`${rt.financeUrl}/_faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
-  assert.ok(res.ok, `faults answered ${res.status}`);
+  expect(res.ok).toBeTruthy();
 };
 
 const closedPo = async (rt: Runtime, ap: string, poNumber: string): Promise<void> => {
   await eventually(async () => {
     const po = await purchaseOrder(rt, ap, poNumber);
-    assert.equal(po.body.purchaseOrder.status, 'CLOSED');
+    expect(po.body.purchaseOrder.status).toBe('CLOSED');
   }, 20_000);
 };
 
@@ -138,13 +134,13 @@ describe('procure to pay on the local runtime', () => {
   /** The Medline PO of scenario (b). */
   let medlinePo = '';
 
-  before(async () => {
+  beforeAll(async () => {
     rt = await startTestRuntime({ supplierScenario: DOCK_FIRST });
     [ehr, dock, ap, saas, medline, cardinal, owens] = await Promise.all(
       ['epic-ehr', 'receiving-dock', 'ap-clerk', 'saas-procurement', 'supplier-medline', 'supplier-cardinal', 'supplier-owens'].map((c) => tokenFor(rt, c)),
     );
   });
-  after(async () => {
+  afterAll(async () => {
     await rt?.stop();
   });
 
@@ -153,83 +149,80 @@ describe('procure to pay on the local runtime', () => {
     const start = await position(rt, ehr, 'NMC-OR', 'ITM-10002');
     const used = start.onHand - start.reorderPoint + 2;
     const usage = await postHl7(rt, ehr, dftP03({ controlId: controlId(), lines: [{ chargeCode: 'CHG-100002', quantity: used }] }));
-    assert.match(usage.ack, /^MSA\|AA\|/m);
+    expect(usage.ack).toMatch(/^MSA\|AA\|/m);
     const correlationId = usage.correlationId as string;
 
     replenishmentPo = await poOf(rt, ehr, correlationId);
     const ordered = await position(rt, ehr, 'NMC-OR', 'ITM-10002');
-    assert.equal(ordered.onHand, start.onHand - used);
-    assert.ok(ordered.onOrder > 0, 'the replenishment is on order');
+    expect(ordered.onHand).toBe(start.onHand - used);
+    expect(ordered.onOrder > 0).toBeTruthy();
 
     // Auto-approved: contract lines under CC-NMC-OR's 5000 limit.
     const po = await purchaseOrder(rt, ap, replenishmentPo);
-    assert.equal(po.status, 200);
-    assert.equal(po.body.purchaseOrder.correlationId, correlationId);
-    assert.equal(po.body.purchaseOrder.supplierId, 'SUP-OWENS');
-    assert.equal(po.body.purchaseOrder.costCenter, 'CC-NMC-OR');
+    expect(po.status).toBe(200);
+    expect(po.body.purchaseOrder.correlationId).toBe(correlationId);
+    expect(po.body.purchaseOrder.supplierId).toBe('SUP-OWENS');
+    expect(po.body.purchaseOrder.costCenter).toBe('CC-NMC-OR');
     const requisition = await getJson<RequisitionView>(rt, ap, `/v1/requisitions/${po.body.purchaseOrder.requisitionId}`);
-    assert.equal(requisition.status, 200);
-    assert.equal(requisition.body.approval?.outcome, 'AUTO_APPROVED');
-    assert.equal(requisition.body.costCenter, 'CC-NMC-OR');
-    assert.ok(requisition.body.totalAmount < 5000);
-    assert.ok(requisition.body.lines.every((l) => l.contract));
+    expect(requisition.status).toBe(200);
+    expect(requisition.body.approval?.outcome).toBe('AUTO_APPROVED');
+    expect(requisition.body.costCenter).toBe('CC-NMC-OR');
+    expect(requisition.body.totalAmount < 5000).toBeTruthy();
+    expect(requisition.body.lines.every((l) => l.contract)).toBeTruthy();
 
     // The ERP simulator holds the PO; the supplier network received its 850.
     const erp = await eventually(async () => {
       const res = await fetch(`${rt.erpUrl}/fscmRestApi/resources/11.13.18.05/purchaseOrders?q=OrderNumber=${replenishmentPo}`);
       const body = (await res.json()) as { count: number; items: { OrderNumber: string; lines: { Quantity: number }[] }[] };
-      assert.equal(body.count, 1);
+      expect(body.count).toBe(1);
       return body.items[0];
     });
-    assert.equal(erp?.OrderNumber, replenishmentPo);
+    expect(erp?.OrderNumber).toBe(replenishmentPo);
     const [line] = po.body.purchaseOrder.lines;
-    assert.ok(line);
+    expect(line).toBeTruthy();
     const the850 = await eventually(async () => {
       const found = (await supplierInbox(rt)).find((e) => e.poNumber === replenishmentPo);
-      assert.ok(found, 'the 850 reached the supplier network');
+      expect(found).toBeTruthy();
       return found;
     });
-    assert.equal(the850.ackCode, 'A');
-    assert.equal(the850.purpose, '00');
-    assert.equal(the850.supplierId, 'SUP-OWENS');
-    assert.deepEqual(
-      the850.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, uom: l.uom, vn: l.supplierCatalogNumber, uk: l.gtin })),
-      [{ lineNumber: line.lineNumber, quantity: line.quantity, uom: line.uom, vn: line.supplierCatalogNumber, uk: line.gtin }],
-    );
+    expect(the850.ackCode).toBe('A');
+    expect(the850.purpose).toBe('00');
+    expect(the850.supplierId).toBe('SUP-OWENS');
+    expect(the850.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, uom: l.uom, vn: l.supplierCatalogNumber, uk: l.gtin }))).toStrictEqual([{ lineNumber: line.lineNumber, quantity: line.quantity, uom: line.uom, vn: line.supplierCatalogNumber, uk: line.gtin }]);
 
     // The supplier's 855 and 856 were accepted (999 IK5 A); the dock receives before the 810 comes.
     const shipped = await documentsFor(rt, replenishmentPo, '856');
     for (const document of shipped) {
-      assert.equal(document.httpStatus, 200, `${document.documentType} answered ${document.httpStatus}`);
-      assert.deepEqual(readAcks(document.response ?? ''), [{ kind: '999', codes: ['A'] }], `${document.documentType} acknowledged`);
+      expect(document.httpStatus).toBe(200);
+      expect(readAcks(document.response ?? '')).toStrictEqual([{ kind: '999', codes: ['A'] }]);
     }
     const receipt = await receiveAll(rt, dock, ap, replenishmentPo);
-    assert.equal(receipt.status, 201);
+    expect(receipt.status).toBe(201);
     const received = await position(rt, ehr, 'NMC-OR', 'ITM-10002');
     const baseUnits = line.quantity * line.uomFactor;
-    assert.equal(received.onHand, ordered.onHand + baseUnits, 'on hand rises by what was received');
-    assert.equal(received.onOrder, ordered.onOrder - baseUnits, 'on order drops by it');
+    expect(received.onHand).toBe(ordered.onHand + baseUnits);
+    expect(received.onOrder).toBe(ordered.onOrder - baseUnits);
 
     // The 810 arrives, matches, is vouchered once; the PO closes.
     replenishmentDocuments = await documentsFor(rt, replenishmentPo, '810');
     const invoice = replenishmentDocuments.find((d) => d.documentType === '810');
-    assert.deepEqual(readAcks(invoice?.response ?? ''), [{ kind: '999', codes: ['A'] }]);
+    expect(readAcks(invoice?.response ?? '')).toStrictEqual([{ kind: '999', codes: ['A'] }]);
     await closedPo(rt, ap, replenishmentPo);
     const vouchers = await vouchersOf(rt, replenishmentPo);
-    assert.equal(vouchers.length, 1);
-    assert.equal(vouchers[0]?.supplierId, 'SUP-OWENS');
+    expect(vouchers.length).toBe(1);
+    expect(vouchers[0]?.supplierId).toBe('SUP-OWENS');
     const paid = await getJson<{ invoices: InvoiceView[] }>(rt, ap, '/v1/invoices?status=paid');
-    assert.ok(paid.body.invoices.some((i) => i.poNumber === replenishmentPo));
+    expect(paid.body.invoices.some((i) => i.poNumber === replenishmentPo)).toBeTruthy();
 
     const trail = await eventually(async () => {
       const h = await hops(rt, ehr, correlationId);
-      assert.ok(hopNamed(h, 'po-closed'));
+      expect(hopNamed(h, 'po-closed')).toBeTruthy();
       return h;
     });
     for (const hop of END_TO_END_HOPS) {
-      assert.ok(hopNamed(trail, hop), `hop ${hop} missing from ${trail.map((x) => x.hop).join(',')}`);
+      expect(hopNamed(trail, hop)).toBeTruthy();
     }
-    assert.ok(trail.every((h) => !Number.isNaN(Date.parse(h.at))));
+    expect(trail.every((h) => !Number.isNaN(Date.parse(h.at)))).toBeTruthy();
   });
 
   it('lists an invoice priced over tolerance as an exception and vouchers it once after the AP clerk accepts the variance, holding it while the ledger is down', async () => {
@@ -244,15 +237,15 @@ describe('procure to pay on the local runtime', () => {
       supplierId: 'SUP-MEDLINE',
       lines: [{ itemId: 'ITM-10150', quantity: 2, uom: 'BX' }],
     });
-    assert.equal(raised.status, 201);
+    expect(raised.status).toBe(201);
     medlinePo = await poOf(rt, ap, raised.body.correlationId);
-    await eventually(async () => assert.ok((await supplierInbox(rt)).some((e) => e.poNumber === medlinePo)));
+    await eventually(async () => expect((await supplierInbox(rt)).some((e) => e.poNumber === medlinePo)).toBeTruthy());
     await setSupplierScenario(rt, DOCK_FIRST);
     await documentsFor(rt, medlinePo, '856');
-    assert.equal((await receiveAll(rt, dock, ap, medlinePo)).status, 201);
+    expect((await receiveAll(rt, dock, ap, medlinePo)).status).toBe(201);
 
     const po = await purchaseOrder(rt, medline, medlinePo);
-    assert.equal(po.status, 200, 'Medline sees its own PO');
+    expect(po.status).toBe(200);
     const invoiceNumber = `INV-${controlId().slice(0, 12)}`;
     const x12 = supplierInvoice810({
       isaId: 'MEDLINE',
@@ -262,24 +255,24 @@ describe('procure to pay on the local runtime', () => {
       lines: po.body.purchaseOrder.lines.map((l) => ({ ...l, unitPrice: Math.round(l.unitPrice * 115) / 100 })),
     });
     const answer = await postX12(rt, medline, x12);
-    assert.equal(answer.status, 200);
-    assert.deepEqual(readAcks(answer.text), [{ kind: '999', codes: ['A'] }]);
+    expect(answer.status).toBe(200);
+    expect(readAcks(answer.text)).toStrictEqual([{ kind: '999', codes: ['A'] }]);
 
     const exception = await eventually(async () => {
       const list = await getJson<{ invoices: InvoiceView[] }>(rt, ap, '/v1/invoices?status=exception');
-      assert.equal(list.status, 200);
+      expect(list.status).toBe(200);
       const found = list.body.invoices.find((i) => i.invoiceNumber === invoiceNumber);
-      assert.ok(found, 'the invoice is listed as an exception');
+      expect(found).toBeTruthy();
       return found;
     });
-    assert.ok(exception.reasons.includes('PRICE_VARIANCE'), `reasons ${exception.reasons.join(',')}`);
+    expect(exception.reasons.includes('PRICE_VARIANCE')).toBeTruthy();
     const own = await getJson(rt, medline, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}`);
-    assert.equal(own.status, 200, 'a supplier reads its own invoice');
+    expect(own.status).toBe(200);
     const foreign = await getJson(rt, cardinal, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}`);
-    assert.equal(foreign.status, 404, 'another supplier gets 404, as if the invoice did not exist');
+    expect(foreign.status).toBe(404);
     // The problem body may echo the id the caller sent, but nothing of the invoice itself.
-    assert.ok(!JSON.stringify(foreign.body).includes(medlinePo), "another supplier does not see Medline's invoice");
-    assert.equal((foreign.body as { invoiceAmount?: unknown }).invoiceAmount, undefined);
+    expect(!JSON.stringify(foreign.body).includes(medlinePo)).toBeTruthy();
+    expect((foreign.body as { invoiceAmount?: unknown }).invoiceAmount).toBe(undefined);
 
     // The ledger is down when the clerk accepts: the finance connector's PostApVoucher fails (retried
     // inside the HTTP client, then by the queue) and the voucher is held, not lost and not posted.
@@ -287,31 +280,31 @@ describe('procure to pay on the local runtime', () => {
     await setFinanceFaults(rt, { failNext: 1000, status: 503 });
     const resolution = { action: 'ACCEPT_VARIANCE', clerk: 'ap.jordan' };
     const resolved = await postJson<{ status: string }>(rt, ap, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}/resolution`, resolution);
-    assert.equal(resolved.status, 200);
+    expect(resolved.status).toBe(200);
     try {
       // Two receives of the command (3 HTTP attempts each), well before its maxReceiveCount of 5.
-      await eventually(async () => assert.ok((await financeStats(rt)).failuresInjected - before.failuresInjected >= 6, 'the ledger was asked twice'), 20_000);
-      assert.deepEqual(await vouchersOf(rt, medlinePo), [], 'nothing is posted while the ledger fails');
+      await eventually(async () => expect((await financeStats(rt)).failuresInjected - before.failuresInjected >= 6).toBeTruthy(), 20_000);
+      expect(await vouchersOf(rt, medlinePo)).toStrictEqual([]);
       const held = await getJson<InvoiceView>(rt, ap, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}`);
-      assert.equal(held.body.status, 'MATCHED', 'payable, not paid, while the voucher is held');
+      expect(held.body.status).toBe('MATCHED');
     } finally {
       await setFinanceFaults(rt, { failNext: 0 });
     }
     const vouchers = await eventually(async () => {
       const v = await vouchersOf(rt, medlinePo);
-      assert.equal(v.length, 1);
+      expect(v.length).toBe(1);
       return v;
     }, 20_000);
-    assert.equal(vouchers[0]?.totalAmount, exception.invoiceAmount, 'the accepted variance is paid as invoiced');
+    expect(vouchers[0]?.totalAmount).toBe(exception.invoiceAmount);
     await closedPo(rt, ap, medlinePo);
 
     const again = await postJson(rt, ap, `/v1/invoices/${encodeURIComponent(exception.invoiceId)}/resolution`, resolution);
-    assert.ok(again.status === 200 || again.status === 409, `a repeated resolution answered ${again.status}`);
+    expect(again.status === 200 || again.status === 409).toBeTruthy();
     await rt.whenIdle();
-    assert.equal((await vouchersOf(rt, medlinePo)).length, 1, 'vouchered exactly once');
+    expect((await vouchersOf(rt, medlinePo)).length).toBe(1);
     const after = await financeStats(rt);
-    assert.equal(after.vouchersPosted - before.vouchersPosted, 1, 'the ledger wrote one voucher after it recovered');
-    assert.equal(rt.queues.get('finance-postings-dlq')?.depth(), 0, 'the held voucher never reached the DLQ');
+    expect(after.vouchersPosted - before.vouchersPosted).toBe(1);
+    expect(rt.queues.get('finance-postings-dlq')?.depth()).toBe(0);
   });
 
   it('answers every X12 sample with a 999, 997 or TA1, never a 5xx', async () => {
@@ -319,59 +312,59 @@ describe('procure to pay on the local runtime', () => {
       ...(existsSync(SHARED_X12) ? readdirSync(SHARED_X12).map((f) => path.join(SHARED_X12, f)) : []),
       ...readdirSync(OWN_X12).map((f) => path.join(OWN_X12, f)),
     ].filter((f) => f.endsWith('.edi'));
-    assert.ok(files.length >= 11);
+    expect(files.length >= 11).toBeTruthy();
     const answers = new Map<string, ReturnType<typeof readAcks>>();
     for (const file of files) {
       const res = await postX12(rt, medline, readFileSync(file, 'utf8'));
-      assert.equal(res.status, 200, `${path.basename(file)} answered ${res.status}`);
-      assert.match(res.contentType, /application\/edi-x12/);
+      expect(res.status).toBe(200);
+      expect(res.contentType).toMatch(/application\/edi-x12/);
       const acks = readAcks(res.text);
-      assert.ok(acks.length > 0, `${path.basename(file)} got no acknowledgment: ${res.text.slice(0, 120)}`);
+      expect(acks.length > 0).toBeTruthy();
       answers.set(path.basename(file), acks);
     }
-    assert.deepEqual(answers.get('medline_855_5010.edi'), [{ kind: '999', codes: ['A'] }]);
-    assert.deepEqual(answers.get('medline_856_4010.edi'), [{ kind: '997', codes: ['A'] }]);
-    assert.deepEqual(answers.get('medline_855_bad_se_count.edi'), [{ kind: '999', codes: ['R'] }]);
-    assert.deepEqual(answers.get('medline_810_bad_iea_control.edi'), [{ kind: 'TA1', codes: ['R'] }]);
+    expect(answers.get('medline_855_5010.edi')).toStrictEqual([{ kind: '999', codes: ['A'] }]);
+    expect(answers.get('medline_856_4010.edi')).toStrictEqual([{ kind: '997', codes: ['A'] }]);
+    expect(answers.get('medline_855_bad_se_count.edi')).toStrictEqual([{ kind: '999', codes: ['R'] }]);
+    expect(answers.get('medline_810_bad_iea_control.edi')).toStrictEqual([{ kind: 'TA1', codes: ['R'] }]);
   });
 
   it('changes nothing when a supplier resends an interchange', async () => {
-    assert.ok(replenishmentPo !== '', 'runs after the replenishment scenario');
+    expect(replenishmentPo !== '').toBeTruthy();
     const before = await purchaseOrder(rt, ap, replenishmentPo);
     const trailBefore = await hops(rt, ap, before.body.purchaseOrder.correlationId);
     for (const document of replenishmentDocuments) {
       const res = await postX12(rt, owens, document.x12);
-      assert.equal(res.status, 200);
-      assert.deepEqual(readAcks(res.text), [{ kind: '999', codes: ['A'] }], `the resent ${document.documentType} is acknowledged again`);
+      expect(res.status).toBe(200);
+      expect(readAcks(res.text)).toStrictEqual([{ kind: '999', codes: ['A'] }]);
     }
     const fixture = readFileSync(path.join(OWN_X12, 'medline_810_5010.edi'), 'utf8');
     const medlineInvoices = async (): Promise<string[]> => {
       const list = await getJson<{ invoices: InvoiceView[] }>(rt, ap, '/v1/invoices?limit=500');
-      assert.equal(list.status, 200);
+      expect(list.status).toBe(200);
       return list.body.invoices.filter((i) => i.supplierId === 'SUP-MEDLINE').map((i) => `${i.invoiceId}:${i.status}`);
     };
     const first = await postX12(rt, medline, fixture);
     await rt.whenIdle();
     const invoicesBefore = await medlineInvoices();
-    assert.ok(invoicesBefore.length > 0);
+    expect(invoicesBefore.length > 0).toBeTruthy();
     const second = await postX12(rt, medline, fixture);
     await rt.whenIdle();
-    assert.equal(second.text, first.text, 'the same answer for the same interchange');
-    assert.deepEqual(await medlineInvoices(), invoicesBefore);
+    expect(second.text).toBe(first.text);
+    expect(await medlineInvoices()).toStrictEqual(invoicesBefore);
 
     const afterResend = await purchaseOrder(rt, ap, replenishmentPo);
-    assert.deepEqual(afterResend.body, before.body);
-    assert.equal((await hops(rt, ap, before.body.purchaseOrder.correlationId)).length, trailBefore.length);
-    assert.equal((await vouchersOf(rt, replenishmentPo)).length, 1);
+    expect(afterResend.body).toStrictEqual(before.body);
+    expect((await hops(rt, ap, before.body.purchaseOrder.correlationId)).length).toBe(trailBefore.length);
+    expect((await vouchersOf(rt, replenishmentPo)).length).toBe(1);
   });
 
   it("answers 404 when a supplier asks for another supplier's purchase order", async () => {
-    assert.ok(medlinePo !== '', "runs after Medline's scenario");
+    expect(medlinePo !== '').toBeTruthy();
     const foreign = await purchaseOrder(rt, cardinal, medlinePo);
-    assert.equal(foreign.status, 404);
-    assert.ok(!JSON.stringify(foreign.body).includes('SUP-MEDLINE'));
-    assert.equal((await purchaseOrder(rt, medline, medlinePo)).status, 200);
-    assert.equal((await purchaseOrder(rt, owens, replenishmentPo)).status, 200);
+    expect(foreign.status).toBe(404);
+    expect(!JSON.stringify(foreign.body).includes('SUP-MEDLINE')).toBeTruthy();
+    expect((await purchaseOrder(rt, medline, medlinePo)).status).toBe(200);
+    expect((await purchaseOrder(rt, owens, replenishmentPo)).status).toBe(200);
   });
 
   it('keeps a requisition over the auto-approval limit waiting until an approver decides, then orders it', async () => {
@@ -384,32 +377,32 @@ describe('procure to pay on the local runtime', () => {
       supplierId: 'SUP-OWENS',
       lines: [{ itemId: 'ITM-10002', quantity: 70, uom: 'BX' }],
     });
-    assert.equal(raised.status, 201);
+    expect(raised.status).toBe(201);
     const { requisitionId, correlationId } = raised.body;
     const waiting = await eventually(async () => {
       const r = await getJson<RequisitionView>(rt, saas, `/v1/requisitions/${requisitionId}`);
-      assert.equal(r.body.status, 'PENDING_APPROVAL');
+      expect(r.body.status).toBe('PENDING_APPROVAL');
       return r.body;
     });
-    assert.ok(waiting.totalAmount > 2500);
+    expect(waiting.totalAmount > 2500).toBeTruthy();
     await rt.whenIdle();
-    assert.equal(hopNamed(await hops(rt, ap, correlationId), 'po-created'), undefined, 'nothing is ordered before the decision');
+    expect(hopNamed(await hops(rt, ap, correlationId), 'po-created')).toBe(undefined);
 
     const refused = await postJson(rt, saas, `/v1/requisitions/${requisitionId}/decision`, { decision: 'APPROVE', approver: 'saas' });
-    assert.equal(refused.status, 403, 'the SaaS tool cannot approve its own requisition');
+    expect(refused.status).toBe(403);
     const decided = await postJson<{ status: string }>(rt, ap, `/v1/requisitions/${requisitionId}/decision`, { decision: 'APPROVE', approver: 'buyer.morgan' });
-    assert.equal(decided.status, 200);
+    expect(decided.status).toBe(200);
 
     const poNumber = await poOf(rt, ap, correlationId);
     const ordered = await eventually(async () => {
       const r = await getJson<RequisitionView>(rt, ap, `/v1/requisitions/${requisitionId}`);
-      assert.equal(r.body.status, 'ORDERED');
+      expect(r.body.status).toBe('ORDERED');
       return r.body;
     });
-    assert.equal(ordered.approval?.outcome, 'APPROVED');
-    assert.equal(ordered.approval?.by, 'buyer.morgan');
-    assert.equal(ordered.poNumber, poNumber);
+    expect(ordered.approval?.outcome).toBe('APPROVED');
+    expect(ordered.approval?.by).toBe('buyer.morgan');
+    expect(ordered.poNumber).toBe(poNumber);
     const po = await purchaseOrder(rt, ap, poNumber);
-    assert.equal(po.body.purchaseOrder.costCenter, 'CC-SCH-ICU');
+    expect(po.body.purchaseOrder.costCenter).toBe('CC-SCH-ICU');
   });
 });

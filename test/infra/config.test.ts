@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_LOCAL_CLIENTS } from '../../local/oauth';
 import {
   EnvironmentConfigError,
@@ -25,19 +24,19 @@ const valid: EnvironmentConfig = {
 describe('parseEnvironments', () => {
   it('accepts the dev and prod environments of cdk.json', () => {
     const environments = parseEnvironments(cdkJsonContext().environments);
-    assert.deepEqual(environments.map((e) => e.name), ['dev', 'prod']);
+    expect(environments.map((e) => e.name)).toStrictEqual(['dev', 'prod']);
     const prod = environments.find((e) => e.name === 'prod')!.config;
-    assert.equal(prod.removalPolicy, 'retain');
-    assert.equal(prod.deletionProtection, true);
-    assert.ok(prod.backup !== undefined, 'prod is backed up');
+    expect(prod.removalPolicy).toBe('retain');
+    expect(prod.deletionProtection).toBe(true);
+    expect(prod.backup !== undefined).toBeTruthy();
   });
 
   it('selects only the environment named by -c env=<name>', () => {
-    assert.deepEqual(parseEnvironments({ dev: valid, prod: valid }, 'prod').map((e) => e.name), ['prod']);
+    expect(parseEnvironments({ dev: valid, prod: valid }, 'prod').map((e) => e.name)).toStrictEqual(['prod']);
   });
 
   it('accepts the environments as a JSON string (as passed with -c environments=...)', () => {
-    assert.equal(parseEnvironments(JSON.stringify({ dev: valid }))[0]!.config.logRetentionDays, 30);
+    expect(parseEnvironments(JSON.stringify({ dev: valid }))[0]!.config.logRetentionDays).toBe(30);
   });
 
   it('reports every problem of every environment in one error', () => {
@@ -45,10 +44,8 @@ describe('parseEnvironments', () => {
       dev: { ...valid, logRetentionDays: 42, partners: [{ name: 'Bad Name', scopes: ['hem/nope'] }] },
       prod: { ...valid, removalPolicy: 'keep', lambda: { ...valid.lambda, timeoutSeconds: 60 } },
     };
-    assert.throws(
-      () => parseEnvironments(broken),
-      (error: unknown) => {
-        assert.ok(error instanceof EnvironmentConfigError);
+    expect(() => parseEnvironments(broken)).toThrow(expect.toSatisfy((error: unknown) => {
+        expect(error instanceof EnvironmentConfigError).toBeTruthy();
         const text = error.message;
         for (const path of [
           'environments.dev.logRetentionDays',
@@ -57,46 +54,42 @@ describe('parseEnvironments', () => {
           'environments.prod.removalPolicy',
           'environments.prod.lambda.timeoutSeconds',
         ]) {
-          assert.ok(text.includes(path), `message names ${path}:\n${text}`);
+          expect(text.includes(path)).toBeTruthy();
         }
-        assert.equal(error.issues.length, 5);
+        expect(error.issues.length).toBe(5);
         return true;
-      },
-    );
+      }));
   });
 
   it('rejects unknown keys, an account without a region and duplicate partners', () => {
-    assert.throws(() => parseEnvironments({ dev: { ...valid, colour: 'blue' } }), /colour/);
-    assert.throws(() => parseEnvironments({ dev: { ...valid, account: '123456789012' } }), /both account and region/);
-    assert.throws(
-      () => parseEnvironments({ dev: { ...valid, partners: [valid.partners[0], valid.partners[0]] } }),
-      /partner "epic-ehr" is configured twice/,
-    );
+    expect(() => parseEnvironments({ dev: { ...valid, colour: 'blue' } })).toThrow(/colour/);
+    expect(() => parseEnvironments({ dev: { ...valid, account: '123456789012' } })).toThrow(/both account and region/);
+    expect(() => parseEnvironments({ dev: { ...valid, partners: [valid.partners[0], valid.partners[0]] } })).toThrow(/partner "epic-ehr" is configured twice/);
   });
 
   it('rejects a missing environments context and an unknown -c env', () => {
-    assert.throws(() => parseEnvironments(undefined), /missing/);
-    assert.throws(() => parseEnvironments({ dev: valid }, 'qa'), /"qa" is not configured \(known: dev\)/);
+    expect(() => parseEnvironments(undefined)).toThrow(/missing/);
+    expect(() => parseEnvironments({ dev: valid }, 'qa')).toThrow(/"qa" is not configured \(known: dev\)/);
   });
 
   it('requires the ERP and supplier-network base URLs', () => {
     const { erpUrl: _erp, ...withoutErp } = valid;
-    assert.throws(() => parseEnvironments({ dev: withoutErp }), /environments\.dev\.erpUrl/);
-    assert.throws(() => parseEnvironments({ dev: { ...valid, supplierNetworkUrl: 'supplier network' } }), /environments\.dev\.supplierNetworkUrl/);
+    expect(() => parseEnvironments({ dev: withoutErp })).toThrow(/environments\.dev\.erpUrl/);
+    expect(() => parseEnvironments({ dev: { ...valid, supplierNetworkUrl: 'supplier network' } })).toThrow(/environments\.dev\.supplierNetworkUrl/);
   });
 
   it('rejects reserved concurrency that the account quota cannot hold, naming the total and the limit', () => {
     const greedy = { ...valid, lambda: { ...valid.lambda, reservedConcurrency: { api: 100, stateMachine: 100, queue: 100 } } };
     const total = totalReservedConcurrency(greedy.lambda.reservedConcurrency);
-    assert.throws(() => parseEnvironments({ dev: greedy }), new RegExp(`reserve ${total} concurrent executions; an account quota of 1000 allows at most 900`));
+    expect(() => parseEnvironments({ dev: greedy })).toThrow(new RegExp(`reserve ${total} concurrent executions; an account quota of 1000 allows at most 900`));
     const raised = { ...greedy, lambda: { ...greedy.lambda, accountConcurrencyLimit: total + 100 } };
-    assert.equal(parseEnvironments({ dev: raised }).length, 1);
+    expect(parseEnvironments({ dev: raised }).length).toBe(1);
   });
 
   it('fits every configured environment into its account concurrency quota', () => {
     for (const { name, config } of parseEnvironments(cdkJsonContext().environments)) {
       const limit = config.lambda.accountConcurrencyLimit ?? 1000;
-      assert.ok(totalReservedConcurrency(config.lambda.reservedConcurrency) <= limit - 100, name);
+      expect(totalReservedConcurrency(config.lambda.reservedConcurrency) <= limit - 100).toBeTruthy();
     }
   });
 
@@ -104,7 +97,7 @@ describe('parseEnvironments', () => {
     for (const { name, config } of parseEnvironments(cdkJsonContext().environments)) {
       const partners = new Map(config.partners.map((p) => [p.name, [...p.scopes].sort()]));
       for (const client of DEFAULT_LOCAL_CLIENTS.filter((c) => c.clientId !== 'ops-console')) {
-        assert.deepEqual(partners.get(client.clientId), [...client.allowedScopes].sort(), `${name}: partner ${client.clientId}`);
+        expect(partners.get(client.clientId)).toStrictEqual([...client.allowedScopes].sort());
       }
     }
   });

@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { before, describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, type FunctionId } from '../../contracts/functions';
 import { ROUTES } from '../../contracts/routes';
@@ -36,7 +35,7 @@ const resourcesOf = (json: Json, type: string): [string, Json][] =>
 function functionLogicalId(json: Json, id: FunctionId): string {
   const definition = FUNCTIONS.find((f) => f.id === id)!;
   const match = resourcesOf(json, 'AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === definition.description.slice(0, 256));
-  assert.equal(match.length, 1, `exactly one Lambda function for ${id}`);
+  expect(match.length).toBe(1);
   return match[0]![0];
 }
 
@@ -59,7 +58,7 @@ const resolveForTest = (value: unknown): string => {
   if (join !== undefined) return join[1].map(resolveForTest).join(join[0]);
   const token = value as Json;
   const logicalId = (token.Ref ?? token['Fn::GetAtt']?.[0]) as string | undefined;
-  assert.ok(logicalId, `unexpected token ${JSON.stringify(value)}`);
+  expect(logicalId).toBeTruthy();
   return `https://token.invalid/${logicalId}`;
 };
 
@@ -104,7 +103,7 @@ function resourcePaths(json: Json): Map<string, string> {
 }
 
 describe('HemStack', () => {
-  before(() => {
+  beforeAll(() => {
     const { app, stacks } = buildTestApp();
     const assembly = app.synth();
     const configs = parseEnvironments(cdkJsonContext().environments);
@@ -116,7 +115,7 @@ describe('HemStack', () => {
   });
 
   it('synthesizes one stack per configured environment (dev and prod)', () => {
-    assert.deepEqual(Object.keys(envs).sort(), ['dev', 'prod']);
+    expect(Object.keys(envs).sort()).toStrictEqual(['dev', 'prod']);
   });
 
   describe('functions', () => {
@@ -135,7 +134,7 @@ describe('HemStack', () => {
             DeadLetterConfig: { TargetArn: Match.anyValue() },
             LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
           });
-          assert.ok(functionLogicalId(json, definition.id));
+          expect(functionLogicalId(json, definition.id)).toBeTruthy();
         }
       }
     });
@@ -165,17 +164,13 @@ describe('HemStack', () => {
       const variables = (id: FunctionId): Json => json.Resources[functionLogicalId(json, id)].Properties.Environment.Variables;
       for (const definition of FUNCTIONS) {
         const hasKey = 'HEM_ENCOUNTER_KEY_SECRET_ARN' in variables(definition.id);
-        assert.equal(hasKey, definition.id === 'Hl7Ingest' || definition.id === 'UsageIngest', `${definition.id} encounter key`);
+        expect(hasKey).toBe(definition.id === 'Hl7Ingest' || definition.id === 'UsageIngest');
       }
-      assert.equal(variables('FinanceConnector').HEM_FINANCE_URL, config.financeUrl);
-      assert.deepEqual(
-        FUNCTIONS.filter((f) => 'HEM_FINANCE_URL' in variables(f.id)).map((f) => f.id),
-        ['FinanceConnector'],
-        'only the finance connector calls the ledger',
-      );
+      expect(variables('FinanceConnector').HEM_FINANCE_URL).toBe(config.financeUrl);
+      expect(FUNCTIONS.filter((f) => 'HEM_FINANCE_URL' in variables(f.id)).map((f) => f.id)).toStrictEqual(['FinanceConnector']);
       for (const task of ['PrepareApVoucher', 'RecordApVoucher'] as const) {
         for (const variable of ['HEM_FINANCE_URL', 'HEM_ERP_URL', 'HEM_ENCOUNTER_KEY_SECRET_ARN']) {
-          assert.ok(!(variable in variables(task)), `${task} has no ${variable}`);
+          expect(!(variable in variables(task))).toBeTruthy();
         }
       }
     });
@@ -183,33 +178,30 @@ describe('HemStack', () => {
     it('sets the HEM_DLQS the OpsDlq adapter reads, in the format it parses, with a redrive path per DLQ', () => {
       const { json } = envs.prod!;
       const variables = json.Resources[functionLogicalId(json, 'OpsDlq')].Properties.Environment.Variables as Json;
-      assert.ok(HEM_ENV.deadLetterQueues in variables, `OpsDlq has ${HEM_ENV.deadLetterQueues}`);
+      expect(HEM_ENV.deadLetterQueues in variables).toBeTruthy();
       const config = parseDeadLetterQueueConfig(resolveForTest(variables[HEM_ENV.deadLetterQueues]));
       const byName = new Map(config.map((q) => [q.name, q]));
-      assert.deepEqual(
-        [...byName.keys()].sort(),
-        [...QUEUES.map((q) => dlqNameOfQueue(q.id)), ...RULES.map((r) => dlqNameOfRule(r.name)), 'lambda-async-dlq'].sort(),
-      );
+      expect([...byName.keys()].sort()).toStrictEqual([...QUEUES.map((q) => dlqNameOfQueue(q.id)), ...RULES.map((r) => dlqNameOfRule(r.name)), 'lambda-async-dlq'].sort());
       for (const queue of QUEUES) {
         const dlq = byName.get(dlqNameOfQueue(queue.id));
-        assert.equal(dlq?.redrive?.kind, 'queue', `${queue.id} DLQ redrives to its queue`);
-        assert.match(JSON.stringify(dlq?.redrive), new RegExp(`Connectors${queue.id}Queue`));
+        expect(dlq?.redrive?.kind).toBe('queue');
+        expect(JSON.stringify(dlq?.redrive)).toMatch(new RegExp(`Connectors${queue.id}Queue`));
       }
       for (const rule of RULES) {
         const dlq = byName.get(`${rule.name}-dlq`);
-        assert.equal(dlq?.redrive?.kind, 'bus', `${rule.name}-dlq re-publishes to the bus`);
-        assert.match(dlq?.dlqUrl ?? '', new RegExp(`Bus${rule.name.replace(/-/g, '')}dlqQueue`));
+        expect(dlq?.redrive?.kind).toBe('bus');
+        expect(dlq?.dlqUrl ?? '').toMatch(new RegExp(`Bus${rule.name.replace(/-/g, '')}dlqQueue`));
       }
-      assert.equal(byName.get('lambda-async-dlq')?.redrive, undefined, 'inspect only');
+      expect(byName.get('lambda-async-dlq')?.redrive).toBe(undefined);
     });
 
     it('gives OpsAdmin the archive, bus and rule ARNs its replayer reads', () => {
       const { json } = envs.prod!;
       const variables = json.Resources[functionLogicalId(json, 'OpsAdmin')].Properties.Environment.Variables as Json;
-      assert.match(resolveForTest(variables[HEM_ENV.archiveArn]), /token\.invalid\/BusEventBusArchive/);
-      assert.match(resolveForTest(variables[HEM_ENV.eventBusArn]), /token\.invalid\/BusEventBus/);
+      expect(resolveForTest(variables[HEM_ENV.archiveArn])).toMatch(/token\.invalid\/BusEventBusArchive/);
+      expect(resolveForTest(variables[HEM_ENV.eventBusArn])).toMatch(/token\.invalid\/BusEventBus/);
       const ruleArns = parseRuleArns(resolveForTest(variables[HEM_ENV.ruleArns]).replace(/https:\/\/token\.invalid\//g, 'arn:'));
-      assert.deepEqual(Object.keys(ruleArns).sort(), RULES.map((r) => r.name).sort());
+      expect(Object.keys(ruleArns).sort()).toStrictEqual(RULES.map((r) => r.name).sort());
     });
 
     it('lets OpsAdmin start replays of the archive only and read the audit table, and OpsDlq re-publish to the bus', () => {
@@ -217,22 +209,22 @@ describe('HemStack', () => {
       const archiveId = resourcesOf(json, 'AWS::Events::Archive')[0]![0];
       const admin = roleStatements(json, 'OpsAdmin');
       const replays = admin.filter((s) => actionsOf([s]).includes('events:StartReplay'));
-      assert.equal(replays.length, 1);
-      assert.ok(mentions(replays[0]!.Resource, archiveId), 'StartReplay on the archive');
-      assert.ok(actionsOf(admin).includes('dynamodb:Query'));
+      expect(replays.length).toBe(1);
+      expect(mentions(replays[0]!.Resource, archiveId)).toBeTruthy();
+      expect(actionsOf(admin).includes('dynamodb:Query')).toBeTruthy();
       for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'events:PutEvents']) {
-        assert.ok(!actionsOf(admin).includes(write), `OpsAdmin must not have ${write}`);
+        expect(!actionsOf(admin).includes(write)).toBeTruthy();
       }
-      assert.ok(actionsOf(roleStatements(json, 'OpsDlq')).includes('events:PutEvents'));
+      expect(actionsOf(roleStatements(json, 'OpsDlq')).includes('events:PutEvents')).toBeTruthy();
     });
 
     it('grants query functions read-only table access and no PutEvents', () => {
       const { json } = envs.dev!;
       for (const id of ['InventoryQuery', 'TransactionQuery'] as const) {
         const actions = actionsOf(roleStatements(json, id));
-        assert.ok(actions.includes('dynamodb:Query'), `${id} can query`);
+        expect(actions.includes('dynamodb:Query')).toBeTruthy();
         for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'events:PutEvents']) {
-          assert.ok(!actions.includes(write), `${id} must not have ${write}`);
+          expect(!actions.includes(write)).toBeTruthy();
         }
       }
     });
@@ -243,13 +235,13 @@ describe('HemStack', () => {
       for (const id of ['Hl7Ingest', 'UsageIngest'] as const) {
         const statements = roleStatements(json, id);
         const writable = statements.filter((s) => actionsOf([s]).includes('dynamodb:UpdateItem'));
-        assert.ok(writable.some((s) => mentions(s.Resource, tableId('Idempotency'))), `${id} writes idempotency`);
-        assert.ok(writable.some((s) => mentions(s.Resource, tableId('Operations'))), `${id} writes operations`);
-        assert.ok(!writable.some((s) => mentions(s.Resource, tableId('Audit'))), `${id} cannot update audit records`);
-        assert.ok(statements.some((s) => actionsOf([s]).includes('dynamodb:PutItem') && mentions(s.Resource, tableId('Audit'))));
-        assert.ok(actionsOf(statements).includes('events:PutEvents'));
-        assert.ok(actionsOf(statements).includes('secretsmanager:GetSecretValue'));
-        assert.ok(!writable.some((s) => mentions(s.Resource, tableId('Reference'))), `${id} cannot write reference data`);
+        expect(writable.some((s) => mentions(s.Resource, tableId('Idempotency')))).toBeTruthy();
+        expect(writable.some((s) => mentions(s.Resource, tableId('Operations')))).toBeTruthy();
+        expect(!writable.some((s) => mentions(s.Resource, tableId('Audit')))).toBeTruthy();
+        expect(statements.some((s) => actionsOf([s]).includes('dynamodb:PutItem') && mentions(s.Resource, tableId('Audit')))).toBeTruthy();
+        expect(actionsOf(statements).includes('events:PutEvents')).toBeTruthy();
+        expect(actionsOf(statements).includes('secretsmanager:GetSecretValue')).toBeTruthy();
+        expect(!writable.some((s) => mentions(s.Resource, tableId('Reference')))).toBeTruthy();
       }
     });
 
@@ -259,10 +251,10 @@ describe('HemStack', () => {
         for (const [id, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
           for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
             const actions = actionsOf([statement]);
-            assert.ok(actions.every((a) => a !== '*' && !a.endsWith(':*')), `${id}: wildcard action ${actions.join(',')}`);
+            expect(actions.every((a) => a !== '*' && !a.endsWith(':*'))).toBeTruthy();
             const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
             if (resources.includes('*')) {
-              assert.ok(actions.every((a) => resourceStarAllowed.test(a)), `${id}: Resource * for ${actions.join(',')}`);
+              expect(actions.every((a) => resourceStarAllowed.test(a))).toBeTruthy();
             }
           }
         }
@@ -274,9 +266,9 @@ describe('HemStack', () => {
     it('encrypts every queue with the customer key and denies non-TLS access', () => {
       for (const { template, json } of Object.values(envs)) {
         const queues = resourcesOf(json, 'AWS::SQS::Queue');
-        assert.ok(queues.length > 0);
+        expect(queues.length > 0).toBeTruthy();
         for (const [id, queue] of queues) {
-          assert.ok(queue.Properties.KmsMasterKeyId?.['Fn::GetAtt']?.[0]?.startsWith('DataKey'), `${id} uses the data key`);
+          expect(queue.Properties.KmsMasterKeyId?.['Fn::GetAtt']?.[0]?.startsWith('DataKey')).toBeTruthy();
           template.hasResourceProperties('AWS::SQS::QueuePolicy', {
             Queues: Match.arrayWith([{ Ref: id }]),
             PolicyDocument: {
@@ -299,8 +291,8 @@ describe('HemStack', () => {
         ].filter((t) => t !== undefined);
         for (const [id, queue] of resourcesOf(json, 'AWS::SQS::Queue')) {
           const isDlq = deadLetterTargets.some((t) => mentions(t, id));
-          assert.ok(queue.Properties.RedrivePolicy !== undefined || isDlq, `${id} has a DLQ or is one`);
-          assert.ok(!(queue.Properties.RedrivePolicy !== undefined && isDlq), `${id} is not both a DLQ and a source`);
+          expect(queue.Properties.RedrivePolicy !== undefined || isDlq).toBeTruthy();
+          expect(!(queue.Properties.RedrivePolicy !== undefined && isDlq)).toBeTruthy();
         }
       }
     });
@@ -320,7 +312,7 @@ describe('HemStack', () => {
           });
         }
         const dlqs = Object.values(template.findResources('AWS::SQS::Queue')).filter((q) => q.Properties.RedrivePolicy === undefined);
-        assert.ok(dlqs.every((q) => q.Properties.MessageRetentionPeriod === 14 * 86400), 'DLQs keep messages 14 days');
+        expect(dlqs.every((q) => q.Properties.MessageRetentionPeriod === 14 * 86400)).toBeTruthy();
       }
     });
   });
@@ -342,8 +334,8 @@ describe('HemStack', () => {
         }
         for (const [id, rule] of resourcesOf(json, 'AWS::Events::Rule')) {
           for (const target of rule.Properties.Targets as Json[]) {
-            assert.ok(target.DeadLetterConfig?.Arn, `${id} target has a DLQ`);
-            assert.ok(target.RetryPolicy?.MaximumRetryAttempts > 0, `${id} target retries`);
+            expect(target.DeadLetterConfig?.Arn).toBeTruthy();
+            expect(target.RetryPolicy?.MaximumRetryAttempts > 0).toBeTruthy();
           }
         }
       }
@@ -399,15 +391,15 @@ describe('HemStack', () => {
     it('retains and deletion-protects prod tables and keys; dev tables are disposable', () => {
       const prodTables = envs.prod!.template.findResources('AWS::DynamoDB::Table');
       for (const [id, table] of Object.entries(prodTables)) {
-        assert.equal(table.DeletionPolicy, 'Retain', id);
-        assert.equal(table.UpdateReplacePolicy, 'Retain', id);
-        assert.equal(table.Properties.DeletionProtectionEnabled, true, id);
+        expect(table.DeletionPolicy).toBe('Retain');
+        expect(table.UpdateReplacePolicy).toBe('Retain');
+        expect(table.Properties.DeletionProtectionEnabled).toBe(true);
       }
       for (const key of Object.values(envs.prod!.template.findResources('AWS::KMS::Key'))) {
-        assert.equal(key.DeletionPolicy, 'Retain');
+        expect(key.DeletionPolicy).toBe('Retain');
       }
       for (const [id, table] of Object.entries(envs.dev!.template.findResources('AWS::DynamoDB::Table'))) {
-        assert.equal(table.DeletionPolicy, 'Delete', id);
+        expect(table.DeletionPolicy).toBe('Delete');
       }
     });
 
@@ -416,17 +408,17 @@ describe('HemStack', () => {
       template.resourceCountIs('AWS::Backup::BackupPlan', 1);
       const selection = JSON.stringify(resourcesOf(json, 'AWS::Backup::BackupSelection')[0]![1]);
       for (const table of ['Audit', 'Operations', 'Reference']) {
-        assert.match(selection, new RegExp(`"Storage${table}[0-9A-F]{8}"`));
+        expect(selection).toMatch(new RegExp(`"Storage${table}[0-9A-F]{8}"`));
       }
-      assert.doesNotMatch(selection, /StorageIdempotency/);
+      expect(selection).not.toMatch(/StorageIdempotency/);
       envs.dev!.template.resourceCountIs('AWS::Backup::BackupPlan', 0);
     });
 
     it('encrypts every log group with the customer key and sets a retention', () => {
       for (const { json, config } of Object.values(envs)) {
         for (const [id, group] of resourcesOf(json, 'AWS::Logs::LogGroup')) {
-          assert.ok(group.Properties.KmsKeyId, `${id} encrypted`);
-          assert.equal(group.Properties.RetentionInDays, config.logRetentionDays, `${id} retention`);
+          expect(group.Properties.KmsKeyId).toBeTruthy();
+          expect(group.Properties.RetentionInDays).toBe(config.logRetentionDays);
         }
       }
     });
@@ -438,16 +430,16 @@ describe('HemStack', () => {
         template.resourceCountIs('AWS::StepFunctions::StateMachine', STATE_MACHINES.length);
         for (const [id, machine] of resourcesOf(json, 'AWS::StepFunctions::StateMachine')) {
           const p = machine.Properties;
-          assert.equal(p.DefinitionS3Location, undefined, `${id} has no S3 definition`);
-          assert.equal(typeof p.DefinitionString, 'string', `${id} definition is inline`);
+          expect(p.DefinitionS3Location).toBe(undefined);
+          expect(typeof p.DefinitionString).toBe('string');
           const substituted = (p.DefinitionString as string).replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
             name in (p.DefinitionSubstitutions ?? {}) ? 'substituted' : whole,
           );
-          assert.ok(!substituted.includes('${'), `${id}: unsubstituted placeholder in ${substituted}`);
-          assert.deepEqual(p.LoggingConfiguration.Level, 'ALL');
-          assert.equal(p.LoggingConfiguration.IncludeExecutionData, false);
-          assert.deepEqual(p.TracingConfiguration, { Enabled: true });
-          assert.equal(p.EncryptionConfiguration.Type, 'CUSTOMER_MANAGED_KMS_KEY');
+          expect(!substituted.includes('${')).toBeTruthy();
+          expect(p.LoggingConfiguration.Level).toStrictEqual('ALL');
+          expect(p.LoggingConfiguration.IncludeExecutionData).toBe(false);
+          expect(p.TracingConfiguration).toStrictEqual({ Enabled: true });
+          expect(p.EncryptionConfiguration.Type).toBe('CUSTOMER_MANAGED_KMS_KEY');
         }
       }
     });
@@ -456,16 +448,13 @@ describe('HemStack', () => {
       for (const { json } of Object.values(envs)) {
         const dlqId = resourcesOf(json, 'AWS::SQS::Queue').find(([id]) => id.startsWith('BususagetoreplenishmentdlqQueue'))![0];
         const [[, machine]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('WorkflowsUsageToReplenishment')) as [[string, Json]];
-        assert.deepEqual(machine.Properties.DefinitionSubstitutions.WorkflowDeadLetterQueueUrl, { Ref: dlqId });
+        expect(machine.Properties.DefinitionSubstitutions.WorkflowDeadLetterQueueUrl).toStrictEqual({ Ref: dlqId });
         const statements = stateMachineStatements(json, 'WorkflowsUsageToReplenishment');
         const sends = statements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
-        assert.equal(sends.length, 1);
-        assert.ok(mentions(sends[0]!.Resource, dlqId), 'SendMessage on the rule DLQ');
+        expect(sends.length).toBe(1);
+        expect(mentions(sends[0]!.Resource, dlqId)).toBeTruthy();
         const keyId = resourcesOf(json, 'AWS::KMS::Key')[0]![0];
-        assert.ok(
-          statements.some((s) => actionsOf([s]).includes('kms:GenerateDataKey*') && mentions(s.Resource, keyId)),
-          'the DLQ is encrypted with the data key: the workflow may use it',
-        );
+        expect(statements.some((s) => actionsOf([s]).includes('kms:GenerateDataKey*') && mentions(s.Resource, keyId))).toBeTruthy();
       }
     });
   });
@@ -480,17 +469,17 @@ describe('HemStack', () => {
           const found = methods.filter(
             ([, m]) => m.Properties.HttpMethod === route.method && paths.get(m.Properties.ResourceId.Ref as string) === route.path,
           );
-          assert.equal(found.length, 1, `${route.method} ${route.path}`);
+          expect(found.length).toBe(1);
           const p = found[0]![1].Properties;
           if (route.auth === 'jwt') {
-            assert.equal(p.AuthorizationType, 'COGNITO_USER_POOLS', route.path);
-            assert.deepEqual(p.AuthorizationScopes, route.scopes, route.path);
-            assert.ok(p.AuthorizerId?.Ref, route.path);
+            expect(p.AuthorizationType).toBe('COGNITO_USER_POOLS');
+            expect(p.AuthorizationScopes).toStrictEqual(route.scopes);
+            expect(p.AuthorizerId?.Ref).toBeTruthy();
           } else {
-            assert.ok(route.path.startsWith('/v1/ops/'));
-            assert.equal(p.AuthorizationType, 'AWS_IAM', route.path);
+            expect(route.path.startsWith('/v1/ops/')).toBeTruthy();
+            expect(p.AuthorizationType).toBe('AWS_IAM');
           }
-          assert.ok(p.RequestValidatorId, `${route.path} validates requests`);
+          expect(p.RequestValidatorId).toBeTruthy();
         }
       }
     });
@@ -535,8 +524,8 @@ describe('HemStack', () => {
       for (const { template, json, config } of Object.values(envs)) {
         const stageId = resourcesOf(json, 'AWS::ApiGateway::Stage')[0]![0];
         const association = resourcesOf(json, 'AWS::WAFv2::WebACLAssociation');
-        assert.equal(association.length, 1);
-        assert.ok(mentions(association[0]![1].Properties.ResourceArn, stageId), 'association targets the stage');
+        expect(association.length).toBe(1);
+        expect(mentions(association[0]![1].Properties.ResourceArn, stageId)).toBeTruthy();
         template.hasResourceProperties('AWS::WAFv2::WebACL', {
           Scope: 'REGIONAL',
           Rules: Match.arrayWith([
@@ -555,13 +544,13 @@ describe('HemStack', () => {
       for (const { json } of Object.values(envs)) {
         const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         const dlqs = resourcesOf(json, 'AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy === undefined);
-        assert.ok(dlqs.length >= RULES.length + QUEUES.length + 1);
+        expect(dlqs.length >= RULES.length + QUEUES.length + 1).toBeTruthy();
         for (const [id] of dlqs) {
           const alarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(a.Dimensions, id));
-          assert.ok(alarm, `alarm for ${id}`);
-          assert.equal(alarm.Threshold, 0);
-          assert.equal(alarm.ComparisonOperator, 'GreaterThanThreshold');
-          assert.ok(alarm.AlarmActions.length > 0, `${id} alarm notifies`);
+          expect(alarm).toBeTruthy();
+          expect(alarm.Threshold).toBe(0);
+          expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+          expect(alarm.AlarmActions.length > 0).toBeTruthy();
         }
       }
     });
@@ -569,9 +558,9 @@ describe('HemStack', () => {
     it('alarms on workflow failures, API 5xx and API p99 latency', () => {
       for (const { json } of Object.values(envs)) {
         const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-        assert.ok(alarms.some((a) => JSON.stringify(a.Metrics ?? []).includes('ExecutionsFailed')), 'workflow failures');
-        assert.ok(alarms.some((a) => a.MetricName === '5XXError'), 'API 5xx');
-        assert.ok(alarms.some((a) => a.MetricName === 'Latency' && a.ExtendedStatistic === 'p99'), 'API p99 latency');
+        expect(alarms.some((a) => JSON.stringify(a.Metrics ?? []).includes('ExecutionsFailed'))).toBeTruthy();
+        expect(alarms.some((a) => a.MetricName === '5XXError')).toBeTruthy();
+        expect(alarms.some((a) => a.MetricName === 'Latency' && a.ExtendedStatistic === 'p99')).toBeTruthy();
       }
     });
 
@@ -579,10 +568,10 @@ describe('HemStack', () => {
       for (const { template, json } of Object.values(envs)) {
         template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
         const dashboards = resourcesOf(json, 'AWS::CloudWatch::Dashboard');
-        assert.equal(dashboards.length, 1);
+        expect(dashboards.length).toBe(1);
         const body = JSON.stringify(dashboards[0]![1].Properties.DashboardBody);
         for (const metric of ['UsageEventsProcessed', 'ReordersTriggered', 'ApproximateNumberOfMessagesVisible', 'Latency']) {
-          assert.ok(body.includes(metric), `dashboard shows ${metric}`);
+          expect(body.includes(metric)).toBeTruthy();
         }
       }
       envs.prod!.template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -597,7 +586,7 @@ describe('HemStack', () => {
     const functionIdsOf = (json: Json): Map<string, FunctionId> => new Map(FUNCTIONS.map((f) => [functionLogicalId(json, f.id), f.id]));
     const machineOf = (json: Json, id: StateMachineId): [string, Json] => {
       const found = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([logicalId]) => logicalId.startsWith(`Workflows${id}`));
-      assert.equal(found.length, 1, `exactly one state machine ${id}`);
+      expect(found.length).toBe(1);
       return found[0]!;
     };
     /** The deployed ARN of a workflow, as a function's variables and policies spell it (resolved for the test). */
@@ -605,21 +594,21 @@ describe('HemStack', () => {
       new RegExp(`^arn:https://token\\.invalid/AWS::Partition:states:https://token\\.invalid/AWS::Region:https://token\\.invalid/AWS::AccountId:stateMachine:Hem-${env}-${id}$`);
 
     it('deploys RequisitionToPay and ReceiptToInvoice as Standard workflows with their deterministic names and inline definitions', () => {
-      assert.deepEqual(standard.map((m) => m.id).sort(), ['ReceiptToInvoice', 'RequisitionToPay']);
+      expect(standard.map((m) => m.id).sort()).toStrictEqual(['ReceiptToInvoice', 'RequisitionToPay']);
       for (const [env, { json }] of Object.entries(envs)) {
         for (const definition of standard) {
           const [, machine] = machineOf(json, definition.id);
           const p = machine.Properties;
-          assert.equal(p.StateMachineType, 'STANDARD');
-          assert.equal(p.StateMachineName, `Hem-${env}-${definition.id}`);
-          assert.equal(p.DefinitionString, readFileSync(path.join(PROJECT_ROOT, definition.file), 'utf8'));
-          assert.deepEqual(Object.keys(p.DefinitionSubstitutions).sort(), findAslPlaceholders(p.DefinitionString as string));
+          expect(p.StateMachineType).toBe('STANDARD');
+          expect(p.StateMachineName).toBe(`Hem-${env}-${definition.id}`);
+          expect(p.DefinitionString).toBe(readFileSync(path.join(PROJECT_ROOT, definition.file), 'utf8'));
+          expect(Object.keys(p.DefinitionSubstitutions).sort()).toStrictEqual(findAslPlaceholders(p.DefinitionString as string));
           const substituted = (p.DefinitionString as string).replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
             name in p.DefinitionSubstitutions ? 'substituted' : whole,
           );
-          assert.ok(!substituted.includes('${'), `${definition.id}: a placeholder is left`);
+          expect(!substituted.includes('${')).toBeTruthy();
           for (const [placeholder, fn] of Object.entries(definition.functionPlaceholders)) {
-            assert.deepEqual(p.DefinitionSubstitutions[placeholder], { 'Fn::GetAtt': [functionLogicalId(json, fn), 'Arn'] }, placeholder);
+            expect(p.DefinitionSubstitutions[placeholder]).toStrictEqual({ 'Fn::GetAtt': [functionLogicalId(json, fn), 'Arn'] });
           }
         }
       }
@@ -633,11 +622,7 @@ describe('HemStack', () => {
           const invoked = statements
             .filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'))
             .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[]);
-          assert.deepEqual(
-            invoked.map((r) => JSON.stringify(r)).sort(),
-            [...new Set(Object.values(definition.functionPlaceholders))].map((fn) => JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(json, fn), 'Arn'] })).sort(),
-            `${definition.id} invokes exactly its functions`,
-          );
+          expect(invoked.map((r) => JSON.stringify(r)).sort()).toStrictEqual([...new Set(Object.values(definition.functionPlaceholders))].map((fn) => JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(json, fn), 'Arn'] })).sort());
           const sentTo = statements
             .filter((s) => actionsOf([s]).includes('sqs:SendMessage'))
             .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[])
@@ -647,12 +632,12 @@ describe('HemStack', () => {
           const expectedQueues = Object.keys(definition.queuePlaceholders ?? {})
             .map((placeholder) => (machine.Properties.DefinitionSubstitutions[placeholder] as Json).Ref as string)
             .sort();
-          assert.deepEqual(sentTo, expectedQueues, `${definition.id} sends to exactly its queues`);
+          expect(sentTo).toStrictEqual(expectedQueues);
           if (JSON.stringify(machine.Properties.DefinitionString).includes('events:putEvents')) {
-            assert.ok(statements.some((s) => actionsOf([s]).includes('events:PutEvents') && mentions(s.Resource, busId)), `${definition.id} publishes`);
+            expect(statements.some((s) => actionsOf([s]).includes('events:PutEvents') && mentions(s.Resource, busId))).toBeTruthy();
           }
           for (const action of actionsOf(statements)) {
-            assert.ok(!action.startsWith('states:'), `${definition.id}'s role needs no ${action}`);
+            expect(!action.startsWith('states:')).toBeTruthy();
           }
         }
       }
@@ -665,25 +650,25 @@ describe('HemStack', () => {
         for (const state of callbackStates(asl)) {
           const resource = state.Resource as string;
           const placeholder = /^\$\{([A-Za-z0-9_]+)\}$/.exec(String(state.Parameters?.FunctionName ?? state.Parameters?.QueueUrl ?? ''))?.[1];
-          assert.ok(placeholder !== undefined, `${definition.id}: ${resource} names its target with a placeholder`);
+          expect(placeholder !== undefined).toBeTruthy();
           let recipient: FunctionId;
           if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
             recipient = definition.functionPlaceholders[placeholder]!;
           } else if (resource.startsWith('arn:aws:states:::sqs:sendMessage')) {
             const ref = definition.queuePlaceholders?.[placeholder];
-            assert.ok(ref !== undefined && 'queue' in ref, `${definition.id}: ${placeholder} is a connector queue`);
+            expect(ref !== undefined && 'queue' in ref).toBeTruthy();
             recipient = QUEUES.find((q) => q.id === ref.queue)!.consumer;
           } else {
-            assert.fail(`${definition.id}: no known recipient for the task token of ${resource}`);
+            expect.unreachable(`${definition.id}: no known recipient for the task token of ${resource}`);
           }
           const workflows = FUNCTION_ACCESS[recipient].completeWorkflowTasks ?? [];
-          assert.ok((workflows as readonly string[]).includes(definition.id), `${recipient} receives ${definition.id} tokens and must be allowed to answer them`);
+          expect((workflows as readonly string[]).includes(definition.id)).toBeTruthy();
           recipients.push(`${definition.id}:${recipient}`);
         }
       }
-      assert.ok(recipients.includes('RequisitionToPay:ErpConnector') && recipients.includes('RequisitionToPay:SupplierConnector'));
-      assert.ok(recipients.includes('ReceiptToInvoice:RegisterWait'));
-      assert.ok(recipients.includes('ReceiptToInvoice:ErpConnector') && recipients.includes('ReceiptToInvoice:FinanceConnector'));
+      expect(recipients.includes('RequisitionToPay:ErpConnector') && recipients.includes('RequisitionToPay:SupplierConnector')).toBeTruthy();
+      expect(recipients.includes('ReceiptToInvoice:RegisterWait')).toBeTruthy();
+      expect(recipients.includes('ReceiptToInvoice:ErpConnector') && recipients.includes('ReceiptToInvoice:FinanceConnector')).toBeTruthy();
     });
 
     it('lets ReceiptToInvoice send the voucher to the ERP and finance connector queues, and those connectors answer its task tokens', () => {
@@ -693,20 +678,20 @@ describe('HemStack', () => {
           .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[])
           .map((r) => (r['Fn::GetAtt'] as [string, string])[0])
           .sort();
-        assert.equal(sentTo.length, 2, `${env}: ReceiptToInvoice sends to two queues`);
-        assert.match(sentTo[0]!, /^ConnectorsErpCommandsQueue[0-9A-F]{8}$/);
-        assert.match(sentTo[1]!, /^ConnectorsFinancePostingsQueue[0-9A-F]{8}$/);
+        expect(sentTo.length).toBe(2);
+        expect(sentTo[0]!).toMatch(/^ConnectorsErpCommandsQueue[0-9A-F]{8}$/);
+        expect(sentTo[1]!).toMatch(/^ConnectorsFinancePostingsQueue[0-9A-F]{8}$/);
         for (const connector of ['FinanceConnector', 'ErpConnector'] as const) {
           const answers = roleStatements(json, connector)
             .filter((s) => actionsOf([s]).includes('states:SendTaskSuccess') && actionsOf([s]).includes('states:SendTaskFailure'))
             .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as unknown[])
             .map(resolveForTest);
-          assert.ok(answers.some((arn) => expectedArn(env, 'ReceiptToInvoice').test(arn)), `${env}: ${connector} answers ReceiptToInvoice tasks`);
+          expect(answers.some((arn) => expectedArn(env, 'ReceiptToInvoice').test(arn))).toBeTruthy();
         }
         const consumer = resourcesOf(json, 'AWS::Lambda::EventSourceMapping')
           .map(([, m]) => m.Properties)
           .filter((m) => mentions(m.EventSourceArn, sentTo[1]!));
-        assert.deepEqual(consumer.map((m) => m.FunctionName), [{ Ref: functionLogicalId(json, 'FinanceConnector') }]);
+        expect(consumer.map((m) => m.FunctionName)).toStrictEqual([{ Ref: functionLogicalId(json, 'FinanceConnector') }]);
       }
     });
 
@@ -724,28 +709,28 @@ describe('HemStack', () => {
               .sort();
           const starts = access.startWorkflows ?? [];
           const starting = resourcesFor('states:StartExecution');
-          assert.equal(starting.length, starts.length, `${definition.id} starts ${starts.join(', ') || 'nothing'}`);
+          expect(starting.length).toBe(starts.length);
           for (const workflow of starts) {
-            assert.ok(starting.some((arn) => expectedArn(env, workflow).test(arn)), `${definition.id} may start ${workflow}`);
+            expect(starting.some((arn) => expectedArn(env, workflow).test(arn))).toBeTruthy();
           }
           const answers = access.completeWorkflowTasks ?? [];
           for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure']) {
             const answering = resourcesFor(action);
-            assert.equal(answering.length, answers.length, `${definition.id} ${action} on ${answers.join(', ') || 'nothing'}`);
+            expect(answering.length).toBe(answers.length);
             for (const workflow of answers) {
-              assert.ok(answering.some((arn) => expectedArn(env, workflow).test(arn)), `${definition.id} ${action} on ${workflow}`);
+              expect(answering.some((arn) => expectedArn(env, workflow).test(arn))).toBeTruthy();
             }
           }
-          assert.deepEqual(resourcesFor('states:SendTaskHeartbeat'), [], 'no task declares HeartbeatSeconds');
+          expect(resourcesFor('states:SendTaskHeartbeat')).toStrictEqual([]);
           // The workflows are encrypted with the data key: starting or answering needs it, in that workflow's context only.
           const dataKey = statements.filter(
             (s) => actionsOf([s]).includes('kms:GenerateDataKey') && s.Condition?.StringEquals?.['kms:EncryptionContext:aws:states:stateMachineArn'] !== undefined,
           );
           const contexts = dataKey.map((s) => resolveForTest(s.Condition.StringEquals['kms:EncryptionContext:aws:states:stateMachineArn']));
           for (const workflow of new Set([...starts, ...answers])) {
-            assert.ok(contexts.some((arn) => expectedArn(env, workflow).test(arn)), `${definition.id}: data key for ${workflow}`);
+            expect(contexts.some((arn) => expectedArn(env, workflow).test(arn))).toBeTruthy();
           }
-          assert.ok(dataKey.every((s) => mentions(s.Resource, keyId)));
+          expect(dataKey.every((s) => mentions(s.Resource, keyId))).toBeTruthy();
         }
       }
     });
@@ -758,13 +743,13 @@ describe('HemStack', () => {
         for (const [logicalId] of functionIds) {
           const fn = json.Resources[logicalId];
           for (const machineId of machineIds) {
-            assert.ok(!mentions(fn, machineId), `${functionIds.get(logicalId)} references ${machineId}`);
+            expect(!mentions(fn, machineId)).toBeTruthy();
           }
         }
         for (const [id, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
           if (!(policy.Properties.Roles as Json[]).some((r) => rolesOfFunctions.has(r.Ref as string))) continue;
           for (const machineId of machineIds) {
-            assert.ok(!mentions(policy, machineId), `${id} references ${machineId}`);
+            expect(!mentions(policy, machineId)).toBeTruthy();
           }
         }
       }
@@ -776,14 +761,14 @@ describe('HemStack', () => {
         const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         for (const definition of QUEUES) {
           const [[queueId, queue]] = resourcesOf(json, 'AWS::SQS::Queue').filter(([id]) => new RegExp(`^Connectors${definition.id}Queue[0-9A-F]{8}$`).test(id)) as [[string, Json]];
-          assert.equal(queue.Properties.RedrivePolicy.maxReceiveCount, definition.maxReceiveCount);
+          expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(definition.maxReceiveCount);
           const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
-          assert.ok(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(a.Dimensions, dlqId)), `${definition.id} DLQ alarm`);
+          expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(a.Dimensions, dlqId))).toBeTruthy();
           const mapping = mappings.filter((m) => mentions(m.EventSourceArn, queueId));
-          assert.equal(mapping.length, 1, `${definition.id} has one consumer`);
-          assert.deepEqual(mapping[0]!.FunctionName, { Ref: functionLogicalId(json, definition.consumer) });
-          assert.deepEqual(mapping[0]!.FunctionResponseTypes, ['ReportBatchItemFailures']);
-          assert.equal(mapping[0]!.BatchSize, definition.batchSize);
+          expect(mapping.length).toBe(1);
+          expect(mapping[0]!.FunctionName).toStrictEqual({ Ref: functionLogicalId(json, definition.consumer) });
+          expect(mapping[0]!.FunctionResponseTypes).toStrictEqual(['ReportBatchItemFailures']);
+          expect(mapping[0]!.BatchSize).toBe(definition.batchSize);
         }
       }
     });
@@ -793,14 +778,14 @@ describe('HemStack', () => {
         for (const rule of RULES.filter((r) => r.target.kind === 'queue')) {
           const [[, deployed]] = resourcesOf(json, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.eventPattern)) as [[string, Json]];
           const [target] = deployed.Properties.Targets as Json[];
-          assert.match(target!.Arn['Fn::GetAtt'][0] as string, new RegExp(`^Connectors${rule.target.id}Queue`));
-          assert.ok(target!.DeadLetterConfig.Arn['Fn::GetAtt'][0].startsWith(`Bus${rule.name.replace(/-/g, '')}dlqQueue`));
-          assert.ok(target!.RetryPolicy.MaximumRetryAttempts > 0);
+          expect(target!.Arn['Fn::GetAtt'][0] as string).toMatch(new RegExp(`^Connectors${rule.target.id}Queue`));
+          expect(target!.DeadLetterConfig.Arn['Fn::GetAtt'][0].startsWith(`Bus${rule.name.replace(/-/g, '')}dlqQueue`)).toBeTruthy();
+          expect(target!.RetryPolicy.MaximumRetryAttempts > 0).toBeTruthy();
         }
         const replenishment = RULES.find((r) => r.name === 'replenishment-to-requisition');
-        assert.deepEqual(replenishment?.target, { kind: 'queue', id: 'ProcurementRequests' });
+        expect(replenishment?.target).toStrictEqual({ kind: 'queue', id: 'ProcurementRequests' });
         const keyPolicy = JSON.stringify(resourcesOf(json, 'AWS::KMS::Key')[0]![1].Properties.KeyPolicy);
-        assert.match(keyPolicy, /"Service":"events\.amazonaws\.com"/);
+        expect(keyPolicy).toMatch(/"Service":"events\.amazonaws\.com"/);
       }
     });
 
@@ -815,58 +800,55 @@ describe('HemStack', () => {
             .map((r) => (r['Fn::GetAtt'] as [string, string])[0]);
           const allowed = [...(access.sendToQueues ?? [])].map((q) => `Connectors${q}Queue`);
           const unexpected = sends.filter((id) => !id.startsWith('LambdaAsyncDlq') && !allowed.some((prefix) => id.startsWith(prefix)));
-          assert.deepEqual(unexpected, [], `${definition.id} sends only to its queues`);
+          expect(unexpected).toStrictEqual([]);
         }
-        assert.deepEqual(FUNCTION_ACCESS.ReceiptApi.sendToQueues, ['ErpCommands']);
+        expect(FUNCTION_ACCESS.ReceiptApi.sendToQueues).toStrictEqual(['ErpCommands']);
       }
     });
 
     it('charts the procurement business metrics the handlers emit and alarms on every ProcurementAlerts datapoint', () => {
       const declared = new Set<string>([...Object.values(METRIC), ...Object.values(PROCUREMENT_METRIC), ...Object.values(RECEIPT_INVOICE_METRIC)]);
       for (const metric of BUSINESS_METRICS) {
-        assert.ok(declared.has(metric), `${metric} is a metric name the handlers declare`);
+        expect(declared.has(metric)).toBeTruthy();
       }
       for (const metric of ['ReordersTriggered', 'PurchaseOrdersIssued', 'InvoicesMatched', 'InvoiceExceptions', 'ProcurementAlerts']) {
-        assert.ok((BUSINESS_METRICS as readonly string[]).includes(metric), `dashboard charts ${metric}`);
+        expect((BUSINESS_METRICS as readonly string[]).includes(metric)).toBeTruthy();
       }
       for (const { json } of Object.values(envs)) {
         const body = resolveForTest(resourcesOf(json, 'AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody);
         for (const metric of BUSINESS_METRICS) {
-          assert.ok(body.includes(`MetricName=\\"${metric}\\"`), `dashboard shows ${metric}`);
+          expect(body.includes(`MetricName=\\"${metric}\\"`)).toBeTruthy();
         }
         const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         const alerts = alarms.filter((a) => a.MetricName === 'ProcurementAlerts');
-        assert.equal(alerts.length, 1);
+        expect(alerts.length).toBe(1);
         const alarm = alerts[0]!;
-        assert.equal(alarm.Namespace, 'HEM');
-        assert.deepEqual(alarm.Dimensions, [{ Name: 'service', Value: 'hem' }]);
-        assert.equal(alarm.Statistic, 'Sum');
-        assert.equal(alarm.Threshold, 0);
-        assert.equal(alarm.ComparisonOperator, 'GreaterThanThreshold');
-        assert.ok(alarm.AlarmActions.length > 0, 'the alert notifies the alarm topic');
+        expect(alarm.Namespace).toBe('HEM');
+        expect(alarm.Dimensions).toStrictEqual([{ Name: 'service', Value: 'hem' }]);
+        expect(alarm.Statistic).toBe('Sum');
+        expect(alarm.Threshold).toBe(0);
+        expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+        expect(alarm.AlarmActions.length > 0).toBeTruthy();
         for (const definition of standard) {
           const [machineId] = machineOf(json, definition.id);
-          assert.ok(
-            alarms.some((a) => JSON.stringify(a.Metrics ?? []).includes('ExecutionsFailed') && JSON.stringify(a.Metrics).includes('ExecutionsTimedOut') && mentions(a.Metrics, machineId)),
-            `${definition.id} failures and timeouts alarm`,
-          );
+          expect(alarms.some((a) => JSON.stringify(a.Metrics ?? []).includes('ExecutionsFailed') && JSON.stringify(a.Metrics).includes('ExecutionsTimedOut') && mentions(a.Metrics, machineId))).toBeTruthy();
         }
       }
     });
 
     it('accepts X12 bodies on POST /v1/edi/x12 (no JSON model on its content types) and tells the catalog the Cognito token endpoint', () => {
-      assert.equal(OPENAPI_TOKEN_URL_ENV, TOKEN_URL_ENV);
+      expect(OPENAPI_TOKEN_URL_ENV).toBe(TOKEN_URL_ENV);
       for (const { json } of Object.values(envs)) {
         const paths = resourcePaths(json);
         const edi = ROUTES.find((r) => r.path === '/v1/edi/x12')!;
-        assert.ok(edi.contentTypes?.includes('application/edi-x12'));
+        expect(edi.contentTypes?.includes('application/edi-x12')).toBeTruthy();
         const [[, method]] = resourcesOf(json, 'AWS::ApiGateway::Method').filter(
           ([, m]) => m.Properties.HttpMethod === 'POST' && paths.get(m.Properties.ResourceId.Ref as string) === '/v1/edi/x12',
         ) as [[string, Json]];
-        assert.equal(method.Properties.RequestModels, undefined, 'X12 is not JSON: no model may reject it');
-        assert.deepEqual(method.Properties.AuthorizationScopes, ['hem/edi.write']);
+        expect(method.Properties.RequestModels).toBe(undefined);
+        expect(method.Properties.AuthorizationScopes).toStrictEqual(['hem/edi.write']);
         const variables = json.Resources[functionLogicalId(json, 'OpenApi')].Properties.Environment.Variables as Json;
-        assert.match(resolveForTest(variables[OPENAPI_TOKEN_URL_ENV]), /\/oauth2\/token$/);
+        expect(resolveForTest(variables[OPENAPI_TOKEN_URL_ENV])).toMatch(/\/oauth2\/token$/);
       }
     });
   });
@@ -901,16 +883,16 @@ describe('HemStack', () => {
     const OPTIONAL_ENV: readonly string[] = [HEM_ENV.financeTimeoutMs, HEM_ENV.erpTimeoutMs, HEM_ENV.supplierNetworkTimeoutMs, HEM_ENV.supplierClients];
 
     let ports: Map<FunctionId, string[]>;
-    before(() => {
+    beforeAll(() => {
       const byEntry = handlerPorts(PROJECT_ROOT, FUNCTIONS.map((f) => f.entry));
       ports = new Map(FUNCTIONS.map((f) => [f.id, byEntry.get(f.entry)!]));
     });
 
     it('knows what every port of every handler needs, and every variable the adapters read', () => {
       const unknown = [...ports].flatMap(([id, names]) => names.filter((p) => !(p in PORT_NEEDS)).map((p) => `${id}.${p}`));
-      assert.deepEqual(unknown, [], 'ports without a PORT_NEEDS entry');
+      expect(unknown).toStrictEqual([]);
       const covered = new Set([...Object.values(PORT_NEEDS).flatMap((n) => n.env ?? []), HEM_ENV.stateMachineArns, ...OPTIONAL_ENV]);
-      assert.deepEqual(Object.values(HEM_ENV).filter((v) => !covered.has(v)), [], 'HEM_ENV variables no port accounts for');
+      expect(Object.values(HEM_ENV).filter((v) => !covered.has(v))).toStrictEqual([]);
     });
 
     it('grants each function exactly the tables, bus, key, queues, workflows and external systems its ports use', () => {
@@ -919,16 +901,16 @@ describe('HemStack', () => {
         const access = FUNCTION_ACCESS[definition.id];
         const has = (port: string): boolean => used.has(port);
         const tables = new Set([...used].flatMap((p) => PORT_NEEDS[p]?.tables ?? []));
-        assert.deepEqual(Object.keys(access.tables).sort(), [...tables].sort(), `${definition.id} tables`);
+        expect(Object.keys(access.tables).sort()).toStrictEqual([...tables].sort());
         // OpsDlq redrives rule-target DLQs by re-publishing their events.
-        assert.equal(access.putEvents === true, has('events') || has('deadLetterQueues'), `${definition.id} putEvents`);
-        assert.equal(access.encounterKey === true, has('encounterKey'), `${definition.id} encounterKey`);
-        assert.equal(access.operateDeadLetterQueues === true, has('deadLetterQueues'), `${definition.id} operateDeadLetterQueues`);
-        assert.equal(access.replayArchive === true, has('eventReplayer'), `${definition.id} replayArchive`);
+        expect(access.putEvents === true).toBe(has('events') || has('deadLetterQueues'));
+        expect(access.encounterKey === true).toBe(has('encounterKey'));
+        expect(access.operateDeadLetterQueues === true).toBe(has('deadLetterQueues'));
+        expect(access.replayArchive === true).toBe(has('eventReplayer'));
         const workflowRights = [...(access.startWorkflows ?? []), ...(access.completeWorkflowTasks ?? [])];
-        assert.equal(workflowRights.length > 0, has('workflows'), `${definition.id} workflows`);
-        assert.deepEqual([...(access.calls ?? [])].sort(), (['erp', 'finance', 'supplierNetwork'] as const).filter(has), `${definition.id} calls`);
-        assert.deepEqual([...(access.sendToQueues ?? [])], has('erpCommands') ? ['ErpCommands'] : [], `${definition.id} sendToQueues`);
+        expect(workflowRights.length > 0).toBe(has('workflows'));
+        expect([...(access.calls ?? [])].sort()).toStrictEqual((['erp', 'finance', 'supplierNetwork'] as const).filter(has));
+        expect([...(access.sendToQueues ?? [])]).toStrictEqual(has('erpCommands') ? ['ErpCommands'] : []);
       }
     });
 
@@ -938,26 +920,26 @@ describe('HemStack', () => {
           const variables = json.Resources[functionLogicalId(json, definition.id)].Properties.Environment.Variables as Json;
           for (const port of ports.get(definition.id)!) {
             for (const variable of PORT_NEEDS[port]?.env ?? []) {
-              assert.ok(variable in variables && resolveForTest(variables[variable]) !== '', `${env}: ${definition.id} (${port}) needs ${variable}`);
+              expect(variable in variables && resolveForTest(variables[variable]) !== '').toBeTruthy();
             }
           }
           const starts = FUNCTION_ACCESS[definition.id].startWorkflows ?? [];
           if (starts.length === 0) {
-            assert.ok(!(HEM_ENV.stateMachineArns in variables), `${definition.id} starts nothing`);
+            expect(!(HEM_ENV.stateMachineArns in variables)).toBeTruthy();
           } else {
             const arns = parseStateMachineArns(resolveForTest(variables[HEM_ENV.stateMachineArns]));
-            assert.deepEqual(Object.keys(arns).sort(), [...starts].sort(), `${definition.id} ${HEM_ENV.stateMachineArns}`);
+            expect(Object.keys(arns).sort()).toStrictEqual([...starts].sort());
             for (const workflow of starts) {
-              assert.match(arns[workflow]!, new RegExp(`:stateMachine:Hem-${env}-${workflow}$`));
+              expect(arns[workflow]!).toMatch(new RegExp(`:stateMachine:Hem-${env}-${workflow}$`));
             }
           }
           const urls: Record<string, string> = { [HEM_ENV.financeUrl]: config.financeUrl, [HEM_ENV.erpUrl]: config.erpUrl, [HEM_ENV.supplierNetworkUrl]: config.supplierNetworkUrl };
           for (const [variable, url] of Object.entries(urls)) {
-            if (variable in variables) assert.equal(variables[variable], url, `${definition.id} ${variable}`);
+            if (variable in variables) expect(variables[variable]).toBe(url);
           }
         }
         const receipt = json.Resources[functionLogicalId(json, 'ReceiptApi')].Properties.Environment.Variables as Json;
-        assert.match(JSON.stringify(receipt[HEM_ENV.erpCommandsQueueUrl]), /ConnectorsErpCommandsQueue/);
+        expect(JSON.stringify(receipt[HEM_ENV.erpCommandsQueueUrl])).toMatch(/ConnectorsErpCommandsQueue/);
       }
     });
   });

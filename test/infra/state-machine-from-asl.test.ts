@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -53,7 +52,7 @@ function machineStack(
 describe('StateMachineFromAsl', () => {
   it('finds each ${Placeholder} once, ignoring JSONPath "$." references', () => {
     const asl = '{"A":"${One}","B":"${Two}","C":"${One}","D.$":"$.detail","E":"$${notAName"}';
-    assert.deepEqual(findAslPlaceholders(asl), ['One', 'Two']);
+    expect(findAslPlaceholders(asl)).toStrictEqual(['One', 'Two']);
   });
 
   for (const definition of STATE_MACHINES) {
@@ -63,12 +62,12 @@ describe('StateMachineFromAsl', () => {
 
     it(`${definition.id}: every placeholder in ${definition.file} has a substitution from the routing contract`, () => {
       const asl = readFileSync(file, 'utf8');
-      assert.doesNotThrow(() => JSON.parse(asl), 'ASL is valid JSON');
+      expect(() => JSON.parse(asl)).not.toThrow();
       const missing = findAslPlaceholders(asl).filter((p) => !offered.includes(p));
-      assert.deepEqual(missing, [], `placeholders without a substitution in ${definition.file}`);
+      expect(missing).toStrictEqual([]);
       for (const functionId of Object.values(definition.functionPlaceholders)) {
         const fn = FUNCTIONS.find((f) => f.id === functionId);
-        assert.equal(fn?.trigger, 'stateMachine', `${functionId} is a state-machine task function`);
+        expect(fn?.trigger).toBe('stateMachine');
       }
     });
 
@@ -76,9 +75,9 @@ describe('StateMachineFromAsl', () => {
       const { stack, machine } = machineStack(file, offered, queuePlaceholders);
       const resources = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
       const [resource] = Object.values(resources);
-      assert.equal(resource.Properties.DefinitionS3Location, undefined);
-      assert.equal(resource.Properties.DefinitionString, readFileSync(file, 'utf8'));
-      assert.deepEqual(Object.keys(resource.Properties.DefinitionSubstitutions ?? {}).sort(), [...machine.placeholders]);
+      expect(resource.Properties.DefinitionS3Location).toBe(undefined);
+      expect(resource.Properties.DefinitionString).toBe(readFileSync(file, 'utf8'));
+      expect(Object.keys(resource.Properties.DefinitionSubstitutions ?? {}).sort()).toStrictEqual([...machine.placeholders]);
     });
   }
 
@@ -86,13 +85,13 @@ describe('StateMachineFromAsl', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hem-asl-'));
     const file = path.join(dir, 'broken.asl.json');
     writeFileSync(file, JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: '${UnknownFunctionArn}', End: true } } }));
-    assert.throws(() => machineStack(file, [EVENT_BUS_PLACEHOLDER]), /\$\{UnknownFunctionArn\}/);
+    expect(() => machineStack(file, [EVENT_BUS_PLACEHOLDER])).toThrow(/\$\{UnknownFunctionArn\}/);
   });
 
   it('fails the synth when the ASL file is not valid JSON', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hem-asl-'));
     const file = path.join(dir, 'broken.asl.json');
     writeFileSync(file, '{ "StartAt": ');
-    assert.throws(() => machineStack(file, []), /not valid JSON/);
+    expect(() => machineStack(file, [])).toThrow(/not valid JSON/);
   });
 });

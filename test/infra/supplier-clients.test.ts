@@ -2,8 +2,7 @@
  * Suppliers are partners: Cognito generates each app client id at deploy time, so the stack binds
  * every `partners[].supplierId` to its generated client on the functions that recognise suppliers.
  */
-import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { FUNCTIONS, type FunctionId } from '../../contracts/functions';
 import { HEM_ENV } from '../../functions/adapters/aws/environment';
 import { parseEnvironments, type EnvironmentConfig } from '../../lib/config/environment';
@@ -24,7 +23,7 @@ const variablesOf = (id: FunctionId): Json => {
   const [fn] = Object.values(json.Resources as Record<string, Json>).filter(
     (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === description,
   );
-  assert.ok(fn, `a Lambda function for ${id}`);
+  expect(fn).toBeTruthy();
   return (fn.Properties.Environment?.Variables ?? {}) as Json;
 };
 
@@ -33,7 +32,7 @@ const clientLogicalId = (partner: string): string => {
   const [entry] = Object.entries(json.Resources as Record<string, Json>).filter(
     ([, r]) => r.Type === 'AWS::Cognito::UserPoolClient' && r.Properties.ClientName === partner,
   );
-  assert.ok(entry, `an app client for ${partner}`);
+  expect(entry).toBeTruthy();
   return entry[0];
 };
 
@@ -48,7 +47,7 @@ const bindingsOf = (value: unknown): { clientRef: string; supplierId: string }[]
 };
 
 describe('supplier partners bound to their Cognito clients', () => {
-  before(() => {
+  beforeAll(() => {
     const { app, stacks } = buildTestApp({ env: 'dev' });
     const [stack] = stacks;
     json = app.synth().getStackByName(stack!.stackName).template as Json;
@@ -60,17 +59,17 @@ describe('supplier partners bound to their Cognito clients', () => {
       .filter((p) => p.supplierId !== undefined)
       .map((p) => ({ clientRef: clientLogicalId(p.name), supplierId: p.supplierId! }))
       .sort((a, b) => a.supplierId.localeCompare(b.supplierId));
-    assert.ok(expected.length >= 4, 'the four seeded suppliers are partners');
+    expect(expected.length >= 4).toBeTruthy();
     for (const id of SUPPLIER_FACING) {
       const bindings = bindingsOf(variablesOf(id)[HEM_ENV.supplierClients]).sort((a, b) => a.supplierId.localeCompare(b.supplierId));
-      assert.deepEqual(bindings, expected, id);
+      expect(bindings).toStrictEqual(expected);
     }
   });
 
   it('gives the bindings to no other function', () => {
     for (const { id } of FUNCTIONS) {
-      assert.equal(FUNCTION_ACCESS[id].identifiesSuppliers === true, SUPPLIER_FACING.includes(id), `${id} identifiesSuppliers`);
-      if (!SUPPLIER_FACING.includes(id)) assert.ok(!(HEM_ENV.supplierClients in variablesOf(id)), `${id} has no bindings`);
+      expect(FUNCTION_ACCESS[id].identifiesSuppliers === true).toBe(SUPPLIER_FACING.includes(id));
+      if (!SUPPLIER_FACING.includes(id)) expect(!(HEM_ENV.supplierClients in variablesOf(id))).toBeTruthy();
     }
   });
 
@@ -80,10 +79,7 @@ describe('supplier partners bound to their Cognito clients', () => {
       { name: 'supplier-a', scopes: ['hem/edi.write'], supplierId: 'SUP-MEDLINE' },
       { name: 'supplier-b', scopes: ['hem/po.read'], supplierId: 'SUP-MEDLINE' },
     ];
-    assert.throws(() => parseEnvironments({ dev: { ...dev, partners } }), /supplier "SUP-MEDLINE" is bound to two partners/);
-    assert.throws(
-      () => parseEnvironments({ dev: { ...dev, partners: [{ name: 'epic-ehr', scopes: ['hem/usage.write'], supplierId: 'SUP-BD' }] } }),
-      /a supplier partner needs one of hem\/edi.write, hem\/po.read, hem\/invoice.read/,
-    );
+    expect(() => parseEnvironments({ dev: { ...dev, partners } })).toThrow(/supplier "SUP-MEDLINE" is bound to two partners/);
+    expect(() => parseEnvironments({ dev: { ...dev, partners: [{ name: 'epic-ehr', scopes: ['hem/usage.write'], supplierId: 'SUP-BD' }] } })).toThrow(/a supplier partner needs one of hem\/edi.write, hem\/po.read, hem\/invoice.read/);
   });
 });

@@ -3,7 +3,7 @@
  * HTTP: the simulator's life around a `describe`, fast retry timings, and the one-line purchase order
  * they send.
  */
-import { after, before, beforeEach } from 'node:test';
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import type { PurchaseOrder } from '../../contracts/procurement';
 
 /** A started simulator: its URL, its fault switch (`{}` clears it) and its shutdown. */
@@ -26,11 +26,11 @@ export const FAST_RETRIES = { timeoutMs: 500, baseDelayMs: 5, maxDelayMs: 20 } a
  */
 export const useSimulator = <S extends RunningSimulator>(start: () => Promise<S>, onStarted: (simulator: S) => void): void => {
   let simulator: S | undefined;
-  before(async () => {
+  beforeAll(async () => {
     simulator = await start();
     onStarted(simulator);
   });
-  after(async () => simulator?.stop());
+  afterAll(async () => simulator?.stop());
   beforeEach(() => simulator?.setFaults({}));
 };
 

@@ -2,7 +2,7 @@
  * The in-memory procurement fakes keep the promises of the DynamoDB adapters: the very scenarios
  * the adapters pass on DynamoDB Local and moto (test/unit/adapters/procurement-scenarios.ts) run here.
  */
-import { describe } from 'node:test';
+import { describe } from '@jest/globals';
 import {
   controlNumberScenarios,
   ediDocumentLogScenarios,

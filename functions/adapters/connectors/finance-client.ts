@@ -146,7 +146,7 @@ export class HttpFinanceLedger implements FinanceLedger {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut = isTimeout(error);
       return { kind: 'retryable', reason: timedOut ? `timeout after ${this.#timeoutMs} ms` : 'network error', cause: error };
     }
 
@@ -184,6 +184,16 @@ const sleep = (ms: number): Promise<void> =>
   });
 
 /** `Retry-After` as delta-seconds or an HTTP date, in milliseconds from now. */
+/**
+ * Whether a fetch failed on its `AbortSignal.timeout`. Judged by the error's name, not `instanceof`:
+ * fetch's DOMException comes from Node's own realm, which is not the caller's under a host with its
+ * own globals (Jest's test context).
+ */
+export const isTimeout = (error: unknown): boolean => {
+  const name = typeof error === 'object' && error !== null && 'name' in error ? error.name : undefined;
+  return name === 'TimeoutError' || name === 'AbortError';
+};
+
 export const parseRetryAfter = (value: string | null, now = Date.now()): number | undefined => {
   if (value === null || value.trim() === '') {
     return undefined;

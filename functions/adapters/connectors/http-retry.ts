@@ -7,7 +7,7 @@
  * `Idempotency-Key` the system deduplicates on.
  */
 import { UpstreamUnavailableError } from '../../domain/errors';
-import { parseRetryAfter } from './finance-client';
+import { isTimeout, parseRetryAfter } from './finance-client';
 
 /** Retry and timeout settings of a connector client. */
 export interface HttpRetryOptions {
@@ -59,8 +59,7 @@ export const requestWithRetries = async (url: string, init: RequestInit, system:
       response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       text = await response.text();
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      last = { reason: timedOut ? `timeout after ${timeoutMs} ms` : 'network error', cause: error };
+      last = { reason: isTimeout(error) ? `timeout after ${timeoutMs} ms` : 'network error', cause: error };
       continue;
     }
     const status = response.status;

@@ -4,8 +4,7 @@
  * endpoint speaking the DynamoDB JSON protocol plays the throttled table; the real SDK and document
  * client talk to it.
  */
-import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../../functions/adapters/aws/dependencies';
 import { DynamoReferenceDataRepository } from '../../../functions/adapters/aws/reference-data-repository';
@@ -32,9 +31,9 @@ const repository = (): DynamoReferenceDataRepository =>
   });
 
 describe('DynamoReferenceDataRepository.load under throttling', () => {
-  before(async () => {
+  beforeAll(async () => {
     endpoint = await startStubEndpoint((req, body, res) => {
-      assert.equal(req.headers['x-amz-target'], 'DynamoDB_20120810.BatchWriteItem');
+      expect(req.headers['x-amz-target']).toBe('DynamoDB_20120810.BatchWriteItem');
       const requests = (JSON.parse(body) as { RequestItems: Record<string, WriteRequest[]> }).RequestItems['hem-reference'] ?? [];
       requestSizes.push(requests.length);
       const refused = unprocessed(requestSizes.length, requests);
@@ -50,7 +49,7 @@ describe('DynamoReferenceDataRepository.load under throttling', () => {
     dynamo = new DynamoDBClient(stubClientConfig(endpoint.url));
   });
 
-  after(async () => {
+  afterAll(async () => {
     dynamo.destroy();
     await endpoint.close();
   });
@@ -65,20 +64,17 @@ describe('DynamoReferenceDataRepository.load under throttling', () => {
     const data = referenceDataSet(20);
     await repository().load(data);
     // 1 facility + 1 location + 1 cost center + 20 items + 20 pars + 20 charge codes + 1 department
-    assert.equal(written.size, 64);
-    assert.ok(requestSizes.every((n) => n <= 25));
-    assert.equal(
-      requestSizes.reduce((a, b) => a + b, 0),
-      64,
-    );
+    expect(written.size).toBe(64);
+    expect(requestSizes.every((n) => n <= 25)).toBeTruthy();
+    expect(requestSizes.reduce((a, b) => a + b, 0)).toBe(64);
   });
 
   it('re-sends unprocessed items until every item is written', async () => {
     // The first 3 calls each hand back the last 5 requests they were given.
     unprocessed = (call, requests) => (call <= 3 ? requests.slice(-5) : []);
     await repository().load(referenceDataSet(20));
-    assert.equal(written.size, 64);
-    assert.ok(requestSizes.length > 3, 'the refused items were sent again');
+    expect(written.size).toBe(64);
+    expect(requestSizes.length > 3).toBeTruthy();
   });
 
   it('throws InfrastructureError when a chunk stays unprocessed', async () => {
@@ -86,10 +82,10 @@ describe('DynamoReferenceDataRepository.load under throttling', () => {
     const error = await repository()
       .load(referenceDataSet(1))
       .then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-    assert.ok(error instanceof InfrastructureError);
-    assert.match(error.message, /left 1 items unprocessed/);
+    expect(error instanceof InfrastructureError).toBeTruthy();
+    expect(error.message).toMatch(/left 1 items unprocessed/);
   });
 });

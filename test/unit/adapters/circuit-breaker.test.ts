@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { CircuitBreaker, guardErpGateway } from '../../../functions/adapters/connectors/circuit-breaker';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import { ScriptedErpGateway } from '../procurement-fakes';
@@ -20,61 +19,58 @@ const down = (): Promise<never> => Promise.reject(new UpstreamUnavailableError('
 describe('CircuitBreaker', () => {
   it('opens after the threshold of consecutive retryable failures and then fails fast without calling', async () => {
     const { breaker } = breakerAt({ failureThreshold: 3 });
-    for (let i = 0; i < 3; i += 1) await assert.rejects(breaker.execute(down), UpstreamUnavailableError);
-    assert.equal(breaker.snapshot().state, 'OPEN');
+    for (let i = 0; i < 3; i += 1) await expect(breaker.execute(down)).rejects.toThrow(UpstreamUnavailableError);
+    expect(breaker.snapshot().state).toBe('OPEN');
     let called = false;
-    await assert.rejects(
-      breaker.execute(async () => {
+    await expect(breaker.execute(async () => {
         called = true;
         return 'ok';
-      }),
-      (e: unknown) => e instanceof UpstreamUnavailableError && e.retryable && e.details.circuit === 'OPEN',
-    );
-    assert.equal(called, false);
+      })).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof UpstreamUnavailableError && e.retryable && e.details.circuit === 'OPEN'));
+    expect(called).toBe(false);
   });
 
   it('resets the count on a success, so only consecutive failures open it', async () => {
     const { breaker } = breakerAt({ failureThreshold: 3 });
-    await assert.rejects(breaker.execute(down));
-    await assert.rejects(breaker.execute(down));
-    assert.equal(await breaker.execute(async () => 'ok'), 'ok');
-    await assert.rejects(breaker.execute(down));
-    await assert.rejects(breaker.execute(down));
-    assert.equal(breaker.snapshot().state, 'CLOSED');
-    assert.equal(breaker.snapshot().consecutiveFailures, 2);
+    await expect(breaker.execute(down)).rejects.toThrow();
+    await expect(breaker.execute(down)).rejects.toThrow();
+    expect(await breaker.execute(async () => 'ok')).toBe('ok');
+    await expect(breaker.execute(down)).rejects.toThrow();
+    await expect(breaker.execute(down)).rejects.toThrow();
+    expect(breaker.snapshot().state).toBe('CLOSED');
+    expect(breaker.snapshot().consecutiveFailures).toBe(2);
   });
 
   it('does not count refusals: the system answered', async () => {
     const { breaker } = breakerAt({ failureThreshold: 2 });
     for (let i = 0; i < 5; i += 1) {
-      await assert.rejects(breaker.execute(() => Promise.reject(new UpstreamRejectedError('400'))), UpstreamRejectedError);
+      await expect(breaker.execute(() => Promise.reject(new UpstreamRejectedError('400')))).rejects.toThrow(UpstreamRejectedError);
     }
-    assert.equal(breaker.snapshot().state, 'CLOSED');
+    expect(breaker.snapshot().state).toBe('CLOSED');
   });
 
   it('lets one probe through after the cool-down: a success closes it', async () => {
     const { breaker, advance } = breakerAt({ failureThreshold: 1, coolDownMs: 1000 });
-    await assert.rejects(breaker.execute(down));
+    await expect(breaker.execute(down)).rejects.toThrow();
     advance(999);
-    await assert.rejects(breaker.execute(async () => 'too early'), UpstreamUnavailableError);
+    await expect(breaker.execute(async () => 'too early')).rejects.toThrow(UpstreamUnavailableError);
     advance(1);
-    assert.equal(breaker.snapshot().state, 'HALF_OPEN');
+    expect(breaker.snapshot().state).toBe('HALF_OPEN');
     let release: (value: string) => void = () => undefined;
     const probe = breaker.execute(() => new Promise<string>((resolve) => (release = resolve)));
-    await assert.rejects(breaker.execute(async () => 'second caller'), (e: unknown) => e instanceof UpstreamUnavailableError && e.details.circuit === 'HALF_OPEN');
+    await expect(breaker.execute(async () => 'second caller')).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof UpstreamUnavailableError && e.details.circuit === 'HALF_OPEN'));
     release('recovered');
-    assert.equal(await probe, 'recovered');
-    assert.equal(breaker.snapshot().state, 'CLOSED');
+    expect(await probe).toBe('recovered');
+    expect(breaker.snapshot().state).toBe('CLOSED');
   });
 
   it('opens again for another cool-down when the probe fails', async () => {
     const { breaker, advance } = breakerAt({ failureThreshold: 1, coolDownMs: 1000 });
-    await assert.rejects(breaker.execute(down));
+    await expect(breaker.execute(down)).rejects.toThrow();
     advance(1000);
-    await assert.rejects(breaker.execute(down), (e: unknown) => e instanceof UpstreamUnavailableError && e.details.circuit === undefined);
-    assert.equal(breaker.snapshot().state, 'OPEN');
+    await expect(breaker.execute(down)).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof UpstreamUnavailableError && e.details.circuit === undefined));
+    expect(breaker.snapshot().state).toBe('OPEN');
     advance(500);
-    await assert.rejects(breaker.execute(async () => 'still open'), (e: unknown) => e instanceof UpstreamUnavailableError && e.details.circuit === 'OPEN');
+    await expect(breaker.execute(async () => 'still open')).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof UpstreamUnavailableError && e.details.circuit === 'OPEN'));
   });
 
   it('guards a gateway: calls stop reaching the ERP once the circuit is open', async () => {
@@ -83,7 +79,7 @@ describe('CircuitBreaker', () => {
     erp.failNext(5);
     const guarded = guardErpGateway(erp, breaker);
     const po = { poNumber: 'PO-1' } as Parameters<typeof erp.createPurchaseOrder>[0];
-    for (let i = 0; i < 4; i += 1) await assert.rejects(guarded.createPurchaseOrder(po, 'PO|PO-1'));
-    assert.equal(erp.calls.length, 2);
+    for (let i = 0; i < 4; i += 1) await expect(guarded.createPurchaseOrder(po, 'PO|PO-1')).rejects.toThrow();
+    expect(erp.calls.length).toBe(2);
   });
 });

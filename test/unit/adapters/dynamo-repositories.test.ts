@@ -2,8 +2,7 @@
  * The DynamoDB repositories against a real DynamoDB Local (one JVM for this file, fresh tables):
  * conditions, TransactWriteItems, GSIs and Powertools idempotency behave as on AWS.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import type { TableNames } from '../../../contracts/tables';
@@ -41,20 +40,20 @@ let adapters: AwsAdapters;
 const ctx = (): AwsAdapters => adapters;
 
 describe('DynamoDB adapters on DynamoDB Local', () => {
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startTestDynamo();
     tableNames = await dynamo.createTables();
     adapters = buildAwsAdapters({ dynamoClient: dynamo.client, tableNames });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await dynamo?.stop();
   });
 
   describe('DynamoInventoryRepository', () => {
     inventoryScenarios(ctx, { concurrency: true });
 
-    it('sustains a measurable apply throughput (read + conditional transaction per movement)', async (t) => {
+    it('sustains a measurable apply throughput (read + conditional transaction per movement)', async () => {
       const { inventory } = ctx();
       const itemId = unique('ITM');
       await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 100_000));
@@ -78,13 +77,13 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
         }),
       );
       const parallelPerSecond = (items.length * perItem) / ((performance.now() - started) / 1000);
-      t.diagnostic(
+      console.log(
         `DynamoDB Local apply throughput: ${sequentialPerSecond.toFixed(0)}/s sequential, ` +
           `${parallelPerSecond.toFixed(0)}/s with 20 writers on 20 positions (startup ${dynamo.startupMs} ms)`,
       );
-      assert.equal((await inventory.getPosition('NMC-OR', itemId))?.onHand, 100_000 - sequential);
+      expect((await inventory.getPosition('NMC-OR', itemId))?.onHand).toBe(100_000 - sequential);
       for (const id of items) {
-        assert.equal((await inventory.getPosition('NMC-OR', id))?.onHand, 1_000 - perItem);
+        expect((await inventory.getPosition('NMC-OR', id))?.onHand).toBe(1_000 - perItem);
       }
     });
 
@@ -100,9 +99,9 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       };
       await inventory.applyMovement(0, outcome);
       const duplicate = await inventory.applyMovement(1, usageOutcome(outcome.position, outcome.businessKey, 30));
-      assert.equal(duplicate.applied, false);
-      assert.deepEqual(duplicate.outcome.replenishment, outcome.replenishment);
-      assert.deepEqual(duplicate.outcome.costPosting, outcome.costPosting);
+      expect(duplicate.applied).toBe(false);
+      expect(duplicate.outcome.replenishment).toStrictEqual(outcome.replenishment);
+      expect(duplicate.outcome.costPosting).toStrictEqual(outcome.costPosting);
     });
   });
 
@@ -118,23 +117,23 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       const writer = new DynamoReferenceDataRepository({ client, tableName: tableNames.Reference, cacheTtlMs: 0 });
       const data = referenceDataSet(1, 'CACHE');
       await writer.load(data);
-      assert.equal((await cached.getItem('CACHE-10001'))?.unitCost, 0.45);
+      expect((await cached.getItem('CACHE-10001'))?.unitCost).toBe(0.45);
       const [item] = data.items;
-      assert.ok(item);
+      expect(item).toBeTruthy();
       await writer.load({ ...data, items: [{ ...item, unitCost: 0.5 }] });
-      assert.equal((await cached.getItem('CACHE-10001'))?.unitCost, 0.45, 'within the TTL');
-      assert.equal((await writer.getItem('CACHE-10001'))?.unitCost, 0.5, 'cacheTtlMs 0 always reads');
+      expect((await cached.getItem('CACHE-10001'))?.unitCost).toBe(0.45);
+      expect((await writer.getItem('CACHE-10001'))?.unitCost).toBe(0.5);
       now += 30_001;
-      assert.equal((await cached.getItem('CACHE-10001'))?.unitCost, 0.5, 'after the TTL');
+      expect((await cached.getItem('CACHE-10001'))?.unitCost).toBe(0.5);
     });
 
     it('hands out copies: a caller mutating its result does not change the cache', async () => {
       const repo = new DynamoReferenceDataRepository({ client: createDocumentClient(dynamo.client), tableName: tableNames.Reference });
       await repo.load(referenceDataSet(1, 'COPY'));
       const first = await repo.getItem('COPY-10001');
-      assert.ok(first);
+      expect(first).toBeTruthy();
       first.unitCost = 999;
-      assert.equal((await repo.getItem('COPY-10001'))?.unitCost, 0.45);
+      expect((await repo.getItem('COPY-10001'))?.unitCost).toBe(0.45);
     });
   });
 
@@ -142,12 +141,12 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     it('wraps a DynamoDB failure in InfrastructureError naming the operation and table', async () => {
       const missing = new DynamoInventoryRepository({ client: createDocumentClient(dynamo.client), tableName: 'no-such-table' });
       const error = await missing.getPosition('NMC-OR', 'ITM-10001').then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-      assert.ok(error instanceof InfrastructureError);
-      assert.equal(error.retryable, true);
-      assert.match(error.message, /GetItem on no-such-table failed \(ResourceNotFoundException\)/);
+      expect(error instanceof InfrastructureError).toBeTruthy();
+      expect(error.retryable).toBe(true);
+      expect(error.message).toMatch(/GetItem on no-such-table failed \(ResourceNotFoundException\)/);
     });
 
     it('gives up on the audit chain with ConcurrencyError when the head keeps moving', async () => {
@@ -157,9 +156,9 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
         Array.from({ length: 10 }, (_, i) => impatient.append({ actor: 't', action: 'A', entity: `E#${i}`, correlationId: 'c', payload: i })),
       );
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      assert.ok(refused.length > 0, 'some writers lost the race');
-      assert.ok(refused.every((r) => r.reason instanceof ConcurrencyError));
-      assert.equal((await impatient.list()).length, 10 - refused.length);
+      expect(refused.length > 0).toBeTruthy();
+      expect(refused.every((r) => r.reason instanceof ConcurrencyError)).toBeTruthy();
+      expect((await impatient.list()).length).toBe(10 - refused.length);
     });
   });
 
@@ -189,10 +188,10 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       const key = unique('MSG');
       const first = await recordUsage({ messageControlId: key, lines: 2 });
       const second = await recordUsage({ messageControlId: key, lines: 2 });
-      assert.equal(runs, 1);
-      assert.deepEqual(second, first);
+      expect(runs).toBe(1);
+      expect(second).toStrictEqual(first);
       await recordUsage({ messageControlId: unique('MSG'), lines: 1 });
-      assert.equal(runs, 2);
+      expect(runs).toBe(2);
     });
 
     it('refuses a concurrent duplicate while the first call is in progress', async () => {
@@ -211,9 +210,9 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       const key = unique('K');
       const first = slow({ key });
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await assert.rejects(slow({ key }), IdempotencyAlreadyInProgressError);
+      await expect(slow({ key })).rejects.toThrow(IdempotencyAlreadyInProgressError);
       release();
-      assert.deepEqual(await first, { done: key });
+      expect(await first).toStrictEqual({ done: key });
     });
   });
 });

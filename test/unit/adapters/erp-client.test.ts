@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { Invoice, PurchaseOrder, Receipt } from '../../../contracts/procurement';
 import { HttpErpGateway, erpInvoiceBody } from '../../../functions/adapters/connectors/erp-client';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
@@ -34,21 +33,21 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
     const poNumber = nextPo();
     const first = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
     const again = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
-    assert.equal(again.erpPoId, first.erpPoId);
+    expect(again.erpPoId).toBe(first.erpPoId);
     const stored = erp.purchaseOrders().filter((o) => o.OrderNumber === poNumber);
-    assert.equal(stored.length, 1);
-    assert.equal(String(stored[0]!.POHeaderId), first.erpPoId);
-    assert.equal(stored[0]!.lines[0]!.Item, 'ITM-10001');
-    assert.equal(stored[0]!.lines[0]!.UOMCode, 'BX');
-    assert.equal(stored[0]!.Supplier, 'SUP-MEDLINE');
+    expect(stored.length).toBe(1);
+    expect(String(stored[0]!.POHeaderId)).toBe(first.erpPoId);
+    expect(stored[0]!.lines[0]!.Item).toBe('ITM-10001');
+    expect(stored[0]!.lines[0]!.UOMCode).toBe('BX');
+    expect(stored[0]!.Supplier).toBe('SUP-MEDLINE');
   });
 
   it('retries 503s with backoff and gets the order through', async () => {
     const poNumber = nextPo();
     erp.setFaults({ failNext: 2, status: 503 });
     const { erpPoId } = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
-    assert.ok(erpPoId);
-    assert.equal(erp.stats().failuresInjected, 2);
+    expect(erpPoId).toBeTruthy();
+    expect(erp.stats().failuresInjected).toBe(2);
   });
 
   it('retries a timed-out post that committed and gets the same order back, never a second one', async () => {
@@ -56,19 +55,19 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
     erp.setFaults({ timeoutNext: 1, timeoutCommits: true });
     const { erpPoId } = await gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`);
     const stored = erp.purchaseOrders().filter((o) => o.OrderNumber === poNumber);
-    assert.equal(stored.length, 1);
-    assert.equal(String(stored[0]!.POHeaderId), erpPoId);
+    expect(stored.length).toBe(1);
+    expect(String(stored[0]!.POHeaderId)).toBe(erpPoId);
   });
 
   it('gives up as UpstreamUnavailableError (retryable) when the ERP stays down', async () => {
     erp.setFaults({ failNext: 10, status: 502 });
     const poNumber = nextPo();
-    await assert.rejects(gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`), (e: unknown) => {
-      assert.ok(e instanceof UpstreamUnavailableError);
-      assert.equal(e.retryable, true);
-      assert.equal(e.details.status, 502);
+    await expect(gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`)).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof UpstreamUnavailableError).toBeTruthy();
+      expect(e.retryable).toBe(true);
+      expect(e.details.status).toBe(502);
       return true;
-    });
+    }));
   });
 
   it('refuses a receipt for an unknown PO as UpstreamRejectedError with the Fusion error code', async () => {
@@ -81,12 +80,12 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
       source: 'DOCK',
       lines: [{ poLineNumber: 1, quantity: 1, uom: 'BX' }],
     };
-    await assert.rejects(gateway.createReceipt(receipt, 'RCV|RCV-UNKNOWN'), (e: unknown) => {
-      assert.ok(e instanceof UpstreamRejectedError);
-      assert.equal(e.retryable, false);
-      assert.equal(e.details.upstreamCode, 'HEMERP-UNKNOWN-PO');
+    await expect(gateway.createReceipt(receipt, 'RCV|RCV-UNKNOWN')).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof UpstreamRejectedError).toBeTruthy();
+      expect(e.retryable).toBe(false);
+      expect(e.details.upstreamCode).toBe('HEMERP-UNKNOWN-PO');
       return true;
-    });
+    }));
   });
 
   it('books a receipt and a payables invoice against the PO', async () => {
@@ -102,20 +101,17 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
       lines: [{ poLineNumber: 1, quantity: 7, uom: 'BX' }],
     };
     const { erpReceiptId } = await gateway.createReceipt(receipt, `RCV|${receipt.receiptId}`);
-    assert.ok(erpReceiptId);
+    expect(erpReceiptId).toBeTruthy();
     const { erpInvoiceId } = await gateway.createPayablesInvoice(invoiceFor(poNumber, `INV-${n}`), 43.5, `INV|SUP-MEDLINE|INV-${n}`);
     const booked = erp.invoices().find((i) => String(i.InvoiceId) === erpInvoiceId)!;
-    assert.equal(booked.InvoiceAmount, 43.5);
-    assert.deepEqual(
-      booked.invoiceLines.map((l) => [l.LineType, l.LineAmount]),
-      [
+    expect(booked.InvoiceAmount).toBe(43.5);
+    expect(booked.invoiceLines.map((l) => [l.LineType, l.LineAmount])).toStrictEqual([
         ['Item', 31.5],
         ['Freight', 12],
-      ],
-    );
+      ]);
     const order = erp.purchaseOrders().find((o) => o.OrderNumber === poNumber)!;
-    assert.equal(order.lines[0]!.QuantityReceived, 7);
-    assert.equal(order.lines[0]!.QuantityBilled, 7);
+    expect(order.lines[0]!.QuantityReceived).toBe(7);
+    expect(order.lines[0]!.QuantityBilled).toBe(7);
   });
 
   it('books a receipt confirmed from an 856 with the supplier\'s shipment number', async () => {
@@ -133,14 +129,14 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
     };
     const { erpReceiptId } = await gateway.createReceipt(receipt, `RCV|${receipt.receiptId}`);
     const booked = erp.receipts().find((r) => String(r.HeaderInterfaceId) === erpReceiptId)!;
-    assert.equal(booked.ShipmentNumber, `SHP-${poNumber}`);
+    expect(booked.ShipmentNumber).toBe(`SHP-${poNumber}`);
   });
 
   it('adds an adjustment line when the approved amount is not the invoice total, so the lines add up', () => {
     const body = erpInvoiceBody(invoiceFor('PO-1', 'INV-9'), 31.5);
     const lines = body.invoiceLines as { LineType: string; LineAmount: number }[];
-    assert.equal(body.InvoiceAmount, 31.5);
-    assert.deepEqual(lines.at(-1), { LineNumber: 3, LineType: 'Miscellaneous', LineAmount: -12, Description: 'Adjustment to the approved amount' });
-    assert.equal(lines.reduce((sum, l) => sum + l.LineAmount, 0), 31.5);
+    expect(body.InvoiceAmount).toBe(31.5);
+    expect(lines.at(-1)).toStrictEqual({ LineNumber: 3, LineType: 'Miscellaneous', LineAmount: -12, Description: 'Adjustment to the approved amount' });
+    expect(lines.reduce((sum, l) => sum + l.LineAmount, 0)).toBe(31.5);
   });
 });

@@ -4,8 +4,7 @@
  * events, so the `FailedEntryCount` path is exercised here; routing to a real target is covered by
  * test/contract/eventbridge.contract.test.ts.
  */
-import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { BusEvent } from '../../../contracts/events';
 import { EventBridgePublisher } from '../../../functions/adapters/aws/event-publisher';
@@ -46,9 +45,9 @@ const publisher = (maxAttempts = 4): EventBridgePublisher =>
   new EventBridgePublisher({ client, eventBusName: 'hem-test', maxAttempts, baseDelayMs: 5, maxDelayMs: 20 });
 
 describe('EventBridgePublisher', () => {
-  before(async () => {
+  beforeAll(async () => {
     endpoint = await startStubEndpoint((req, body, res) => {
-      assert.equal(req.headers['x-amz-target'], 'AWSEvents.PutEvents');
+      expect(req.headers['x-amz-target']).toBe('AWSEvents.PutEvents');
       const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
       calls.push(entries);
       const results = entries.map((entry) => {
@@ -61,7 +60,7 @@ describe('EventBridgePublisher', () => {
     client = new EventBridgeClient(stubClientConfig(endpoint.url));
   });
 
-  after(async () => {
+  afterAll(async () => {
     client.destroy();
     await endpoint.close();
   });
@@ -74,28 +73,22 @@ describe('EventBridgePublisher', () => {
   it('sends each event with the bus name, source, detail-type and the detail as JSON', async () => {
     const event = positionChanged(1);
     await publisher().publish([event]);
-    assert.equal(calls.length, 1);
-    assert.deepEqual(calls[0], [
+    expect(calls.length).toBe(1);
+    expect(calls[0]).toStrictEqual([
       { EventBusName: 'hem-test', Source: 'hem.inventory', DetailType: 'InventoryPositionChanged', Detail: JSON.stringify(event.detail) },
     ]);
   });
 
   it('splits 23 events into PutEvents requests of at most 10 entries', async () => {
     await publisher().publish(Array.from({ length: 23 }, (_, i) => positionChanged(i)));
-    assert.deepEqual(
-      calls.map((c) => c.length),
-      [10, 10, 3],
-    );
+    expect(calls.map((c) => c.length)).toStrictEqual([10, 10, 3]);
   });
 
   it('re-sends only the entries that failed when FailedEntryCount > 0', async () => {
     failEntry = (entry, call) => (call === 1 && JSON.parse(entry.Detail).onHand % 2 === 0 ? 'ThrottlingException' : undefined);
     await publisher().publish(Array.from({ length: 6 }, (_, i) => positionChanged(i)));
-    assert.equal(calls.length, 2);
-    assert.deepEqual(
-      calls[1]?.map((e) => JSON.parse(e.Detail).onHand),
-      [58, 56, 54],
-    );
+    expect(calls.length).toBe(2);
+    expect(calls[1]?.map((e) => JSON.parse(e.Detail).onHand)).toStrictEqual([58, 56, 54]);
   });
 
   it('throws InfrastructureError naming the error codes once the attempts are spent', async () => {
@@ -103,20 +96,20 @@ describe('EventBridgePublisher', () => {
     const error = await publisher(3)
       .publish([positionChanged(0), positionChanged(1)])
       .then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-    assert.ok(error instanceof InfrastructureError);
-    assert.match(error.message, /1 of 2 entries \(InternalFailure\)/);
-    assert.deepEqual(error.details.errorCodes, ['InternalFailure']);
-    assert.ok(!error.message.includes('ITM-10001'), 'no detail in the error');
-    assert.equal(calls.length, 3);
+    expect(error instanceof InfrastructureError).toBeTruthy();
+    expect(error.message).toMatch(/1 of 2 entries \(InternalFailure\)/);
+    expect(error.details.errorCodes).toStrictEqual(['InternalFailure']);
+    expect(!error.message.includes('ITM-10001')).toBeTruthy();
+    expect(calls.length).toBe(3);
   });
 
   it('does not retry entries refused for good (malformed detail, access denied)', async () => {
     failEntry = () => 'AccessDeniedException';
-    await assert.rejects(publisher().publish([positionChanged(0)]), InfrastructureError);
-    assert.equal(calls.length, 1);
+    await expect(publisher().publish([positionChanged(0)])).rejects.toThrow(InfrastructureError);
+    expect(calls.length).toBe(1);
   });
 
   it('refuses an event that does not match its catalog schema and sends nothing of the batch', async () => {
@@ -125,27 +118,24 @@ describe('EventBridgePublisher', () => {
     const error = await publisher()
       .publish([positionChanged(1), bad])
       .then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-    assert.ok(error instanceof ValidationError);
-    assert.deepEqual(error.details.issues, [{ path: 'onHand', code: 'invalid_type' }]);
-    assert.equal(calls.length, 0);
+    expect(error instanceof ValidationError).toBeTruthy();
+    expect(error.details.issues).toStrictEqual([{ path: 'onHand', code: 'invalid_type' }]);
+    expect(calls.length).toBe(0);
   });
 
   it('refuses an event published under the wrong source or an unknown detail-type', async () => {
-    await assert.rejects(publisher().publish([{ ...positionChanged(1), source: 'hem.finance' }]), ValidationError);
-    await assert.rejects(
-      publisher().publish([{ ...positionChanged(1), detailType: 'SomethingHappened' as BusEvent['detailType'] }]),
-      ValidationError,
-    );
-    assert.equal(calls.length, 0);
+    await expect(publisher().publish([{ ...positionChanged(1), source: 'hem.finance' }])).rejects.toThrow(ValidationError);
+    await expect(publisher().publish([{ ...positionChanged(1), detailType: 'SomethingHappened' as BusEvent['detailType'] }])).rejects.toThrow(ValidationError);
+    expect(calls.length).toBe(0);
   });
 
   it('wraps a failed call in InfrastructureError', async () => {
     const unreachable = new EventBridgeClient(stubClientConfig('http://127.0.0.1:9'));
     try {
-      await assert.rejects(new EventBridgePublisher({ client: unreachable, eventBusName: 'hem-test' }).publish([positionChanged(1)]), InfrastructureError);
+      await expect(new EventBridgePublisher({ client: unreachable, eventBusName: 'hem-test' }).publish([positionChanged(1)])).rejects.toThrow(InfrastructureError);
     } finally {
       unreachable.destroy();
     }

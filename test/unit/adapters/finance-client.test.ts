@@ -1,9 +1,8 @@
 /**
  * HttpFinanceLedger against a tiny real HTTP server whose answers each test scripts.
  */
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { after, before, beforeEach, describe, it } from 'node:test';
 import { HttpFinanceLedger, parseRetryAfter } from '../../../functions/adapters/connectors/finance-client';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import type { FinanceJournalLine } from '../../../functions/domain/ports';
@@ -43,14 +42,14 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 const ledger = (timeoutMs = 2_000): HttpFinanceLedger => new HttpFinanceLedger({ baseUrl: `${endpoint.url}/`, timeoutMs, baseDelayMs: 10, maxDelayMs: 200 });
 
 describe('HttpFinanceLedger', () => {
-  before(async () => {
+  beforeAll(async () => {
     endpoint = await startStubEndpoint((req, body, res) => {
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body === '' ? undefined : JSON.parse(body) });
       respond(res, received.length);
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await endpoint.close();
   });
 
@@ -60,27 +59,27 @@ describe('HttpFinanceLedger', () => {
 
   it('posts the journal line as JSON with Idempotency-Key and X-Correlation-Id and returns the journalId', async () => {
     respond = (res) => json(res, 201, { journalId: 'JE-000001', status: 'POSTED' });
-    assert.deepEqual(await ledger().postJournalLine(line), { journalId: 'JE-000001' });
-    assert.equal(received.length, 1);
+    expect(await ledger().postJournalLine(line)).toStrictEqual({ journalId: 'JE-000001' });
+    expect(received.length).toBe(1);
     const [request] = received;
-    assert.equal(request?.method, 'POST');
-    assert.equal(request?.url, '/gl/journal-lines');
-    assert.equal(request?.headers['idempotency-key'], 'EPIC|MSG1|1');
-    assert.equal(request?.headers['x-correlation-id'], 'corr-1');
-    assert.equal(request?.headers['content-type'], 'application/json');
-    assert.deepEqual(request?.body, line);
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe('/gl/journal-lines');
+    expect(request?.headers['idempotency-key']).toBe('EPIC|MSG1|1');
+    expect(request?.headers['x-correlation-id']).toBe('corr-1');
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.body).toStrictEqual(line);
   });
 
   it('retries once after a 503 and returns the journal of the second answer', async () => {
     respond = (res, n) => (n === 1 ? json(res, 503, { title: 'maintenance' }) : json(res, 201, { journalId: 'JE-000002', status: 'POSTED' }));
-    assert.deepEqual(await ledger().postJournalLine(line), { journalId: 'JE-000002' });
-    assert.equal(received.length, 2);
-    assert.equal(received[1]?.headers['idempotency-key'], received[0]?.headers['idempotency-key']);
+    expect(await ledger().postJournalLine(line)).toStrictEqual({ journalId: 'JE-000002' });
+    expect(received.length).toBe(2);
+    expect(received[1]?.headers['idempotency-key']).toBe(received[0]?.headers['idempotency-key']);
   });
 
   it('accepts 200 for a replayed Idempotency-Key', async () => {
     respond = (res) => json(res, 200, { journalId: 'JE-000001', status: 'POSTED' });
-    assert.deepEqual(await ledger().postJournalLine(line), { journalId: 'JE-000001' });
+    expect(await ledger().postJournalLine(line)).toStrictEqual({ journalId: 'JE-000001' });
   });
 
   it('throws UpstreamRejectedError on 400 without retrying', async () => {
@@ -88,13 +87,13 @@ describe('HttpFinanceLedger', () => {
     const error = await ledger()
       .postJournalLine(line)
       .then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-    assert.ok(error instanceof UpstreamRejectedError);
-    assert.equal(error.retryable, false);
-    assert.deepEqual(error.details, { status: 400, upstreamCode: 'PERIOD_CLOSED' });
-    assert.equal(received.length, 1);
+    expect(error instanceof UpstreamRejectedError).toBeTruthy();
+    expect(error.retryable).toBe(false);
+    expect(error.details).toStrictEqual({ status: 400, upstreamCode: 'PERIOD_CLOSED' });
+    expect(received.length).toBe(1);
   });
 
   it('throws UpstreamUnavailableError after 3 attempts of 500', async () => {
@@ -102,19 +101,19 @@ describe('HttpFinanceLedger', () => {
     const error = await ledger()
       .postJournalLine(line)
       .then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-    assert.ok(error instanceof UpstreamUnavailableError);
-    assert.equal(error.retryable, true);
-    assert.equal(received.length, 3);
+    expect(error instanceof UpstreamUnavailableError).toBeTruthy();
+    expect(error.retryable).toBe(true);
+    expect(received.length).toBe(3);
   });
 
   it('honours Retry-After on 429', async () => {
     respond = (res, n) => (n === 1 ? json(res, 429, {}, { 'retry-after': '0.15' }) : json(res, 201, { journalId: 'JE-000003' }));
     const started = performance.now();
-    assert.deepEqual(await ledger().postJournalLine(line), { journalId: 'JE-000003' });
-    assert.ok(performance.now() - started >= 140, 'waited for Retry-After');
+    expect(await ledger().postJournalLine(line)).toStrictEqual({ journalId: 'JE-000003' });
+    expect(performance.now() - started >= 140).toBeTruthy();
   });
 
   it('treats a timeout as UpstreamUnavailableError', async () => {
@@ -123,24 +122,24 @@ describe('HttpFinanceLedger', () => {
     const error = await ledger(100)
       .postJournalLine(line)
       .then(
-        () => assert.fail('expected a rejection'),
+        () => expect.unreachable('expected a rejection'),
         (e: unknown) => e,
       );
-    assert.ok(error instanceof UpstreamUnavailableError);
-    assert.match(error.message, /timeout after 100 ms/);
-    assert.ok(performance.now() - started < 2_000);
+    expect(error instanceof UpstreamUnavailableError).toBeTruthy();
+    expect(error.message).toMatch(/timeout after 100 ms/);
+    expect(performance.now() - started < 2_000).toBeTruthy();
     endpoint.closeConnections();
   });
 
   it('treats a refused connection as UpstreamUnavailableError', async () => {
     const closed = new HttpFinanceLedger({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500, maxAttempts: 2, baseDelayMs: 1 });
-    await assert.rejects(closed.postJournalLine(line), UpstreamUnavailableError);
+    await expect(closed.postJournalLine(line)).rejects.toThrow(UpstreamUnavailableError);
   });
 
   it('parses Retry-After as seconds or as an HTTP date', () => {
-    assert.equal(parseRetryAfter('2'), 2_000);
-    assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6_000);
-    assert.equal(parseRetryAfter(null), undefined);
-    assert.equal(parseRetryAfter('soon'), undefined);
+    expect(parseRetryAfter('2')).toBe(2_000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
+    expect(parseRetryAfter(null)).toBe(undefined);
+    expect(parseRetryAfter('soon')).toBe(undefined);
   });
 });

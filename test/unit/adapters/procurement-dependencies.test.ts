@@ -2,8 +2,7 @@
  * awsProcurementDependencies: lazy and env-driven like awsDependencies. Its own file, so the
  * module-level client cache starts empty here (node --test runs each file in its own process).
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { awsProcurementDependencies, createdAwsClients } from '../../../functions/adapters/aws/dependencies';
 import { HEM_ENV } from '../../../functions/adapters/aws/environment';
 
@@ -11,17 +10,17 @@ describe('awsProcurementDependencies', () => {
   it('builds the ports without reading variables or creating clients', () => {
     const deps = awsProcurementDependencies({});
     const { procurement, waits } = { ...deps };
-    assert.ok(procurement);
-    assert.ok(waits);
-    assert.deepEqual(createdAwsClients(), []);
+    expect(procurement).toBeTruthy();
+    expect(waits).toBeTruthy();
+    expect(createdAwsClients()).toStrictEqual([]);
   });
 
   it('names the missing table variable at first use of a port', () => {
     const deps = awsProcurementDependencies({ AWS_REGION: 'us-east-1' });
-    assert.throws(() => deps.procurement.getPurchaseOrder, /HEM_TABLE_OPERATIONS is not set/);
-    assert.throws(() => deps.ediDocuments.recordOnce, /HEM_TABLE_OPERATIONS is not set/);
-    assert.throws(() => deps.procurementConfig.findSupplierByX12, /HEM_TABLE_REFERENCE is not set/);
-    assert.deepEqual(createdAwsClients(), []);
+    expect(() => deps.procurement.getPurchaseOrder).toThrow(/HEM_TABLE_OPERATIONS is not set/);
+    expect(() => deps.ediDocuments.recordOnce).toThrow(/HEM_TABLE_OPERATIONS is not set/);
+    expect(() => deps.procurementConfig.findSupplierByX12).toThrow(/HEM_TABLE_REFERENCE is not set/);
+    expect(createdAwsClients()).toStrictEqual([]);
   });
 
   it('creates the one DynamoDB client on first use, and nothing else', () => {
@@ -30,9 +29,9 @@ describe('awsProcurementDependencies', () => {
       [HEM_ENV.tableOperations]: 'hem-operations',
       [HEM_ENV.tableReference]: 'hem-reference',
     });
-    assert.equal(typeof deps.waits.arrive, 'function');
-    assert.equal(typeof deps.controlNumbers.reserve, 'function');
-    assert.equal(typeof deps.procurementConfig.buyer, 'function');
-    assert.deepEqual(createdAwsClients(), ['dynamodb']);
+    expect(typeof deps.waits.arrive).toBe('function');
+    expect(typeof deps.controlNumbers.reserve).toBe('function');
+    expect(typeof deps.procurementConfig.buyer).toBe('function');
+    expect(createdAwsClients()).toStrictEqual(['dynamodb']);
   });
 });

@@ -4,8 +4,7 @@
  * plus the EdiIngest handler end to end on these adapters.
  */
 import { apiEvent } from '../handlers/support';
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TableNames } from '../../../contracts/tables';
 import { buildAwsAdapters, buildProcurementAdapters } from '../../../functions/adapters/aws/dependencies';
 import { makeHandler as makeEdiIngest } from '../../../functions/handlers/edi-ingest';
@@ -31,14 +30,14 @@ let context: ProcurementScenarioContext;
 const ctx = (): ProcurementScenarioContext => context;
 
 describe('procurement adapters on DynamoDB Local', () => {
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startTestDynamo();
     tableNames = await dynamo.createTables();
     const clock = new FixedClock('2025-03-14T09:30:00.000Z');
     context = { clock, stores: buildProcurementAdapters({ dynamoClient: dynamo.client, tableNames, clock, configCacheTtlMs: 0 }) };
   });
 
-  after(async () => {
+  afterAll(async () => {
     await dynamo?.stop();
   });
 
@@ -80,17 +79,14 @@ describe('procurement adapters on DynamoDB Local', () => {
       const first = await handler(post(), lambdaContext());
       const resent = await handler(post(), lambdaContext());
 
-      assert.equal(first.statusCode, 200);
-      assert.match(first.body, /IK5\*A~/);
-      assert.equal(resent.body, first.body);
+      expect(first.statusCode).toBe(200);
+      expect(first.body).toMatch(/IK5\*A~/);
+      expect(resent.body).toBe(first.body);
       const po = await stores.procurement.getPurchaseOrder(PO_123);
-      assert.equal(po?.status, 'ACKNOWLEDGED');
-      assert.equal(po?.version, 2);
-      assert.equal(fakes.events.ofType('PurchaseOrderAcknowledged').length, 1);
-      assert.deepEqual(
-        (await base.transactions.list('corr-po-123')).map((h) => h.hop),
-        ['po-acknowledged'],
-      );
+      expect(po?.status).toBe('ACKNOWLEDGED');
+      expect(po?.version).toBe(2);
+      expect(fakes.events.ofType('PurchaseOrderAcknowledged').length).toBe(1);
+      expect((await base.transactions.list('corr-po-123')).map((h) => h.hop)).toStrictEqual(['po-acknowledged']);
     });
   });
 });

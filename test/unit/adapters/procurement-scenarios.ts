@@ -4,8 +4,7 @@
  * (test/contract/procurement.contract.test.ts). Each builder registers `it` blocks inside the
  * caller's `describe` and reads its adapters from `ctx()`, filled in the caller's `before`.
  */
-import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { expect, it } from '@jest/globals';
 import type { InvoiceCase, PurchaseOrder } from '../../../contracts/procurement';
 import type { ProcurementConfigData } from '../../../functions/adapters/aws/procurement-config';
 import type { ProcurementConfig } from '../../../functions/domain/procurement-ports';
@@ -63,12 +62,12 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     const externalRef = unique('EXT');
     const first = pendingRequisition(standardLines(), { requisitionId: unique('REQ'), externalRef });
     const again = { ...first, requisitionId: unique('REQ') };
-    assert.deepEqual(await procurement.createRequisition(first), { created: true, requisition: first });
+    expect(await procurement.createRequisition(first)).toStrictEqual({ created: true, requisition: first });
     const second = await procurement.createRequisition(again);
-    assert.equal(second.created, false);
-    assert.equal(second.requisition.requisitionId, first.requisitionId);
-    assert.equal(await procurement.getRequisition(again.requisitionId), undefined);
-    assert.deepEqual(await procurement.getRequisition(first.requisitionId), first);
+    expect(second.created).toBe(false);
+    expect(second.requisition.requisitionId).toBe(first.requisitionId);
+    expect(await procurement.getRequisition(again.requisitionId)).toBe(undefined);
+    expect(await procurement.getRequisition(first.requisitionId)).toStrictEqual(first);
   });
 
   it('saves a requisition only from the status it was read in', async () => {
@@ -76,27 +75,27 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     const req = pendingRequisition(standardLines(), { requisitionId: unique('REQ'), externalRef: unique('EXT') });
     await procurement.createRequisition(req);
     await procurement.saveRequisition({ ...req, status: 'APPROVED' }, 'PENDING_APPROVAL');
-    assert.equal((await procurement.getRequisition(req.requisitionId))?.status, 'APPROVED');
-    await assert.rejects(procurement.saveRequisition({ ...req, status: 'REJECTED' }, 'PENDING_APPROVAL'), ConcurrencyError);
-    await assert.rejects(procurement.saveRequisition({ ...req, requisitionId: unique('REQ') }, 'PENDING_APPROVAL'), NotFoundError);
+    expect((await procurement.getRequisition(req.requisitionId))?.status).toBe('APPROVED');
+    await expect(procurement.saveRequisition({ ...req, status: 'REJECTED' }, 'PENDING_APPROVAL')).rejects.toThrow(ConcurrencyError);
+    await expect(procurement.saveRequisition({ ...req, requisitionId: unique('REQ') }, 'PENDING_APPROVAL')).rejects.toThrow(NotFoundError);
   });
 
   it('creates a purchase order once and saves it only at the version it was read', async () => {
     const { procurement } = ctx().stores;
     const po = uniquePo();
-    assert.equal((await procurement.createPurchaseOrder(po)).created, true);
+    expect((await procurement.createPurchaseOrder(po)).created).toBe(true);
     const again = await procurement.createPurchaseOrder({ ...po, status: 'ISSUED' });
-    assert.equal(again.created, false);
-    assert.equal(again.purchaseOrder.status, 'CREATED');
+    expect(again.created).toBe(false);
+    expect(again.purchaseOrder.status).toBe('CREATED');
     const read = await procurement.getPurchaseOrder(po.poNumber);
-    assert.deepEqual(read, { ...po, version: 1 });
+    expect(read).toStrictEqual({ ...po, version: 1 });
     await procurement.savePurchaseOrder({ ...po, status: 'ISSUED' }, 1);
     const saved = await procurement.getPurchaseOrder(po.poNumber);
-    assert.equal(saved?.status, 'ISSUED');
-    assert.equal(saved?.version, 2);
-    await assert.rejects(procurement.savePurchaseOrder({ ...po, status: 'ACKNOWLEDGED' }, 1), ConcurrencyError);
-    await assert.rejects(procurement.savePurchaseOrder(uniquePo(), 1), NotFoundError);
-    assert.equal(await procurement.getPurchaseOrder(unique('PO')), undefined);
+    expect(saved?.status).toBe('ISSUED');
+    expect(saved?.version).toBe(2);
+    await expect(procurement.savePurchaseOrder({ ...po, status: 'ACKNOWLEDGED' }, 1)).rejects.toThrow(ConcurrencyError);
+    await expect(procurement.savePurchaseOrder(uniquePo(), 1)).rejects.toThrow(NotFoundError);
+    expect(await procurement.getPurchaseOrder(unique('PO'))).toBe(undefined);
   });
 
   it('lists a supplier’s purchase orders newest first, and only theirs', async () => {
@@ -108,11 +107,8 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     await procurement.createPurchaseOrder(newer);
     await procurement.createPurchaseOrder(uniquePo());
     const listed = await procurement.listPurchaseOrdersBySupplier(supplierId, 10);
-    assert.deepEqual(
-      listed.map((p) => p.poNumber),
-      [newer.poNumber, older.poNumber],
-    );
-    assert.equal((await procurement.listPurchaseOrdersBySupplier(supplierId, 1)).length, 1);
+    expect(listed.map((p) => p.poNumber)).toStrictEqual([newer.poNumber, older.poNumber]);
+    expect((await procurement.listPurchaseOrdersBySupplier(supplierId, 1)).length).toBe(1);
   });
 
   it('saves a receipt once per receipt id and lists a PO’s receipts oldest first', async () => {
@@ -120,12 +116,12 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     const poNumber = unique('PO');
     const second = { ...receipt(unique('RCV'), [{ poLineNumber: 1, quantity: 2, uom: 'BX' }], poNumber), receivedAt: '2025-03-17T10:00:00.000Z' };
     const first = { ...receipt(unique('RCV'), [{ poLineNumber: 1, quantity: 4, uom: 'BX' }], poNumber), receivedAt: '2025-03-16T10:00:00.000Z' };
-    assert.deepEqual(await procurement.saveReceipt(second), { created: true });
-    assert.deepEqual(await procurement.saveReceipt(first), { created: true });
-    assert.deepEqual(await procurement.saveReceipt(first), { created: false });
-    assert.deepEqual(await procurement.saveReceipt({ ...first, poNumber: unique('PO') }), { created: false }, 'a receipt id is unique across POs');
-    assert.deepEqual(await procurement.listReceipts(poNumber), [first, second]);
-    assert.deepEqual(await procurement.listReceipts(unique('PO')), []);
+    expect(await procurement.saveReceipt(second)).toStrictEqual({ created: true });
+    expect(await procurement.saveReceipt(first)).toStrictEqual({ created: true });
+    expect(await procurement.saveReceipt(first)).toStrictEqual({ created: false });
+    expect(await procurement.saveReceipt({ ...first, poNumber: unique('PO') })).toStrictEqual({ created: false });
+    expect(await procurement.listReceipts(poNumber)).toStrictEqual([first, second]);
+    expect(await procurement.listReceipts(unique('PO'))).toStrictEqual([]);
   });
 
   it('lists the invoices naming a PO, oldest first, and only those', async () => {
@@ -137,16 +133,16 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     const otherPo = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T09:00:00.000Z', 1, unique('PO'));
     const { poNumber: _none, ...withoutPo } = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T10:00:00.000Z').invoice;
     const noPo = { invoice: withoutPo, invoiceCase: openInvoiceCase(withoutPo, { caseId: invoiceCaseIdFor(withoutPo), correlationId: 'corr-inv' }, new Date()) };
-    assert.equal(noPo.invoiceCase.poNumber, undefined);
+    expect(noPo.invoiceCase.poNumber).toBe(undefined);
     for (const x of [later, earlier, otherPo, noPo]) await procurement.saveInvoice(x.invoice, x.invoiceCase);
     await procurement.saveInvoice(later.invoice, later.invoiceCase);
 
     const listed = await procurement.listInvoicesOfPurchaseOrder(poNumber);
-    assert.deepEqual(listed, [earlier, later]);
+    expect(listed).toStrictEqual([earlier, later]);
     const matched = { ...earlier.invoiceCase, status: 'MATCHED' as const, updatedAt: '2025-03-20T08:00:00.000Z' };
     await procurement.saveInvoiceCase(matched, 1);
-    assert.deepEqual((await procurement.listInvoicesOfPurchaseOrder(poNumber)).map((x) => x.invoiceCase.status), ['MATCHED', 'OPEN'], 'read consistently');
-    assert.deepEqual(await procurement.listInvoicesOfPurchaseOrder(unique('PO')), []);
+    expect((await procurement.listInvoicesOfPurchaseOrder(poNumber)).map((x) => x.invoiceCase.status)).toStrictEqual(['MATCHED', 'OPEN']);
+    expect(await procurement.listInvoicesOfPurchaseOrder(unique('PO'))).toStrictEqual([]);
   });
 
   it('stores an invoice with its case once, versions the case and lists it by status and by supplier', async () => {
@@ -154,38 +150,32 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     const supplierId = unique('SUP');
     const a = invoiceWithCase(supplierId, unique('INV'), '2025-03-17T08:00:00.000Z');
     const b = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T08:00:00.000Z');
-    assert.deepEqual(await procurement.saveInvoice(a.invoice, a.invoiceCase), { created: true });
-    assert.deepEqual(await procurement.saveInvoice(a.invoice, { ...a.invoiceCase, status: 'MATCHED' }), { created: false });
+    expect(await procurement.saveInvoice(a.invoice, a.invoiceCase)).toStrictEqual({ created: true });
+    expect(await procurement.saveInvoice(a.invoice, { ...a.invoiceCase, status: 'MATCHED' })).toStrictEqual({ created: false });
     await procurement.saveInvoice(b.invoice, b.invoiceCase);
 
     const stored = await procurement.getInvoiceCase(a.invoiceCase.caseId);
-    assert.deepEqual(stored, { invoice: a.invoice, invoiceCase: a.invoiceCase, version: 1 });
-    assert.equal(await procurement.getInvoiceCase(unique('CASE')), undefined);
+    expect(stored).toStrictEqual({ invoice: a.invoice, invoiceCase: a.invoiceCase, version: 1 });
+    expect(await procurement.getInvoiceCase(unique('CASE'))).toBe(undefined);
 
     const exception: InvoiceCase = { ...a.invoiceCase, status: 'EXCEPTION', reasons: ['PRICE_VARIANCE'], updatedAt: '2025-03-17T09:00:00.000Z' };
     await procurement.saveInvoiceCase(exception, 1);
-    await assert.rejects(procurement.saveInvoiceCase({ ...exception, status: 'MATCHED' }, 1), ConcurrencyError);
-    await assert.rejects(procurement.saveInvoiceCase({ ...exception, caseId: unique('CASE') }, 1), NotFoundError);
-    assert.equal((await procurement.getInvoiceCase(a.invoiceCase.caseId))?.version, 2);
+    await expect(procurement.saveInvoiceCase({ ...exception, status: 'MATCHED' }, 1)).rejects.toThrow(ConcurrencyError);
+    await expect(procurement.saveInvoiceCase({ ...exception, caseId: unique('CASE') }, 1)).rejects.toThrow(NotFoundError);
+    expect((await procurement.getInvoiceCase(a.invoiceCase.caseId))?.version).toBe(2);
 
     const bySupplier = await procurement.listInvoicesBySupplier(supplierId, 10);
-    assert.deepEqual(
-      bySupplier.map((x) => [x.invoiceCase.caseId, x.invoiceCase.status]),
-      [
+    expect(bySupplier.map((x) => [x.invoiceCase.caseId, x.invoiceCase.status])).toStrictEqual([
         [b.invoiceCase.caseId, 'OPEN'],
         [a.invoiceCase.caseId, 'EXCEPTION'],
-      ],
-    );
-    assert.deepEqual(bySupplier[1]?.invoice, a.invoice);
+      ]);
+    expect(bySupplier[1]?.invoice).toStrictEqual(a.invoice);
     const exceptions = await procurement.listInvoicesByStatus('EXCEPTION', 1_000);
     const mine = exceptions.filter((x) => x.invoiceCase.supplierId === supplierId);
-    assert.deepEqual(
-      mine.map((x) => x.invoiceCase.caseId),
-      [a.invoiceCase.caseId],
-    );
-    assert.deepEqual(mine[0]?.invoice, a.invoice);
+    expect(mine.map((x) => x.invoiceCase.caseId)).toStrictEqual([a.invoiceCase.caseId]);
+    expect(mine[0]?.invoice).toStrictEqual(a.invoice);
     const open = await procurement.listInvoicesByStatus('OPEN', 1_000);
-    assert.ok(!open.some((x) => x.invoiceCase.caseId === a.invoiceCase.caseId), 'the case left the OPEN view');
+    expect(!open.some((x) => x.invoiceCase.caseId === a.invoiceCase.caseId)).toBeTruthy();
   });
 
   if (options.concurrency) {
@@ -199,9 +189,9 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
       );
       const fulfilled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const created = fulfilled.filter((r) => r.created);
-      assert.equal(created.length, 1);
-      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof ConcurrencyError);
-      for (const r of fulfilled) assert.equal(r.requisition.requisitionId, created[0]?.requisition.requisitionId);
+      expect(created.length).toBe(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason instanceof ConcurrencyError).toBeTruthy();
+      for (const r of fulfilled) expect(r.requisition.requisitionId).toBe(created[0]?.requisition.requisitionId);
     });
 
     it('lets exactly one of 12 concurrent saves at one PO version win', async () => {
@@ -211,9 +201,9 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
       const results = await Promise.allSettled(
         Array.from({ length: 12 }, (_, i) => procurement.savePurchaseOrder({ ...po, erpPoId: `ERP-${i}` }, 1)),
       );
-      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof ConcurrencyError);
-      assert.equal((await procurement.getPurchaseOrder(po.poNumber))?.version, 2);
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason instanceof ConcurrencyError).toBeTruthy();
+      expect((await procurement.getPurchaseOrder(po.poNumber))?.version).toBe(2);
     });
   }
 };
@@ -223,13 +213,10 @@ export const controlNumberScenarios = (ctx: () => ProcurementScenarioContext, op
   it('issues monotonic 9-digit interchange numbers per partner, and consecutive blocks', async () => {
     const { controlNumbers } = ctx().stores;
     const partner = unique('SUP');
-    assert.deepEqual(await controlNumbers.next(partner), { interchange: '000000001', group: '1', transactionSet: '0001' });
-    assert.deepEqual(await controlNumbers.next(partner), { interchange: '000000002', group: '2', transactionSet: '0002' });
-    assert.deepEqual(
-      (await controlNumbers.reserve(partner, 3)).map((c) => c.interchange),
-      ['000000003', '000000004', '000000005'],
-    );
-    assert.equal((await controlNumbers.next(unique('SUP'))).interchange, '000000001', 'another partner has its own counter');
+    expect(await controlNumbers.next(partner)).toStrictEqual({ interchange: '000000001', group: '1', transactionSet: '0001' });
+    expect(await controlNumbers.next(partner)).toStrictEqual({ interchange: '000000002', group: '2', transactionSet: '0002' });
+    expect((await controlNumbers.reserve(partner, 3)).map((c) => c.interchange)).toStrictEqual(['000000003', '000000004', '000000005']);
+    expect((await controlNumbers.next(unique('SUP'))).interchange).toBe('000000001');
   });
 
   if (options.concurrency) {
@@ -237,7 +224,7 @@ export const controlNumberScenarios = (ctx: () => ProcurementScenarioContext, op
       const { controlNumbers } = ctx().stores;
       const partner = unique('SUP');
       const issued = await Promise.all(Array.from({ length: 25 }, () => controlNumbers.next(partner)));
-      assert.equal(new Set(issued.map((c) => c.interchange)).size, 25);
+      expect(new Set(issued.map((c) => c.interchange)).size).toBe(25);
     });
   }
 };
@@ -253,34 +240,34 @@ export const ediDocumentLogScenarios = (ctx: () => ProcurementScenarioContext): 
   it('records a document once: a resend is refused, another document under the same envelope is not', async () => {
     const { ediDocuments } = ctx().stores;
     const doc = key();
-    assert.equal(await ediDocuments.recordOnce(doc), true);
-    assert.equal(await ediDocuments.recordOnce(doc), false, 'while it is being applied');
+    expect(await ediDocuments.recordOnce(doc)).toBe(true);
+    expect(await ediDocuments.recordOnce(doc)).toBe(false);
     await ediDocuments.markApplied(doc);
-    assert.equal(await ediDocuments.recordOnce(doc), false, 'once applied');
-    assert.equal(await ediDocuments.recordOnce({ ...doc, businessKey: unique('855|PO') }), true);
+    expect(await ediDocuments.recordOnce(doc)).toBe(false);
+    expect(await ediDocuments.recordOnce({ ...doc, businessKey: unique('855|PO') })).toBe(true);
   });
 
   it('forgets a released document so its resend applies it, but never releases an applied one', async () => {
     const { ediDocuments } = ctx().stores;
     const doc = key();
-    assert.equal(await ediDocuments.recordOnce(doc), true);
+    expect(await ediDocuments.recordOnce(doc)).toBe(true);
     await ediDocuments.release(doc);
-    assert.equal(await ediDocuments.recordOnce(doc), true);
+    expect(await ediDocuments.recordOnce(doc)).toBe(true);
     await ediDocuments.markApplied(doc);
     await ediDocuments.release(doc);
-    assert.equal(await ediDocuments.recordOnce(doc), false);
+    expect(await ediDocuments.recordOnce(doc)).toBe(false);
   });
 
   it('lets a resend take over a claim whose lease ran out, never an applied document', async () => {
     const { stores, clock } = ctx();
     const stale = key();
     const applied = key();
-    assert.equal(await stores.ediDocuments.recordOnce(stale), true);
-    assert.equal(await stores.ediDocuments.recordOnce(applied), true);
+    expect(await stores.ediDocuments.recordOnce(stale)).toBe(true);
+    expect(await stores.ediDocuments.recordOnce(applied)).toBe(true);
     await stores.ediDocuments.markApplied(applied);
     clock.advance(10 * 60_000);
-    assert.equal(await stores.ediDocuments.recordOnce(stale), true);
-    assert.equal(await stores.ediDocuments.recordOnce(applied), false);
+    expect(await stores.ediDocuments.recordOnce(stale)).toBe(true);
+    expect(await stores.ediDocuments.recordOnce(applied)).toBe(false);
   });
 };
 
@@ -289,17 +276,17 @@ export const waitRegistryScenarios = (ctx: () => ProcurementScenarioContext, opt
   it('hands the registered token to the arrival', async () => {
     const { waits } = ctx().stores;
     const entity = unique('PO');
-    assert.deepEqual(await waits.register(entity, 'ACK_855', 'token-1'), {});
-    assert.deepEqual(await waits.arrive(entity, 'ACK_855', { status: 'ACKNOWLEDGED' }), { taskToken: 'token-1' });
-    assert.deepEqual(await waits.arrive(entity, 'ASN_856', {}), {}, 'another awaited event has its own slot');
+    expect(await waits.register(entity, 'ACK_855', 'token-1')).toStrictEqual({});
+    expect(await waits.arrive(entity, 'ACK_855', { status: 'ACKNOWLEDGED' })).toStrictEqual({ taskToken: 'token-1' });
+    expect(await waits.arrive(entity, 'ASN_856', {})).toStrictEqual({});
   });
 
   it('answers a registration with the payload that arrived first, and a later wait too', async () => {
     const { waits } = ctx().stores;
     const entity = unique('PO');
-    assert.deepEqual(await waits.arrive(entity, 'ACK_855', { status: 'REJECTED' }), {});
-    assert.deepEqual(await waits.register(entity, 'ACK_855', 'token-1'), { alreadyArrived: { status: 'REJECTED' } });
-    assert.deepEqual(await waits.register(entity, 'ACK_855', 'token-2'), { alreadyArrived: { status: 'REJECTED' } });
+    expect(await waits.arrive(entity, 'ACK_855', { status: 'REJECTED' })).toStrictEqual({});
+    expect(await waits.register(entity, 'ACK_855', 'token-1')).toStrictEqual({ alreadyArrived: { status: 'REJECTED' } });
+    expect(await waits.register(entity, 'ACK_855', 'token-2')).toStrictEqual({ alreadyArrived: { status: 'REJECTED' } });
   });
 
   it('hands the newest token after the timeout loop registered again', async () => {
@@ -307,7 +294,7 @@ export const waitRegistryScenarios = (ctx: () => ProcurementScenarioContext, opt
     const entity = unique('REQ');
     await waits.register(entity, 'DECISION', 'token-1');
     await waits.register(entity, 'DECISION', 'token-2');
-    assert.deepEqual(await waits.arrive(entity, 'DECISION', { decision: 'APPROVE' }), { taskToken: 'token-2' });
+    expect(await waits.arrive(entity, 'DECISION', { decision: 'APPROVE' })).toStrictEqual({ taskToken: 'token-2' });
   });
 
   if (options.concurrency) {
@@ -318,7 +305,7 @@ export const waitRegistryScenarios = (ctx: () => ProcurementScenarioContext, opt
         const [registered, arrived] = await Promise.all([waits.register(entity, 'ASN_856', `tok-${round}`), waits.arrive(entity, 'ASN_856', { round })]);
         const tokenHandedOut = arrived.taskToken === `tok-${round}`;
         const arrivalSeen = 'alreadyArrived' in registered;
-        assert.equal(tokenHandedOut !== arrivalSeen, true, `round ${round}: exactly one side sees the other`);
+        expect(tokenHandedOut !== arrivalSeen).toBe(true);
       }
     });
   }
@@ -331,22 +318,22 @@ export const procurementConfigScenarios = (ctx: () => ProcurementScenarioContext
     const seed = buildProcurementSeed();
     await config.load(seed);
     const medline = seed.suppliers.find((s) => s.supplierId === 'SUP-MEDLINE');
-    assert.deepEqual(await config.getSupplier('SUP-MEDLINE'), medline);
-    assert.deepEqual(await config.findSupplierByX12('ZZ', 'MEDLINE'), medline);
-    assert.deepEqual(await config.findSupplierByClientId('supplier-medline'), medline);
-    assert.equal(await config.findSupplierByX12('ZZ', 'NOBODY'), undefined);
-    assert.equal(await config.findSupplierByClientId('ap-clerk'), undefined);
-    assert.equal(await config.getSupplier('SUP-NOBODY'), undefined);
+    expect(await config.getSupplier('SUP-MEDLINE')).toStrictEqual(medline);
+    expect(await config.findSupplierByX12('ZZ', 'MEDLINE')).toStrictEqual(medline);
+    expect(await config.findSupplierByClientId('supplier-medline')).toStrictEqual(medline);
+    expect(await config.findSupplierByX12('ZZ', 'NOBODY')).toBe(undefined);
+    expect(await config.findSupplierByClientId('ap-clerk')).toBe(undefined);
+    expect(await config.getSupplier('SUP-NOBODY')).toBe(undefined);
   });
 
   it('answers the cost center’s approval policy, else the default, and tolerances per supplier', async () => {
     const config = ctx().stores.procurementConfig;
     const seed = buildProcurementSeed();
     await config.load(seed);
-    assert.equal((await config.approvalPolicy('CC-NMC-OR')).autoApproveContractUnder, 5000);
-    assert.deepEqual(await config.approvalPolicy('CC-NOWHERE'), seed.approvalPolicies.find((p) => p.costCenter === 'default'));
-    assert.deepEqual(await config.tolerances('SUP-OWENS'), seed.tolerances.bySupplier['SUP-OWENS']);
-    assert.deepEqual(await config.tolerances('SUP-MEDLINE'), seed.tolerances.default);
-    assert.deepEqual(await config.buyer(), seed.buyer);
+    expect((await config.approvalPolicy('CC-NMC-OR')).autoApproveContractUnder).toBe(5000);
+    expect(await config.approvalPolicy('CC-NOWHERE')).toStrictEqual(seed.approvalPolicies.find((p) => p.costCenter === 'default'));
+    expect(await config.tolerances('SUP-OWENS')).toStrictEqual(seed.tolerances.bySupplier['SUP-OWENS']);
+    expect(await config.tolerances('SUP-MEDLINE')).toStrictEqual(seed.tolerances.default);
+    expect(await config.buyer()).toStrictEqual(seed.buyer);
   });
 };

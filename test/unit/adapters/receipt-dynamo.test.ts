@@ -3,8 +3,7 @@
  * procurement repository, the receipt lines through DynamoInventoryRepository's exactly-once
  * transaction (a receipt outcome carries no cost posting), and a resend that changes nothing.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildAwsAdapters, buildProcurementAdapters } from '../../../functions/adapters/aws/dependencies';
 import { receiveAtDock, receiptLineBusinessKey } from '../../../functions/domain/use-cases/procurement/receipts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamodb';
@@ -14,10 +13,10 @@ import { RecordingErpCommands } from '../procurement-fakes';
 let dynamo: TestDynamo;
 
 describe('recordReceipt on DynamoDB Local', () => {
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startTestDynamo();
   });
-  after(async () => {
+  afterAll(async () => {
     await dynamo?.stop();
   });
 
@@ -27,7 +26,7 @@ describe('recordReceipt on DynamoDB Local', () => {
     const adapters = buildAwsAdapters({ dynamoClient: dynamo.client, tableNames, clock: fakes.clock });
     const stores = buildProcurementAdapters({ dynamoClient: dynamo.client, tableNames, clock: fakes.clock });
     const opening = await fakes.inventory.getPosition('NMC-CATH', 'ITM-10003');
-    assert.ok(opening);
+    expect(opening).toBeTruthy();
     await adapters.inventory.initialisePosition(opening);
     await stores.procurement.createPurchaseOrder(glovesPurchaseOrder());
     const deps = {
@@ -42,14 +41,14 @@ describe('recordReceipt on DynamoDB Local', () => {
 
     const first = await receiveAtDock(deps, dockReceipt('RCV-D1', [{ quantity: 12, uom: 'BX' }, { quantity: 30, uom: 'EA' }]), { actor: 'dock', causationId: 'r1' });
     const again = await receiveAtDock(deps, dockReceipt('RCV-D1', [{ quantity: 12, uom: 'BX' }, { quantity: 30, uom: 'EA' }]), { actor: 'dock', causationId: 'r2' });
-    assert.deepEqual([first.created, again.created], [true, false]);
-    assert.deepEqual(again.stock.map((s) => s.applied), [false, false]);
+    expect([first.created, again.created]).toStrictEqual([true, false]);
+    expect(again.stock.map((s) => s.applied)).toStrictEqual([false, false]);
     const position = await adapters.inventory.getPosition('NMC-CATH', 'ITM-10003');
-    assert.deepEqual([position?.onHand, position?.onOrder, position?.version], [400, 50, 2]);
+    expect([position?.onHand, position?.onOrder, position?.version]).toStrictEqual([400, 50, 2]);
     const movements = await adapters.inventory.listMovements('NMC-CATH', 'ITM-10003', 10);
-    assert.deepEqual(movements.map((m) => m.businessKey).sort(), [receiptLineBusinessKey('RCV-D1', 1), receiptLineBusinessKey('RCV-D1', 2)]);
+    expect(movements.map((m) => m.businessKey).sort()).toStrictEqual([receiptLineBusinessKey('RCV-D1', 1), receiptLineBusinessKey('RCV-D1', 2)]);
     const po = await stores.procurement.getPurchaseOrder(PO_NUMBER);
-    assert.deepEqual([po?.status, po?.lines[0]?.receivedBaseQuantity, po?.receiptIds], ['PARTIALLY_RECEIVED', 150, ['RCV-D1']]);
-    assert.deepEqual((await stores.procurement.listReceipts(PO_NUMBER)).map((r) => r.receiptId), ['RCV-D1']);
+    expect([po?.status, po?.lines[0]?.receivedBaseQuantity, po?.receiptIds]).toStrictEqual(['PARTIALLY_RECEIVED', 150, ['RCV-D1']]);
+    expect((await stores.procurement.listReceipts(PO_NUMBER)).map((r) => r.receiptId)).toStrictEqual(['RCV-D1']);
   });
 });

@@ -4,9 +4,8 @@
  * registers `it` blocks inside the caller's `describe` and gets its adapters from `ctx()`, which the
  * caller fills in `before`.
  */
-import assert from 'node:assert/strict';
+import { expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { it } from 'node:test';
 import type { BusEvent } from '../../../contracts/events';
 import type { ReferenceDataSet } from '../../../contracts/reference';
 import { verifyChain } from '../../../functions/domain/audit-chain';
@@ -93,7 +92,7 @@ export const applyWithRetry = async (
 ): Promise<ApplyMovementResult & { attempts: number }> => {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const current = await inventory.getPosition(locationId, itemId);
-    assert.ok(current, 'position exists');
+    expect(current).toBeTruthy();
     try {
       const result = await inventory.applyMovement(current.version, usageOutcome(current, businessKey, quantity));
       return { ...result, attempts: attempt };
@@ -130,13 +129,13 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 999));
     const position = await inventory.getPosition('NMC-OR', itemId);
-    assert.equal(position?.onHand, 60);
-    assert.equal(position?.version, 0);
-    assert.deepEqual(position, openingPosition('NMC-OR', itemId, 60));
+    expect(position?.onHand).toBe(60);
+    expect(position?.version).toBe(0);
+    expect(position).toStrictEqual(openingPosition('NMC-OR', itemId, 60));
   });
 
   it('returns undefined for a position that was never initialised', async () => {
-    assert.equal(await ctx().inventory.getPosition('NMC-OR', unique('ITM')), undefined);
+    expect(await ctx().inventory.getPosition('NMC-OR', unique('ITM'))).toBe(undefined);
   });
 
   it('applies a movement: position, movement and dedup record land together', async () => {
@@ -145,10 +144,10 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     const outcome = usageOutcome(openingPosition('NMC-OR', itemId, 60), unique('EPIC|MSG'), 3);
     const result = await inventory.applyMovement(0, outcome);
-    assert.equal(result.applied, true);
-    assert.deepEqual(await inventory.getPosition('NMC-OR', itemId), outcome.position);
-    assert.deepEqual(await inventory.listMovements('NMC-OR', itemId, 10), [outcome.movement]);
-    assert.deepEqual(await inventory.findOutcome(outcome.businessKey), outcome);
+    expect(result.applied).toBe(true);
+    expect(await inventory.getPosition('NMC-OR', itemId)).toStrictEqual(outcome.position);
+    expect(await inventory.listMovements('NMC-OR', itemId, 10)).toStrictEqual([outcome.movement]);
+    expect(await inventory.findOutcome(outcome.businessKey)).toStrictEqual(outcome);
   });
 
   it('returns the stored outcome and changes nothing when the business key was already applied', async () => {
@@ -156,19 +155,19 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     // The redelivery computes on top of the already-moved position (version 1) and must still be refused.
     const again = usageOutcome(first.position, businessKey, 5);
     const result = await inventory.applyMovement(1, again);
-    assert.equal(result.applied, false);
-    assert.deepEqual(result.outcome, first);
+    expect(result.applied).toBe(false);
+    expect(result.outcome).toStrictEqual(first);
     const position = await inventory.getPosition('NMC-OR', itemId);
-    assert.equal(position?.onHand, 55);
-    assert.equal(position?.version, 1);
-    assert.equal((await inventory.listMovements('NMC-OR', itemId, 10)).length, 1);
+    expect(position?.onHand).toBe(55);
+    expect(position?.version).toBe(1);
+    expect((await inventory.listMovements('NMC-OR', itemId, 10)).length).toBe(1);
   });
 
   it('reports a duplicate even when the position also moved since it was read', async () => {
     const { inventory, itemId, businessKey, first } = await usedOnce();
     const stale = await inventory.applyMovement(0, usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5));
-    assert.equal(stale.applied, false);
-    assert.deepEqual(stale.outcome, first);
+    expect(stale.applied).toBe(false);
+    expect(stale.outcome).toStrictEqual(first);
   });
 
   it('throws ConcurrencyError when the position version moved since it was read', async () => {
@@ -178,25 +177,25 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const opening = openingPosition('NMC-OR', itemId, 60);
     await inventory.applyMovement(0, usageOutcome(opening, unique('EPIC|A'), 1));
     const staleKey = unique('EPIC|B');
-    await assert.rejects(inventory.applyMovement(0, usageOutcome(opening, staleKey, 1)), ConcurrencyError);
+    await expect(inventory.applyMovement(0, usageOutcome(opening, staleKey, 1))).rejects.toThrow(ConcurrencyError);
     // Nothing of the refused transaction landed: the key can still be applied later.
-    assert.equal(await inventory.findOutcome(staleKey), undefined);
-    assert.equal((await inventory.getPosition('NMC-OR', itemId))?.onHand, 59);
+    expect(await inventory.findOutcome(staleKey)).toBe(undefined);
+    expect((await inventory.getPosition('NMC-OR', itemId))?.onHand).toBe(59);
   });
 
   it('throws ConcurrencyError when creating a position that another writer created first', async () => {
     const { inventory } = ctx();
     const itemId = unique('ITM');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
-    await assert.rejects(inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 0), unique('EPIC|C'), 1)), ConcurrencyError);
+    await expect(inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 0), unique('EPIC|C'), 1))).rejects.toThrow(ConcurrencyError);
   });
 
   it('creates the position with the first movement when expectedVersion is undefined', async () => {
     const { inventory } = ctx();
     const itemId = unique('ITM');
     const result = await inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 10), unique('EPIC|D'), 2));
-    assert.equal(result.applied, true);
-    assert.equal((await inventory.getPosition('NMC-OR', itemId))?.onHand, 8);
+    expect(result.applied).toBe(true);
+    expect((await inventory.getPosition('NMC-OR', itemId))?.onHand).toBe(8);
   });
 
   it('lists movements latest first, up to the limit', async () => {
@@ -210,10 +209,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
       current = outcome.position;
     }
     const movements = await inventory.listMovements('NMC-OR', itemId, 3);
-    assert.deepEqual(
-      movements.map((m) => m.at),
-      ['2026-11-20T09:03:00.000Z', '2026-11-20T09:02:00.000Z', '2026-11-20T09:01:00.000Z'],
-    );
+    expect(movements.map((m) => m.at)).toStrictEqual(['2026-11-20T09:03:00.000Z', '2026-11-20T09:02:00.000Z', '2026-11-20T09:01:00.000Z']);
   });
 
   if (!options.concurrency) {
@@ -226,15 +222,15 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const businessKey = unique('EPIC|DUP');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     const results = await Promise.all(Array.from({ length: 20 }, () => applyWithRetry(inventory, 'NMC-OR', itemId, businessKey, 4)));
-    assert.equal(results.filter((r) => r.applied).length, 1);
+    expect(results.filter((r) => r.applied).length).toBe(1);
     const position = await inventory.getPosition('NMC-OR', itemId);
-    assert.equal(position?.onHand, 56);
-    assert.equal(position?.version, 1);
-    assert.equal((await inventory.listMovements('NMC-OR', itemId, 50)).length, 1);
+    expect(position?.onHand).toBe(56);
+    expect(position?.version).toBe(1);
+    expect((await inventory.listMovements('NMC-OR', itemId, 50)).length).toBe(1);
     // Every duplicate saw the one stored outcome.
     const stored = await inventory.findOutcome(businessKey);
     for (const result of results) {
-      assert.deepEqual(result.outcome, stored);
+      expect(result.outcome).toStrictEqual(stored);
     }
   });
 
@@ -245,17 +241,14 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => applyWithRetry(inventory, 'NMC-OR', itemId, `EPIC|K${i}-${itemId}`, 2)),
     );
-    assert.ok(results.every((r) => r.applied));
+    expect(results.every((r) => r.applied)).toBeTruthy();
     const position = await inventory.getPosition('NMC-OR', itemId);
-    assert.equal(position?.onHand, 20);
-    assert.equal(position?.version, 20);
+    expect(position?.onHand).toBe(20);
+    expect(position?.version).toBe(20);
     const movements = await inventory.listMovements('NMC-OR', itemId, 50);
-    assert.equal(movements.length, 20);
+    expect(movements.length).toBe(20);
     // The movements' onHandAfter values are each distinct: every writer saw its predecessor's result.
-    assert.deepEqual(
-      movements.map((m) => m.onHandAfter).sort((a, b) => a - b),
-      Array.from({ length: 20 }, (_, i) => 20 + 2 * i),
-    );
+    expect(movements.map((m) => m.onHandAfter).sort((a, b) => a - b)).toStrictEqual(Array.from({ length: 20 }, (_, i) => 20 + 2 * i));
   });
 };
 
@@ -290,14 +283,14 @@ export const referenceDataScenarios = (ctx: () => { referenceData: ReferenceData
     const { referenceData } = ctx();
     const data = referenceDataSet(60);
     await referenceData.load(data);
-    assert.deepEqual(await referenceData.getItem('ITM-10001'), data.items[0]);
-    assert.deepEqual(await referenceData.getItem('ITM-10060'), data.items[59]);
-    assert.deepEqual(await referenceData.findChargeCode('EPIC', 'CHG-100060'), { sourceSystem: 'EPIC', chargeCode: 'CHG-100060', itemId: 'ITM-10060' });
-    assert.deepEqual(await referenceData.findDepartment('EPIC', 'NMC', 'OR'), data.departments[0]);
-    assert.deepEqual(await referenceData.getLocation('NMC-OR'), data.locations[0]);
-    assert.deepEqual(await referenceData.getFacility('FAC-NMC'), data.facilities[0]);
-    assert.deepEqual(await referenceData.getCostCenter('CC-NMC-OR'), data.costCenters[0]);
-    assert.deepEqual(await referenceData.getParSetting('NMC-OR', 'ITM-10042'), data.parSettings[41]);
+    expect(await referenceData.getItem('ITM-10001')).toStrictEqual(data.items[0]);
+    expect(await referenceData.getItem('ITM-10060')).toStrictEqual(data.items[59]);
+    expect(await referenceData.findChargeCode('EPIC', 'CHG-100060')).toStrictEqual({ sourceSystem: 'EPIC', chargeCode: 'CHG-100060', itemId: 'ITM-10060' });
+    expect(await referenceData.findDepartment('EPIC', 'NMC', 'OR')).toStrictEqual(data.departments[0]);
+    expect(await referenceData.getLocation('NMC-OR')).toStrictEqual(data.locations[0]);
+    expect(await referenceData.getFacility('FAC-NMC')).toStrictEqual(data.facilities[0]);
+    expect(await referenceData.getCostCenter('CC-NMC-OR')).toStrictEqual(data.costCenters[0]);
+    expect(await referenceData.getParSetting('NMC-OR', 'ITM-10042')).toStrictEqual(data.parSettings[41]);
   });
 
   it('finds an item by GTIN through the GSI', async () => {
@@ -305,28 +298,28 @@ export const referenceDataScenarios = (ctx: () => { referenceData: ReferenceData
     const data = referenceDataSet(3, 'GT');
     await referenceData.load(data);
     const wanted = data.items[1];
-    assert.ok(wanted);
-    assert.deepEqual(await referenceData.findItemByGtin(wanted.gtin), wanted);
-    assert.equal(await referenceData.findItemByGtin('00000000000000'), undefined);
+    expect(wanted).toBeTruthy();
+    expect(await referenceData.findItemByGtin(wanted.gtin)).toStrictEqual(wanted);
+    expect(await referenceData.findItemByGtin('00000000000000')).toBe(undefined);
   });
 
   it('answers undefined for codes that are not seeded (CHG-999999, XRAY)', async () => {
     const { referenceData } = ctx();
-    assert.equal(await referenceData.findChargeCode('EPIC', 'CHG-999999'), undefined);
-    assert.equal(await referenceData.findDepartment('EPIC', 'NMC', 'XRAY'), undefined);
-    assert.equal(await referenceData.getParSetting('NMC-OR', 'ITM-NOPE'), undefined);
+    expect(await referenceData.findChargeCode('EPIC', 'CHG-999999')).toBe(undefined);
+    expect(await referenceData.findDepartment('EPIC', 'NMC', 'XRAY')).toBe(undefined);
+    expect(await referenceData.getParSetting('NMC-OR', 'ITM-NOPE')).toBe(undefined);
   });
 
   it('finds a crosswalk entry added after a miss (misses are not cached)', async () => {
     const { referenceData } = ctx();
     const code = unique('CHG');
-    assert.equal(await referenceData.findChargeCode('EPIC', code), undefined);
+    expect(await referenceData.findChargeCode('EPIC', code)).toBe(undefined);
     await referenceData.putChargeCode({ sourceSystem: 'EPIC', chargeCode: code, itemId: 'ITM-10001' });
-    assert.deepEqual(await referenceData.findChargeCode('EPIC', code), { sourceSystem: 'EPIC', chargeCode: code, itemId: 'ITM-10001' });
+    expect(await referenceData.findChargeCode('EPIC', code)).toStrictEqual({ sourceSystem: 'EPIC', chargeCode: code, itemId: 'ITM-10001' });
     const dept = unique('XRAY');
-    assert.equal(await referenceData.findDepartment('EPIC', 'NMC', dept), undefined);
+    expect(await referenceData.findDepartment('EPIC', 'NMC', dept)).toBe(undefined);
     await referenceData.putDepartment({ sourceSystem: 'EPIC', facilityCode: 'NMC', departmentCode: dept, locationId: 'NMC-OR', costCenter: 'CC-NMC-OR' });
-    assert.equal((await referenceData.findDepartment('EPIC', 'NMC', dept))?.locationId, 'NMC-OR');
+    expect((await referenceData.findDepartment('EPIC', 'NMC', dept))?.locationId).toBe('NMC-OR');
   });
 
   it('load is idempotent: loading the same set twice leaves the same entries', async () => {
@@ -334,7 +327,7 @@ export const referenceDataScenarios = (ctx: () => { referenceData: ReferenceData
     const data = referenceDataSet(30, 'IDEM');
     await referenceData.load(data);
     await referenceData.load(data);
-    assert.deepEqual(await referenceData.getItem('IDEM-10030'), data.items[29]);
+    expect(await referenceData.getItem('IDEM-10030')).toStrictEqual(data.items[29]);
   });
 };
 
@@ -347,11 +340,8 @@ export const transactionLogScenarios = (ctx: () => { transactions: TransactionLo
     await transactions.record({ correlationId, hop: 'mapped', status: 'ok', at: '2026-11-20T09:00:01.000Z', detail: { lines: 1 } });
     await transactions.record({ correlationId: unique('other'), hop: 'received', status: 'ok', at: '2026-11-20T09:00:00.000Z' });
     const hops = await transactions.list(correlationId);
-    assert.deepEqual(
-      hops.map((h) => h.hop),
-      ['received', 'mapped', 'applied'],
-    );
-    assert.deepEqual(hops[2], { correlationId, hop: 'applied', status: 'ok', at: '2026-11-20T09:00:02.000Z', detail: { lineNumber: 1, onHand: 57 } });
+    expect(hops.map((h) => h.hop)).toStrictEqual(['received', 'mapped', 'applied']);
+    expect(hops[2]).toStrictEqual({ correlationId, hop: 'applied', status: 'ok', at: '2026-11-20T09:00:02.000Z', detail: { lineNumber: 1, onHand: 57 } });
   });
 
   it('keeps two hops recorded with the same timestamp', async () => {
@@ -360,10 +350,7 @@ export const transactionLogScenarios = (ctx: () => { transactions: TransactionLo
     const at = '2026-11-20T09:00:00.000Z';
     await transactions.record({ correlationId, hop: 'applied', status: 'ok', at, detail: { lineNumber: 1 } });
     await transactions.record({ correlationId, hop: 'applied', status: 'ok', at, detail: { lineNumber: 2 } });
-    assert.deepEqual(
-      (await transactions.list(correlationId)).map((h) => h.detail?.lineNumber),
-      [1, 2],
-    );
+    expect((await transactions.list(correlationId)).map((h) => h.detail?.lineNumber)).toStrictEqual([1, 2]);
   });
 };
 
@@ -397,18 +384,15 @@ export const exceptionScenarios = (ctx: () => { exceptions: ExceptionRepository 
     const b = usageException({ createdAt: '2026-11-20T09:00:02.000Z' });
     await exceptions.save(b);
     await exceptions.save(a);
-    assert.deepEqual(await exceptions.get(a.exceptionId), a);
+    expect(await exceptions.get(a.exceptionId)).toStrictEqual(a);
     const open = (await exceptions.list('OPEN', 1000)).filter((e) => e.exceptionId === a.exceptionId || e.exceptionId === b.exceptionId);
-    assert.deepEqual(
-      open.map((e) => e.exceptionId),
-      [a.exceptionId, b.exceptionId],
-    );
+    expect(open.map((e) => e.exceptionId)).toStrictEqual([a.exceptionId, b.exceptionId]);
     await exceptions.markResolved(a.exceptionId, '2026-11-20T10:00:00.000Z');
-    assert.deepEqual(await exceptions.get(a.exceptionId), { ...a, status: 'RESOLVED', resolvedAt: '2026-11-20T10:00:00.000Z' });
+    expect(await exceptions.get(a.exceptionId)).toStrictEqual({ ...a, status: 'RESOLVED', resolvedAt: '2026-11-20T10:00:00.000Z' });
     const ids = async (status: UsageException['status']): Promise<string[]> => (await exceptions.list(status, 1000)).map((e) => e.exceptionId);
-    assert.ok((await ids('RESOLVED')).includes(a.exceptionId));
-    assert.ok(!(await ids('OPEN')).includes(a.exceptionId));
-    assert.ok((await ids('OPEN')).includes(b.exceptionId));
+    expect((await ids('RESOLVED')).includes(a.exceptionId)).toBeTruthy();
+    expect(!(await ids('OPEN')).includes(a.exceptionId)).toBeTruthy();
+    expect((await ids('OPEN')).includes(b.exceptionId)).toBeTruthy();
   });
 
   it('save is idempotent and never re-opens a resolved exception', async () => {
@@ -417,7 +401,7 @@ export const exceptionScenarios = (ctx: () => { exceptions: ExceptionRepository 
     await exceptions.save(exception);
     await exceptions.markResolved(exception.exceptionId, '2026-11-20T10:00:00.000Z');
     await exceptions.save(exception);
-    assert.equal((await exceptions.get(exception.exceptionId))?.status, 'RESOLVED');
+    expect((await exceptions.get(exception.exceptionId))?.status).toBe('RESOLVED');
   });
 
   it('list honours the limit', async () => {
@@ -425,16 +409,16 @@ export const exceptionScenarios = (ctx: () => { exceptions: ExceptionRepository 
     for (let i = 0; i < 3; i++) {
       await exceptions.save(usageException());
     }
-    assert.equal((await exceptions.list('OPEN', 2)).length, 2);
+    expect((await exceptions.list('OPEN', 2)).length).toBe(2);
   });
 
   it('markResolved throws NotFoundError for an unknown id and ConflictError when already resolved', async () => {
     const { exceptions } = ctx();
-    await assert.rejects(exceptions.markResolved(unique('missing'), '2026-11-20T10:00:00.000Z'), NotFoundError);
+    await expect(exceptions.markResolved(unique('missing'), '2026-11-20T10:00:00.000Z')).rejects.toThrow(NotFoundError);
     const exception = usageException();
     await exceptions.save(exception);
     await exceptions.markResolved(exception.exceptionId, '2026-11-20T10:00:00.000Z');
-    await assert.rejects(exceptions.markResolved(exception.exceptionId, '2026-11-20T11:00:00.000Z'), ConflictError);
+    await expect(exceptions.markResolved(exception.exceptionId, '2026-11-20T11:00:00.000Z')).rejects.toThrow(ConflictError);
   });
 };
 
@@ -443,14 +427,14 @@ export const auditScenarios = (ctx: () => { audit: AuditLog }, options: Scenario
     const { audit } = ctx();
     const first = await audit.append({ actor: 'ApplyUsageLine', action: 'INVENTORY_DECREMENTED', entity: 'POS#NMC-OR#ITM-10001', correlationId: 'c-1', payload: { onHand: 57 } });
     const second = await audit.append({ actor: 'ops', action: 'EXCEPTION_RESOLVED', entity: 'EXC#1', correlationId: 'c-2', payload: { note: 'fixed' } });
-    assert.equal(second.seq, first.seq + 1);
-    assert.equal(second.previousHash, first.hash);
+    expect(second.seq).toBe(first.seq + 1);
+    expect(second.previousHash).toBe(first.hash);
     const records = await audit.list();
-    assert.deepEqual(records.slice(-2), [first, second]);
-    assert.deepEqual(verifyChain(records), { ok: true, count: records.length, headHash: second.hash });
-    assert.ok(!JSON.stringify(records).includes('fixed'), 'payload is not stored');
-    assert.deepEqual(await audit.list(second.seq), [second]);
-    assert.deepEqual(await audit.list(1, 1), [records[0]]);
+    expect(records.slice(-2)).toStrictEqual([first, second]);
+    expect(verifyChain(records)).toStrictEqual({ ok: true, count: records.length, headHash: second.hash });
+    expect(!JSON.stringify(records).includes('fixed')).toBeTruthy();
+    expect(await audit.list(second.seq)).toStrictEqual([second]);
+    expect(await audit.list(1, 1)).toStrictEqual([records[0]]);
   });
 
   if (!options.concurrency) {
@@ -466,11 +450,8 @@ export const auditScenarios = (ctx: () => { audit: AuditLog }, options: Scenario
       ),
     );
     const records = await audit.list();
-    assert.equal(records.length, before + 20);
-    assert.deepEqual(
-      appended.map((r) => r.seq).sort((a, b) => a - b),
-      Array.from({ length: 20 }, (_, i) => before + 1 + i),
-    );
-    assert.equal(verifyChain(records).ok, true);
+    expect(records.length).toBe(before + 20);
+    expect(appended.map((r) => r.seq).sort((a, b) => a - b)).toStrictEqual(Array.from({ length: 20 }, (_, i) => before + 1 + i));
+    expect(verifyChain(records).ok).toBe(true);
   });
 };

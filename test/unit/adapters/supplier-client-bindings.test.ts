@@ -4,8 +4,7 @@
  * `partners[].supplierId`). These tests run the EdiIngest handler on the DynamoDB adapters (DynamoDB
  * Local) with supplier records as an AWS deployment holds them (no `oauthClientId`) and such a binding.
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TableNames } from '../../../contracts/tables';
 import { awsProcurementDependencies, buildAwsAdapters, buildProcurementAdapters, parseSupplierClients } from '../../../functions/adapters/aws/dependencies';
 import { HEM_ENV } from '../../../functions/adapters/aws/environment';
@@ -33,30 +32,27 @@ const awsShapedSeed = (): ReturnType<typeof buildProcurementSeed> => {
 };
 
 describe('supplier client bindings (HEM_SUPPLIER_CLIENTS)', () => {
-  before(async () => {
+  beforeAll(async () => {
     dynamo = await startTestDynamo();
     tableNames = await dynamo.createTables();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await dynamo?.stop();
   });
 
   it('parses the bindings and names the variable when they are malformed or contradictory', () => {
     const bindings = parseSupplierClients(JSON.stringify([{ clientId: MEDLINE_COGNITO_CLIENT, supplierId: 'SUP-MEDLINE' }]));
-    assert.equal(bindings.get(MEDLINE_COGNITO_CLIENT), 'SUP-MEDLINE');
-    assert.throws(() => parseSupplierClients('{"a": "SUP-MEDLINE"}'), /HEM_SUPPLIER_CLIENTS must be a JSON array of \{clientId, supplierId\}/);
-    assert.throws(() => parseSupplierClients('not json'), /HEM_SUPPLIER_CLIENTS is not valid JSON/);
-    assert.throws(
-      () =>
+    expect(bindings.get(MEDLINE_COGNITO_CLIENT)).toBe('SUP-MEDLINE');
+    expect(() => parseSupplierClients('{"a": "SUP-MEDLINE"}')).toThrow(/HEM_SUPPLIER_CLIENTS must be a JSON array of \{clientId, supplierId\}/);
+    expect(() => parseSupplierClients('not json')).toThrow(/HEM_SUPPLIER_CLIENTS is not valid JSON/);
+    expect(() =>
         parseSupplierClients(
           JSON.stringify([
             { clientId: 'c1', supplierId: 'SUP-MEDLINE' },
             { clientId: 'c1', supplierId: 'SUP-BD' },
           ]),
-        ),
-      /binds client c1 to both SUP-MEDLINE and SUP-BD/,
-    );
+        )).toThrow(/binds client c1 to both SUP-MEDLINE and SUP-BD/);
   });
 
   it('recognises a bound client as its supplier and nobody else, whatever the table binds', async () => {
@@ -72,24 +68,21 @@ describe('supplier client bindings (HEM_SUPPLIER_CLIENTS)', () => {
     });
     await stores.procurementConfig.load(buildProcurementSeed());
 
-    assert.equal((await stores.procurementConfig.findSupplierByClientId(MEDLINE_COGNITO_CLIENT))?.supplierId, 'SUP-MEDLINE');
-    assert.equal(await stores.procurementConfig.findSupplierByClientId(CARDINAL_COGNITO_CLIENT), undefined);
-    assert.equal((await stores.procurementConfig.findSupplierByClientId('supplier-owens'))?.supplierId, 'SUP-BD');
+    expect((await stores.procurementConfig.findSupplierByClientId(MEDLINE_COGNITO_CLIENT))?.supplierId).toBe('SUP-MEDLINE');
+    expect(await stores.procurementConfig.findSupplierByClientId(CARDINAL_COGNITO_CLIENT)).toBe(undefined);
+    expect((await stores.procurementConfig.findSupplierByClientId('supplier-owens'))?.supplierId).toBe('SUP-BD');
     // The seeded (local) client ids still resolve through the table for clients the deployment does not bind.
-    assert.equal((await stores.procurementConfig.findSupplierByClientId('supplier-cardinal'))?.supplierId, 'SUP-CARDINAL');
+    expect((await stores.procurementConfig.findSupplierByClientId('supplier-cardinal'))?.supplierId).toBe('SUP-CARDINAL');
   });
 
   it('fails the Lambda composition at first use, naming HEM_SUPPLIER_CLIENTS, when the variable is malformed', () => {
     // Only the variable's reading is checked here: the composition's DynamoDB client targets AWS.
-    assert.throws(
-      () =>
+    expect(() =>
         awsProcurementDependencies({
           AWS_REGION: 'us-east-1',
           [HEM_ENV.tableReference]: tableNames.Reference,
           [HEM_ENV.supplierClients]: '[{"clientId": ""}]',
-        }).procurementConfig.buyer(),
-      /HEM_SUPPLIER_CLIENTS must be a JSON array/,
-    );
+        }).procurementConfig.buyer()).toThrow(/HEM_SUPPLIER_CLIENTS must be a JSON array/);
   });
 
   it('accepts a supplier’s X12 from its bound Cognito client and rejects the same file from another supplier’s client', async () => {
@@ -121,13 +114,13 @@ describe('supplier client bindings (HEM_SUPPLIER_CLIENTS)', () => {
       });
 
     const foreign = await handler(post(CARDINAL_COGNITO_CLIENT), lambdaContext());
-    assert.equal(foreign.statusCode, 200);
-    assert.match(foreign.body, /IK5\*R/, 'Cardinal cannot submit Medline’s acknowledgment');
-    assert.equal((await stores.procurement.getPurchaseOrder(PO_123))?.status, po123().status);
+    expect(foreign.statusCode).toBe(200);
+    expect(foreign.body).toMatch(/IK5\*R/);
+    expect((await stores.procurement.getPurchaseOrder(PO_123))?.status).toBe(po123().status);
 
     const own = await handler(post(MEDLINE_COGNITO_CLIENT), lambdaContext());
-    assert.equal(own.statusCode, 200);
-    assert.match(own.body, /IK5\*A~/);
-    assert.equal((await stores.procurement.getPurchaseOrder(PO_123))?.status, 'ACKNOWLEDGED');
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toMatch(/IK5\*A~/);
+    expect((await stores.procurement.getPurchaseOrder(PO_123))?.status).toBe('ACKNOWLEDGED');
   });
 });

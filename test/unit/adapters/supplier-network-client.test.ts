@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { Supplier } from '../../../contracts/procurement';
 import { HttpSupplierNetwork, verdictOf } from '../../../functions/adapters/connectors/supplier-network-client';
 import { build850 } from '../../../functions/adapters/x12';
@@ -42,17 +41,17 @@ describe('HttpSupplierNetwork against the supplier network simulator (real HTTP)
 
   it("returns the network's 999 for an accepted 850 and the order reaches the supplier", async () => {
     const { functionalAck } = await client.send(medline, interchangeFor('PO-NMC-00000701'), '850|PO-NMC-00000701');
-    assert.match(functionalAck ?? '', /ST\*999\*/);
-    assert.equal(verdictOf(functionalAck ?? '').accepted, true);
+    expect(functionalAck ?? '').toMatch(/ST\*999\*/);
+    expect(verdictOf(functionalAck ?? '').accepted).toBe(true);
     const received = network.inbox().find((e) => e.poNumber === 'PO-NMC-00000701');
-    assert.equal(received?.ackCode, 'A');
-    assert.equal(received?.lines[0]?.quantity, 7);
+    expect(received?.ackCode).toBe('A');
+    expect(received?.lines[0]?.quantity).toBe(7);
   });
 
   it('retries a 503 and delivers the interchange once', async () => {
     network.setFaults({ failNext: 1, status: 503 });
     await client.send(medline, interchangeFor('PO-NMC-00000702'), '850|PO-NMC-00000702');
-    assert.equal(network.inbox().filter((e) => e.poNumber === 'PO-NMC-00000702').length, 1);
+    expect(network.inbox().filter((e) => e.poNumber === 'PO-NMC-00000702').length).toBe(1);
   });
 
   it('resends after a timeout with the same control numbers: the network sees a duplicate, not a second order', async () => {
@@ -60,35 +59,32 @@ describe('HttpSupplierNetwork against the supplier network simulator (real HTTP)
     const text = interchangeFor('PO-NMC-00000703');
     await client.send(medline, text, '850|PO-NMC-00000703');
     const entries = network.inbox().filter((e) => e.poNumber === 'PO-NMC-00000703');
-    assert.deepEqual(
-      entries.map((e) => e.duplicate),
-      [false, true],
-    );
+    expect(entries.map((e) => e.duplicate)).toStrictEqual([false, true]);
   });
 
   it('is UpstreamRejectedError when the network answers a TA1 (unknown receiver)', async () => {
     const stranger: Supplier = { ...medline, supplierId: 'SUP-NOBODY', x12: { isaQualifier: 'ZZ', isaId: 'NOBODY', gsId: 'NOBODY' } };
-    await assert.rejects(client.send(stranger, interchangeFor('PO-NMC-00000704', stranger), '850|PO-NMC-00000704'), (e: unknown) => {
-      assert.ok(e instanceof UpstreamRejectedError);
-      assert.equal(e.details.status, 400);
-      assert.equal(e.details.ackType, 'TA1');
-      assert.deepEqual(e.details.codes, ['R', '008']);
+    await expect(client.send(stranger, interchangeFor('PO-NMC-00000704', stranger), '850|PO-NMC-00000704')).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof UpstreamRejectedError).toBeTruthy();
+      expect(e.details.status).toBe(400);
+      expect(e.details.ackType).toBe('TA1');
+      expect(e.details.codes).toStrictEqual(['R', '008']);
       return true;
-    });
+    }));
   });
 
   it('is UpstreamRejectedError when the 999 rejects the 850', async () => {
     const broken = interchangeFor('PO-NMC-00000705').replace('PO1*1*7*BX*', 'PO1*1*0*BX*');
-    await assert.rejects(client.send(medline, broken, '850|PO-NMC-00000705'), (e: unknown) => {
-      assert.ok(e instanceof UpstreamRejectedError);
-      assert.equal(e.details.ackType, '999');
-      assert.ok((e.details.codes as string[]).includes('R'));
+    await expect(client.send(medline, broken, '850|PO-NMC-00000705')).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof UpstreamRejectedError).toBeTruthy();
+      expect(e.details.ackType).toBe('999');
+      expect((e.details.codes as string[]).includes('R')).toBeTruthy();
       return true;
-    });
+    }));
   });
 
   it('is UpstreamUnavailableError (retryable) when the network stays down', async () => {
     network.setFaults({ failNext: 5, status: 502 });
-    await assert.rejects(client.send(medline, interchangeFor('PO-NMC-00000706'), '850|PO-NMC-00000706'), UpstreamUnavailableError);
+    await expect(client.send(medline, interchangeFor('PO-NMC-00000706'), '850|PO-NMC-00000706')).rejects.toThrow(UpstreamUnavailableError);
   });
 });

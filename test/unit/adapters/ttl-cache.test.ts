@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { TtlCache } from '../../../functions/adapters/aws/ttl-cache';
 
 describe('TtlCache', () => {
@@ -8,11 +7,11 @@ describe('TtlCache', () => {
     const cache = new TtlCache({ ttlMs: 100, now: () => now });
     cache.set('k', { onHand: 5 });
     const hit = cache.get<{ onHand: number }>('k');
-    assert.deepEqual(hit, { onHand: 5 });
+    expect(hit).toStrictEqual({ onHand: 5 });
     (hit as { onHand: number }).onHand = 99;
-    assert.deepEqual(cache.get('k'), { onHand: 5 });
+    expect(cache.get('k')).toStrictEqual({ onHand: 5 });
     now = 1_100;
-    assert.equal(cache.get('k'), undefined);
+    expect(cache.get('k')).toBe(undefined);
   });
 
   it('never remembers undefined, and remembers nothing when the time to live is 0', async () => {
@@ -22,21 +21,21 @@ describe('TtlCache', () => {
       loads += 1;
       return Promise.resolve(undefined);
     };
-    assert.equal(await cache.getOrLoad('miss', miss), undefined);
-    assert.equal(await cache.getOrLoad('miss', miss), undefined);
-    assert.equal(loads, 2);
+    expect(await cache.getOrLoad('miss', miss)).toBe(undefined);
+    expect(await cache.getOrLoad('miss', miss)).toBe(undefined);
+    expect(loads).toBe(2);
     const disabled = new TtlCache({ ttlMs: 0 });
     disabled.set('k', 'v');
-    assert.equal(disabled.get('k'), undefined);
+    expect(disabled.get('k')).toBe(undefined);
   });
 
   it('loads a value once and serves it from the cache afterwards', async () => {
     let loads = 0;
     const cache = new TtlCache({ ttlMs: 1_000 });
     const load = (): Promise<string> => Promise.resolve(`v${(loads += 1)}`);
-    assert.equal(await cache.getOrLoad('k', load), 'v1');
-    assert.equal(await cache.getOrLoad('k', load), 'v1');
-    assert.equal(loads, 1);
+    expect(await cache.getOrLoad('k', load)).toBe('v1');
+    expect(await cache.getOrLoad('k', load)).toBe('v1');
+    expect(loads).toBe(1);
   });
 
   it('empties itself when it holds maxEntries values, and on clear', () => {
@@ -44,9 +43,9 @@ describe('TtlCache', () => {
     cache.set('a', 1);
     cache.set('b', 2);
     cache.set('c', 3);
-    assert.equal(cache.get('a'), undefined);
-    assert.equal(cache.get('c'), 3);
+    expect(cache.get('a')).toBe(undefined);
+    expect(cache.get('c')).toBe(3);
     cache.clear();
-    assert.equal(cache.get('c'), undefined);
+    expect(cache.get('c')).toBe(undefined);
   });
 });

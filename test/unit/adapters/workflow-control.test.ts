@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SfnWorkflowControl } from '../../../functions/adapters/aws/workflow-control';
@@ -28,20 +27,20 @@ describe('SfnWorkflowControl', () => {
   it('starts the execution named after the business key with the JSON input', async () => {
     const c = client(() => ({ executionArn: `${ARN}:REQ-1`, startDate: new Date() }));
     const control = new SfnWorkflowControl({ client: c, stateMachineArns: { RequisitionToPay: ARN } });
-    assert.deepEqual(await control.start('RequisitionToPay', 'REQ-1', { requisitionId: 'REQ-1' }), { started: true });
+    expect(await control.start('RequisitionToPay', 'REQ-1', { requisitionId: 'REQ-1' })).toStrictEqual({ started: true });
     const command = c.sent[0] as StartExecutionCommand;
-    assert.ok(command instanceof StartExecutionCommand);
-    assert.deepEqual(command.input, { stateMachineArn: ARN, name: 'REQ-1', input: '{"requisitionId":"REQ-1"}' });
+    expect(command instanceof StartExecutionCommand).toBeTruthy();
+    expect(command.input).toStrictEqual({ stateMachineArn: ARN, name: 'REQ-1', input: '{"requisitionId":"REQ-1"}' });
   });
 
   it('answers started: false when the execution name was used before', async () => {
     const control = new SfnWorkflowControl({ client: client(() => sdkError('ExecutionAlreadyExists')), stateMachineArns: { RequisitionToPay: ARN } });
-    assert.deepEqual(await control.start('RequisitionToPay', 'REQ-1', {}), { started: false });
+    expect(await control.start('RequisitionToPay', 'REQ-1', {})).toStrictEqual({ started: false });
   });
 
   it('refuses to start a workflow whose ARN is not configured', async () => {
     const control = new SfnWorkflowControl({ client: client(() => ({})), stateMachineArns: { RequisitionToPay: ARN } });
-    await assert.rejects(control.start('ReceiptToInvoice', 'SUP|INV|1', {}), InfrastructureError);
+    await expect(control.start('ReceiptToInvoice', 'SUP|INV|1', {})).rejects.toThrow(InfrastructureError);
   });
 
   it('sends task success and failure, cutting error and cause to the service limits', async () => {
@@ -50,9 +49,9 @@ describe('SfnWorkflowControl', () => {
     await control.succeed('token-1', { erpPoId: '42' });
     await control.fail('token-2', 'ErpRejected', 'x'.repeat(40_000));
     const [success, failure] = c.sent as [SendTaskSuccessCommand, SendTaskFailureCommand];
-    assert.deepEqual(success.input, { taskToken: 'token-1', output: '{"erpPoId":"42"}' });
-    assert.equal(failure.input.error, 'ErpRejected');
-    assert.equal(failure.input.cause?.length, 32_768);
+    expect(success.input).toStrictEqual({ taskToken: 'token-1', output: '{"erpPoId":"42"}' });
+    expect(failure.input.error).toBe('ErpRejected');
+    expect(failure.input.cause?.length).toBe(32_768);
   });
 
   it('maps a task that no longer waits to NotFoundError, a refused name to ValidationError, the rest to InfrastructureError', async () => {
@@ -64,7 +63,7 @@ describe('SfnWorkflowControl', () => {
       ['ThrottlingException', InfrastructureError],
     ] as const) {
       const control = new SfnWorkflowControl({ client: client(() => sdkError(name)), stateMachineArns: {} });
-      await assert.rejects(control.succeed('token', {}), (e: unknown) => e instanceof expected && (e as NotFoundError).details.sfnError === name);
+      await expect(control.succeed('token', {})).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof expected && (e as NotFoundError).details.sfnError === name));
     }
   });
 });

@@ -3,12 +3,11 @@
  * CDK's NodejsFunction builds through ServiceFunction, its baseline loads exactly the declared SDK
  * clients, and it tells SDK packages loaded at init from those loaded on first use.
  */
-import { strict as assert } from 'node:assert';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -32,7 +31,7 @@ const ENTRY = 'functions/handlers/openapi.ts';
 describe('bench bundles like the deployment', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'hem-bench-cdk-'));
   const benchDir = mkdtempSync(path.join(cacheDir(), 'hem-bench-test-'));
-  after(() => {
+  afterAll(() => {
     rmSync(outdir, { recursive: true, force: true });
     rmSync(benchDir, { recursive: true, force: true });
   });
@@ -56,25 +55,25 @@ describe('bench bundles like the deployment', () => {
     });
     app.synth();
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(path.join(outdir, d, 'index.mjs')));
-    assert.equal(assets.length, 1, 'one bundled Lambda asset');
+    expect(assets.length).toBe(1);
     const deployed = readFileSync(path.join(outdir, assets[0] as string, 'index.mjs'));
-    assert.doesNotMatch(deployed.toString('utf8'), /from\s*"node:http"/, 'node:http is not imported as ESM (LAMBDA_BUNDLING.alias)');
-    assert.ok(existsSync(path.join(outdir, assets[0] as string, 'index.mjs.map')), 'CDK writes a source map');
+    expect(deployed.toString('utf8')).not.toMatch(/from\s*"node:http"/);
+    expect(existsSync(path.join(outdir, assets[0] as string, 'index.mjs.map'))).toBeTruthy();
 
     const benched = await bundle(PROJECT_ROOT, ENTRY, path.join(benchDir, 'index.mjs'));
-    assert.ok(benched.mapKb > 0, 'the bench writes the source map too');
-    assert.ok(readFileSync(benched.file).equals(deployed), 'the bench bundle is byte-for-byte the deployed bundle');
+    expect(benched.mapKb > 0).toBeTruthy();
+    expect(readFileSync(benched.file).equals(deployed)).toBeTruthy();
 
     const environment = Stack.of(fn).resolve((fn.function.node.defaultChild as { environment?: unknown }).environment) as {
       variables: Record<string, string>;
     };
-    assert.equal(environment.variables.NODE_OPTIONS, LAMBDA_NODE_ENVIRONMENT.NODE_OPTIONS);
+    expect(environment.variables.NODE_OPTIONS).toBe(LAMBDA_NODE_ENVIRONMENT.NODE_OPTIONS);
   });
 });
 
 describe('LAMBDA_BUNDLING shims', () => {
   const dir = mkdtempSync(path.join(cacheDir(), 'hem-shim-test-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('gives ESM imports of node:http the very module object require returns, default and named', async () => {
     const entry = path.join(dir, 'entry.mjs');
@@ -88,16 +87,16 @@ describe('LAMBDA_BUNDLING shims', () => {
     );
     const built = await bundle(PROJECT_ROOT, entry, path.join(dir, 'out', 'index.mjs'));
     const text = readFileSync(built.file, 'utf8');
-    assert.doesNotMatch(text, /from\s*"node:http"/);
-    assert.doesNotMatch(text, /WebSocket\./, 'the ready-state constants are inlined');
+    expect(text).not.toMatch(/from\s*"node:http"/);
+    expect(text).not.toMatch(/WebSocket\./);
     const mod = (await import(pathToFileURL(built.file).href)) as { handler: () => Record<string, unknown> };
     const exported = mod.handler();
     const http = createRequire(import.meta.url)('http') as { request: unknown; STATUS_CODES: unknown };
-    assert.equal(exported.http, http);
-    assert.equal(exported.request, http.request);
-    assert.equal(exported.STATUS_CODES, http.STATUS_CODES);
-    assert.equal(exported.closing, 2);
-    assert.equal(exported.closed, 3);
+    expect(exported.http).toBe(http);
+    expect(exported.request).toBe(http.request);
+    expect(exported.STATUS_CODES).toBe(http.STATUS_CODES);
+    expect(exported.closing).toBe(2);
+    expect(exported.closed).toBe(3);
   });
 });
 
@@ -105,22 +104,19 @@ describe('bench baseline', () => {
   it('imports exactly the declared SDK clients, in a stable order, and constructs none', () => {
     const source = baselineSource(['lib-dynamodb', 'client-eventbridge', 'client-dynamodb', 'lib-dynamodb']);
     const imports = source.split('\n').filter((l) => l.startsWith('import '));
-    assert.deepEqual(imports, [
+    expect(imports).toStrictEqual([
       "import '@aws-sdk/client-dynamodb';",
       "import '@aws-sdk/client-eventbridge';",
       "import '@aws-sdk/lib-dynamodb';",
     ]);
-    assert.doesNotMatch(source, /\bnew\b/);
-    assert.equal(baselineSource(['client-sqs', 'client-eventbridge']), baselineSource(['client-eventbridge', 'client-sqs']));
+    expect(source).not.toMatch(/\bnew\b/);
+    expect(baselineSource(['client-sqs', 'client-eventbridge'])).toBe(baselineSource(['client-eventbridge', 'client-sqs']));
   });
 
   it('is an empty module for a function without SDK clients', () => {
-    assert.deepEqual(
-      baselineSource([])
+    expect(baselineSource([])
         .split('\n')
-        .filter((l) => l.startsWith('import ')),
-      [],
-    );
+        .filter((l) => l.startsWith('import '))).toStrictEqual([]);
   });
 });
 
@@ -138,7 +134,7 @@ describe('SDK imports of a bundle', () => {
         { path: 'node:crypto', kind: 'import-statement', external: true },
       ]),
     );
-    assert.deepEqual(sdk.atInit, ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
-    assert.deepEqual(sdk.onFirstUse, ['@aws-sdk/client-eventbridge']);
+    expect(sdk.atInit).toStrictEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
+    expect(sdk.onFirstUse).toStrictEqual(['@aws-sdk/client-eventbridge']);
   });
 });

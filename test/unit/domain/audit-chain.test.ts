@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import {
   GENESIS_HASH,
   auditRecordHash,
@@ -28,61 +27,61 @@ const chain = (length: number): AuditRecord[] => {
 describe('audit chain', () => {
   it('starts from the genesis hash of 64 zeros at seq 1', () => {
     const [first] = chain(1);
-    assert.equal(GENESIS_HASH, '0'.repeat(64));
-    assert.equal(first!.seq, 1);
-    assert.equal(first!.previousHash, GENESIS_HASH);
+    expect(GENESIS_HASH).toBe('0'.repeat(64));
+    expect(first!.seq).toBe(1);
+    expect(first!.previousHash).toBe(GENESIS_HASH);
   });
 
   it('links each record to the hash of the one before', () => {
     const records = chain(3);
-    assert.equal(records[1]!.previousHash, records[0]!.hash);
-    assert.equal(records[2]!.previousHash, records[1]!.hash);
-    assert.match(records[2]!.hash, /^[0-9a-f]{64}$/);
+    expect(records[1]!.previousHash).toBe(records[0]!.hash);
+    expect(records[2]!.previousHash).toBe(records[1]!.hash);
+    expect(records[2]!.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('hashes the canonical JSON of the record fields and the previous hash', () => {
     const [record] = chain(1);
     const { hash, ...fields } = record!;
-    assert.equal(hash, sha256Hex(canonicalJson(fields)));
-    assert.equal(auditRecordHash(record!), hash);
+    expect(hash).toBe(sha256Hex(canonicalJson(fields)));
+    expect(auditRecordHash(record!)).toBe(hash);
   });
 
   it('keeps only the SHA-256 of the payload, independent of key order', () => {
     const [record] = chain(1);
-    assert.equal(record!.payloadSha256, payloadSha256({ nested: { a: 1, b: 2 }, delta: -1 }));
-    assert.equal(JSON.stringify(record).includes('nested'), false);
+    expect(record!.payloadSha256).toBe(payloadSha256({ nested: { a: 1, b: 2 }, delta: -1 }));
+    expect(JSON.stringify(record).includes('nested')).toBe(false);
   });
 
   it('verifies an intact chain', () => {
     const result = verifyChain(chain(5));
-    assert.deepEqual(result, { ok: true, count: 5, headHash: chain(5)[4]!.hash });
+    expect(result).toStrictEqual({ ok: true, count: 5, headHash: chain(5)[4]!.hash });
   });
 
   it('returns the first broken seq when a record was edited', () => {
     const records = chain(5);
     records[2] = { ...records[2]!, actor: 'mallory' };
-    assert.deepEqual(verifyChain(records), { ok: false, brokenAtSeq: 3, reason: 'HASH_MISMATCH' });
+    expect(verifyChain(records)).toStrictEqual({ ok: false, brokenAtSeq: 3, reason: 'HASH_MISMATCH' });
   });
 
   it('detects a removed record', () => {
     const records = chain(4);
     records.splice(1, 1);
-    assert.deepEqual(verifyChain(records), { ok: false, brokenAtSeq: 3, reason: 'SEQUENCE_GAP' });
+    expect(verifyChain(records)).toStrictEqual({ ok: false, brokenAtSeq: 3, reason: 'SEQUENCE_GAP' });
   });
 
   it('detects a record re-hashed after an edit through the next link', () => {
     const records = chain(3);
     const forged = { ...records[1]!, action: 'inventory.restored' };
     records[1] = { ...forged, hash: auditRecordHash(forged) };
-    assert.deepEqual(verifyChain(records), { ok: false, brokenAtSeq: 3, reason: 'PREVIOUS_HASH_MISMATCH' });
+    expect(verifyChain(records)).toStrictEqual({ ok: false, brokenAtSeq: 3, reason: 'PREVIOUS_HASH_MISMATCH' });
   });
 
   it('verifies a window of the chain from an anchor record', () => {
     const records = chain(5);
-    assert.equal(verifyChain(records.slice(2), records[1]).ok, true);
+    expect(verifyChain(records.slice(2), records[1]).ok).toBe(true);
   });
 
   it('writes canonical JSON with sorted keys and without undefined members', () => {
-    assert.equal(canonicalJson({ b: [1, { d: 1, c: undefined }], a: 'x' }), '{"a":"x","b":[1,{"d":1}]}');
+    expect(canonicalJson({ b: [1, { d: 1, c: undefined }], a: 'x' })).toBe('{"a":"x","b":[1,{"d":1}]}');
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG } from '../../../contracts/events';
 import {
   costPosted,
@@ -26,27 +25,27 @@ describe('event builders', () => {
   for (const event of built) {
     it(`builds a ${event.detailType} that its catalog schema accepts, with the catalog source`, () => {
       const entry = EVENT_CATALOG[event.detailType];
-      assert.equal(event.source, entry.source);
+      expect(event.source).toBe(entry.source);
       const parsed = entry.schema.safeParse(event.detail);
-      assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+      expect(parsed.success).toBe(true);
     });
 
     it(`fills the ${event.detailType} envelope: version 1, correlation, causation, business-key idempotency key`, () => {
-      assert.equal(event.detail.version, '1');
-      assert.equal(event.detail.correlationId, 'corr-1');
-      assert.equal(event.detail.causationId, 'evt-1');
-      assert.equal(event.detail.occurredAt, '2025-03-14T09:30:00.000Z');
-      assert.ok(event.detail.idempotencyKey.endsWith(`#${event.detailType}`));
+      expect(event.detail.version).toBe('1');
+      expect(event.detail.correlationId).toBe('corr-1');
+      expect(event.detail.causationId).toBe('evt-1');
+      expect(event.detail.occurredAt).toBe('2025-03-14T09:30:00.000Z');
+      expect(event.detail.idempotencyKey.endsWith(`#${event.detailType}`)).toBeTruthy();
     });
   }
 
   it('keys SupplyUsageRecorded on the message and line events on the line', () => {
-    assert.equal(built[0]!.detail.idempotencyKey, 'EPIC|MSG00001#SupplyUsageRecorded');
-    assert.equal(built[1]!.detail.idempotencyKey, eventIdempotencyKey('EPIC|MSG00001|1', 'InventoryPositionChanged'));
+    expect(built[0]!.detail.idempotencyKey).toBe('EPIC|MSG00001#SupplyUsageRecorded');
+    expect(built[1]!.detail.idempotencyKey).toBe(eventIdempotencyKey('EPIC|MSG00001|1', 'InventoryPositionChanged'));
   });
 
   it('leaves optional members out instead of sending undefined', () => {
-    assert.equal('supplierId' in built[2]!.detail, false);
-    assert.equal('encounterRef' in built[3]!.detail, false);
+    expect('supplierId' in built[2]!.detail).toBe(false);
+    expect('encounterRef' in built[3]!.detail).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { applyMovement } from '../../../functions/domain/inventory';
 import type { InventoryPosition } from '../../../functions/domain/ports';
 
@@ -21,15 +20,15 @@ const receive = (p: InventoryPosition, delta: number): InventoryPosition =>
 
 describe('applyMovement for a receipt', () => {
   it('raises on hand and takes what arrived off on order', () => {
-    assert.deepEqual([receive(position(), 60).onHand, receive(position(), 60).onOrder, receive(position(), 60).version], [90, 10, 4]);
+    expect([receive(position(), 60).onHand, receive(position(), 60).onOrder, receive(position(), 60).version]).toStrictEqual([90, 10, 4]);
   });
 
   it('never takes on order below zero (goods ordered outside replenishment)', () => {
-    assert.equal(receive(position({ onOrder: 20 }), 50).onOrder, 0);
+    expect(receive(position({ onOrder: 20 }), 50).onOrder).toBe(0);
   });
 
   it('leaves on order alone for usage and reversals', () => {
     const used = applyMovement(position(), { businessKey: 'EPIC|M|1', correlationId: 'c', delta: -5, reason: 'USAGE', at: 'x' }).position;
-    assert.deepEqual([used.onHand, used.onOrder], [25, 70]);
+    expect([used.onHand, used.onOrder]).toStrictEqual([25, 70]);
   });
 });

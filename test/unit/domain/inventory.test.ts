@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { applyMovement, decideReplenishment, openingPosition, purchasePack } from '../../../functions/domain/inventory';
 import type { InventoryPosition } from '../../../functions/domain/ports';
@@ -30,10 +29,10 @@ const BOX_OF_10 = { uom: 'BX', factor: 10 };
 describe('applyMovement', () => {
   it('decrements on hand, bumps the version and records the movement', () => {
     const result = applyMovement(position(), usage(-6));
-    assert.equal(result.position.onHand, 54);
-    assert.equal(result.position.version, 4);
-    assert.equal(result.position.updatedAt, '2025-03-14T09:30:00.000Z');
-    assert.deepEqual(result.movement, {
+    expect(result.position.onHand).toBe(54);
+    expect(result.position.version).toBe(4);
+    expect(result.position.updatedAt).toBe('2025-03-14T09:30:00.000Z');
+    expect(result.movement).toStrictEqual({
       businessKey: 'EPIC|MSG00001|1',
       correlationId: 'corr-1',
       delta: -6,
@@ -44,7 +43,7 @@ describe('applyMovement', () => {
   });
 
   it('lets on hand go below zero rather than lose documented usage', () => {
-    assert.equal(applyMovement(position({ onHand: 2 }), usage(-5)).position.onHand, -3);
+    expect(applyMovement(position({ onHand: 2 }), usage(-5)).position.onHand).toBe(-3);
   });
 
   it('restores on hand when a usage is reversed (property)', () => {
@@ -52,8 +51,8 @@ describe('applyMovement', () => {
       fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 500 }), (onHand, used) => {
         const after = applyMovement(position({ onHand }), usage(-used)).position;
         const restored = applyMovement(after, usage(used)).position;
-        assert.equal(restored.onHand, onHand);
-        assert.equal(restored.version, position().version + 2);
+        expect(restored.onHand).toBe(onHand);
+        expect(restored.version).toBe(position().version + 2);
       }),
     );
   });
@@ -62,28 +61,25 @@ describe('applyMovement', () => {
 describe('decideReplenishment', () => {
   it('orders par minus on hand rounded up to whole boxes when on hand falls to the reorder point', () => {
     const decision = decideReplenishment(position({ onHand: 40 }), 'USAGE', BOX_OF_10);
-    assert.deepEqual(
-      decision && { quantity: decision.quantity, purchaseQuantity: decision.purchaseQuantity, purchaseUom: decision.purchaseUom, onOrder: decision.position.onOrder },
-      { quantity: 60, purchaseQuantity: 6, purchaseUom: 'BX', onOrder: 60 },
-    );
+    expect(decision && { quantity: decision.quantity, purchaseQuantity: decision.purchaseQuantity, purchaseUom: decision.purchaseUom, onOrder: decision.position.onOrder }).toStrictEqual({ quantity: 60, purchaseQuantity: 6, purchaseUom: 'BX', onOrder: 60 });
   });
 
   it('rounds a partial pack up (par 48, on hand 11, box of 12 → 4 boxes = 48)', () => {
     const decision = decideReplenishment(position({ onHand: 11, parLevel: 48, reorderPoint: 12 }), 'USAGE', { uom: 'BX', factor: 12 });
-    assert.equal(decision?.quantity, 48);
-    assert.equal(decision?.purchaseQuantity, 4);
+    expect(decision?.quantity).toBe(48);
+    expect(decision?.purchaseQuantity).toBe(4);
   });
 
   it('does not order while on hand is above the reorder point', () => {
-    assert.equal(decideReplenishment(position({ onHand: 41 }), 'USAGE', BOX_OF_10), undefined);
+    expect(decideReplenishment(position({ onHand: 41 }), 'USAGE', BOX_OF_10)).toBe(undefined);
   });
 
   it('counts stock on order: no second order while the first covers the reorder point', () => {
-    assert.equal(decideReplenishment(position({ onHand: 30, onOrder: 60 }), 'USAGE', BOX_OF_10), undefined);
+    expect(decideReplenishment(position({ onHand: 30, onOrder: 60 }), 'USAGE', BOX_OF_10)).toBe(undefined);
   });
 
   it('never orders on a reversal, even below the reorder point', () => {
-    assert.equal(decideReplenishment(position({ onHand: 5 }), 'REVERSAL', BOX_OF_10), undefined);
+    expect(decideReplenishment(position({ onHand: 5 }), 'REVERSAL', BOX_OF_10)).toBe(undefined);
   });
 
   it('orders whole packs, restores at least par, and never orders above the reorder point (property)', () => {
@@ -101,20 +97,20 @@ describe('decideReplenishment', () => {
           const p = position({ parLevel, reorderPoint, onHand, onOrder });
           const decision = decideReplenishment(p, 'USAGE', { uom: 'CS', factor });
           if (onHand + onOrder > reorderPoint) {
-            assert.equal(decision, undefined);
+            expect(decision).toBe(undefined);
             return;
           }
           if (decision === undefined) {
             // Only when nothing is short of par.
-            assert.ok(onHand + onOrder >= parLevel);
+            expect(onHand + onOrder >= parLevel).toBeTruthy();
             return;
           }
-          assert.ok(Number.isInteger(decision.purchaseQuantity) && decision.purchaseQuantity > 0);
-          assert.equal(decision.quantity, decision.purchaseQuantity * factor);
-          assert.ok(onHand + onOrder + decision.quantity >= parLevel);
+          expect(Number.isInteger(decision.purchaseQuantity) && decision.purchaseQuantity > 0).toBeTruthy();
+          expect(decision.quantity).toBe(decision.purchaseQuantity * factor);
+          expect(onHand + onOrder + decision.quantity >= parLevel).toBeTruthy();
           // Minimal: one pack less would not restore par.
-          assert.ok(onHand + onOrder + decision.quantity - factor < parLevel);
-          assert.equal(decision.position.onOrder, onOrder + decision.quantity);
+          expect(onHand + onOrder + decision.quantity - factor < parLevel).toBeTruthy();
+          expect(decision.position.onOrder).toBe(onOrder + decision.quantity);
         },
       ),
     );
@@ -123,22 +119,19 @@ describe('decideReplenishment', () => {
 
 describe('purchasePack', () => {
   it('uses the conversion of the purchase unit', () => {
-    assert.deepEqual(purchasePack({ baseUom: 'EA', purchaseUom: 'CS', conversions: [{ uom: 'BX', factor: 10 }, { uom: 'CS', factor: 100 }] }), {
+    expect(purchasePack({ baseUom: 'EA', purchaseUom: 'CS', conversions: [{ uom: 'BX', factor: 10 }, { uom: 'CS', factor: 100 }] })).toStrictEqual({
       uom: 'CS',
       factor: 100,
     });
   });
 
   it('falls back to the base unit when the purchase unit has no conversion', () => {
-    assert.deepEqual(purchasePack({ baseUom: 'EA', purchaseUom: 'PK', conversions: [{ uom: 'BX', factor: 10 }] }), { uom: 'EA', factor: 1 });
+    expect(purchasePack({ baseUom: 'EA', purchaseUom: 'PK', conversions: [{ uom: 'BX', factor: 10 }] })).toStrictEqual({ uom: 'EA', factor: 1 });
   });
 });
 
 describe('openingPosition', () => {
   it('starts from the par setting with nothing on order at version 0', () => {
-    assert.deepEqual(
-      openingPosition({ locationId: 'NMC-OR', itemId: 'ITM-10001', parLevel: 100, reorderPoint: 40, initialOnHand: 60 }, 'EA', 'T'),
-      position({ version: 0, updatedAt: 'T' }),
-    );
+    expect(openingPosition({ locationId: 'NMC-OR', itemId: 'ITM-10001', parLevel: 100, reorderPoint: 40, initialOnHand: 60 }, 'EA', 'T')).toStrictEqual(position({ version: 0, updatedAt: 'T' }));
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { UsageLine } from '../../../contracts/usage';
 import { baseUnitFactor, isUnmapped, mapUsageLine, type MappingLookups } from '../../../functions/domain/usage-mapping';
 import { mappedUsageLine, sampleUsage, testReferenceData } from '../fakes';
@@ -24,87 +23,87 @@ describe('mapUsageLine', () => {
   it('maps a charge-code line to item, location, cost center, GL account and base units', () => {
     const usage = sampleUsage();
     const mapped = mapUsageLine(usage, usage.lines[0]!, gauzeAtNmcOr(), context);
-    assert.deepEqual(mapped, mappedUsageLine());
+    expect(mapped).toStrictEqual(mappedUsageLine());
   });
 
   it('converts a pack unit to base units with the item conversion (2 BX = 20 EA)', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ quantity: 2, uom: 'BX' }), gauzeAtNmcOr(), context);
-    assert.ok(!isUnmapped(mapped));
-    assert.equal(mapped.baseQuantity, 20);
+    expect(!isUnmapped(mapped)).toBeTruthy();
+    expect(mapped.baseQuantity).toBe(20);
   });
 
   it('treats a missing unit as the base unit and compares units case-insensitively', () => {
-    assert.equal(baseUnitFactor(item('ITM-10001'), undefined), 1);
-    assert.equal(baseUnitFactor(item('ITM-10001'), 'ea'), 1);
-    assert.equal(baseUnitFactor(item('ITM-10001'), 'bx'), 10);
+    expect(baseUnitFactor(item('ITM-10001'), undefined)).toBe(1);
+    expect(baseUnitFactor(item('ITM-10001'), 'ea')).toBe(1);
+    expect(baseUnitFactor(item('ITM-10001'), 'bx')).toBe(10);
   });
 
   it('makes a CREDIT line a negative base quantity (a reversal)', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ transactionType: 'CREDIT', quantity: 3 }), gauzeAtNmcOr(), context);
-    assert.ok(!isUnmapped(mapped));
-    assert.equal(mapped.baseQuantity, -3);
-    assert.equal(mapped.transactionType, 'CREDIT');
+    expect(!isUnmapped(mapped)).toBeTruthy();
+    expect(mapped.baseQuantity).toBe(-3);
+    expect(mapped.transactionType).toBe('CREDIT');
   });
 
   it('treats a negative CHARGE quantity as a reversal of the same magnitude', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ quantity: -1, uom: 'BX' }), gauzeAtNmcOr(), context);
-    assert.ok(!isUnmapped(mapped));
-    assert.equal(mapped.baseQuantity, -10);
-    assert.equal(mapped.transactionType, 'CREDIT');
+    expect(!isUnmapped(mapped)).toBeTruthy();
+    expect(mapped.baseQuantity).toBe(-10);
+    expect(mapped.transactionType).toBe('CREDIT');
   });
 
   it('keeps decimal base quantities free of binary noise (0.3 BX = 3 EA)', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ quantity: 0.3, uom: 'BX' }), gauzeAtNmcOr(), context);
-    assert.ok(!isUnmapped(mapped));
-    assert.equal(mapped.baseQuantity, 3);
+    expect(!isUnmapped(mapped)).toBeTruthy();
+    expect(mapped.baseQuantity).toBe(3);
   });
 
   it('omits encounterRef when the message has none', () => {
     const usage = sampleUsage({ encounterRef: undefined });
     const mapped = mapUsageLine(usage, usage.lines[0]!, gauzeAtNmcOr(), context);
-    assert.ok(!isUnmapped(mapped));
-    assert.equal('encounterRef' in mapped, false);
+    expect(!isUnmapped(mapped)).toBeTruthy();
+    expect('encounterRef' in mapped).toBe(false);
   });
 
   it('reports UNKNOWN_CHARGE_CODE when the crosswalk has no entry', () => {
     const result = mapUsageLine(sampleUsage(), line({ item: { system: 'CHARGE', value: 'CHG-999999' } }), { ...gauzeAtNmcOr(), chargeCode: undefined, item: undefined, parSetting: undefined }, context);
-    assert.deepEqual(result, { reasons: ['UNKNOWN_CHARGE_CODE'] });
+    expect(result).toStrictEqual({ reasons: ['UNKNOWN_CHARGE_CODE'] });
   });
 
   it('reports UNKNOWN_GTIN for an unknown GTIN and UNKNOWN_ITEM for an unknown item id', () => {
     const lookups = { ...gauzeAtNmcOr(), chargeCode: undefined, item: undefined, parSetting: undefined };
-    assert.deepEqual(mapUsageLine(sampleUsage(), line({ item: { system: 'GTIN', value: '00000000000000' } }), lookups, context), {
+    expect(mapUsageLine(sampleUsage(), line({ item: { system: 'GTIN', value: '00000000000000' } }), lookups, context)).toStrictEqual({
       reasons: ['UNKNOWN_GTIN'],
     });
-    assert.deepEqual(mapUsageLine(sampleUsage(), line({ item: { system: 'ITEM', value: 'ITM-0' } }), lookups, context), {
+    expect(mapUsageLine(sampleUsage(), line({ item: { system: 'ITEM', value: 'ITM-0' } }), lookups, context)).toStrictEqual({
       reasons: ['UNKNOWN_ITEM'],
     });
   });
 
   it('reports UNKNOWN_UOM for a unit the item does not convert', () => {
-    assert.deepEqual(mapUsageLine(sampleUsage(), line({ uom: 'CS' }), gauzeAtNmcOr(), context), { reasons: ['UNKNOWN_UOM'] });
+    expect(mapUsageLine(sampleUsage(), line({ uom: 'CS' }), gauzeAtNmcOr(), context)).toStrictEqual({ reasons: ['UNKNOWN_UOM'] });
   });
 
   it('reports UNKNOWN_DEPARTMENT when neither line nor message names a mapped department', () => {
     const usage = sampleUsage({ departmentCode: undefined });
     const lookups = { ...gauzeAtNmcOr(), department: undefined, location: undefined, costCenter: undefined, parSetting: undefined };
-    assert.deepEqual(mapUsageLine(usage, usage.lines[0]!, lookups, context), { reasons: ['UNKNOWN_DEPARTMENT'] });
+    expect(mapUsageLine(usage, usage.lines[0]!, lookups, context)).toStrictEqual({ reasons: ['UNKNOWN_DEPARTMENT'] });
   });
 
   it('reports UNKNOWN_COST_CENTER when the department points at a cost center that does not exist', () => {
-    assert.deepEqual(mapUsageLine(sampleUsage(), line(), { ...gauzeAtNmcOr(), costCenter: undefined }, context), {
+    expect(mapUsageLine(sampleUsage(), line(), { ...gauzeAtNmcOr(), costCenter: undefined }, context)).toStrictEqual({
       reasons: ['UNKNOWN_COST_CENTER'],
     });
   });
 
   it('reports NO_PAR_SETTING when the item is not stocked at the location', () => {
-    assert.deepEqual(mapUsageLine(sampleUsage(), line(), { ...gauzeAtNmcOr(), parSetting: undefined }, context), {
+    expect(mapUsageLine(sampleUsage(), line(), { ...gauzeAtNmcOr(), parSetting: undefined }, context)).toStrictEqual({
       reasons: ['NO_PAR_SETTING'],
     });
   });
 
   it('reports every reason at once so an operator can fix them together', () => {
     const result = mapUsageLine(sampleUsage(), line({ item: { system: 'CHARGE', value: 'CHG-999999' } }), {}, context);
-    assert.deepEqual(result, { reasons: ['UNKNOWN_CHARGE_CODE', 'UNKNOWN_DEPARTMENT'] });
+    expect(result).toStrictEqual({ reasons: ['UNKNOWN_CHARGE_CODE', 'UNKNOWN_DEPARTMENT'] });
   });
 });

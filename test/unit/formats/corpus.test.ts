@@ -4,10 +4,9 @@
  * every other message type a DataError on MSH-9, every FHIR sample a result or a ValidationError —
  * never a crash — and no value of a patient segment/resource may appear in any output or error.
  */
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import { Hl7Message } from '@medplum/core';
 import { UsageMessageSchema } from '../../../contracts/usage';
 import { parseFhirUsage } from '../../../functions/adapters/fhir';
@@ -65,7 +64,7 @@ const fhirPhiValues = (body: unknown): string[] => {
 
 const assertNoPhi = (phi: readonly string[], outputs: readonly string[], where: string): void => {
   const haystack = outputs.join('\n').toUpperCase();
-  for (const value of phi) assert.ok(!haystack.includes(value.toUpperCase()), `${where} leaks a patient value (${value.length} chars)`);
+  for (const value of phi) expect(!haystack.includes(value.toUpperCase())).toBeTruthy();
 };
 
 const messageTypeOf = (text: string): string => {
@@ -77,7 +76,7 @@ if (!sharedFixturesPresent) {
   describe('public sample corpus', () => {
     it('is not beside this checkout, so its checks are not run here', () => {
       console.log(`note: ${sharedFixturesDir} is absent; the corpus checks run where CI lays it beside the checkout`);
-      assert.equal(sharedFixturesPresent, false);
+      expect(sharedFixturesPresent).toBe(false);
     });
   });
 } else {
@@ -89,44 +88,41 @@ if (!sharedFixturesPresent) {
   describe('public sample corpus — HL7 v2', () => {
     it('holds DFT^P03 samples and other message types to check against', () => {
       const types = hl7Files.flatMap((f) => splitHl7Batch(readFileSync(path.join(hl7Dir, f), 'utf8')).map(messageTypeOf));
-      assert.ok(types.filter((t) => t === 'DFT^P03').length >= 4);
-      assert.ok(types.filter((t) => t !== 'DFT^P03').length >= 5);
+      expect(types.filter((t) => t === 'DFT^P03').length >= 4).toBeTruthy();
+      expect(types.filter((t) => t !== 'DFT^P03').length >= 5).toBeTruthy();
     });
 
     it('finds patient values to look for in every message with a PID segment, and would catch a leak', () => {
       for (const file of hl7Files) {
         for (const text of splitHl7Batch(readFileSync(path.join(hl7Dir, file), 'utf8'))) {
-          if (/(^|\r)PID./.test(text)) assert.ok(hl7PhiValues(text).length > 0, file);
+          if (/(^|\r)PID./.test(text)) expect(hl7PhiValues(text).length > 0).toBeTruthy();
         }
       }
       const mieweb = splitHl7Batch(readFileSync(path.join(hl7Dir, 'nhc_mieweb_dft_p03_two_messages_v25.hl7'), 'utf8'))[0] as string;
-      assert.ok(hl7PhiValues(mieweb).includes('Daffy'));
-      assert.throws(() => assertNoPhi(['Daffy'], ['{"note":"daffy duck"}'], 'control'));
+      expect(hl7PhiValues(mieweb).includes('Daffy')).toBeTruthy();
+      expect(() => assertNoPhi(['Daffy'], ['{"note":"daffy duck"}'], 'control')).toThrow();
     });
 
     it('splits the MIE WebChart file into its two DFT^P03 messages', () => {
       const messages = splitHl7Batch(readFileSync(path.join(hl7Dir, 'nhc_mieweb_dft_p03_two_messages_v25.hl7'), 'utf8'));
-      assert.equal(messages.length, 2);
-      assert.deepEqual(
-        messages.map((m) => parseDftP03(m, { encounterKey }).messageControlId),
-        ['DSD1184185250', 'DSD1184189125'],
-      );
+      expect(messages.length).toBe(2);
+      expect(messages.map((m) => parseDftP03(m, { encounterKey }).messageControlId)).toStrictEqual(['DSD1184185250', 'DSD1184189125']);
     });
 
     it('splits the 13-message HAPI lab file (CR separators, blank lines)', () => {
-      assert.equal(splitHl7Batch(readFileSync(path.join(hl7Dir, 'hapi_oml_o21_oul_r22_multi_message_cr.hl7'), 'utf8')).length, 13);
+      expect(splitHl7Batch(readFileSync(path.join(hl7Dir, 'hapi_oml_o21_oul_r22_multi_message_cr.hl7'), 'utf8')).length).toBe(13);
     });
 
     for (const file of hl7Files) {
       it(`${file}: DFT^P03 → valid UsageMessage, other types → DataError on MSH-9, no patient value in any output`, () => {
         const messages = splitHl7Batch(readFileSync(path.join(hl7Dir, file), 'utf8'));
-        assert.ok(messages.length > 0);
+        expect(messages.length > 0).toBeTruthy();
         for (const [index, text] of messages.entries()) {
           const where = `${file}#${index + 1}`;
           const phi = hl7PhiValues(text);
           if (messageTypeOf(text) === 'DFT^P03') {
             const usage = parseDftP03(text, { encounterKey });
-            assert.ok(UsageMessageSchema.safeParse(usage).success, where);
+            expect(UsageMessageSchema.safeParse(usage).success).toBeTruthy();
             assertNoPhi(phi, [JSON.stringify(usage), buildHl7Ack(text, { code: 'AA' }, new Date())], where);
           } else {
             let error: unknown;
@@ -135,8 +131,8 @@ if (!sharedFixturesPresent) {
             } catch (e) {
               error = e;
             }
-            assert.ok(error instanceof DataError, `${where}: expected a DataError`);
-            assert.equal(error.location, 'MSH-9', where);
+            expect(error instanceof DataError).toBeTruthy();
+            expect(error.location).toBe('MSH-9');
             assertNoPhi(phi, [error.message, JSON.stringify(error), buildHl7Ack(text, hl7ErrorFor(error), new Date())], where);
           }
         }
@@ -151,10 +147,10 @@ if (!sharedFixturesPresent) {
       } catch (e) {
         error = e;
       }
-      assert.ok(error instanceof DataError);
+      expect(error instanceof DataError).toBeTruthy();
       const ack = buildHl7Ack(text, hl7ErrorFor(error), new Date());
-      assert.ok(ack.startsWith('MSH^~|\\&^RECEIVING^200^SENDING^200M^'), ack);
-      assert.equal(Hl7Message.parse(ack).getSegment('MSA')?.getField(2)?.toString(), '2003582144');
+      expect(ack.startsWith('MSH^~|\\&^RECEIVING^200^SENDING^200M^')).toBeTruthy();
+      expect(Hl7Message.parse(ack).getSegment('MSA')?.getField(2)?.toString()).toBe('2003582144');
     });
   });
 
@@ -165,11 +161,11 @@ if (!sharedFixturesPresent) {
         const phi = fhirPhiValues(body);
         try {
           const messages = parseFhirUsage(body, { encounterKey, sourceSystem: 'EPIC', facilityCode: 'NMC' });
-          assert.ok(messages.length > 0);
-          for (const m of messages) assert.ok(UsageMessageSchema.safeParse(m).success, file);
+          expect(messages.length > 0).toBeTruthy();
+          for (const m of messages) expect(UsageMessageSchema.safeParse(m).success).toBeTruthy();
           assertNoPhi(phi, [JSON.stringify(messages)], file);
         } catch (e) {
-          assert.ok(e instanceof ValidationError, `${file}: ${String(e)}`);
+          expect(e instanceof ValidationError).toBeTruthy();
           assertNoPhi(phi, [e.message, JSON.stringify(e)], file);
         }
       });
@@ -178,8 +174,8 @@ if (!sharedFixturesPresent) {
     it('turns the R4 ChargeItem and SupplyDelivery examples into usage messages', () => {
       const read = (f: string): unknown => JSON.parse(readFileSync(path.join(fhirDir, f), 'utf8'));
       const options = { encounterKey, sourceSystem: 'EPIC', facilityCode: 'NMC' };
-      assert.equal(parseFhirUsage(read('r4ex_ChargeItem-example.json'), options)[0]?.lines[0]?.item.value, '01510');
-      assert.equal(parseFhirUsage(read('r4ex_SupplyDelivery-simpledelivery.json'), options)[0]?.lines[0]?.quantity, 10);
+      expect(parseFhirUsage(read('r4ex_ChargeItem-example.json'), options)[0]?.lines[0]?.item.value).toBe('01510');
+      expect(parseFhirUsage(read('r4ex_SupplyDelivery-simpledelivery.json'), options)[0]?.lines[0]?.quantity).toBe(10);
     });
   });
 }

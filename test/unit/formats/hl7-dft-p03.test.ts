@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { UsageMessageSchema } from '../../../contracts/usage';
 import { parseDftP03 } from '../../../functions/adapters/hl7v2';
 import { DataError, UnparseableMessageError } from '../../../functions/domain/errors';
@@ -11,7 +10,7 @@ const parse = (text: string): ReturnType<typeof parseDftP03> => parseDftP03(text
 /** The DataError `fn` throws, with its location and table 0357 code. */
 const dataErrorOf = (fn: () => unknown): { location: string | undefined; code: unknown; message: string } => {
   const e = thrown(fn);
-  assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
+  expect(e instanceof DataError).toBeTruthy();
   return { location: e.location, code: e.details['hl7ErrorCode'], message: e.message };
 };
 
@@ -24,7 +23,7 @@ const withDelimiters = (text: string, to: { field: string; component: string; re
 describe('parseDftP03 — fixtures', () => {
   it('maps a v2.3 Epic DFT^P03 (CR separators) field by field', () => {
     const message = parse(readFixture('hl7/dft-p03-v23.hl7'));
-    assert.deepEqual(message, {
+    expect(message).toStrictEqual({
       sourceSystem: 'EPIC',
       facilityCode: 'NMC',
       messageControlId: 'NMC-DFT-0001',
@@ -42,42 +41,36 @@ describe('parseDftP03 — fixtures', () => {
 
   it('maps a v2.5.1 message with CRLF separators, CQ quantities and an FT1-13 department override', () => {
     const message = parse(readFixture('hl7/dft-p03-v251-crlf.hl7'));
-    assert.equal(message.facilityCode, 'SCH');
-    assert.equal(message.messageControlId, 'SCH-DFT-0002');
-    assert.equal(message.occurredAt, '2026-11-26T14:15:12.345Z');
-    assert.equal(message.departmentCode, 'ICU');
-    assert.equal(message.procedureCode, '36556');
-    assert.deepEqual(
-      message.lines.map((l) => [l.lineNumber, l.item.value, l.quantity, l.uom, l.departmentCode]),
-      [
+    expect(message.facilityCode).toBe('SCH');
+    expect(message.messageControlId).toBe('SCH-DFT-0002');
+    expect(message.occurredAt).toBe('2026-11-26T14:15:12.345Z');
+    expect(message.departmentCode).toBe('ICU');
+    expect(message.procedureCode).toBe('36556');
+    expect(message.lines.map((l) => [l.lineNumber, l.item.value, l.quantity, l.uom, l.departmentCode])).toStrictEqual([
         [1, 'CHG-100003', 1, undefined, undefined],
         [2, 'CHG-100004', 2, 'EA', undefined],
         [3, 'CHG-100005', 1, 'BX', 'OR'],
-      ],
-    );
+      ]);
   });
 
   it('reads a v2.8 message whose delimiters are # ~ ! @ $ (MSH-1/MSH-2) and unescapes @F@', () => {
     const text = readFixture('hl7/dft-p03-v28-custom-delims.hl7');
-    assert.ok(text.startsWith('MSH#~!@$#'));
+    expect(text.startsWith('MSH#~!@$#')).toBeTruthy();
     const message = parse(text);
-    assert.equal(message.sourceSystem, 'EPIC');
-    assert.equal(message.departmentCode, 'CATH');
-    assert.equal(message.procedureCode, '93458');
+    expect(message.sourceSystem).toBe('EPIC');
+    expect(message.departmentCode).toBe('CATH');
+    expect(message.procedureCode).toBe('93458');
     // MSH-7 is +0100; FT1-4 has no offset and takes the sender's (MSH-7) offset.
-    assert.equal(message.occurredAt, '2026-11-26T09:15:00.000Z');
-    assert.deepEqual(
-      message.lines.map((l) => [l.item.value, l.quantity, l.serviceDate]),
-      [
+    expect(message.occurredAt).toBe('2026-11-26T09:15:00.000Z');
+    expect(message.lines.map((l) => [l.item.value, l.quantity, l.serviceDate])).toStrictEqual([
         ['CHG-100001', 3, '2026-11-26T09:05:00.000Z'],
         ['CHG-100006', 1, '2026-11-26T09:10:00.000Z'],
-      ],
-    );
+      ]);
   });
 
   it('turns a CD (credit) line into a CREDIT with a negative quantity', () => {
     const [line] = parse(readFixture('hl7/dft-p03-credit.hl7')).lines;
-    assert.deepEqual(line, {
+    expect(line).toStrictEqual({
       lineNumber: 1,
       item: { system: 'CHARGE', value: 'CHG-100001' },
       quantity: -2,
@@ -87,12 +80,12 @@ describe('parseDftP03 — fixtures', () => {
   });
 
   it('passes unknown charge codes and departments through: mapping them is not the parser’s job', () => {
-    assert.equal(parse(readFixture('hl7/dft-p03-unknown-charge.hl7')).lines[0]?.item.value, 'CHG-999999');
-    assert.equal(parse(readFixture('hl7/dft-p03-unknown-dept.hl7')).departmentCode, 'XRAY');
+    expect(parse(readFixture('hl7/dft-p03-unknown-charge.hl7')).lines[0]?.item.value).toBe('CHG-999999');
+    expect(parse(readFixture('hl7/dft-p03-unknown-dept.hl7')).departmentCode).toBe('XRAY');
   });
 
   it('names FT1[2]-10 when the second FT1 has a non-numeric quantity', () => {
-    assert.deepEqual(dataErrorOf(() => parse(readFixture('hl7/dft-p03-bad-qty.hl7'))), {
+    expect(dataErrorOf(() => parse(readFixture('hl7/dft-p03-bad-qty.hl7')))).toStrictEqual({
       location: 'FT1[2]-10',
       code: '102',
       message: 'FT1[2]-10: quantity is not a number',
@@ -101,16 +94,16 @@ describe('parseDftP03 — fixtures', () => {
 
   it('rejects text that is not HL7 as unparseable', () => {
     const e = thrown(() => parse(readFixture('hl7/not-hl7.txt')));
-    assert.ok(e instanceof UnparseableMessageError);
+    expect(e instanceof UnparseableMessageError).toBeTruthy();
   });
 
   it('returns messages that satisfy UsageMessageSchema and carry no patient data', () => {
     for (const name of ['dft-p03-v23.hl7', 'dft-p03-v251-crlf.hl7', 'dft-p03-v28-custom-delims.hl7', 'dft-p03-credit.hl7']) {
       const message = parse(readFixture(`hl7/${name}`));
-      assert.ok(UsageMessageSchema.safeParse(message).success, name);
+      expect(UsageMessageSchema.safeParse(message).success).toBeTruthy();
       const json = JSON.stringify(message).toUpperCase();
       for (const phi of ['HALVORSEN', 'BRIGITTA', 'ACHTERBERG', 'QUINTERO', 'MRN', '1967', '19670412', 'LAKESHORE', '555-01', '472-18', 'V20261126', 'ANXIOUS', 'NEEL', 'OYELARAN']) {
-        assert.ok(!json.includes(phi), `${name} leaks ${phi}`);
+        expect(!json.includes(phi)).toBeTruthy();
       }
     }
   });
@@ -129,43 +122,43 @@ describe('parseDftP03 — delimiters and segment separators', () => {
       `\u000b${base}\u001c\r`,
       `\uFEFF${base}`,
     ];
-    for (const variant of variants) assert.deepEqual(parse(variant), expected);
+    for (const variant of variants) expect(parse(variant)).toStrictEqual(expected);
   });
 
   it('discovers swapped delimiters from MSH-1/MSH-2 (MSH^~|\\&, as in the HAPI sample)', () => {
     const swapped = withDelimiters(base, { field: '^', component: '~', repetition: '|', escape: '\\', subcomponent: '&' });
-    assert.ok(swapped.startsWith('MSH^~|\\&^EPIC^NMC'));
-    assert.deepEqual(parse(swapped), expected);
+    expect(swapped.startsWith('MSH^~|\\&^EPIC^NMC')).toBeTruthy();
+    expect(parse(swapped)).toStrictEqual(expected);
   });
 
   it('discovers a non-standard set (MSH#~!@$) and the subcomponent separator inside a CQ unit', () => {
     const custom = withDelimiters(base, { field: '#', component: '~', repetition: '!', escape: '@', subcomponent: '$' });
-    assert.deepEqual(parse(custom), expected);
-    assert.equal(expected.lines[0]?.uom, 'EA');
+    expect(parse(custom)).toStrictEqual(expected);
+    expect(expected.lines[0]?.uom).toBe('EA');
   });
 
   it('unescapes \\S\\ \\T\\ \\F\\ \\R\\ \\E\\ in the codes it reads', () => {
     const message = parse(dft({ ft1: [ft1({ 1: '1', 6: 'CG', 7: 'A\\S\\B\\T\\C\\F\\D\\R\\E\\E\\F', 10: '1' })] }));
-    assert.equal(message.lines[0]?.item.value, 'A^B&C|D~E\\F');
+    expect(message.lines[0]?.item.value).toBe('A^B&C|D~E\\F');
   });
 });
 
 describe('parseDftP03 — versions', () => {
   for (const version of ['2.3', '2.3.1', '2.4', '2.5', '2.5.1', '2.6', '2.7', '2.7.1', '2.8', '2.8.2']) {
     it(`accepts MSH-12 ${version}`, () => {
-      assert.equal(parse(dft({ version })).lines.length, 1);
+      expect(parse(dft({ version })).lines.length).toBe(1);
     });
   }
 
   it('rejects versions outside 2.3–2.8 with MSH-12 and code 203', () => {
     for (const version of ['2.2', '2.9', '3.0', 'x']) {
-      assert.deepEqual(dataErrorOf(() => parse(dft({ version }))).location, 'MSH-12');
-      assert.equal(dataErrorOf(() => parse(dft({ version }))).code, '203');
+      expect(dataErrorOf(() => parse(dft({ version }))).location).toStrictEqual('MSH-12');
+      expect(dataErrorOf(() => parse(dft({ version }))).code).toBe('203');
     }
   });
 
   it('reports a missing MSH-12 as a required field (101)', () => {
-    assert.deepEqual(dataErrorOf(() => parse(dft({ version: '' }))).code, '101');
+    expect(dataErrorOf(() => parse(dft({ version: '' }))).code).toStrictEqual('101');
   });
 });
 
@@ -173,47 +166,44 @@ describe('parseDftP03 — FT1 lines', () => {
   const line = (fields: Record<number, string>) => parse(dft({ ft1: [ft1(fields)] })).lines[0];
 
   it('treats a negative quantity on a charge as a credit', () => {
-    assert.deepEqual([line({ 1: '1', 6: 'CG', 7: 'CHG-100001', 10: '-3' })?.transactionType, line({ 1: '1', 6: 'CG', 7: 'CHG-100001', 10: '-3' })?.quantity], ['CREDIT', -3]);
+    expect([line({ 1: '1', 6: 'CG', 7: 'CHG-100001', 10: '-3' })?.transactionType, line({ 1: '1', 6: 'CG', 7: 'CHG-100001', 10: '-3' })?.quantity]).toStrictEqual(['CREDIT', -3]);
   });
 
   it('keeps a credit negative when the sender already signed its quantity', () => {
-    assert.equal(line({ 1: '1', 6: 'CD', 7: 'CHG-100001', 10: '-3' })?.quantity, -3);
+    expect(line({ 1: '1', 6: 'CD', 7: 'CHG-100001', 10: '-3' })?.quantity).toBe(-3);
   });
 
   it('accepts CH, CHARGE, CR and CREDIT spellings of the transaction type', () => {
-    assert.equal(line({ 6: 'CH', 7: 'X', 10: '1' })?.transactionType, 'CHARGE');
-    assert.equal(line({ 6: 'charge', 7: 'X', 10: '1' })?.transactionType, 'CHARGE');
-    assert.equal(line({ 6: 'CR', 7: 'X', 10: '1' })?.transactionType, 'CREDIT');
-    assert.equal(line({ 6: 'Credit', 7: 'X', 10: '1' })?.transactionType, 'CREDIT');
+    expect(line({ 6: 'CH', 7: 'X', 10: '1' })?.transactionType).toBe('CHARGE');
+    expect(line({ 6: 'charge', 7: 'X', 10: '1' })?.transactionType).toBe('CHARGE');
+    expect(line({ 6: 'CR', 7: 'X', 10: '1' })?.transactionType).toBe('CREDIT');
+    expect(line({ 6: 'Credit', 7: 'X', 10: '1' })?.transactionType).toBe('CREDIT');
   });
 
   it('defaults an empty FT1-10 to 1, an empty FT1-1 to the ordinal and an empty FT1-4 to MSH-7', () => {
     const message = parse(dft({ ft1: [ft1({ 6: 'CG', 7: 'A' }), ft1({ 6: 'CG', 7: 'B' })] }));
-    assert.deepEqual(
-      message.lines.map((l) => [l.lineNumber, l.quantity, l.serviceDate]),
-      [
+    expect(message.lines.map((l) => [l.lineNumber, l.quantity, l.serviceDate])).toStrictEqual([
         [1, 1, message.occurredAt],
         [2, 1, message.occurredAt],
-      ],
-    );
+      ]);
   });
 
   it('reads a decimal quantity', () => {
-    assert.equal(line({ 1: '1', 6: 'CG', 7: 'A', 10: '2.5' })?.quantity, 2.5);
+    expect(line({ 1: '1', 6: 'CG', 7: 'A', 10: '2.5' })?.quantity).toBe(2.5);
   });
 
   it('maps FT1-7 to a GTIN when FT1-7.3 names GTIN or GS1', () => {
-    assert.deepEqual(line({ 1: '1', 6: 'CG', 7: '10881234500019^Stent^GTIN', 10: '1' })?.item, { system: 'GTIN', value: '10881234500019' });
-    assert.deepEqual(line({ 1: '1', 6: 'CG', 7: '00881234500029^Guidewire^gs1', 10: '1' })?.item, { system: 'GTIN', value: '00881234500029' });
+    expect(line({ 1: '1', 6: 'CG', 7: '10881234500019^Stent^GTIN', 10: '1' })?.item).toStrictEqual({ system: 'GTIN', value: '10881234500019' });
+    expect(line({ 1: '1', 6: 'CG', 7: '00881234500029^Guidewire^gs1', 10: '1' })?.item).toStrictEqual({ system: 'GTIN', value: '00881234500029' });
   });
 
   it('rejects a GTIN-coded FT1-7 that is not 8, 12, 13 or 14 digits', () => {
-    assert.equal(dataErrorOf(() => line({ 1: '1', 6: 'CG', 7: 'ABC123^Stent^GTIN', 10: '1' })).location, 'FT1[1]-7');
+    expect(dataErrorOf(() => line({ 1: '1', 6: 'CG', 7: 'ABC123^Stent^GTIN', 10: '1' })).location).toBe('FT1[1]-7');
   });
 
   it('reads a CQ-style quantity^unit and leaves uom undefined without one', () => {
-    assert.equal(line({ 1: '1', 6: 'CG', 7: 'A', 10: '2^CS' })?.uom, 'CS');
-    assert.equal('uom' in (line({ 1: '1', 6: 'CG', 7: 'A', 10: '2' }) ?? {}), false);
+    expect(line({ 1: '1', 6: 'CG', 7: 'A', 10: '2^CS' })?.uom).toBe('CS');
+    expect('uom' in (line({ 1: '1', 6: 'CG', 7: 'A', 10: '2' }) ?? {})).toBe(false);
   });
 
   it('names the field and FT1 repetition of each line error', () => {
@@ -235,59 +225,59 @@ describe('parseDftP03 — FT1 lines', () => {
     ];
     for (const [fields, location, code] of cases) {
       const error = dataErrorOf(() => parse(twoLines(fields)));
-      assert.deepEqual([error.location, error.code], [location, code], JSON.stringify(fields));
+      expect([error.location, error.code]).toStrictEqual([location, code]);
     }
   });
 });
 
 describe('parseDftP03 — message-level errors', () => {
   it('rejects another message type on MSH-9 (200) and another trigger event (201)', () => {
-    assert.deepEqual(dataErrorOf(() => parse(dft({ messageType: 'ADT^A01' }))), { location: 'MSH-9', code: '200', message: 'MSH-9: message type must be DFT^P03' });
-    assert.equal(dataErrorOf(() => parse(dft({ messageType: 'DFT^P11^DFT_P11' }))).code, '201');
-    assert.equal(dataErrorOf(() => parse(dft({ messageType: '' }))).code, '101');
+    expect(dataErrorOf(() => parse(dft({ messageType: 'ADT^A01' })))).toStrictEqual({ location: 'MSH-9', code: '200', message: 'MSH-9: message type must be DFT^P03' });
+    expect(dataErrorOf(() => parse(dft({ messageType: 'DFT^P11^DFT_P11' }))).code).toBe('201');
+    expect(dataErrorOf(() => parse(dft({ messageType: '' }))).code).toBe('101');
   });
 
   it('requires MSH-10, MSH-3, MSH-4 and a valid MSH-7', () => {
-    assert.equal(dataErrorOf(() => parse(dft({ controlId: '' }))).location, 'MSH-10');
-    assert.equal(dataErrorOf(() => parse(dft({ facility: '' }))).location, 'MSH-4');
-    assert.equal(dataErrorOf(() => parse(dft({ time: '' }))).location, 'MSH-7');
-    assert.equal(dataErrorOf(() => parse(dft({ time: '20261340' }))).location, 'MSH-7');
-    assert.equal(dataErrorOf(() => parse(dft({ time: '20261126083000-9900' }))).location, 'MSH-7');
-    assert.equal(dataErrorOf(() => parse(dft().replace('|EPIC|', '||'))).location, 'MSH-3');
+    expect(dataErrorOf(() => parse(dft({ controlId: '' }))).location).toBe('MSH-10');
+    expect(dataErrorOf(() => parse(dft({ facility: '' }))).location).toBe('MSH-4');
+    expect(dataErrorOf(() => parse(dft({ time: '' }))).location).toBe('MSH-7');
+    expect(dataErrorOf(() => parse(dft({ time: '20261340' }))).location).toBe('MSH-7');
+    expect(dataErrorOf(() => parse(dft({ time: '20261126083000-9900' }))).location).toBe('MSH-7');
+    expect(dataErrorOf(() => parse(dft().replace('|EPIC|', '||'))).location).toBe('MSH-3');
   });
 
   it('takes the universal id of an HD when its namespace is empty', () => {
-    assert.equal(parse(dft().replace('|EPIC|', '|^EPIC-UID^ISO|')).sourceSystem, 'EPIC-UID');
+    expect(parse(dft().replace('|EPIC|', '|^EPIC-UID^ISO|')).sourceSystem).toBe('EPIC-UID');
   });
 
   it('requires at least one FT1 segment', () => {
-    assert.deepEqual(dataErrorOf(() => parse(dft({ ft1: [] }))), { location: 'FT1', code: '100', message: 'FT1: a DFT^P03 needs at least one FT1 segment' });
+    expect(dataErrorOf(() => parse(dft({ ft1: [] })))).toStrictEqual({ location: 'FT1', code: '100', message: 'FT1: a DFT^P03 needs at least one FT1 segment' });
   });
 
   it('refuses two messages in one body', () => {
-    assert.equal(dataErrorOf(() => parse(`${dft()}\r${dft({ controlId: 'CTRL-2' })}`)).location, 'MSH');
+    expect(dataErrorOf(() => parse(`${dft()}\r${dft({ controlId: 'CTRL-2' })}`)).location).toBe('MSH');
   });
 
   it('leaves departmentCode and encounterRef out without PV1, and encounterRef out without PV1-19', () => {
     const noPv1 = parse(dft({ pv1: null, pr1: null }));
-    assert.equal('departmentCode' in noPv1 || 'encounterRef' in noPv1 || 'procedureCode' in noPv1, false);
+    expect('departmentCode' in noPv1 || 'encounterRef' in noPv1 || 'procedureCode' in noPv1).toBe(false);
     const noVisit = parse(dft({ pv1: pv1('ED', '') }));
-    assert.equal(noVisit.departmentCode, 'ED');
-    assert.equal('encounterRef' in noVisit, false);
+    expect(noVisit.departmentCode).toBe('ED');
+    expect('encounterRef' in noVisit).toBe(false);
   });
 
   it('derives the encounter reference from facility and visit number only', () => {
     const a = parse(dft({ pv1: pv1('OR', 'V123'), controlId: 'A' }));
     const b = parse(dft({ pv1: pv1('CATH', 'V123', { 7: 'DOC^OTHER' }), controlId: 'B' }));
     const c = parse(dft({ pv1: pv1('OR', 'V123'), facility: 'SCH' }));
-    assert.equal(a.encounterRef, b.encounterRef);
-    assert.notEqual(a.encounterRef, c.encounterRef);
-    assert.equal(a.encounterRef, encounterRef(encounterKey, 'NMC', 'V123'));
+    expect(a.encounterRef).toBe(b.encounterRef);
+    expect(a.encounterRef).not.toBe(c.encounterRef);
+    expect(a.encounterRef).toBe(encounterRef(encounterKey, 'NMC', 'V123'));
   });
 
   it('rejects non-HL7 input as unparseable (UnparseableMessageError, not a crash)', () => {
     for (const text of ['', '   ', 'hello world', 'MSH', 'MSHELLO|^~\\&|', 'MSH|', 'MSH|abc|EPIC', '{"resourceType":"Procedure"}', 'PID|1||123']) {
-      assert.ok(thrown(() => parse(text)) instanceof UnparseableMessageError, JSON.stringify(text));
+      expect(thrown(() => parse(text)) instanceof UnparseableMessageError).toBeTruthy();
     }
   });
 });

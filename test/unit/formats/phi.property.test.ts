@@ -3,8 +3,7 @@
  * numbers) placed where EHRs put it never reaches a usage message, an error message, an error's
  * details or an ACK — and does not change what the adapters produce.
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Hl7Context } from '@medplum/core';
 import type { Procedure } from '@medplum/fhirtypes';
@@ -46,7 +45,7 @@ const secrets = (p: Phi): string[] => [p.family, p.given, p.mrn, p.dob, p.street
 
 const assertAbsent = (p: Phi, outputs: readonly string[]): void => {
   const haystack = outputs.join('\n').toUpperCase();
-  for (const secret of secrets(p)) assert.ok(!haystack.includes(secret.toUpperCase()), `leaked a generated ${secret.length}-char PHI value`);
+  for (const secret of secrets(p)) expect(!haystack.includes(secret.toUpperCase())).toBeTruthy();
 };
 
 /** A DFT^P03 carrying the PHI in PID, NK1, GT1, IN1, PV1 free text and a Z-segment. */
@@ -89,8 +88,8 @@ describe('PHI never leaves the HL7 adapter', () => {
         const text = dftWithPhi(p);
         const usage = parseDftP03(text, { encounterKey });
         const { encounterRef: ref, ...rest } = usage;
-        assert.deepEqual(rest, expected);
-        assert.equal(ref, encounterRef(encounterKey, 'NMC', p.visit));
+        expect(rest).toStrictEqual(expected);
+        expect(ref).toBe(encounterRef(encounterKey, 'NMC', p.visit));
         assertAbsent(p, [JSON.stringify(usage), buildHl7Ack(text, { code: 'AA' }, new Date())]);
       }),
       { numRuns: RUNS },
@@ -107,7 +106,7 @@ describe('PHI never leaves the HL7 adapter', () => {
         } catch (e) {
           error = e;
         }
-        assert.ok(error instanceof HemError, `${fault.name}: expected a HemError`);
+        expect(error instanceof HemError).toBeTruthy();
         assertAbsent(p, [error.message, String(error.stack?.split('\n')[0]), JSON.stringify(error), JSON.stringify(error.details), buildHl7Ack(text, hl7ErrorFor(error), new Date())]);
       }),
       { numRuns: RUNS },
@@ -143,8 +142,8 @@ describe('PHI never leaves the FHIR and canonical JSON adapters', () => {
     fc.assert(
       fc.property(phiArb, (p) => {
         const [usage] = parseFhirUsage(procedureWithPhi(p), { encounterKey, sourceSystem: 'EPIC', facilityCode: 'NMC' });
-        assert.equal(usage?.lines.length, 2);
-        assert.equal(usage?.encounterRef, encounterRef(encounterKey, 'NMC', p.visit));
+        expect(usage?.lines.length).toBe(2);
+        expect(usage?.encounterRef).toBe(encounterRef(encounterKey, 'NMC', p.visit));
         assertAbsent(p, [JSON.stringify(usage)]);
       }),
       { numRuns: RUNS },
@@ -165,7 +164,7 @@ describe('PHI never leaves the FHIR and canonical JSON adapters', () => {
         } catch (e) {
           error = e;
         }
-        assert.ok(error instanceof HemError, fault);
+        expect(error instanceof HemError).toBeTruthy();
         assertAbsent(p, [error.message, JSON.stringify(error), JSON.stringify(error.details)]);
       }),
       { numRuns: RUNS },
@@ -186,7 +185,7 @@ describe('PHI never leaves the FHIR and canonical JSON adapters', () => {
           } catch (e) {
             error = e;
           }
-          assert.ok(error instanceof HemError);
+          expect(error instanceof HemError).toBeTruthy();
           assertAbsent(p, [error.message, JSON.stringify(error.details)]);
         }
       }),

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { UsageRecordRequest } from '../../../contracts/usage';
 import { parseUsageRecord } from '../../../functions/adapters/usage-record';
 import { ValidationError } from '../../../functions/domain/errors';
@@ -11,13 +10,13 @@ const parse = (body: unknown) => parseUsageRecord(body, { encounterKey });
 
 const errorOf = (body: unknown): { location: string | undefined; message: string } => {
   const e = thrown(() => parse(body));
-  assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${String(e)}`);
+  expect(e instanceof ValidationError).toBeTruthy();
   return { location: e.location, message: e.message };
 };
 
 describe('parseUsageRecord', () => {
   it('maps the canonical record: ordinals, item systems, credits, visit number → encounterRef', () => {
-    assert.deepEqual(parse(record()), {
+    expect(parse(record())).toStrictEqual({
       sourceSystem: 'EPIC',
       facilityCode: 'NMC',
       messageControlId: 'NMC-REC-0001',
@@ -35,13 +34,13 @@ describe('parseUsageRecord', () => {
   });
 
   it('drops the visit number: it appears nowhere in the output', () => {
-    assert.equal(JSON.stringify(parse(record())).includes('V20261126'), false);
+    expect(JSON.stringify(parse(record())).includes('V20261126')).toBe(false);
   });
 
   it('maps gtin to a GTIN item and keeps a line department', () => {
     const body = record();
     body.lines = [{ gtin: '10881234500019', quantity: 2, departmentCode: 'CATH' }];
-    assert.deepEqual(parse(body).lines[0], {
+    expect(parse(body).lines[0]).toStrictEqual({
       lineNumber: 1,
       item: { system: 'GTIN', value: '10881234500019' },
       quantity: 2,
@@ -54,39 +53,39 @@ describe('parseUsageRecord', () => {
   it('names the JSON path of schema violations', () => {
     const zero = record();
     (zero.lines[0] as { quantity: number }).quantity = 0;
-    assert.equal(errorOf(zero).location, 'lines[0].quantity');
-    assert.match(errorOf(zero).message, /^lines\[0\]\.quantity: /);
+    expect(errorOf(zero).location).toBe('lines[0].quantity');
+    expect(errorOf(zero).message).toMatch(/^lines\[0\]\.quantity: /);
 
     const text = record() as unknown as { lines: Record<string, unknown>[] };
     (text.lines[1] as Record<string, unknown>)['quantity'] = 'two';
-    assert.equal(errorOf(text).location, 'lines[1].quantity');
+    expect(errorOf(text).location).toBe('lines[1].quantity');
 
     const twoIds = record();
     twoIds.lines[0] = { chargeCode: 'CHG-100001', itemId: 'ITM-10001', quantity: 1 };
-    assert.equal(errorOf(twoIds).location, 'lines[0]');
+    expect(errorOf(twoIds).location).toBe('lines[0]');
 
     const badDate = { ...record(), occurredAt: '26/11/2026' };
-    assert.equal(errorOf(badDate).location, 'occurredAt');
+    expect(errorOf(badDate).location).toBe('occurredAt');
 
     const noLines = { ...record(), lines: [] };
-    assert.equal(errorOf(noLines).location, 'lines');
+    expect(errorOf(noLines).location).toBe('lines');
 
     const missing = record() as Partial<UsageRecordRequest>;
     delete missing.recordId;
-    assert.equal(errorOf(missing).location, 'recordId');
+    expect(errorOf(missing).location).toBe('recordId');
   });
 
   it('refuses unknown fields (the schema is strict), naming where they are', () => {
-    assert.equal(errorOf({ ...record(), patientName: 'x' }).location, '$');
+    expect(errorOf({ ...record(), patientName: 'x' }).location).toBe('$');
   });
 
   it('refuses two lines with one line number', () => {
     const body = record();
     body.lines = [{ chargeCode: 'CHG-100001', quantity: 1 }, { lineNumber: 1, chargeCode: 'CHG-100002', quantity: 1 }];
-    assert.equal(errorOf(body).location, 'lines[1].lineNumber');
+    expect(errorOf(body).location).toBe('lines[1].lineNumber');
   });
 
   it('rejects non-objects with a ValidationError', () => {
-    for (const body of [null, undefined, 'text', 3, []]) assert.ok(thrown(() => parse(body)) instanceof ValidationError);
+    for (const body of [null, undefined, 'text', 3, []]) expect(thrown(() => parse(body)) instanceof ValidationError).toBeTruthy();
   });
 });

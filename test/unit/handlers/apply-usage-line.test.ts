@@ -1,6 +1,5 @@
 import './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG, type EventDetailType } from '../../../contracts/events';
 import { ValidationError } from '../../../functions/domain/errors';
 import { makeHandler } from '../../../functions/handlers/apply-usage-line';
@@ -12,13 +11,13 @@ describe('apply-usage-line handler', () => {
   it('returns PutEvents entries whose details match the event catalog, without a bus name', async () => {
     const deps = fakeDependencies();
     const output = await makeHandler(deps)({ line: line() }, lambdaContext());
-    assert.equal(output.applied, true);
-    assert.deepEqual(output.entries.map((e) => e.DetailType), ['InventoryPositionChanged', 'CostPosted']);
+    expect(output.applied).toBe(true);
+    expect(output.entries.map((e) => e.DetailType)).toStrictEqual(['InventoryPositionChanged', 'CostPosted']);
     for (const entry of output.entries) {
       const catalog = EVENT_CATALOG[entry.DetailType as EventDetailType];
-      assert.equal(entry.Source, catalog.source);
-      assert.equal(catalog.schema.safeParse(entry.Detail).success, true);
-      assert.equal('EventBusName' in entry, false);
+      expect(entry.Source).toBe(catalog.source);
+      expect(catalog.schema.safeParse(entry.Detail).success).toBe(true);
+      expect('EventBusName' in entry).toBe(false);
     }
   });
 
@@ -27,33 +26,30 @@ describe('apply-usage-line handler', () => {
     const handler = makeHandler(deps);
     const first = await handler({ line: line() }, lambdaContext());
     const second = await handler({ line: line() }, lambdaContext());
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 54);
-    assert.deepEqual([second.applied, second.duplicate], [false, true]);
-    assert.deepEqual(second.entries, first.entries);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(54);
+    expect([second.applied, second.duplicate]).toStrictEqual([false, true]);
+    expect(second.entries).toStrictEqual(first.entries);
   });
 
   it('emits ReplenishmentRequested restoring par rounded up to the pack when on hand falls to the reorder point', async () => {
     const deps = fakeDependencies();
     // 60 on hand - 20 = 40 = reorder point → order 100 - 40 = 60 = 6 BX of 10.
     const output = await makeHandler(deps)({ line: line({ baseQuantity: 20 }) }, lambdaContext());
-    assert.deepEqual(output.replenishment, { itemId: 'ITM-10001', locationId: 'NMC-OR', quantity: 60, purchaseQuantity: 6, purchaseUom: 'BX' });
+    expect(output.replenishment).toStrictEqual({ itemId: 'ITM-10001', locationId: 'NMC-OR', quantity: 60, purchaseQuantity: 6, purchaseUom: 'BX' });
     const entry = output.entries.find((e) => e.DetailType === 'ReplenishmentRequested');
-    assert.equal(entry?.Detail.quantity, 60);
-    assert.equal(entry?.Detail.idempotencyKey, 'EPIC|MSG00001|1#ReplenishmentRequested');
+    expect(entry?.Detail.quantity).toBe(60);
+    expect(entry?.Detail.idempotencyKey).toBe('EPIC|MSG00001|1#ReplenishmentRequested');
   });
 
   it('restores stock on a credit line', async () => {
     const deps = fakeDependencies();
     const output = await makeHandler(deps)({ line: line({ baseQuantity: -2, transactionType: 'CREDIT' }) }, lambdaContext());
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 62);
-    assert.equal(output.replenishment, undefined);
-    assert.equal(output.entries.find((e) => e.DetailType === 'CostPosted')?.Detail.amount, -0.9);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(62);
+    expect(output.replenishment).toBe(undefined);
+    expect(output.entries.find((e) => e.DetailType === 'CostPosted')?.Detail.amount).toBe(-0.9);
   });
 
   it('throws ValidationError naming the field when the line is malformed', async () => {
-    await assert.rejects(
-      makeHandler(fakeDependencies())({ line: { ...line(), baseQuantity: 0 } }, lambdaContext()),
-      (e: unknown) => e instanceof ValidationError && e.location === 'line.baseQuantity',
-    );
+    await expect(makeHandler(fakeDependencies())({ line: { ...line(), baseQuantity: 0 } }, lambdaContext())).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.location === 'line.baseQuantity'));
   });
 });

@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import validator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { EVENT_BUS_PLACEHOLDER, RULES, STATE_MACHINES } from '../../../contracts/routing';
@@ -33,44 +32,41 @@ const allStates = (states: Record<string, State>): [string, State][] =>
 describe('usage-to-replenishment ASL', () => {
   it('is valid Amazon States Language once its placeholders are substituted', () => {
     const result = validator(JSON.parse(substitute(raw, SUBSTITUTIONS)));
-    assert.equal(result.isValid, true, result.errorsText());
+    expect(result.isValid).toBe(true);
   });
 
   it('uses exactly the placeholders of contracts/routing.ts plus EventBusName', () => {
     const used = new Set([...raw.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    assert.deepEqual(
-      [...used].sort(),
-      [...Object.keys(machine.functionPlaceholders), ...Object.keys(machine.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort(),
-    );
+    expect([...used].sort()).toStrictEqual([...Object.keys(machine.functionPlaceholders), ...Object.keys(machine.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort());
   });
 
   it('dead-letters into the DLQ of the rule that starts it, so an operator sees one DLQ for the flow', () => {
     const rule = RULES.find((r) => r.target.kind === 'stateMachine' && r.target.id === machine.id);
-    assert.ok(rule);
-    assert.deepEqual(machine.queuePlaceholders, { WorkflowDeadLetterQueueUrl: { ruleDeadLetterQueue: rule.name } });
+    expect(rule).toBeTruthy();
+    expect(machine.queuePlaceholders).toStrictEqual({ WorkflowDeadLetterQueueUrl: { ruleDeadLetterQueue: rule.name } });
   });
 
   it('uses JSONPath only (the local runtime ignores JSONata)', () => {
     const definition = JSON.parse(raw) as { QueryLanguage?: string; States: Record<string, State> };
-    assert.notEqual(definition.QueryLanguage, 'JSONata');
+    expect(definition.QueryLanguage).not.toBe('JSONata');
     for (const [name, state] of allStates(definition.States)) {
-      assert.notEqual(state.QueryLanguage, 'JSONata', name);
-      for (const field of ['Arguments', 'Output', 'Assign']) assert.equal(field in state, false, `${name} uses ${field}`);
+      expect(state.QueryLanguage).not.toBe('JSONata');
+      for (const field of ['Arguments', 'Output', 'Assign']) expect(field in state).toBe(false);
     }
   });
 
   it('applies mapped lines one at a time, in order', () => {
     const definition = JSON.parse(raw) as { States: Record<string, State> };
     const map = definition.States.ApplyEachLine!;
-    assert.equal(map.Type, 'Map');
-    assert.equal(map.ItemsPath, '$.mappedLines');
-    assert.equal(map.MaxConcurrency, 1);
+    expect(map.Type).toBe('Map');
+    expect(map.ItemsPath).toBe('$.mappedLines');
+    expect(map.MaxConcurrency).toBe(1);
   });
 
   it('retries every Lambda task on Lambda service errors and HEM retryable errors with jittered backoff', () => {
     const definition = JSON.parse(raw) as { States: Record<string, State> };
     const tasks = allStates(definition.States).filter(([, s]) => s.Type === 'Task');
-    assert.ok(tasks.length >= 3);
+    expect(tasks.length >= 3).toBeTruthy();
     assertTasksRetry(tasks);
   });
 
@@ -80,7 +76,7 @@ describe('usage-to-replenishment ASL', () => {
     // Nothing inside the per-line Map catches: a failed line can never be caught into success.
     for (const [, state] of topLevel) {
       const processor = state.ItemProcessor as { States: Record<string, State> } | undefined;
-      for (const [name, inner] of processor ? allStates(processor.States) : []) assert.equal('Catch' in inner, false, name);
+      for (const [name, inner] of processor ? allStates(processor.States) : []) expect('Catch' in inner).toBe(false);
     }
     const successors = (state: State): string[] => [
       ...(typeof state.Next === 'string' ? [state.Next] : []),
@@ -91,14 +87,14 @@ describe('usage-to-replenishment ASL', () => {
     const happyPath: string[] = [];
     for (let name: string | undefined = definition.StartAt; name !== undefined; name = successors(definition.States[name]!)[0]) happyPath.push(name);
     const mayFail = happyPath.filter((name) => ['Task', 'Map', 'Parallel'].includes(definition.States[name]!.Type));
-    assert.deepEqual(mayFail, ['MapUsageLines', 'ApplyEachLine']);
+    expect(mayFail).toStrictEqual(['MapUsageLines', 'ApplyEachLine']);
     const catchers = topLevel.filter(([, state]) => 'Catch' in state);
-    assert.deepEqual(catchers.map(([name]) => name), mayFail);
+    expect(catchers.map(([name]) => name)).toStrictEqual(mayFail);
     // Every state reachable from a Catch leads to DeadLetterExecution and then a Fail state, never to an end in success.
     for (const [name, state] of catchers) {
       const catches = state.Catch as { ErrorEquals: string[]; Next: string; ResultPath: string }[];
-      assert.deepEqual(catches.map((c) => c.ErrorEquals), [['States.ALL']], `${name} catches everything`);
-      assert.equal(catches[0]!.ResultPath, '$.failure', `${name} keeps its input next to the error`);
+      expect(catches.map((c) => c.ErrorEquals)).toStrictEqual([['States.ALL']]);
+      expect(catches[0]!.ResultPath).toBe('$.failure');
       const seen = new Set<string>();
       const queue = [catches[0]!.Next];
       while (queue.length > 0) {
@@ -106,20 +102,20 @@ describe('usage-to-replenishment ASL', () => {
         if (seen.has(next)) continue;
         seen.add(next);
         const reached = definition.States[next]!;
-        assert.notEqual(reached.End, true, `${next} ends in success after a failure`);
-        assert.notEqual(reached.Type, 'Succeed', next);
-        if (reached.Type !== 'Fail') assert.ok(successors(reached).length > 0, `${next} has nowhere to go`);
+        expect(reached.End).not.toBe(true);
+        expect(reached.Type).not.toBe('Succeed');
+        if (reached.Type !== 'Fail') expect(successors(reached).length > 0).toBeTruthy();
         queue.push(...successors(reached));
       }
-      assert.ok(seen.has('DeadLetterExecution') && seen.has('WorkflowFailed'), `${name} → ${[...seen].join(' → ')}`);
+      expect(seen.has('DeadLetterExecution') && seen.has('WorkflowFailed')).toBeTruthy();
     }
   });
 
   it('sends the execution input with the error name and cause to the workflow DLQ', () => {
     const definition = JSON.parse(raw) as { States: Record<string, State> };
     const task = definition.States.DeadLetterExecution!;
-    assert.equal(task.Resource, 'arn:aws:states:::sqs:sendMessage');
-    assert.deepEqual(task.Parameters, {
+    expect(task.Resource).toBe('arn:aws:states:::sqs:sendMessage');
+    expect(task.Parameters).toStrictEqual({
       QueueUrl: '${WorkflowDeadLetterQueueUrl}',
       'MessageBody.$': 'States.JsonToString($$.Execution.Input)',
       MessageAttributes: {
@@ -128,7 +124,7 @@ describe('usage-to-replenishment ASL', () => {
         EXECUTION_ARN: { DataType: 'String', 'StringValue.$': '$$.Execution.Id' },
       },
     });
-    assert.deepEqual(definition.States.WorkflowFailed, {
+    expect(definition.States.WorkflowFailed).toStrictEqual({
       Comment: definition.States.WorkflowFailed!.Comment,
       Type: 'Fail',
       ErrorPath: '$.failure.Error',
@@ -173,14 +169,14 @@ describe('usage-to-replenishment ASL', () => {
         },
       );
       const output = (await execution.result) as Record<string, unknown>;
-      assert.deepEqual(applied, ['EPIC|M1|1', 'EPIC|M1|2']);
-      assert.deepEqual(published[0], {
+      expect(applied).toStrictEqual(['EPIC|M1|1', 'EPIC|M1|2']);
+      expect(published[0]).toStrictEqual({
         EventBusName: 'hem-test',
         Source: 'hem.inventory',
         DetailType: 'InventoryPositionChanged',
         Detail: { idempotencyKey: 'EPIC|M1|1#X' },
       });
-      assert.deepEqual(output, {
+      expect(output).toStrictEqual({
         correlationId: 'corr-1',
         exceptionCount: 1,
         lineResults: [
@@ -220,9 +216,9 @@ describe('usage-to-replenishment ASL', () => {
           PublishOutcome: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] }),
         },
       );
-      await assert.rejects(run.result, (e: unknown) => /PublishFailed/.test(errorChain(e)));
-      assert.equal(run.deadLettered.length, 1);
-      assert.equal((run.deadLettered[0]!.MessageAttributes as Record<string, { StringValue: string }>).ERROR_CODE.StringValue, 'PublishFailed');
+      await expect(run.result).rejects.toThrow(expect.toSatisfy((e: unknown) => /PublishFailed/.test(errorChain(e))));
+      expect(run.deadLettered.length).toBe(1);
+      expect((run.deadLettered[0]!.MessageAttributes as Record<string, { StringValue: string }>).ERROR_CODE.StringValue).toBe('PublishFailed');
     });
 
     it('dead-letters the original event with the error name and cause, then fails, when a line cannot be applied', async () => {
@@ -235,8 +231,8 @@ describe('usage-to-replenishment ASL', () => {
           throw error;
         },
       });
-      await assert.rejects(run.result, (e: unknown) => /MappingError: item is no longer in the item master/.test(errorChain(e)));
-      assert.deepEqual(run.deadLettered, [
+      await expect(run.result).rejects.toThrow(expect.toSatisfy((e: unknown) => /MappingError: item is no longer in the item master/.test(errorChain(e))));
+      expect(run.deadLettered).toStrictEqual([
         {
           QueueUrl: SUBSTITUTIONS.WorkflowDeadLetterQueueUrl,
           MessageBody: JSON.stringify(event),
@@ -260,11 +256,11 @@ describe('usage-to-replenishment ASL', () => {
           },
         },
       );
-      await assert.rejects(run.result, (e: unknown) => /ValidationError/.test(errorChain(e)));
+      await expect(run.result).rejects.toThrow(expect.toSatisfy((e: unknown) => /ValidationError/.test(errorChain(e))));
       const attributes = run.deadLettered[0]?.MessageAttributes as Record<string, { StringValue: string }>;
-      assert.equal(attributes.ERROR_CODE.StringValue, 'ValidationError');
-      assert.equal(attributes.ERROR_MESSAGE.StringValue, 'Step Functions reported no cause for this error');
-      assert.equal(run.deadLettered[0]?.MessageBody, '{"id":"evt-4"}');
+      expect(attributes.ERROR_CODE.StringValue).toBe('ValidationError');
+      expect(attributes.ERROR_MESSAGE.StringValue).toBe('Step Functions reported no cause for this error');
+      expect(run.deadLettered[0]?.MessageBody).toBe('{"id":"evt-4"}');
     });
   });
 
@@ -316,20 +312,20 @@ describe('usage-to-replenishment ASL', () => {
         logger: silentLogger,
       });
       const started = local.start(event);
-      await assert.rejects(started.result);
+      await expect(started.result).rejects.toThrow();
 
       const execution = local.describeExecution(started.executionArn);
-      assert.equal(execution.status, 'FAILED');
-      assert.equal(execution.error, 'InfrastructureError', execution.cause);
-      assert.equal(applyCalls, 1 + 6, 'line 1 once, line 2 with its five retries');
-      assert.equal(published.length, 1, 'line 1 was applied and published before line 2 failed');
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('InfrastructureError');
+      expect(applyCalls).toBe(1 + 6);
+      expect(published.length).toBe(1);
 
       const [message, ...others] = dlq.peek();
-      assert.equal(others.length, 0);
-      assert.deepEqual(JSON.parse(message!.body), event);
-      assert.equal(message!.attributes.ERROR_CODE, 'InfrastructureError');
-      assert.match(message!.attributes.ERROR_MESSAGE ?? '', /DynamoDB TransactWriteItems failed/);
-      assert.equal(message!.attributes.EXECUTION_ARN, started.executionArn);
+      expect(others.length).toBe(0);
+      expect(JSON.parse(message!.body)).toStrictEqual(event);
+      expect(message!.attributes.ERROR_CODE).toBe('InfrastructureError');
+      expect(message!.attributes.ERROR_MESSAGE ?? '').toMatch(/DynamoDB TransactWriteItems failed/);
+      expect(message!.attributes.EXECUTION_ARN).toBe(started.executionArn);
     });
 
     it('ends FAILED with the SQS error when even the DLQ refuses the event (the workflow-failure alarm is the last line)', async () => {
@@ -350,10 +346,10 @@ describe('usage-to-replenishment ASL', () => {
         logger: silentLogger,
       });
       const started = local.start(event);
-      await assert.rejects(started.result);
+      await expect(started.result).rejects.toThrow();
       const execution = local.describeExecution(started.executionArn);
-      assert.equal(execution.status, 'FAILED');
-      assert.equal(execution.error, 'SQS.QueueDoesNotExistException');
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('SQS.QueueDoesNotExistException');
     });
   });
 });

@@ -1,6 +1,5 @@
 import { sqsEvent, sqsRecord, eventBridgeEvent } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { ApVoucher } from '../../../contracts/procurement';
 import { CircuitBreaker } from '../../../functions/adapters/connectors/circuit-breaker';
 import { NotFoundError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
@@ -40,44 +39,44 @@ describe('finance connector: CostPosted GL journal lines', () => {
   it('posts every CostPosted record and reports no failures', async () => {
     const { deps, handler } = harness();
     const response = await handler(sqsEvent([costMessage('K1#CostPosted', 'm1'), costMessage('K2#CostPosted', 'm2')]), lambdaContext());
-    assert.deepEqual(response, { batchItemFailures: [] });
-    assert.deepEqual([...deps.finance.journal.keys()].sort(), ['K1#CostPosted', 'K2#CostPosted']);
-    assert.deepEqual(deps.workflows.succeeded, [], 'a bus event has no task to answer');
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect([...deps.finance.journal.keys()].sort()).toStrictEqual(['K1#CostPosted', 'K2#CostPosted']);
+    expect(deps.workflows.succeeded).toStrictEqual([]);
   });
 
   it('reports only the failed record in batchItemFailures', async () => {
     const { deps, handler } = harness();
     deps.finance.script(new UpstreamUnavailableError('finance 503'));
     const response = await handler(sqsEvent([costMessage('K1#CostPosted', 'm1'), costMessage('K2#CostPosted', 'm2')]), lambdaContext());
-    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'm1' }]);
-    assert.deepEqual([...deps.finance.journal.keys()], ['K2#CostPosted']);
+    expect(response.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm1' }]);
+    expect([...deps.finance.journal.keys()]).toStrictEqual(['K2#CostPosted']);
   });
 
   it('posts a redelivered record once the finance system is back', async () => {
     const { deps, handler } = harness();
     deps.finance.script(new UpstreamUnavailableError('finance 503'));
     const first = await handler(sqsEvent([costMessage('K1#CostPosted', 'm1')]), lambdaContext());
-    assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: 'm1' }]);
+    expect(first.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm1' }]);
     const redelivered = await handler(sqsEvent([costMessage('K1#CostPosted', 'm1')]), lambdaContext());
-    assert.deepEqual(redelivered, { batchItemFailures: [] });
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['cost-post-failed', 'cost-posted']);
+    expect(redelivered).toStrictEqual({ batchItemFailures: [] });
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['cost-post-failed', 'cost-posted']);
   });
 
   it('posts once when the same posting arrives twice (redrive or replay with a new message id)', async () => {
     const { deps, handler } = harness();
     await handler(sqsEvent([costMessage('K1#CostPosted', 'm1')]), lambdaContext());
     const again = await handler(sqsEvent([costMessage('K1#CostPosted', 'm9')]), lambdaContext());
-    assert.deepEqual(again, { batchItemFailures: [] });
-    assert.equal(deps.finance.calls, 1);
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['cost-posted']);
+    expect(again).toStrictEqual({ batchItemFailures: [] });
+    expect(deps.finance.calls).toBe(1);
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['cost-posted']);
   });
 
   it('leaves a journal line the ledger refuses for good failed, so it reaches the DLQ', async () => {
     const { deps, handler } = harness();
     deps.finance.script(new UpstreamRejectedError('closed period'));
     const response = await handler(sqsEvent([costMessage('K1#CostPosted', 'm1')]), lambdaContext());
-    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'm1' }]);
-    assert.deepEqual(deps.workflows.failed, []);
+    expect(response.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm1' }]);
+    expect(deps.workflows.failed).toStrictEqual([]);
   });
 
   it('fails a poison record (neither a CostPosted event nor a finance command) so it reaches the DLQ, without touching finance', async () => {
@@ -86,8 +85,8 @@ describe('finance connector: CostPosted GL journal lines', () => {
     const unknownCommand = sqsRecord(JSON.stringify({ command: 'PayEverybody', correlationId: 'c' }), 'm-unknown');
     const notJson = sqsRecord('{not json', 'm-garbage');
     const response = await handler(sqsEvent([poison, costMessage('K1#CostPosted', 'm1'), unknownCommand, notJson]), lambdaContext());
-    assert.deepEqual(response.batchItemFailures.map((f) => f.itemIdentifier).sort(), ['m-garbage', 'm-poison', 'm-unknown']);
-    assert.equal(deps.finance.calls, 1);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toStrictEqual(['m-garbage', 'm-poison', 'm-unknown']);
+    expect(deps.finance.calls).toBe(1);
   });
 });
 
@@ -95,12 +94,12 @@ describe('finance connector: the workflow\'s AP vouchers', () => {
   it('posts the voucher and answers the waiting task with the journal id', async () => {
     const { deps, handler } = harness();
     const response = await handler(sqsEvent([voucherMessage('m1', 'token-1')]), lambdaContext());
-    assert.deepEqual(response, { batchItemFailures: [] });
-    assert.equal(deps.finance.apVouchers.get('APV|SUP-MEDLINE|INV-8001')?.voucher.totalAmount, 240);
-    assert.deepEqual(deps.workflows.succeeded, [
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(deps.finance.apVouchers.get('APV|SUP-MEDLINE|INV-8001')?.voucher.totalAmount).toBe(240);
+    expect(deps.workflows.succeeded).toStrictEqual([
       { taskToken: 'token-1', output: { command: 'PostApVoucher', voucherId: 'APV|SUP-MEDLINE|INV-8001', journalId: 'APJ-000001' } },
     ]);
-    assert.ok(deps.audit.records.some((r) => r.action === 'ApVoucherPostedToLedger' && r.correlationId === 'corr-inv'));
+    expect(deps.audit.records.some((r) => r.action === 'ApVoucherPostedToLedger' && r.correlationId === 'corr-inv')).toBeTruthy();
   });
 
   it('posts a voucher exactly once when the workflow resends it after a timeout, and answers each task token', async () => {
@@ -108,15 +107,12 @@ describe('finance connector: the workflow\'s AP vouchers', () => {
     await handler(sqsEvent([voucherMessage('m1', 'token-1')]), lambdaContext());
     // The task timed out and the workflow sent the command again with a new token (and a new message id).
     await handler(sqsEvent([voucherMessage('m2', 'token-2')]), lambdaContext());
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(deps.finance.calls, 1, 'the second copy is answered from the idempotency record');
-    assert.deepEqual(
-      deps.workflows.succeeded.map((s) => [s.taskToken, (s.output as { journalId: string }).journalId]),
-      [
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect(deps.finance.calls).toBe(1);
+    expect(deps.workflows.succeeded.map((s) => [s.taskToken, (s.output as { journalId: string }).journalId])).toStrictEqual([
         ['token-1', 'APJ-000001'],
         ['token-2', 'APJ-000001'],
-      ],
-    );
+      ]);
   });
 
   it('returns the voucher to the queue while the ledger is down and posts it once when it is back', async () => {
@@ -124,14 +120,14 @@ describe('finance connector: the workflow\'s AP vouchers', () => {
     deps.finance.script(new UpstreamUnavailableError('finance 503'), new UpstreamUnavailableError('finance 503'));
     for (const attempt of [1, 2]) {
       const failed = await handler(sqsEvent([voucherMessage('m1', 'token-1')]), lambdaContext());
-      assert.deepEqual(failed.batchItemFailures, [{ itemIdentifier: 'm1' }], `receive ${attempt}`);
+      expect(failed.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm1' }]);
     }
-    assert.deepEqual([deps.workflows.succeeded, deps.workflows.failed], [[], []], 'the task keeps waiting while the record is retried');
+    expect([deps.workflows.succeeded, deps.workflows.failed]).toStrictEqual([[], []]);
     const recovered = await handler(sqsEvent([voucherMessage('m1', 'token-1')]), lambdaContext());
-    assert.deepEqual(recovered, { batchItemFailures: [] });
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.deepEqual(deps.workflows.succeeded.map((s) => s.taskToken), ['token-1']);
-    assert.deepEqual(deps.transactions.hopNames('corr-inv'), ['connector-failed', 'connector-failed']);
+    expect(recovered).toStrictEqual({ batchItemFailures: [] });
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect(deps.workflows.succeeded.map((s) => s.taskToken)).toStrictEqual(['token-1']);
+    expect(deps.transactions.hopNames('corr-inv')).toStrictEqual(['connector-failed', 'connector-failed']);
   });
 
   it('fails fast without calling the ledger while the circuit is open, then posts once after the cool-down', async () => {
@@ -147,38 +143,38 @@ describe('finance connector: the workflow\'s AP vouchers', () => {
       costMessage('K3#CostPosted', 'm4'),
     ]);
     const first = await handler(batch, lambdaContext());
-    assert.deepEqual(first.batchItemFailures.map((f) => f.itemIdentifier), ['m1', 'm2', 'm3', 'm4'], 'every record returns to the queue');
-    assert.equal(deps.finance.calls, 2, 'the two failures opened the circuit: the voucher and K3 never reached the ledger');
-    assert.equal(breaker.snapshot().state, 'OPEN');
-    assert.deepEqual(deps.workflows.failed, [], 'an open circuit is retryable: the task is not failed');
+    expect(first.batchItemFailures.map((f) => f.itemIdentifier)).toStrictEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(deps.finance.calls).toBe(2);
+    expect(breaker.snapshot().state).toBe('OPEN');
+    expect(deps.workflows.failed).toStrictEqual([]);
 
     now += 30_000;
     const second = await handler(batch, lambdaContext());
-    assert.deepEqual(second, { batchItemFailures: [] });
-    assert.equal(breaker.snapshot().state, 'CLOSED');
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(deps.finance.journal.size, 3);
-    assert.equal(deps.finance.calls, 6);
-    assert.deepEqual(deps.workflows.succeeded.map((s) => s.taskToken), ['token-1']);
+    expect(second).toStrictEqual({ batchItemFailures: [] });
+    expect(breaker.snapshot().state).toBe('CLOSED');
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect(deps.finance.journal.size).toBe(3);
+    expect(deps.finance.calls).toBe(6);
+    expect(deps.workflows.succeeded.map((s) => s.taskToken)).toStrictEqual(['token-1']);
   });
 
   it('fails the waiting task with FinanceRejected when the ledger refuses the voucher, and consumes the record', async () => {
     const { deps, handler } = harness();
     deps.finance.script(new UpstreamRejectedError('finance ledger rejected the AP voucher (HTTP 422)', { details: { status: 422 } }));
     const response = await handler(sqsEvent([voucherMessage('m1', 'token-1')]), lambdaContext());
-    assert.deepEqual(response, { batchItemFailures: [] });
-    assert.equal(deps.workflows.failed.length, 1);
-    assert.equal(deps.workflows.failed[0]?.taskToken, 'token-1');
-    assert.equal(deps.workflows.failed[0]?.error, 'FinanceRejected');
-    assert.equal((JSON.parse(deps.workflows.failed[0]?.cause ?? '{}') as { code?: string }).code, 'UPSTREAM_REJECTED');
-    assert.equal(deps.finance.apVouchers.size, 0);
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(deps.workflows.failed.length).toBe(1);
+    expect(deps.workflows.failed[0]?.taskToken).toBe('token-1');
+    expect(deps.workflows.failed[0]?.error).toBe('FinanceRejected');
+    expect((JSON.parse(deps.workflows.failed[0]?.cause ?? '{}') as { code?: string }).code).toBe('UPSTREAM_REJECTED');
+    expect(deps.finance.apVouchers.size).toBe(0);
   });
 
   it('logs and consumes the record when the task no longer waits (expired or already answered token)', async () => {
     const { deps, handler } = harness();
     deps.workflows.failNext(new NotFoundError('Task Timed Out', { details: { sfnError: 'TaskTimedOut' } }));
     const response = await handler(sqsEvent([voucherMessage('m1', 'token-expired')]), lambdaContext());
-    assert.deepEqual(response, { batchItemFailures: [] }, 'never poisons the batch');
-    assert.equal(deps.finance.apVouchers.size, 1, 'the voucher is posted; the resend with a fresh token is answered from the idempotency record');
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(deps.finance.apVouchers.size).toBe(1);
   });
 });

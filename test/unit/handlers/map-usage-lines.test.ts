@@ -1,6 +1,5 @@
 import { eventBridgeEvent } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { supplyUsageRecorded } from '../../../functions/domain/events';
 import { ValidationError } from '../../../functions/domain/errors';
 import { makeHandler } from '../../../functions/handlers/map-usage-lines';
@@ -18,11 +17,11 @@ describe('map-usage-lines handler', () => {
   it('returns the mapped lines of the SupplyUsageRecorded event for the Map state', async () => {
     const deps = fakeDependencies();
     const output = await makeHandler(deps)(startedBy(), lambdaContext());
-    assert.equal(output.correlationId, 'corr-1');
-    assert.equal(output.exceptionCount, 0);
-    assert.equal(output.mappedLines.length, 1);
-    assert.equal(output.mappedLines[0]!.causationId, 'evt-0001');
-    assert.equal(output.mappedLines[0]!.businessKey, 'EPIC|MSG00001|1');
+    expect(output.correlationId).toBe('corr-1');
+    expect(output.exceptionCount).toBe(0);
+    expect(output.mappedLines.length).toBe(1);
+    expect(output.mappedLines[0]!.causationId).toBe('evt-0001');
+    expect(output.mappedLines[0]!.businessKey).toBe('EPIC|MSG00001|1');
   });
 
   it('records an exception for an unknown charge code and leaves the line out', async () => {
@@ -31,17 +30,14 @@ describe('map-usage-lines handler', () => {
       lines: [{ lineNumber: 1, item: { system: 'CHARGE', value: 'CHG-999999' }, quantity: 1, transactionType: 'CHARGE', serviceDate: '2025-03-14T08:15:00.000Z' }],
     });
     const output = await makeHandler(deps)(startedBy(usage), lambdaContext());
-    assert.deepEqual(output.mappedLines, []);
-    assert.equal(output.exceptionCount, 1);
-    assert.equal(deps.events.ofType('UsageExceptionRaised').length, 1);
-    assert.equal([...deps.exceptions.byId.values()][0]?.status, 'OPEN');
+    expect(output.mappedLines).toStrictEqual([]);
+    expect(output.exceptionCount).toBe(1);
+    expect(deps.events.ofType('UsageExceptionRaised').length).toBe(1);
+    expect([...deps.exceptions.byId.values()][0]?.status).toBe('OPEN');
   });
 
   it('throws ValidationError (not retried by the ASL) for input that is not a SupplyUsageRecorded event', async () => {
     const deps = fakeDependencies();
-    await assert.rejects(
-      makeHandler(deps)(eventBridgeEvent('hem.usage', 'SupplyUsageRecorded', { usage: {} }), lambdaContext()),
-      (e: unknown) => e instanceof ValidationError && e.name === 'ValidationError' && e.location === 'detail.version',
-    );
+    await expect(makeHandler(deps)(eventBridgeEvent('hem.usage', 'SupplyUsageRecorded', { usage: {} }), lambdaContext())).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.name === 'ValidationError' && e.location === 'detail.version'));
   });
 });

@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { ROUTES, SCOPES } from '../../../contracts/routes';
 import { buildOpenApiDocument, makeHandler } from '../../../functions/handlers/openapi';
 import { lambdaContext } from '../fakes';
@@ -25,43 +24,43 @@ describe('openapi', () => {
   const doc = buildOpenApiDocument({ tokenUrl: 'https://auth.example/oauth2/token' }) as Doc;
 
   it('is an OpenAPI 3.1 document with every route of contracts/routes.ts', () => {
-    assert.equal(doc.openapi, '3.1.0');
-    for (const route of ROUTES) assert.ok(doc.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`);
+    expect(doc.openapi).toBe('3.1.0');
+    for (const route of ROUTES) expect(doc.paths[route.path]?.[route.method.toLowerCase()]).toBeTruthy();
   });
 
   it('secures partner routes with Cognito client-credentials scopes and ops routes with SigV4', () => {
     const flows = doc.components.securitySchemes.cognito!.flows as { clientCredentials: { tokenUrl: string; scopes: Record<string, string> } };
-    assert.equal(flows.clientCredentials.tokenUrl, 'https://auth.example/oauth2/token');
-    assert.deepEqual(Object.keys(flows.clientCredentials.scopes).sort(), Object.values(SCOPES).sort());
-    assert.equal(doc.components.securitySchemes.sigv4!['x-amazon-apigateway-authtype'], 'awsSigv4');
-    assert.deepEqual(doc.paths['/v1/usage-events']!.post!.security, [{ cognito: ['hem/usage.write'] }]);
-    assert.deepEqual(doc.paths['/v1/ops/dlqs']!.get!.security, [{ sigv4: [] }]);
+    expect(flows.clientCredentials.tokenUrl).toBe('https://auth.example/oauth2/token');
+    expect(Object.keys(flows.clientCredentials.scopes).sort()).toStrictEqual(Object.values(SCOPES).sort());
+    expect(doc.components.securitySchemes.sigv4!['x-amazon-apigateway-authtype']).toBe('awsSigv4');
+    expect(doc.paths['/v1/usage-events']!.post!.security).toStrictEqual([{ cognito: ['hem/usage.write'] }]);
+    expect(doc.paths['/v1/ops/dlqs']!.get!.security).toStrictEqual([{ sigv4: [] }]);
   });
 
   it('has unique operation ids and resolves every $ref to a component', () => {
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
-    assert.equal(new Set(ids).size, ids.length);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const ref of refs(doc.paths)) {
       const name = ref.replace('#/components/schemas/', '');
-      assert.ok(doc.components.schemas[name], `${ref} is not a component`);
+      expect(doc.components.schemas[name]).toBeTruthy();
     }
   });
 
   it('includes the zod-derived request schema and the canonical event schemas', () => {
     const usage = doc.components.schemas.UsageRecordRequest!;
-    assert.deepEqual((usage.required as string[]).sort(), ['facilityCode', 'lines', 'occurredAt', 'recordId', 'sourceSystem']);
+    expect((usage.required as string[]).sort()).toStrictEqual(['facilityCode', 'lines', 'occurredAt', 'recordId', 'sourceSystem']);
     for (const name of ['SupplyUsageRecorded', 'InventoryPositionChanged', 'ReplenishmentRequested', 'CostPosted', 'UsageExceptionRaised']) {
-      assert.ok(doc.components.schemas[name], name);
-      assert.equal('$schema' in doc.components.schemas[name]!, false);
+      expect(doc.components.schemas[name]).toBeTruthy();
+      expect('$schema' in doc.components.schemas[name]!).toBe(false);
     }
   });
 
   it('serves the document with the caller host as server', async () => {
     const response = await makeHandler({}, {})(apiEvent({ resource: '/v1/openapi.json', headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com' } }), lambdaContext());
-    assert.equal(response.statusCode, 200);
+    expect(response.statusCode).toBe(200);
     const served = bodyOf<Doc>(response);
-    assert.deepEqual(served.servers, [{ url: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1' }]);
+    expect(served.servers).toStrictEqual([{ url: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1' }]);
     const flows = served.components.securitySchemes.cognito!.flows as { clientCredentials: { tokenUrl: string } };
-    assert.equal(flows.clientCredentials.tokenUrl, 'https://abc123.execute-api.us-east-1.amazonaws.com/oauth2/token');
+    expect(flows.clientCredentials.tokenUrl).toBe('https://abc123.execute-api.us-east-1.amazonaws.com/oauth2/token');
   });
 });

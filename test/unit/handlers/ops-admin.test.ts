@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { ConflictError } from '../../../functions/domain/errors';
 import { makeHandler } from '../../../functions/handlers/ops-admin';
 import { fakeDependencies, lambdaContext } from '../fakes';
@@ -20,15 +19,15 @@ describe('ops-admin handler', () => {
     it('starts a replay of the window and answers 202 with its name', async () => {
       const deps = fakeDependencies();
       const response = await makeHandler(deps)(replay({ from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', ruleNames: ['usage-to-replenishment'] }), context);
-      assert.equal(response.statusCode, 202);
-      assert.deepEqual(bodyOf(response), {
+      expect(response.statusCode).toBe(202);
+      expect(bodyOf(response)).toStrictEqual({
         replayName: 'hem-20250314T093000Z-8f14e45fceea',
         state: 'STARTING',
         from: '2025-03-14T08:00:00Z',
         to: '2025-03-14T09:00:00Z',
         ruleNames: ['usage-to-replenishment'],
       });
-      assert.deepEqual(deps.eventReplayer.replays, [
+      expect(deps.eventReplayer.replays).toStrictEqual([
         { from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', replayName: 'hem-20250314T093000Z-8f14e45fceea', ruleNames: ['usage-to-replenishment'] },
       ]);
     });
@@ -36,8 +35,8 @@ describe('ops-admin handler', () => {
     it('replays to every rule when no rule is named', async () => {
       const deps = fakeDependencies();
       const response = await makeHandler(deps)(replay({ from: '2025-03-14T08:00:00+01:00', to: '2025-03-14T09:00:00Z' }), context);
-      assert.equal(response.statusCode, 202);
-      assert.equal(deps.eventReplayer.replays[0]?.ruleNames, undefined);
+      expect(response.statusCode).toBe(202);
+      expect(deps.eventReplayer.replays[0]?.ruleNames).toBe(undefined);
     });
 
     it('returns 400 naming the field for a reversed window, an unknown rule, a non-ISO time or an unknown field', async () => {
@@ -51,17 +50,17 @@ describe('ops-admin handler', () => {
       ];
       for (const [body, detail] of cases) {
         const response = await makeHandler(deps)(replay(body), context);
-        assert.equal(response.statusCode, 400, JSON.stringify(body));
-        assert.match(String(bodyOf(response).detail), detail);
+        expect(response.statusCode).toBe(400);
+        expect(String(bodyOf(response).detail)).toMatch(detail);
       }
-      assert.deepEqual(deps.eventReplayer.replays, []);
+      expect(deps.eventReplayer.replays).toStrictEqual([]);
     });
 
     it('returns 409 when the bus refuses the replay as a conflict (a replay of that name, too many replays)', async () => {
       const deps = fakeDependencies();
       deps.eventReplayer.failNext(new ConflictError('EventBridge refused the replay (LimitExceededException)'));
       const response = await makeHandler(deps)(replay({ from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z' }), context);
-      assert.equal(response.statusCode, 409);
+      expect(response.statusCode).toBe(409);
     });
   });
 
@@ -74,8 +73,8 @@ describe('ops-admin handler', () => {
         await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|MSG${i}|1`, correlationId: 'c', payload: { i } });
       }
       const response = await makeHandler(deps)(verify, context);
-      assert.equal(response.statusCode, 200);
-      assert.deepEqual(bodyOf(response), { ok: true, count: 3, headHash: deps.audit.records[2]!.hash });
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toStrictEqual({ ok: true, count: 3, headHash: deps.audit.records[2]!.hash });
     });
 
     it('answers ok false with the first broken seq when a stored record was modified', async () => {
@@ -85,8 +84,8 @@ describe('ops-admin handler', () => {
       }
       deps.audit.records[1] = { ...deps.audit.records[1]!, entity: 'EPIC|MSG2|2' };
       const response = await makeHandler(deps)(verify, context);
-      assert.equal(response.statusCode, 200);
-      assert.deepEqual(bodyOf(response), { ok: false, brokenAtSeq: 2, reason: 'HASH_MISMATCH' });
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toStrictEqual({ ok: false, brokenAtSeq: 2, reason: 'HASH_MISMATCH' });
     });
   });
 });

@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { makeHandler } from '../../../functions/handlers/ops-dlq';
 import { fakeDependencies, lambdaContext } from '../fakes';
 
@@ -16,7 +15,7 @@ const withDlq = () => {
 describe('ops-dlq handler', () => {
   it('lists the dead-letter queues with their depth', async () => {
     const response = await makeHandler(withDlq())(apiEvent({ resource: '/v1/ops/dlqs' }), lambdaContext());
-    assert.deepEqual(bodyOf(response), { queues: [{ name: 'finance-postings-dlq', sourceQueue: 'FinancePostings', depth: 2 }] });
+    expect(bodyOf(response)).toStrictEqual({ queues: [{ name: 'finance-postings-dlq', sourceQueue: 'FinancePostings', depth: 2 }] });
   });
 
   it('shows up to ?max messages of one queue', async () => {
@@ -24,8 +23,8 @@ describe('ops-dlq handler', () => {
       apiEvent({ resource: '/v1/ops/dlqs/{queueName}', pathParameters: { queueName: 'finance-postings-dlq' }, query: { max: '1' } }),
       lambdaContext(),
     );
-    assert.equal(response.statusCode, 200);
-    assert.deepEqual((bodyOf(response).messages as { messageId: string }[]).map((m) => m.messageId), ['m1']);
+    expect(response.statusCode).toBe(200);
+    expect((bodyOf(response).messages as { messageId: string }[]).map((m) => m.messageId)).toStrictEqual(['m1']);
   });
 
   it('redrives a queue back to its source', async () => {
@@ -34,13 +33,13 @@ describe('ops-dlq handler', () => {
       apiEvent({ method: 'POST', resource: '/v1/ops/dlqs/{queueName}/redrive', pathParameters: { queueName: 'finance-postings-dlq' }, userArn: 'arn:aws:iam::1:user/ops' }),
       lambdaContext(),
     );
-    assert.deepEqual(bodyOf(response), { queueName: 'finance-postings-dlq', moved: 2 });
-    assert.equal(deps.deadLetterQueues.queues.get('finance-postings-dlq')?.messages.length, 0);
-    assert.equal(deps.deadLetterQueues.queues.get('finance-postings-dlq')?.redriven.length, 2);
+    expect(bodyOf(response)).toStrictEqual({ queueName: 'finance-postings-dlq', moved: 2 });
+    expect(deps.deadLetterQueues.queues.get('finance-postings-dlq')?.messages.length).toBe(0);
+    expect(deps.deadLetterQueues.queues.get('finance-postings-dlq')?.redriven.length).toBe(2);
   });
 
   it('answers 404 for an unknown queue', async () => {
     const response = await makeHandler(withDlq())(apiEvent({ resource: '/v1/ops/dlqs/{queueName}', pathParameters: { queueName: 'nope' } }), lambdaContext());
-    assert.equal(response.statusCode, 404);
+    expect(response.statusCode).toBe(404);
   });
 });

@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { exceptionIdFor } from '../../../functions/domain/use-cases/ids';
 import { mapUsageLines } from '../../../functions/domain/use-cases/map-usage-lines';
 import { makeHandler } from '../../../functions/handlers/ops-exceptions';
@@ -22,29 +21,29 @@ describe('ops-exceptions handler', () => {
   it('lists OPEN exceptions by default', async () => {
     const deps = await withOpenException();
     const response = await makeHandler(deps)(apiEvent({ resource: '/v1/ops/exceptions', userArn: OPS_USER }), lambdaContext());
-    assert.equal(response.statusCode, 200);
+    expect(response.statusCode).toBe(200);
     const body = bodyOf<{ status: string; count: number; exceptions: { exceptionId: string; reasons: string[] }[] }>(response);
-    assert.equal(body.status, 'OPEN');
-    assert.deepEqual(body.exceptions.map((e) => [e.exceptionId, e.reasons]), [[exceptionId, ['UNKNOWN_CHARGE_CODE']]]);
+    expect(body.status).toBe('OPEN');
+    expect(body.exceptions.map((e) => [e.exceptionId, e.reasons])).toStrictEqual([[exceptionId, ['UNKNOWN_CHARGE_CODE']]]);
   });
 
   it('filters on ?status=RESOLVED and refuses an unknown status with 400', async () => {
     const deps = await withOpenException();
     const handler = makeHandler(deps);
     const resolved = await handler(apiEvent({ resource: '/v1/ops/exceptions', query: { status: 'RESOLVED' } }), lambdaContext());
-    assert.equal(bodyOf(resolved).count, 0);
+    expect(bodyOf(resolved).count).toBe(0);
     const invalid = await handler(apiEvent({ resource: '/v1/ops/exceptions', query: { status: 'CLOSED' } }), lambdaContext());
-    assert.equal(invalid.statusCode, 400);
-    assert.equal(bodyOf(invalid).location, 'status');
+    expect(invalid.statusCode).toBe(400);
+    expect(bodyOf(invalid).location).toBe('status');
   });
 
   it('gets one exception and answers 404 for an unknown one', async () => {
     const handler = makeHandler(await withOpenException());
     const found = await handler(apiEvent({ resource: '/v1/ops/exceptions/{exceptionId}', pathParameters: { exceptionId } }), lambdaContext());
-    assert.equal(found.statusCode, 200);
-    assert.equal(bodyOf(found).lineNumber, 1);
+    expect(found.statusCode).toBe(200);
+    expect(bodyOf(found).lineNumber).toBe(1);
     const missing = await handler(apiEvent({ resource: '/v1/ops/exceptions/{exceptionId}', pathParameters: { exceptionId: 'exc_nope' } }), lambdaContext());
-    assert.equal(missing.statusCode, 404);
+    expect(missing.statusCode).toBe(404);
   });
 
   it('fixes the crosswalk then reprocesses the exception (202) under its original correlation id', async () => {
@@ -60,18 +59,18 @@ describe('ops-exceptions handler', () => {
       }),
       lambdaContext(),
     );
-    assert.equal(fixed.statusCode, 200);
-    assert.deepEqual(bodyOf(fixed), { sourceSystem: 'EPIC', chargeCode: 'CHG-999999', itemId: 'ITM-10002' });
+    expect(fixed.statusCode).toBe(200);
+    expect(bodyOf(fixed)).toStrictEqual({ sourceSystem: 'EPIC', chargeCode: 'CHG-999999', itemId: 'ITM-10002' });
 
     const reprocessed = await handler(
       apiEvent({ method: 'POST', resource: '/v1/ops/exceptions/{exceptionId}/reprocess', pathParameters: { exceptionId }, userArn: OPS_USER }),
       lambdaContext(),
     );
-    assert.equal(reprocessed.statusCode, 202);
-    assert.deepEqual(bodyOf(reprocessed), { exceptionId, correlationId: 'corr-1' });
+    expect(reprocessed.statusCode).toBe(202);
+    expect(bodyOf(reprocessed)).toStrictEqual({ exceptionId, correlationId: 'corr-1' });
     const [event] = deps.events.ofType('SupplyUsageRecorded');
-    assert.equal(event?.detail.correlationId, 'corr-1');
-    assert.equal(deps.audit.records.at(-1)?.actor, OPS_USER);
+    expect(event?.detail.correlationId).toBe('corr-1');
+    expect(deps.audit.records.at(-1)?.actor).toBe(OPS_USER);
   });
 
   it('answers 409 when reprocessing a RESOLVED exception', async () => {
@@ -81,7 +80,7 @@ describe('ops-exceptions handler', () => {
       apiEvent({ method: 'POST', resource: '/v1/ops/exceptions/{exceptionId}/reprocess', pathParameters: { exceptionId } }),
       lambdaContext(),
     );
-    assert.equal(response.statusCode, 409);
+    expect(response.statusCode).toBe(409);
   });
 
   it('returns 400 naming itemId when the crosswalk points at an unknown item', async () => {
@@ -94,8 +93,8 @@ describe('ops-exceptions handler', () => {
       }),
       lambdaContext(),
     );
-    assert.equal(response.statusCode, 400);
-    assert.equal(bodyOf(response).location, 'itemId');
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).location).toBe('itemId');
   });
 
   it('stores a department crosswalk and refuses a body with unknown members', async () => {
@@ -111,9 +110,9 @@ describe('ops-exceptions handler', () => {
         }),
         lambdaContext(),
       );
-    assert.equal((await put({ locationId: 'NMC-ED', costCenter: 'CC-NMC-ED' })).statusCode, 200);
-    assert.equal((await deps.referenceData.findDepartment('EPIC', 'NMC', 'XRAY'))?.locationId, 'NMC-ED');
-    assert.equal((await put({ locationId: 'NMC-ED', costCenter: 'CC-NMC-ED', patientName: 'x' })).statusCode, 400);
+    expect((await put({ locationId: 'NMC-ED', costCenter: 'CC-NMC-ED' })).statusCode).toBe(200);
+    expect((await deps.referenceData.findDepartment('EPIC', 'NMC', 'XRAY'))?.locationId).toBe('NMC-ED');
+    expect((await put({ locationId: 'NMC-ED', costCenter: 'CC-NMC-ED', patientName: 'x' })).statusCode).toBe(400);
   });
 
   it('returns 400 for a body that is not JSON, without echoing it', async () => {
@@ -126,14 +125,14 @@ describe('ops-exceptions handler', () => {
       }),
       lambdaContext(),
     );
-    assert.equal(response.statusCode, 400);
-    assert.equal(response.body.includes('DOE'), false);
+    expect(response.statusCode).toBe(400);
+    expect(response.body.includes('DOE')).toBe(false);
   });
 
   it('routes on the concrete path when the resource template is absent', async () => {
     const event = apiEvent({ resource: '/v1/ops/exceptions/{exceptionId}', pathParameters: { exceptionId } });
     const response = await makeHandler(await withOpenException())({ ...event, resource: '', pathParameters: null }, lambdaContext());
-    assert.equal(response.statusCode, 200);
-    assert.equal(bodyOf(response).exceptionId, exceptionId);
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response).exceptionId).toBe(exceptionId);
   });
 });

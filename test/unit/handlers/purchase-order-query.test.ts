@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf, headerOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { invoiceCaseIdFor, openInvoiceCase } from '../../../functions/domain/procurement/invoice-case';
 import { makeHandler } from '../../../functions/handlers/purchase-order-query';
 import type { PurchaseOrderView } from '../../../functions/domain/use-cases/procurement/purchase-order-query';
@@ -37,19 +36,13 @@ describe('purchase-order-query handler', () => {
     const deps = await setup();
     const response = await makeHandler(deps)(get(PO_123, 'supplier-medline'), lambdaContext());
 
-    assert.equal(response.statusCode, 200);
-    assert.equal(headerOf(response, 'X-Correlation-Id'), 'corr-query');
+    expect(response.statusCode).toBe(200);
+    expect(headerOf(response, 'X-Correlation-Id')).toBe('corr-query');
     const view = bodyOf<PurchaseOrderView>(response);
-    assert.equal(view.purchaseOrder.poNumber, PO_123);
-    assert.equal('version' in view.purchaseOrder, false);
-    assert.deepEqual(
-      view.receipts.map((r) => r.receiptId),
-      ['RCV-1'],
-    );
-    assert.deepEqual(
-      view.invoiceCases.map((c) => [c.invoiceNumber, c.status]),
-      [['INV-1', 'OPEN']],
-    );
+    expect(view.purchaseOrder.poNumber).toBe(PO_123);
+    expect('version' in view.purchaseOrder).toBe(false);
+    expect(view.receipts.map((r) => r.receiptId)).toStrictEqual(['RCV-1']);
+    expect(view.invoiceCases.map((c) => [c.invoiceNumber, c.status])).toStrictEqual([['INV-1', 'OPEN']]);
   });
 
   it('answers 404 — exactly as for a PO that does not exist — when a supplier asks for another supplier’s PO', async () => {
@@ -58,14 +51,14 @@ describe('purchase-order-query handler', () => {
     const foreign = await handler(get(PO_124, 'supplier-medline'), lambdaContext());
     const missing = await handler(get('HEM-PO-000999', 'supplier-medline'), lambdaContext());
 
-    assert.equal(foreign.statusCode, 404);
-    assert.equal(missing.statusCode, 404);
-    assert.equal(headerOf(foreign, 'Content-Type'), 'application/problem+json');
+    expect(foreign.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    expect(headerOf(foreign, 'Content-Type')).toBe('application/problem+json');
     const { detail: foreignDetail, ...foreignRest } = bodyOf(foreign);
     const { detail: missingDetail, ...missingRest } = bodyOf(missing);
-    assert.deepEqual(foreignRest, missingRest);
-    assert.equal(String(foreignDetail).replace(PO_124, 'X'), String(missingDetail).replace('HEM-PO-000999', 'X'));
-    assert.equal(JSON.stringify(bodyOf(foreign)).includes('CARDINAL'), false);
+    expect(foreignRest).toStrictEqual(missingRest);
+    expect(String(foreignDetail).replace(PO_124, 'X')).toBe(String(missingDetail).replace('HEM-PO-000999', 'X'));
+    expect(JSON.stringify(bodyOf(foreign)).includes('CARDINAL')).toBe(false);
   });
 
   it('shows hospital clients every PO', async () => {
@@ -73,15 +66,15 @@ describe('purchase-order-query handler', () => {
     const handler = makeHandler(deps);
     for (const clientId of ['ap-clerk', 'ops-console', 'receiving-dock', 'saas-procurement']) {
       const response = await handler(get(PO_124, clientId), lambdaContext());
-      assert.equal(response.statusCode, 200, clientId);
-      assert.equal(bodyOf<PurchaseOrderView>(response).purchaseOrder.supplierId, 'SUP-CARDINAL');
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf<PurchaseOrderView>(response).purchaseOrder.supplierId).toBe('SUP-CARDINAL');
     }
   });
 
   it('answers 401 without an authenticated client and 400 for an unusable PO number', async () => {
     const deps = await setup();
     const handler = makeHandler(deps);
-    assert.equal((await handler(get(PO_123, null), lambdaContext())).statusCode, 401);
-    assert.equal((await handler(get('x'.repeat(200), 'ap-clerk'), lambdaContext())).statusCode, 400);
+    expect((await handler(get(PO_123, null), lambdaContext())).statusCode).toBe(401);
+    expect((await handler(get('x'.repeat(200), 'ap-clerk'), lambdaContext())).statusCode).toBe(400);
   });
 });

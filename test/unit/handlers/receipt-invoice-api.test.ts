@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf, headerOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { makeHandler as makeInvoiceApi } from '../../../functions/handlers/invoice-api';
 import { makeHandler as makeMatchInvoice } from '../../../functions/handlers/match-invoice';
 import { makeHandler as makePrepareApVoucher } from '../../../functions/handlers/prepare-ap-voucher';
@@ -34,8 +33,8 @@ const invoiceApi = (deps: ReceiptInvoiceFakes, input: Parameters<typeof apiEvent
 
 /** All 200 EA received, an invoice of 2 CS at `unitPrice` received and matched by the task handler. */
 const matchedInvoice = async (deps: ReceiptInvoiceFakes, invoiceNumber: string, unitPrice: number): Promise<string> => {
-  assert.equal((await postReceipt(deps, dockReceipt('RCV-1', [{ quantity: 120, uom: 'EA' }]))).statusCode, 201);
-  assert.equal((await postReceipt(deps, dockReceipt('RCV-2', [{ quantity: 80, uom: 'EA' }]))).statusCode, 201);
+  expect((await postReceipt(deps, dockReceipt('RCV-1', [{ quantity: 120, uom: 'EA' }]))).statusCode).toBe(201);
+  expect((await postReceipt(deps, dockReceipt('RCV-2', [{ quantity: 80, uom: 'EA' }]))).statusCode).toBe(201);
   const caseId = await receiveInvoice(deps, glovesInvoice(invoiceNumber, [{ quantity: 2, uom: 'CS', unitPrice }]));
   await makeMatchInvoice(deps)({ caseId, eventBusName: 'hem-test' }, lambdaContext());
   return caseId;
@@ -45,52 +44,52 @@ describe('ReceiptApi POST /v1/receipts', () => {
   it('answers 201 with the receipt, the PO transaction and the stock it changed', async () => {
     const deps = receiptInvoiceFakes();
     const res = await postReceipt(deps, dockReceipt('RCV-100', [{ quantity: 5, uom: 'BX' }]));
-    assert.equal(res.statusCode, 201);
-    assert.equal(headerOf(res, 'Content-Type'), 'application/json');
+    expect(res.statusCode).toBe(201);
+    expect(headerOf(res, 'Content-Type')).toBe('application/json');
     const body = bodyOf<{ receiptId: string; poNumber: string; correlationId: string; poStatus: string; stock: { onHand: number; onOrder: number }[] }>(res);
-    assert.deepEqual([body.receiptId, body.poNumber, body.correlationId, body.poStatus], ['RCV-100', PO_NUMBER, CORRELATION_ID, 'PARTIALLY_RECEIVED']);
-    assert.deepEqual(body.stock.map((s) => [s.onHand, s.onOrder]), [[300, 150]]);
-    assert.equal(deps.audit.records.at(-1)?.actor, 'dock-scanner-nmc');
+    expect([body.receiptId, body.poNumber, body.correlationId, body.poStatus]).toStrictEqual(['RCV-100', PO_NUMBER, CORRELATION_ID, 'PARTIALLY_RECEIVED']);
+    expect(body.stock.map((s) => [s.onHand, s.onOrder])).toStrictEqual([[300, 150]]);
+    expect(deps.audit.records.at(-1)?.actor).toBe('dock-scanner-nmc');
   });
 
   it('answers 200 with duplicate: true when the dock sends the same receipt again', async () => {
     const deps = receiptInvoiceFakes();
     await postReceipt(deps, dockReceipt('RCV-100', [{ quantity: 5, uom: 'BX' }]));
     const res = await postReceipt(deps, dockReceipt('RCV-100', [{ quantity: 5, uom: 'BX' }]));
-    assert.equal(res.statusCode, 200);
-    assert.equal(bodyOf(res).duplicate, true);
-    assert.equal((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand, 300);
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf(res).duplicate).toBe(true);
+    expect((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand).toBe(300);
   });
 
   it('answers 400 naming the field for a malformed body', async () => {
     const deps = receiptInvoiceFakes();
     const res = await postReceipt(deps, { ...dockReceipt('RCV-101', [{ quantity: 5, uom: 'BX' }]), lines: [{ poLineNumber: 1, quantity: -5, uom: 'BX' }] });
-    assert.equal(res.statusCode, 400);
-    assert.equal(headerOf(res, 'Content-Type'), 'application/problem+json');
-    assert.equal(bodyOf(res).location, 'lines[0].quantity');
+    expect(res.statusCode).toBe(400);
+    expect(headerOf(res, 'Content-Type')).toBe('application/problem+json');
+    expect(bodyOf(res).location).toBe('lines[0].quantity');
     const missing = await postReceipt(deps, { poNumber: PO_NUMBER, lines: [{ poLineNumber: 1, quantity: 1, uom: 'BX' }] });
-    assert.equal(bodyOf(missing).location, 'receiptId');
+    expect(bodyOf(missing).location).toBe('receiptId');
   });
 
   it('answers 400 naming the receipt line for a PO line the PO does not have', async () => {
     const deps = receiptInvoiceFakes();
     const res = await postReceipt(deps, dockReceipt('RCV-102', [{ quantity: 1, uom: 'BX', poLineNumber: 7 }]));
-    assert.equal(res.statusCode, 400);
-    assert.equal(bodyOf(res).location, '/lines/0/poLineNumber');
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res).location).toBe('/lines/0/poLineNumber');
   });
 
   it('answers 404 for an unknown purchase order', async () => {
     const deps = receiptInvoiceFakes();
     const res = await postReceipt(deps, { ...dockReceipt('RCV-103', [{ quantity: 1, uom: 'BX' }]), poNumber: 'PO-NMC-99999999' });
-    assert.equal(res.statusCode, 404);
+    expect(res.statusCode).toBe(404);
   });
 
   it('answers 409 for an over-receipt', async () => {
     const deps = receiptInvoiceFakes();
     await postReceipt(deps, dockReceipt('RCV-104', [{ quantity: 15, uom: 'BX' }]));
     const res = await postReceipt(deps, dockReceipt('RCV-105', [{ quantity: 60, uom: 'EA' }]));
-    assert.equal(res.statusCode, 409);
-    assert.equal(bodyOf(res).type, 'urn:hem:problem:conflict');
+    expect(res.statusCode).toBe(409);
+    expect(bodyOf(res).type).toBe('urn:hem:problem:conflict');
   });
 });
 
@@ -99,31 +98,31 @@ describe('InvoiceApi', () => {
     const deps = receiptInvoiceFakes();
     const caseId = await matchedInvoice(deps, 'INV-7001', 200);
     const res = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'exception' }, claims: AP_CLIENT });
-    assert.equal(res.statusCode, 200);
+    expect(res.statusCode).toBe(200);
     const body = bodyOf<{ status: string; count: number; invoices: { invoiceId: string; reasons: string[]; status: string }[] }>(res);
-    assert.deepEqual([body.status, body.count], ['EXCEPTION', 1]);
-    assert.deepEqual(body.invoices.map((i) => [i.invoiceId, i.status, i.reasons]), [[caseId, 'EXCEPTION', ['PRICE_VARIANCE']]]);
+    expect([body.status, body.count]).toStrictEqual(['EXCEPTION', 1]);
+    expect(body.invoices.map((i) => [i.invoiceId, i.status, i.reasons])).toStrictEqual([[caseId, 'EXCEPTION', ['PRICE_VARIANCE']]]);
     const matched = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'matched' }, claims: AP_CLIENT });
-    assert.equal(bodyOf(matched).count, 0);
+    expect(bodyOf(matched).count).toBe(0);
   });
 
   it('answers 400 for an unknown status', async () => {
     const deps = receiptInvoiceFakes();
     const res = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'lost' }, claims: AP_CLIENT });
-    assert.equal(res.statusCode, 400);
-    assert.equal(bodyOf(res).location, 'status');
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res).location).toBe('status');
   });
 
   it("lets a supplier read its own invoice and answers 404 for another supplier's", async () => {
     const deps = receiptInvoiceFakes();
     const caseId = await matchedInvoice(deps, 'INV-7002', 200);
     const own = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: MEDLINE });
-    assert.equal(own.statusCode, 200);
-    assert.equal(bodyOf(own).invoiceNumber, 'INV-7002');
+    expect(own.statusCode).toBe(200);
+    expect(bodyOf(own).invoiceNumber).toBe('INV-7002');
     const other = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: CARDINAL });
-    assert.equal(other.statusCode, 404);
+    expect(other.statusCode).toBe(404);
     const list = await invoiceApi(deps, { resource: '/v1/invoices', claims: CARDINAL });
-    assert.equal(bodyOf(list).count, 0);
+    expect(bodyOf(list).count).toBe(0);
     const resolve = await invoiceApi(deps, {
       method: 'POST',
       resource: '/v1/invoices/{invoiceId}/resolution',
@@ -131,7 +130,7 @@ describe('InvoiceApi', () => {
       body: JSON.stringify({ action: 'ACCEPT_VARIANCE', clerk: 'sneaky' }),
       claims: CARDINAL,
     });
-    assert.equal(resolve.statusCode, 403);
+    expect(resolve.statusCode).toBe(403);
   });
 
   it('ACCEPT_VARIANCE answers {status, next}; resent it changes nothing and the invoice is vouchered once', async () => {
@@ -147,26 +146,23 @@ describe('InvoiceApi', () => {
         claims: AP_CLIENT,
       });
     const first = await decide();
-    assert.equal(first.statusCode, 200);
-    assert.deepEqual(
-      [bodyOf(first).status, bodyOf(first).next, bodyOf(first).replay],
-      ['MATCHED', 'POST_AP_VOUCHER', false],
-    );
+    expect(first.statusCode).toBe(200);
+    expect([bodyOf(first).status, bodyOf(first).next, bodyOf(first).replay]).toStrictEqual(['MATCHED', 'POST_AP_VOUCHER', false]);
     const again = await decide();
-    assert.equal(again.statusCode, 200);
-    assert.equal(bodyOf(again).replay, true);
+    expect(again.statusCode).toBe(200);
+    expect(bodyOf(again).replay).toBe(true);
 
     // The workflow's voucher tasks; the ERP and finance connectors' answers are given here.
     const prepared = await makePrepareApVoucher(deps)({ caseId }, lambdaContext());
-    assert.deepEqual([prepared.voucherId, prepared.voucher.totalAmount], ['APV|SUP-MEDLINE|INV-7003', 400]);
+    expect([prepared.voucherId, prepared.voucher.totalAmount]).toStrictEqual(['APV|SUP-MEDLINE|INV-7003', 400]);
     const answers = { caseId, voucher: prepared.voucher, erpInvoiceId: 'ERP-INV-1', journalId: 'APJ-000001', eventBusName: 'hem-test' };
     const recorded = await makeRecordApVoucher(deps)(answers, lambdaContext());
     const recordedAgain = await makeRecordApVoucher(deps)(answers, lambdaContext());
-    assert.deepEqual([recorded.status, recordedAgain.status, recordedAgain.journalId], ['PAID', 'PAID', 'APJ-000001']);
-    assert.deepEqual(deps.audit.actions().filter((a) => a === 'ApVoucherPosted'), ['ApVoucherPosted'], 'recorded once');
-    assert.deepEqual([deps.erp.calls.length, deps.finance.calls], [0, 0], 'the voucher tasks call no outside system: the connectors do');
+    expect([recorded.status, recordedAgain.status, recordedAgain.journalId]).toStrictEqual(['PAID', 'PAID', 'APJ-000001']);
+    expect(deps.audit.actions().filter((a) => a === 'ApVoucherPosted')).toStrictEqual(['ApVoucherPosted']);
+    expect([deps.erp.calls.length, deps.finance.calls]).toStrictEqual([0, 0]);
     const read = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: AP_CLIENT });
-    assert.equal(bodyOf(read).status, 'PAID');
+    expect(bodyOf(read).status).toBe('PAID');
   });
 
   it('answers 409 when the invoice is not in exception, and 400 naming the field for a bad action', async () => {
@@ -174,18 +170,18 @@ describe('InvoiceApi', () => {
     const caseId = await matchedInvoice(deps, 'INV-7004', 120);
     const resolve = (body: unknown): ReturnType<typeof invoiceApi> =>
       invoiceApi(deps, { method: 'POST', resource: '/v1/invoices/{invoiceId}/resolution', pathParameters: { invoiceId: caseId }, body: JSON.stringify(body), claims: AP_CLIENT });
-    assert.equal((await resolve({ action: 'REJECT', clerk: 'ap.nguyen' })).statusCode, 409);
+    expect((await resolve({ action: 'REJECT', clerk: 'ap.nguyen' })).statusCode).toBe(409);
     const bad = await resolve({ action: 'PAY_TWICE', clerk: 'ap.nguyen' });
-    assert.equal(bad.statusCode, 400);
-    assert.equal(bodyOf(bad).location, 'action');
+    expect(bad.statusCode).toBe(400);
+    expect(bodyOf(bad).location).toBe('action');
   });
 });
 
 describe('receipt-to-invoice task handlers', () => {
   it('reject an input the workflow did not build', async () => {
     const deps = receiptInvoiceFakes();
-    await assert.rejects(makeMatchInvoice(deps)({ caseId: '' }, lambdaContext()), { name: 'ValidationError' });
-    await assert.rejects(makeRaiseInvoiceAlert(deps)({ caseId: 'x', reason: 'BORED', eventBusName: 'b' }, lambdaContext()), { name: 'ValidationError' });
+    await expect(makeMatchInvoice(deps)({ caseId: '' }, lambdaContext())).rejects.toThrow(expect.objectContaining({ name: 'ValidationError' }));
+    await expect(makeRaiseInvoiceAlert(deps)({ caseId: 'x', reason: 'BORED', eventBusName: 'b' }, lambdaContext())).rejects.toThrow(expect.objectContaining({ name: 'ValidationError' }));
   });
 
   it('refuse to voucher a case that is not payable, and to record a voucher that is not the case\'s own', async () => {
@@ -193,14 +189,11 @@ describe('receipt-to-invoice task handlers', () => {
     const caseId = await matchedInvoice(deps, 'INV-7005', 120);
     const prepared = await makePrepareApVoucher(deps)({ caseId }, lambdaContext());
     const foreign = { ...prepared.voucher, voucherId: 'APV|SUP-MEDLINE|INV-9999', invoiceNumber: 'INV-9999' };
-    await assert.rejects(
-      makeRecordApVoucher(deps)({ caseId, voucher: foreign, erpInvoiceId: 'E', journalId: 'J', eventBusName: 'hem-test' }, lambdaContext()),
-      { name: 'ConflictError' },
-    );
-    await assert.rejects(makeRecordApVoucher(deps)({ caseId, voucher: prepared.voucher, eventBusName: 'hem-test' }, lambdaContext()), { name: 'ValidationError' });
+    await expect(makeRecordApVoucher(deps)({ caseId, voucher: foreign, erpInvoiceId: 'E', journalId: 'J', eventBusName: 'hem-test' }, lambdaContext())).rejects.toThrow(expect.objectContaining({ name: 'ConflictError' }));
+    await expect(makeRecordApVoucher(deps)({ caseId, voucher: prepared.voucher, eventBusName: 'hem-test' }, lambdaContext())).rejects.toThrow(expect.objectContaining({ name: 'ValidationError' }));
     const exception = await receiveInvoice(deps, glovesInvoice('INV-7006', [{ quantity: 2, uom: 'CS', unitPrice: 200 }]));
     await makeMatchInvoice(deps)({ caseId: exception, eventBusName: 'hem-test' }, lambdaContext());
-    await assert.rejects(makePrepareApVoucher(deps)({ caseId: exception }, lambdaContext()), { name: 'ConflictError' });
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'MATCHED');
+    await expect(makePrepareApVoucher(deps)({ caseId: exception }, lambdaContext())).rejects.toThrow(expect.objectContaining({ name: 'ConflictError' }));
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('MATCHED');
   });
 });

@@ -1,8 +1,7 @@
 import { apiEvent, assertTasksRetry, bodyOf, sqsEvent, sqsRecord, substitute } from './support';
-import assert from 'node:assert/strict';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
 import validator from 'asl-validator';
 import type { EventDetailType } from '../../../contracts/events';
 import { EVENT_BUS_PLACEHOLDER, STATE_MACHINES } from '../../../contracts/routing';
@@ -50,24 +49,21 @@ const states = (JSON.parse(raw) as { States: Record<string, State> }).States;
 describe('receipt-to-invoice ASL', () => {
   it('is valid Amazon States Language once its placeholders are substituted', () => {
     const result = validator(JSON.parse(substitute(raw, SUBSTITUTIONS)));
-    assert.equal(result.isValid, true, result.errorsText());
+    expect(result.isValid).toBe(true);
   });
 
   it('is a Standard workflow using exactly the placeholders of contracts/routing.ts plus EventBusName', () => {
-    assert.equal(definition.type, 'STANDARD');
+    expect(definition.type).toBe('STANDARD');
     const used = new Set([...raw.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    assert.deepEqual(
-      [...used].sort(),
-      [...Object.keys(definition.functionPlaceholders), ...Object.keys(definition.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort(),
-    );
-    assert.deepEqual(definition.queuePlaceholders, { ErpCommandsQueueUrl: { queue: 'ErpCommands' }, FinancePostingsQueueUrl: { queue: 'FinancePostings' } });
+    expect([...used].sort()).toStrictEqual([...Object.keys(definition.functionPlaceholders), ...Object.keys(definition.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort());
+    expect(definition.queuePlaceholders).toStrictEqual({ ErpCommandsQueueUrl: { queue: 'ErpCommands' }, FinancePostingsQueueUrl: { queue: 'FinancePostings' } });
   });
 
   it('uses JSONPath only, with readable state names', () => {
-    assert.equal((JSON.parse(raw) as { QueryLanguage?: string }).QueryLanguage, undefined);
+    expect((JSON.parse(raw) as { QueryLanguage?: string }).QueryLanguage).toBe(undefined);
     for (const [name, state] of Object.entries(states)) {
-      assert.match(name, /^[A-Z][A-Za-z]+$/, name);
-      for (const field of ['QueryLanguage', 'Arguments', 'Output', 'Assign']) assert.equal(field in state, false, `${name} uses ${field}`);
+      expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
+      for (const field of ['QueryLanguage', 'Arguments', 'Output', 'Assign']) expect(field in state).toBe(false);
     }
   });
 
@@ -77,33 +73,30 @@ describe('receipt-to-invoice ASL', () => {
 
   it('never waits silently: every callback wait has a timeout whose Catch raises an alert', () => {
     const waits = Object.entries(states).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    assert.deepEqual(waits.map(([name]) => name).sort(), ['AwaitReceipt', 'AwaitResolution', 'CreatePayablesInvoiceInErp', 'PostApVoucherToFinance']);
+    expect(waits.map(([name]) => name).sort()).toStrictEqual(['AwaitReceipt', 'AwaitResolution', 'CreatePayablesInvoiceInErp', 'PostApVoucherToFinance']);
     for (const [name, wait] of waits) {
-      assert.ok('TimeoutSecondsPath' in wait || 'TimeoutSeconds' in wait, `${name} has no timeout`);
+      expect('TimeoutSecondsPath' in wait || 'TimeoutSeconds' in wait).toBeTruthy();
       const onTimeout = (wait.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) => c.ErrorEquals.includes('States.Timeout') || c.ErrorEquals.includes('States.ALL'));
-      assert.ok(onTimeout, `${name} does not catch its timeout`);
-      assert.equal(states[onTimeout.Next]?.Next, 'RaiseInvoiceAlert', `${name}'s timeout does not alert`);
+      expect(onTimeout).toBeTruthy();
+      expect(states[onTimeout.Next]?.Next).toBe('RaiseInvoiceAlert');
       // The path must resolve both against the state input (AWS) and against the resolved Parameters (the local interpreter).
       const sqs = String(wait.Resource).startsWith('arn:aws:states:::sqs:');
-      assert.equal(wait.TimeoutSecondsPath, sqs ? '$.MessageBody.timeoutSeconds' : '$.Payload.timeoutSeconds', `${name} must read its timeout where both interpreters find it`);
+      expect(wait.TimeoutSecondsPath).toBe(sqs ? '$.MessageBody.timeoutSeconds' : '$.Payload.timeoutSeconds');
     }
   });
 
   it('sends the voucher through the connector queues: ERP payables invoice, then the ledger, keyed on the voucher id; refusals stop, the rest alerts and retries', () => {
     const erp = states.CreatePayablesInvoiceInErp as State & { Parameters: { QueueUrl: string; MessageBody: Record<string, string> }; Catch: { ErrorEquals: string[]; Next: string }[] };
     const finance = states.PostApVoucherToFinance as typeof erp;
-    assert.deepEqual([erp.Parameters.QueueUrl, finance.Parameters.QueueUrl], ['${ErpCommandsQueueUrl}', '${FinancePostingsQueueUrl}']);
-    assert.equal(erp.Parameters.MessageBody['voucherId.$'], '$.MessageBody.voucherId');
-    assert.equal((states.PrepareErpCommand as State & { Parameters: Record<string, string> }).Parameters['voucherId.$'], '$.prepared.voucherId');
-    assert.equal(finance.Parameters.MessageBody['voucher.$'], '$.MessageBody.voucher');
+    expect([erp.Parameters.QueueUrl, finance.Parameters.QueueUrl]).toStrictEqual(['${ErpCommandsQueueUrl}', '${FinancePostingsQueueUrl}']);
+    expect(erp.Parameters.MessageBody['voucherId.$']).toBe('$.MessageBody.voucherId');
+    expect((states.PrepareErpCommand as State & { Parameters: Record<string, string> }).Parameters['voucherId.$']).toBe('$.prepared.voucherId');
+    expect(finance.Parameters.MessageBody['voucher.$']).toBe('$.MessageBody.voucher');
     for (const [task, rejection] of [[erp, 'ErpRejected'], [finance, 'FinanceRejected']] as const) {
-      assert.equal(task.Parameters.MessageBody['taskToken.$'], '$$.Task.Token');
-      assert.deepEqual(task.Catch.map((c) => [c.ErrorEquals, c.Next]), [[[rejection], 'VoucherRefused'], [['States.ALL'], 'VoucherBlocked']]);
+      expect(task.Parameters.MessageBody['taskToken.$']).toBe('$$.Task.Token');
+      expect(task.Catch.map((c) => [c.ErrorEquals, c.Next])).toStrictEqual([[[rejection], 'VoucherRefused'], [['States.ALL'], 'VoucherBlocked']]);
     }
-    assert.deepEqual(
-      ['PrepareApVoucher', 'PrepareErpCommand', 'CreatePayablesInvoiceInErp', 'PrepareFinanceCommand', 'PostApVoucherToFinance', 'RecordApVoucher'].map((n) => states[n]?.Next),
-      ['PrepareErpCommand', 'CreatePayablesInvoiceInErp', 'PrepareFinanceCommand', 'PostApVoucherToFinance', 'RecordApVoucher', 'PublishVoucherPosted'],
-    );
+    expect(['PrepareApVoucher', 'PrepareErpCommand', 'CreatePayablesInvoiceInErp', 'PrepareFinanceCommand', 'PostApVoucherToFinance', 'RecordApVoucher'].map((n) => states[n]?.Next)).toStrictEqual(['PrepareErpCommand', 'CreatePayablesInvoiceInErp', 'PrepareFinanceCommand', 'PostApVoucherToFinance', 'RecordApVoucher', 'PublishVoucherPosted']);
   });
 });
 
@@ -111,7 +104,7 @@ describe('receipt-to-invoice ASL', () => {
 const eventually = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> => {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    if (Date.now() > until) expect.unreachable(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 };
@@ -165,7 +158,7 @@ const machine: LocalStateMachine = new LocalStateMachine({
     [arn('RegisterWait')]: (payload) => makeRegisterWait(deps)(payload, lambdaContext()),
   },
   putEvents: async (entries: PutEventsRequestEntry[]) => {
-    assert.ok(entries.every((e) => e.EventBusName === 'hem-test'));
+    expect(entries.every((e) => e.EventBusName === 'hem-test')).toBeTruthy();
     await deps.events.publish(entries.map((e) => ({ source: e.Source, detailType: e.DetailType as EventDetailType, detail: e.Detail as never })));
     return { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `evt-${i}` })) };
   },
@@ -185,7 +178,7 @@ const machine: LocalStateMachine = new LocalStateMachine({
   waitScale: 0.001,
   logger: silentLogger,
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all([...deliveries]);
   await machine.close();
 });
@@ -224,7 +217,7 @@ const receive = async (receiptId: string, quantity: number): Promise<void> => {
     apiEvent({ method: 'POST', resource: '/v1/receipts', body: JSON.stringify(dockReceipt(receiptId, [{ quantity, uom: 'EA' }])), claims: DOCK_CLIENT }),
     lambdaContext(),
   );
-  assert.ok(res.statusCode === 201 || res.statusCode === 200, res.body);
+  expect(res.statusCode === 201 || res.statusCode === 200).toBeTruthy();
 };
 
 const resolve = async (caseId: string, action: string): Promise<Record<string, unknown>> => {
@@ -238,7 +231,7 @@ const resolve = async (caseId: string, action: string): Promise<Record<string, u
     }),
     lambdaContext(),
   );
-  assert.equal(res.statusCode, 200, res.body);
+  expect(res.statusCode).toBe(200);
   return bodyOf(res);
 };
 
@@ -256,14 +249,14 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     await receive('RCV-2', 80);
     const caseId = await receiveInvoice(deps, glovesInvoice('INV-8001', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
     const output = (await start(caseId, 'matched').result) as { voucher: { voucherId: string; totalAmount: number } };
-    assert.deepEqual([output.voucher.voucherId, output.voucher.totalAmount], ['APV|SUP-MEDLINE|INV-8001', 240]);
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.deepEqual([...deps.erp.payablesInvoices.keys()], ['APV|SUP-MEDLINE|INV-8001'], 'the ERP call is keyed on the voucher id');
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
-    assert.deepEqual(detailTypes().filter((t) => t.startsWith('Invoice') || t === 'ApVoucherPosted'), ['InvoiceMatched', 'ApVoucherPosted']);
-    assert.deepEqual(sentTo('ErpCommands').map((m) => [m.command, m.caseId, m.voucherId]), [['CreatePayablesInvoice', caseId, 'APV|SUP-MEDLINE|INV-8001']]);
-    assert.deepEqual(sentTo('FinancePostings').map((m) => [m.command, (m.voucher as { voucherId: string }).voucherId]), [['PostApVoucher', 'APV|SUP-MEDLINE|INV-8001']]);
-    assert.deepEqual(deadLettered, []);
+    expect([output.voucher.voucherId, output.voucher.totalAmount]).toStrictEqual(['APV|SUP-MEDLINE|INV-8001', 240]);
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect([...deps.erp.payablesInvoices.keys()]).toStrictEqual(['APV|SUP-MEDLINE|INV-8001']);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('PAID');
+    expect(detailTypes().filter((t) => t.startsWith('Invoice') || t === 'ApVoucherPosted')).toStrictEqual(['InvoiceMatched', 'ApVoucherPosted']);
+    expect(sentTo('ErpCommands').map((m) => [m.command, m.caseId, m.voucherId])).toStrictEqual([['CreatePayablesInvoice', caseId, 'APV|SUP-MEDLINE|INV-8001']]);
+    expect(sentTo('FinancePostings').map((m) => [m.command, (m.voucher as { voucherId: string }).voucherId])).toStrictEqual([['PostApVoucher', 'APV|SUP-MEDLINE|INV-8001']]);
+    expect(deadLettered).toStrictEqual([]);
   });
 
   it('waits for an AP clerk on an exception; ACCEPT_VARIANCE resumes it and the invoice is vouchered once even if resent', async () => {
@@ -272,17 +265,17 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     const caseId = await receiveInvoice(deps, glovesInvoice('INV-8002', [{ quantity: 2, uom: 'CS', unitPrice: 200 }]));
     const execution = start(caseId, 'exception-accepted');
     await eventually(waitingOn(resolutionWait(caseId, 0)), 'the AP clerk wait');
-    assert.deepEqual(detailTypes().filter((t) => t.startsWith('Invoice')), ['InvoiceExceptionRaised']);
+    expect(detailTypes().filter((t) => t.startsWith('Invoice'))).toStrictEqual(['InvoiceExceptionRaised']);
 
     const decided = await resolve(caseId, 'ACCEPT_VARIANCE');
-    assert.deepEqual([decided.status, decided.next, decided.resumed], ['MATCHED', 'POST_AP_VOUCHER', true]);
+    expect([decided.status, decided.next, decided.resumed]).toStrictEqual(['MATCHED', 'POST_AP_VOUCHER', true]);
     await execution.result;
     const resent = await resolve(caseId, 'ACCEPT_VARIANCE');
-    assert.equal(resent.replay, true);
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(deps.finance.apVouchers.get('APV|SUP-MEDLINE|INV-8002')?.voucher.totalAmount, 400);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
-    assert.equal(machine.describeExecution(execution.executionArn).status, 'SUCCEEDED');
+    expect(resent.replay).toBe(true);
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect(deps.finance.apVouchers.get('APV|SUP-MEDLINE|INV-8002')?.voucher.totalAmount).toBe(400);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('PAID');
+    expect(machine.describeExecution(execution.executionArn).status).toBe('SUCCEEDED');
   });
 
   it('WAIT_FOR_RECEIPT: matches again at once, waits for the goods, and vouchers when the receipt arrives', async () => {
@@ -293,13 +286,13 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     await eventually(waitingOn(resolutionWait(caseId, 0)), 'the AP clerk wait');
     await resolve(caseId, 'WAIT_FOR_RECEIPT');
     await eventually(waitingOn(receiptWait(caseId, 1)), 'the goods wait');
-    assert.equal(deps.finance.apVouchers.size, 0);
+    expect(deps.finance.apVouchers.size).toBe(0);
 
     await receive('RCV-2', 80);
     await execution.result;
-    assert.equal(deps.finance.apVouchers.size, 1);
+    expect(deps.finance.apVouchers.size).toBe(1);
     const stored = await deps.procurement.getInvoiceCase(caseId);
-    assert.deepEqual([stored?.invoiceCase.status, stored?.invoiceCase.match?.lines[0]?.receivedBaseQuantity], ['PAID', 200]);
+    expect([stored?.invoiceCase.status, stored?.invoiceCase.match?.lines[0]?.receivedBaseQuantity]).toStrictEqual(['PAID', 200]);
   });
 
   it('alerts when the clerk does not decide in time, keeps waiting, and ends when the clerk rejects', async () => {
@@ -309,12 +302,12 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     const execution = start(caseId, 'clerk-overdue', { resolutionSeconds: 1, receiptSeconds: 1, retrySeconds: 1 });
     await eventually(() => deps.events.ofType('ProcurementAlertRaised').length > 0, 'the overdue alert');
     const [alert] = deps.events.ofType('ProcurementAlertRaised');
-    assert.deepEqual([alert?.detail.alertType, alert?.detail.entity], ['INVOICE_RESOLUTION_OVERDUE', { kind: 'INVOICE', id: caseId }]);
+    expect([alert?.detail.alertType, alert?.detail.entity]).toStrictEqual(['INVOICE_RESOLUTION_OVERDUE', { kind: 'INVOICE', id: caseId }]);
     await eventually(waitingOn(resolutionWait(caseId, 0)), 'the wait registered again');
     await resolve(caseId, 'REJECT');
     await execution.result;
-    assert.equal(deps.finance.apVouchers.size, 0);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'REJECTED');
+    expect(deps.finance.apVouchers.size).toBe(0);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('REJECTED');
   });
 
   it('alerts when the ERP stays down past the queue\'s receives and the task timeout, pauses, and posts the voucher once it is back', async () => {
@@ -323,12 +316,12 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     const caseId = await receiveInvoice(deps, glovesInvoice('INV-8005', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
     deps.erp.failNext(5);
     await start(caseId, 'erp-down', { resolutionSeconds: 60, receiptSeconds: 60, connectorSeconds: 1, retrySeconds: 1 }).result;
-    assert.deepEqual(deps.events.ofType('ProcurementAlertRaised').map((e) => e.detail.alertType), ['AP_VOUCHER_BLOCKED']);
-    assert.equal(deadLettered.length, 1, 'the first command used up its receives');
-    assert.equal(sentTo('ErpCommands').length, 2, 'the command was sent again after the pause');
-    assert.equal(deps.erp.payablesInvoices.size, 1);
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
+    expect(deps.events.ofType('ProcurementAlertRaised').map((e) => e.detail.alertType)).toStrictEqual(['AP_VOUCHER_BLOCKED']);
+    expect(deadLettered.length).toBe(1);
+    expect(sentTo('ErpCommands').length).toBe(2);
+    expect(deps.erp.payablesInvoices.size).toBe(1);
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('PAID');
   });
 
   it('holds the voucher while the ledger fails, retries it from the queue, and posts it exactly once when it recovers', async () => {
@@ -337,12 +330,12 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     const caseId = await receiveInvoice(deps, glovesInvoice('INV-8006', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
     deps.finance.script(...[1, 2, 3].map(() => new UpstreamUnavailableError('finance ledger unavailable (HTTP 503)')));
     const output = (await start(caseId, 'ledger-flaky').result) as { voucher: { journalId: string } };
-    assert.equal(output.voucher.journalId, 'APJ-000001');
-    assert.equal(deps.finance.calls, 4, 'three failed receives, then the post');
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(sentTo('FinancePostings').length, 1, 'redelivered from the queue, not resent by the workflow');
-    assert.deepEqual(deps.events.ofType('ProcurementAlertRaised'), []);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
+    expect(output.voucher.journalId).toBe('APJ-000001');
+    expect(deps.finance.calls).toBe(4);
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect(sentTo('FinancePostings').length).toBe(1);
+    expect(deps.events.ofType('ProcurementAlertRaised')).toStrictEqual([]);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('PAID');
   });
 
   it('stops with ApVoucherRefused after an alert when the ledger refuses the voucher for good; the case is not paid', async () => {
@@ -351,11 +344,11 @@ describe('receipt-to-invoice on the local interpreter with the real handlers', (
     const caseId = await receiveInvoice(deps, glovesInvoice('INV-8007', [{ quantity: 2, uom: 'CS', unitPrice: 120 }]));
     deps.finance.script(new UpstreamRejectedError('finance ledger rejected the AP voucher (HTTP 422)', { details: { status: 422 } }));
     const execution = start(caseId, 'ledger-refuses');
-    await assert.rejects(execution.result);
+    await expect(execution.result).rejects.toThrow();
     const described = machine.describeExecution(execution.executionArn);
-    assert.deepEqual([described.status, described.error], ['FAILED', 'ApVoucherRefused']);
-    assert.deepEqual(deps.events.ofType('ProcurementAlertRaised').map((e) => e.detail.alertType), ['AP_VOUCHER_BLOCKED']);
-    assert.equal(deps.finance.apVouchers.size, 0);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'MATCHED');
+    expect([described.status, described.error]).toStrictEqual(['FAILED', 'ApVoucherRefused']);
+    expect(deps.events.ofType('ProcurementAlertRaised').map((e) => e.detail.alertType)).toStrictEqual(['AP_VOUCHER_BLOCKED']);
+    expect(deps.finance.apVouchers.size).toBe(0);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('MATCHED');
   });
 });

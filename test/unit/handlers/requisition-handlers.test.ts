@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf, eventBridgeEvent, sqsEvent, sqsRecord } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { ReplenishmentRequested } from '../../../contracts/events';
 import type { PurchaseOrder } from '../../../contracts/procurement';
 import { CircuitBreaker } from '../../../functions/adapters/connectors/circuit-breaker';
@@ -37,47 +36,47 @@ describe('RequisitionApi handler', () => {
     const fakes = procurementFakeDependencies();
     const api = makeRequisitionApi(fakes);
     const first = await api(post('/v1/requisitions', saasBody()), context);
-    assert.equal(first.statusCode, 201);
+    expect(first.statusCode).toBe(201);
     const body = bodyOf<{ requisitionId: string; status: string; correlationId: string }>(first);
-    assert.match(body.requisitionId, /^REQ-[0-9A-F]{20}$/);
-    assert.equal(body.status, 'PENDING_APPROVAL');
-    assert.equal(body.correlationId, 'corr-api-1');
-    assert.deepEqual(fakes.workflows.starts.map((s) => [s.workflow, s.name]), [['RequisitionToPay', body.requisitionId]]);
-    assert.equal(fakes.events.ofType('RequisitionCreated').length, 1);
+    expect(body.requisitionId).toMatch(/^REQ-[0-9A-F]{20}$/);
+    expect(body.status).toBe('PENDING_APPROVAL');
+    expect(body.correlationId).toBe('corr-api-1');
+    expect(fakes.workflows.starts.map((s) => [s.workflow, s.name])).toStrictEqual([['RequisitionToPay', body.requisitionId]]);
+    expect(fakes.events.ofType('RequisitionCreated').length).toBe(1);
 
     const again = await api(post('/v1/requisitions', saasBody()), context);
-    assert.equal(again.statusCode, 200);
-    assert.equal(bodyOf<{ requisitionId: string }>(again).requisitionId, body.requisitionId);
-    assert.equal(fakes.procurement.requisitions.size, 1);
+    expect(again.statusCode).toBe(200);
+    expect(bodyOf<{ requisitionId: string }>(again).requisitionId).toBe(body.requisitionId);
+    expect(fakes.procurement.requisitions.size).toBe(1);
   });
 
   it('returns 400 naming the field for an unknown supplier or a location of another facility', async () => {
     const api = makeRequisitionApi(procurementFakeDependencies());
     const unknownSupplier = await api(post('/v1/requisitions', saasBody({ supplierId: 'SUP-NOBODY' })), context);
-    assert.equal(unknownSupplier.statusCode, 400);
-    assert.equal(bodyOf<{ location: string }>(unknownSupplier).location, '/supplierId');
+    expect(unknownSupplier.statusCode).toBe(400);
+    expect(bodyOf<{ location: string }>(unknownSupplier).location).toBe('/supplierId');
     const otherFacility = await api(post('/v1/requisitions', saasBody({ locationId: 'SCH-OR' })), context);
-    assert.equal(bodyOf<{ location: string }>(otherFacility).location, '/locationId');
+    expect(bodyOf<{ location: string }>(otherFacility).location).toBe('/locationId');
   });
 
   it('returns 404 for an unknown requisition and 409 when a decided requisition is decided otherwise', async () => {
     const fakes = procurementFakeDependencies();
     const api = makeRequisitionApi(fakes);
     const missing = await api(apiEvent({ resource: '/v1/requisitions/{requisitionId}', pathParameters: { requisitionId: 'REQ-NOPE' } }), context);
-    assert.equal(missing.statusCode, 404);
+    expect(missing.statusCode).toBe(404);
 
     const { requisitionId } = bodyOf<{ requisitionId: string }>(await api(post('/v1/requisitions', saasBody()), context));
     const decision = '/v1/requisitions/{requisitionId}/decision';
     const approved = await api(post(decision, JSON.stringify({ decision: 'APPROVE', approver: 'buyer-1', comment: 'ok for the OR' }), { requisitionId }), context);
-    assert.equal(approved.statusCode, 200);
-    assert.equal(bodyOf<{ status: string; resumed: boolean }>(approved).status, 'APPROVED');
+    expect(approved.statusCode).toBe(200);
+    expect(bodyOf<{ status: string; resumed: boolean }>(approved).status).toBe('APPROVED');
     const replay = await api(post(decision, JSON.stringify({ decision: 'APPROVE', approver: 'buyer-1' }), { requisitionId }), context);
-    assert.equal(replay.statusCode, 200);
+    expect(replay.statusCode).toBe(200);
     const conflict = await api(post(decision, JSON.stringify({ decision: 'REJECT', approver: 'buyer-2' }), { requisitionId }), context);
-    assert.equal(conflict.statusCode, 409);
+    expect(conflict.statusCode).toBe(409);
     const stored = await api(apiEvent({ resource: '/v1/requisitions/{requisitionId}', pathParameters: { requisitionId } }), context);
-    assert.equal(bodyOf<{ approval: { by: string } }>(stored).approval.by, 'buyer-1');
-    assert.equal(JSON.stringify(bodyOf(stored)).includes('ok for the OR'), false, 'the free-text comment is never stored');
+    expect(bodyOf<{ approval: { by: string } }>(stored).approval.by).toBe('buyer-1');
+    expect(JSON.stringify(bodyOf(stored)).includes('ok for the OR')).toBe(false);
   });
 
   it('hands the decision to the waiting workflow task', async () => {
@@ -86,9 +85,9 @@ describe('RequisitionApi handler', () => {
     const { requisitionId } = bodyOf<{ requisitionId: string }>(await api(post('/v1/requisitions', saasBody()), context));
     await fakes.waits.register(requisitionId, 'DECISION', 'token-decision');
     const decided = await api(post('/v1/requisitions/{requisitionId}/decision', JSON.stringify({ decision: 'REJECT', approver: 'buyer-1' }), { requisitionId }), context);
-    assert.equal(bodyOf<{ resumed: boolean }>(decided).resumed, true);
-    assert.deepEqual(fakes.workflows.succeeded, [{ taskToken: 'token-decision', output: { requisitionId, decision: 'REJECT', status: 'REJECTED' } }]);
-    assert.equal(fakes.events.ofType('RequisitionRejected').length, 1);
+    expect(bodyOf<{ resumed: boolean }>(decided).resumed).toBe(true);
+    expect(fakes.workflows.succeeded).toStrictEqual([{ taskToken: 'token-decision', output: { requisitionId, decision: 'REJECT', status: 'REJECTED' } }]);
+    expect(fakes.events.ofType('RequisitionRejected').length).toBe(1);
   });
 });
 
@@ -109,22 +108,22 @@ describe('RequisitionStarter handler', () => {
     const fakes = procurementFakeDependencies();
     const starter = makeRequisitionStarter(fakes);
     const response = await starter(sqsEvent([sqsRecord(replenishmentBody(replenishment), 'm-1'), sqsRecord('{"not":"an event"}', 'm-2')]), context);
-    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'm-2' }]);
+    expect(response.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm-2' }]);
     const redelivered = await starter(sqsEvent([sqsRecord(replenishmentBody(replenishment), 'm-3', 2)]), context);
-    assert.deepEqual(redelivered.batchItemFailures, []);
-    assert.equal(fakes.procurement.requisitions.size, 1);
+    expect(redelivered.batchItemFailures).toStrictEqual([]);
+    expect(fakes.procurement.requisitions.size).toBe(1);
     const [requisition] = [...fakes.procurement.requisitions.values()];
-    assert.equal(requisition?.externalRef, replenishment.idempotencyKey);
-    assert.equal(requisition?.correlationId, 'corr-rep-1');
-    assert.equal(fakes.workflows.starts.length, 1);
-    assert.deepEqual(fakes.workflows.starts[0]?.input, { requisitionId: requisition?.requisitionId, correlationId: 'corr-rep-1' });
+    expect(requisition?.externalRef).toBe(replenishment.idempotencyKey);
+    expect(requisition?.correlationId).toBe('corr-rep-1');
+    expect(fakes.workflows.starts.length).toBe(1);
+    expect(fakes.workflows.starts[0]?.input).toStrictEqual({ requisitionId: requisition?.requisitionId, correlationId: 'corr-rep-1' });
   });
 
   it('fails the record of a replenishment for an unknown item', async () => {
     const fakes = procurementFakeDependencies();
     const response = await makeRequisitionStarter(fakes)(sqsEvent([sqsRecord(replenishmentBody({ ...replenishment, itemId: 'ITM-99999' }), 'm-1')]), context);
-    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
-    assert.equal(fakes.procurement.requisitions.size, 0);
+    expect(response.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm-1' }]);
+    expect(fakes.procurement.requisitions.size).toBe(0);
   });
 });
 
@@ -137,14 +136,11 @@ describe('ErpConnector handler', () => {
     await fakes.procurement.createPurchaseOrder(purchaseOrder('PO-NMC-00000042'));
     const connector = makeErpConnector(fakes, { breaker: new CircuitBreaker({ name: 'ERP' }) });
     const response = await connector(sqsEvent([sqsRecord(erpCommand('PO-NMC-00000042', 'tok-1'), 'm-1'), sqsRecord(erpCommand('PO-NMC-00000042', 'tok-2'), 'm-2')]), context);
-    assert.deepEqual(response.batchItemFailures, []);
-    assert.equal(fakes.erp.calls.length, 1);
-    assert.equal((await fakes.procurement.getPurchaseOrder('PO-NMC-00000042'))?.erpPoId, 'ERP-PO-000001');
-    assert.deepEqual(
-      fakes.workflows.succeeded.map((s) => s.taskToken),
-      ['tok-1', 'tok-2'],
-    );
-    assert.deepEqual(fakes.workflows.succeeded[0]?.output, { command: 'CreatePurchaseOrder', poNumber: 'PO-NMC-00000042', erpPoId: 'ERP-PO-000001' });
+    expect(response.batchItemFailures).toStrictEqual([]);
+    expect(fakes.erp.calls.length).toBe(1);
+    expect((await fakes.procurement.getPurchaseOrder('PO-NMC-00000042'))?.erpPoId).toBe('ERP-PO-000001');
+    expect(fakes.workflows.succeeded.map((s) => s.taskToken)).toStrictEqual(['tok-1', 'tok-2']);
+    expect(fakes.workflows.succeeded[0]?.output).toStrictEqual({ command: 'CreatePurchaseOrder', poNumber: 'PO-NMC-00000042', erpPoId: 'ERP-PO-000001' });
   });
 
   it('returns the record to the queue when the ERP is unavailable, without answering the task', async () => {
@@ -152,11 +148,11 @@ describe('ErpConnector handler', () => {
     await fakes.procurement.createPurchaseOrder(purchaseOrder('PO-NMC-00000043'));
     fakes.erp.failNext(1);
     const response = await makeErpConnector(fakes, { breaker: new CircuitBreaker({ name: 'ERP' }) })(sqsEvent([sqsRecord(erpCommand('PO-NMC-00000043', 'tok-1'), 'm-1')]), context);
-    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
-    assert.deepEqual(fakes.workflows.succeeded, []);
-    assert.deepEqual(fakes.workflows.failed, []);
+    expect(response.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm-1' }]);
+    expect(fakes.workflows.succeeded).toStrictEqual([]);
+    expect(fakes.workflows.failed).toStrictEqual([]);
     const hops = await fakes.transactions.list('corr-po-1');
-    assert.equal(hops.at(-1)?.hop, 'connector-failed');
+    expect(hops.at(-1)?.hop).toBe('connector-failed');
   });
 
   it('fails the waiting task with ErpRejected and consumes the record when the ERP refuses the PO', async () => {
@@ -164,9 +160,9 @@ describe('ErpConnector handler', () => {
     await fakes.procurement.createPurchaseOrder(purchaseOrder('PO-NMC-00000044'));
     fakes.erp.script(new UpstreamRejectedError('ERP refused the purchaseOrders request (HTTP 400)', { details: { upstreamCode: 'HEMERP-VALIDATION' } }));
     const response = await makeErpConnector(fakes, { breaker: new CircuitBreaker({ name: 'ERP' }) })(sqsEvent([sqsRecord(erpCommand('PO-NMC-00000044', 'tok-1'), 'm-1')]), context);
-    assert.deepEqual(response.batchItemFailures, []);
-    assert.equal(fakes.workflows.failed[0]?.error, 'ErpRejected');
-    assert.match(fakes.workflows.failed[0]?.cause ?? '', /HEMERP-VALIDATION/);
+    expect(response.batchItemFailures).toStrictEqual([]);
+    expect(fakes.workflows.failed[0]?.error).toBe('ErpRejected');
+    expect(fakes.workflows.failed[0]?.cause ?? '').toMatch(/HEMERP-VALIDATION/);
   });
 
   it('keeps a refused fire-and-forget command on the queue (for the DLQ) instead of dropping it', async () => {
@@ -174,7 +170,7 @@ describe('ErpConnector handler', () => {
     await fakes.procurement.createPurchaseOrder(purchaseOrder('PO-NMC-00000045'));
     fakes.erp.script(new UpstreamRejectedError('refused'));
     const response = await makeErpConnector(fakes, { breaker: new CircuitBreaker({ name: 'ERP' }) })(sqsEvent([sqsRecord(erpCommand('PO-NMC-00000045'), 'm-1')]), context);
-    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
+    expect(response.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm-1' }]);
   });
 
   it('fails the rest of the batch fast once its circuit opens, without calling the ERP', async () => {
@@ -184,9 +180,9 @@ describe('ErpConnector handler', () => {
     fakes.erp.script(new UpstreamUnavailableError('ERP 503'), new UpstreamUnavailableError('ERP 503'), new UpstreamUnavailableError('ERP 503'));
     const breaker = new CircuitBreaker({ name: 'ERP', failureThreshold: 2, coolDownMs: 60_000 });
     const response = await makeErpConnector(fakes, { breaker })(sqsEvent(poNumbers.map((po, i) => sqsRecord(erpCommand(po, `tok-${i}`), `m-${i}`))), context);
-    assert.equal(response.batchItemFailures.length, 4);
-    assert.equal(fakes.erp.calls.length, 2);
-    assert.equal(breaker.snapshot().state, 'OPEN');
+    expect(response.batchItemFailures.length).toBe(4);
+    expect(fakes.erp.calls.length).toBe(2);
+    expect(breaker.snapshot().state).toBe('OPEN');
   });
 });
 
@@ -196,14 +192,14 @@ describe('SupplierConnector handler', () => {
     await fakes.procurement.createPurchaseOrder(purchaseOrder('PO-NMC-00000060'));
     const command = JSON.stringify({ command: 'SendPurchaseOrder', poNumber: 'PO-NMC-00000060', correlationId: 'corr-po-1', taskToken: 'tok-850' });
     const response = await makeSupplierConnector(fakes, { breaker: new CircuitBreaker({ name: 'network' }) })(sqsEvent([sqsRecord(command, 'm-1')]), context);
-    assert.deepEqual(response.batchItemFailures, []);
+    expect(response.batchItemFailures).toStrictEqual([]);
     const po = (await fakes.procurement.getPurchaseOrder('PO-NMC-00000060'))!;
-    assert.equal(po.status, 'ISSUED');
-    assert.deepEqual(po.x12, { interchange: '000000001', group: '1', transactionSet: '0001', version: '005010', senderId: 'HEMHOSPITAL', receiverId: 'MEDLINE' });
-    assert.equal(fakes.supplierNetwork.sent[0]?.idempotencyKey, '850|PO-NMC-00000060');
-    assert.match(fakes.supplierNetwork.sent[0]?.interchange ?? '', /^ISA\*00\*.*\*000000001\*/);
-    assert.equal(fakes.events.ofType('PurchaseOrderIssued').length, 1);
-    assert.equal(fakes.workflows.succeeded[0]?.taskToken, 'tok-850');
+    expect(po.status).toBe('ISSUED');
+    expect(po.x12).toStrictEqual({ interchange: '000000001', group: '1', transactionSet: '0001', version: '005010', senderId: 'HEMHOSPITAL', receiverId: 'MEDLINE' });
+    expect(fakes.supplierNetwork.sent[0]?.idempotencyKey).toBe('850|PO-NMC-00000060');
+    expect(fakes.supplierNetwork.sent[0]?.interchange ?? '').toMatch(/^ISA\*00\*.*\*000000001\*/);
+    expect(fakes.events.ofType('PurchaseOrderIssued').length).toBe(1);
+    expect(fakes.workflows.succeeded[0]?.taskToken).toBe('tok-850');
   });
 
   it('resends a timed-out 850 with the same control numbers', async () => {
@@ -212,12 +208,12 @@ describe('SupplierConnector handler', () => {
     fakes.supplierNetwork.failNext(1);
     const command = JSON.stringify({ command: 'SendPurchaseOrder', poNumber: 'PO-NMC-00000061', correlationId: 'corr-po-1', taskToken: 'tok-1' });
     const connector = makeSupplierConnector(fakes, { breaker: new CircuitBreaker({ name: 'network' }) });
-    assert.equal((await connector(sqsEvent([sqsRecord(command, 'm-1')]), context)).batchItemFailures.length, 1);
-    assert.deepEqual((await connector(sqsEvent([sqsRecord(command, 'm-1', 2)]), context)).batchItemFailures, []);
+    expect((await connector(sqsEvent([sqsRecord(command, 'm-1')]), context)).batchItemFailures.length).toBe(1);
+    expect((await connector(sqsEvent([sqsRecord(command, 'm-1', 2)]), context)).batchItemFailures).toStrictEqual([]);
     const [first, second] = fakes.supplierNetwork.sent;
     const isa13 = (text: string | undefined): string | undefined => text?.split('*')[13];
-    assert.equal(isa13(second?.interchange), isa13(first?.interchange));
-    assert.equal(fakes.controlNumbers.counters.get('SUP-MEDLINE'), 1);
+    expect(isa13(second?.interchange)).toBe(isa13(first?.interchange));
+    expect(fakes.controlNumbers.counters.get('SUP-MEDLINE')).toBe(1);
   });
 });
 
@@ -227,11 +223,9 @@ describe('RaiseProcurementAlert handler', () => {
     await fakes.procurement.createPurchaseOrder({ ...purchaseOrder('PO-NMC-00000070'), status: 'ACKNOWLEDGED' });
     const raise = makeRaiseProcurementAlert(fakes);
     const result = await raise({ subject: 'PURCHASE_ORDER', poNumber: 'PO-NMC-00000070', reason: 'SHIP_NOTICE', eventBusName: 'hem-test' }, context);
-    assert.equal('movedOn' in result && result.movedOn, false);
-    assert.equal(result.entries.length, 1);
-    assert.deepEqual(
-      { ...result.entries[0]!.Detail, idempotencyKey: undefined, occurredAt: undefined },
-      {
+    expect('movedOn' in result && result.movedOn).toBe(false);
+    expect(result.entries.length).toBe(1);
+    expect({ ...result.entries[0]!.Detail, idempotencyKey: undefined, occurredAt: undefined }).toStrictEqual({
         version: '1',
         correlationId: 'corr-po-1',
         causationId: 'PO-NMC-00000070',
@@ -243,16 +237,15 @@ describe('RaiseProcurementAlert handler', () => {
         supplierId: 'SUP-MEDLINE',
         costCenter: 'CC-NMC-OR',
         dueAt: '2025-03-14T09:30:00.000Z',
-      },
-    );
+      });
   });
 
   it('raises nothing when the PO moved past the awaited document (goods received without an 856)', async () => {
     const fakes = procurementFakeDependencies();
     await fakes.procurement.createPurchaseOrder({ ...purchaseOrder('PO-NMC-00000071'), status: 'RECEIVED' });
     const result = await makeRaiseProcurementAlert(fakes)({ subject: 'PURCHASE_ORDER', poNumber: 'PO-NMC-00000071', reason: 'SHIP_NOTICE', eventBusName: 'hem-test' }, context);
-    assert.equal('movedOn' in result && result.movedOn, true);
-    assert.deepEqual(result.entries, []);
-    assert.deepEqual(await fakes.transactions.list('corr-po-1'), []);
+    expect('movedOn' in result && result.movedOn).toBe(true);
+    expect(result.entries).toStrictEqual([]);
+    expect(await fakes.transactions.list('corr-po-1')).toStrictEqual([]);
   });
 });

@@ -1,8 +1,7 @@
 import { sqsEvent, sqsRecord, apiEvent, bodyOf, eventBridgeEvent } from './support';
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import validator from 'asl-validator';
 import type { ReplenishmentRequested } from '../../../contracts/events';
 import type { Invoice, InvoiceCase, MatchResult } from '../../../contracts/procurement';
@@ -125,7 +124,7 @@ const harness = (inputOverrides: Record<string, unknown> = {}) => {
   const arrive = async (entity: string, awaited: string, payload: unknown): Promise<void> => {
     await until(() => fakes.waits.waiting(entity, awaited), `the wait for ${awaited}`);
     const { taskToken } = await fakes.waits.arrive(entity, awaited, payload);
-    assert.ok(taskToken, `a token waits for ${awaited}`);
+    expect(taskToken).toBeTruthy();
     machine.sendTaskSuccess(taskToken, payload);
   };
   return { fakes, deps, machine, executions, published, alerts, arrive, context };
@@ -151,38 +150,35 @@ describe('requisition-to-pay ASL', () => {
   it('is valid Amazon States Language once its placeholders are substituted', () => {
     const substituted = raw.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => SUBSTITUTIONS[name] ?? whole);
     const result = validator(JSON.parse(substituted));
-    assert.equal(result.isValid, true, result.errorsText());
+    expect(result.isValid).toBe(true);
   });
 
   it('uses exactly the placeholders of contracts/routing.ts plus EventBusName, and is a Standard workflow', () => {
     const used = new Set([...raw.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    assert.deepEqual(
-      [...used].sort(),
-      [...Object.keys(definition.functionPlaceholders), ...Object.keys(definition.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort(),
-    );
-    assert.equal(definition.type, 'STANDARD');
-    assert.deepEqual(definition.queuePlaceholders, { ErpCommandsQueueUrl: { queue: 'ErpCommands' }, SupplierOutboundQueueUrl: { queue: 'SupplierOutbound' } });
+    expect([...used].sort()).toStrictEqual([...Object.keys(definition.functionPlaceholders), ...Object.keys(definition.queuePlaceholders ?? {}), EVENT_BUS_PLACEHOLDER].sort());
+    expect(definition.type).toBe('STANDARD');
+    expect(definition.queuePlaceholders).toStrictEqual({ ErpCommandsQueueUrl: { queue: 'ErpCommands' }, SupplierOutboundQueueUrl: { queue: 'SupplierOutbound' } });
   });
 
   it('uses JSONPath only and gives every state a Comment except terminal ones', () => {
     const document = JSON.parse(raw) as { QueryLanguage?: string };
-    assert.notEqual(document.QueryLanguage, 'JSONata');
+    expect(document.QueryLanguage).not.toBe('JSONata');
     for (const [name, state] of Object.entries(aslStates())) {
-      assert.notEqual(state.QueryLanguage, 'JSONata', name);
-      for (const field of ['Arguments', 'Output', 'Assign']) assert.equal(field in state, false, `${name} uses ${field}`);
-      assert.equal(typeof state.Comment, 'string', `${name} has no Comment`);
+      expect(state.QueryLanguage).not.toBe('JSONata');
+      for (const field of ['Arguments', 'Output', 'Assign']) expect(field in state).toBe(false);
+      expect(typeof state.Comment).toBe('string');
     }
   });
 
   it('retries every Task with jittered backoff, and never retries a wait on its own timeout', () => {
     const tasks = Object.entries(aslStates()).filter(([, s]) => s.Type === 'Task');
-    assert.ok(tasks.length >= 20);
+    expect(tasks.length >= 20).toBeTruthy();
     for (const [name, task] of tasks) {
       const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
-      assert.ok(retries.length > 0, `${name} has no Retry`);
-      assert.ok(retries.every((r) => r.JitterStrategy === 'FULL'), `${name} retries without jitter`);
+      expect(retries.length > 0).toBeTruthy();
+      expect(retries.every((r) => r.JitterStrategy === 'FULL')).toBeTruthy();
       if (String(task.Resource).endsWith('.waitForTaskToken')) {
-        assert.ok(!retries.some((r) => r.ErrorEquals.includes('States.Timeout') || r.ErrorEquals.includes('States.ALL')), `${name} retries its timeout`);
+        expect(!retries.some((r) => r.ErrorEquals.includes('States.Timeout') || r.ErrorEquals.includes('States.ALL'))).toBeTruthy();
       }
     }
   });
@@ -190,19 +186,16 @@ describe('requisition-to-pay ASL', () => {
   it('bounds every wait with a timeout whose Catch raises an alert: no silent wait', () => {
     const states = aslStates();
     const waits = Object.entries(states).filter(([, s]) => String(s.Resource ?? '').endsWith('.waitForTaskToken'));
-    assert.deepEqual(
-      waits.map(([name]) => name),
-      ['AwaitApproval', 'CreateInErp', 'SendToSupplier', 'AwaitAcknowledgment', 'AwaitShipNotice', 'AwaitReceipt', 'AwaitInvoiceMatched'],
-    );
+    expect(waits.map(([name]) => name)).toStrictEqual(['AwaitApproval', 'CreateInErp', 'SendToSupplier', 'AwaitAcknowledgment', 'AwaitShipNotice', 'AwaitReceipt', 'AwaitInvoiceMatched']);
     for (const [name, state] of waits) {
-      assert.ok(state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined, `${name} has no timeout`);
+      expect(state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined).toBeTruthy();
       const onTimeout = (state.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) => c.ErrorEquals.includes('States.Timeout'));
-      assert.ok(onTimeout, `${name} does not catch its timeout`);
+      expect(onTimeout).toBeTruthy();
       const handler = states[onTimeout.Next]!;
-      assert.match(String(handler.Resource), /RaiseProcurementAlertFunctionArn/, `${name} times out to ${onTimeout.Next}`);
+      expect(String(handler.Resource)).toMatch(/RaiseProcurementAlertFunctionArn/);
     }
     for (const [name, state] of Object.entries(states).filter(([, s]) => s.Type === 'Wait')) {
-      assert.equal(states[state.Next as string]!.Resource, '${ClosePurchaseOrderFunctionArn}', `${name} is followed by a recheck that alerts`);
+      expect(states[state.Next as string]!.Resource).toBe('${ClosePurchaseOrderFunctionArn}');
     }
   });
 
@@ -210,14 +203,14 @@ describe('requisition-to-pay ASL', () => {
     const states = aslStates();
     for (const name of ['AwaitApproval', 'AwaitAcknowledgment', 'AwaitShipNotice', 'AwaitReceipt', 'AwaitInvoiceMatched']) {
       const state = states[name]!;
-      assert.equal(state.Resource, 'arn:aws:states:::lambda:invoke.waitForTaskToken');
-      assert.equal(state.TimeoutSecondsPath, '$.Payload.timeoutSeconds');
+      expect(state.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(state.TimeoutSecondsPath).toBe('$.Payload.timeoutSeconds');
       const payload = (state.Parameters as { Payload: Record<string, string> }).Payload;
-      assert.equal(payload['token.$'], '$$.Task.Token', name);
+      expect(payload['token.$']).toBe('$$.Task.Token');
     }
     for (const name of ['CreateInErp', 'SendToSupplier']) {
       const body = (states[name]!.Parameters as { MessageBody: Record<string, string> }).MessageBody;
-      assert.equal(body['taskToken.$'], '$$.Task.Token', name);
+      expect(body['taskToken.$']).toBe('$$.Task.Token');
     }
   });
 
@@ -226,30 +219,27 @@ describe('requisition-to-pay ASL', () => {
       const h = harness({ timeouts: { acknowledgmentSeconds: 1 } });
       const starter = makeRequisitionStarter(h.deps);
       const response = await starter(sqsEvent([sqsRecord(replenishmentMessage(replenishment()), 'm-1')]), h.context);
-      assert.deepEqual(response.batchItemFailures, []);
+      expect(response.batchItemFailures).toStrictEqual([]);
       const [requisitionId, execution] = [...h.executions.entries()][0]!;
 
       const ordered = await until(() => h.fakes.procurement.requisitions.get(requisitionId)?.poNumber, 'the PO number');
       const poNumber = await until(() => (h.fakes.waits.waiting(ordered, 'ACK_855') === undefined ? undefined : ordered), 'the 855 wait');
-      assert.equal(poNumber, 'PO-NMC-00000001');
+      expect(poNumber).toBe('PO-NMC-00000001');
       const requisition = h.fakes.procurement.requisitions.get(requisitionId)!;
-      assert.equal(requisition.status, 'ORDERED');
-      assert.equal(requisition.approval?.outcome, 'AUTO_APPROVED');
-      assert.equal(requisition.correlationId, 'corr-rtp-1');
-      assert.deepEqual([...h.fakes.erp.purchaseOrders.keys()], [`PO|${poNumber}`]);
-      assert.equal(h.fakes.supplierNetwork.sent.length, 1);
-      assert.match(h.fakes.supplierNetwork.sent[0]!.interchange, new RegExp(`BEG\\*00\\*SA\\*${poNumber}\\*`));
+      expect(requisition.status).toBe('ORDERED');
+      expect(requisition.approval?.outcome).toBe('AUTO_APPROVED');
+      expect(requisition.correlationId).toBe('corr-rtp-1');
+      expect([...h.fakes.erp.purchaseOrders.keys()]).toStrictEqual([`PO|${poNumber}`]);
+      expect(h.fakes.supplierNetwork.sent.length).toBe(1);
+      expect(h.fakes.supplierNetwork.sent[0]!.interchange).toMatch(new RegExp(`BEG\\*00\\*SA\\*${poNumber}\\*`));
       const issued = (await h.fakes.procurement.getPurchaseOrder(poNumber))!;
-      assert.equal(issued.status, 'ISSUED');
-      assert.equal(issued.erpPoId, 'ERP-PO-000001');
-      assert.equal(issued.x12?.receiverId, 'MEDLINE');
-      assert.equal(issued.correlationId, 'corr-rtp-1');
-      assert.deepEqual(
-        h.fakes.events.events.map((e) => e.detailType),
-        ['RequisitionCreated', 'PurchaseOrderIssued'],
-      );
-      assert.equal(h.published[0]?.DetailType, 'RequisitionApproved');
-      assert.equal(h.published[0]?.EventBusName, 'hem-test');
+      expect(issued.status).toBe('ISSUED');
+      expect(issued.erpPoId).toBe('ERP-PO-000001');
+      expect(issued.x12?.receiverId).toBe('MEDLINE');
+      expect(issued.correlationId).toBe('corr-rtp-1');
+      expect(h.fakes.events.events.map((e) => e.detailType)).toStrictEqual(['RequisitionCreated', 'PurchaseOrderIssued']);
+      expect(h.published[0]?.DetailType).toBe('RequisitionApproved');
+      expect(h.published[0]?.EventBusName).toBe('hem-test');
 
       // The 855 is late: the workflow alerts (ACKNOWLEDGMENT_OVERDUE) and waits again.
       await until(() => (h.alerts('ACKNOWLEDGMENT_OVERDUE').length > 0 ? true : undefined), 'the overdue alert', 5000);
@@ -331,14 +321,14 @@ describe('requisition-to-pay ASL', () => {
       await h.arrive(poNumber, 'INVOICE_MATCHED', { poNumber, caseId: invoiceCase.caseId });
 
       await execution.result;
-      assert.equal(h.machine.describeExecution(execution.executionArn).status, 'SUCCEEDED');
+      expect(h.machine.describeExecution(execution.executionArn).status).toBe('SUCCEEDED');
       const closed = (await h.fakes.procurement.getPurchaseOrder(poNumber))!;
-      assert.equal(closed.status, 'CLOSED');
+      expect(closed.status).toBe('CLOSED');
       const closedEvent = h.published.find((e) => e.DetailType === 'PurchaseOrderClosed');
-      assert.equal((closedEvent?.Detail as { correlationId?: string }).correlationId, 'corr-rtp-1');
+      expect((closedEvent?.Detail as { correlationId?: string }).correlationId).toBe('corr-rtp-1');
       const hops = (await h.fakes.transactions.list('corr-rtp-1')).map((x) => x.hop);
       for (const hop of ['requisition-created', 'requisition-approved', 'po-created', 'po-created-in-erp', 'po-issued', 'procurement-alert', 'po-closed'] as const) {
-        assert.ok(hops.includes(hop), `hop ${hop} in ${hops.join(', ')}`);
+        expect(hops.includes(hop)).toBeTruthy();
       }
     });
 
@@ -362,19 +352,19 @@ describe('requisition-to-pay ASL', () => {
         }),
         h.context,
       );
-      assert.equal(created.statusCode, 201);
+      expect(created.statusCode).toBe(201);
       const { requisitionId } = bodyOf<{ requisitionId: string }>(created);
       const execution = h.executions.get(requisitionId)!;
-      await assert.rejects(execution.result);
+      await expect(execution.result).rejects.toThrow();
       const description = h.machine.describeExecution(execution.executionArn);
-      assert.equal(description.status, 'FAILED');
-      assert.equal(description.error, 'ApprovalNeverDecided');
+      expect(description.status).toBe('FAILED');
+      expect(description.error).toBe('ApprovalNeverDecided');
       const escalations = h.alerts('APPROVAL_ESCALATED');
-      assert.equal(escalations.length, 2);
-      assert.notEqual((escalations[0]!.Detail as { idempotencyKey: string }).idempotencyKey, (escalations[1]!.Detail as { idempotencyKey: string }).idempotencyKey);
+      expect(escalations.length).toBe(2);
+      expect((escalations[0]!.Detail as { idempotencyKey: string }).idempotencyKey).not.toBe((escalations[1]!.Detail as { idempotencyKey: string }).idempotencyKey);
       const requisition = h.fakes.procurement.requisitions.get(requisitionId)!;
-      assert.equal(requisition.status, 'ESCALATED');
-      assert.equal(requisition.escalationCount, 2);
+      expect(requisition.status).toBe('ESCALATED');
+      expect(requisition.escalationCount).toBe(2);
     });
 
     it('resumes an escalated requisition when the approver decides, and orders it', async () => {
@@ -408,10 +398,10 @@ describe('requisition-to-pay ASL', () => {
         }),
         h.context,
       );
-      assert.equal(decided.statusCode, 200);
+      expect(decided.statusCode).toBe(200);
       const poNumber = await until(() => h.fakes.procurement.requisitions.get(requisitionId)?.poNumber, 'the PO');
       await until(() => h.fakes.waits.waiting(poNumber, 'ACK_855'), 'the 855 wait');
-      assert.equal(h.fakes.procurement.requisitions.get(requisitionId)?.approval?.by, 'buyer-17');
+      expect(h.fakes.procurement.requisitions.get(requisitionId)?.approval?.by).toBe('buyer-17');
       await h.machine.close();
     });
 
@@ -433,10 +423,10 @@ describe('requisition-to-pay ASL', () => {
       await h.fakes.procurement.savePurchaseOrder(rejected, issued.version);
       await h.arrive(poNumber, 'ACK_855', { poNumber, status: 'REJECTED', outcome: 'REJECTED' });
       await execution.result;
-      assert.equal((await h.fakes.procurement.getPurchaseOrder(poNumber))?.status, 'CLOSED');
+      expect((await h.fakes.procurement.getPurchaseOrder(poNumber))?.status).toBe('CLOSED');
       const closed = h.published.find((e) => e.DetailType === 'PurchaseOrderClosed');
-      assert.equal((closed?.Detail as { rejected?: boolean }).rejected, true);
-      assert.equal(h.fakes.waits.waiting(poNumber, 'ASN_856'), undefined);
+      expect((closed?.Detail as { rejected?: boolean }).rejected).toBe(true);
+      expect(h.fakes.waits.waiting(poNumber, 'ASN_856')).toBe(undefined);
     });
 
     it('alerts and stops when the supplier network refuses the 850 for good', async () => {
@@ -444,12 +434,12 @@ describe('requisition-to-pay ASL', () => {
       h.fakes.supplierNetwork.script(new UpstreamRejectedError('supplier network rejected the interchange (999 R)', { details: { ackType: '999' } }));
       await makeRequisitionStarter(h.deps)(sqsEvent([sqsRecord(replenishmentMessage(replenishment({ idempotencyKey: 'EPIC|MSG-RTP-2|1#ReplenishmentRequested' })), 'm-2')]), h.context);
       const execution = [...h.executions.values()][0]!;
-      await assert.rejects(execution.result);
+      await expect(execution.result).rejects.toThrow();
       const description = h.machine.describeExecution(execution.executionArn);
-      assert.equal(description.error, 'SupplierRejected');
-      assert.match(description.cause ?? '', /UPSTREAM_REJECTED/);
+      expect(description.error).toBe('SupplierRejected');
+      expect(description.cause ?? '').toMatch(/UPSTREAM_REJECTED/);
       const [alert] = h.alerts('PURCHASE_ORDER_REJECTED');
-      assert.equal((alert?.Detail as { severity?: string }).severity, 'CRITICAL');
+      expect((alert?.Detail as { severity?: string }).severity).toBe('CRITICAL');
     });
   });
 });

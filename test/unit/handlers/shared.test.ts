@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf, captureLogs, headerOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import {
   AuthenticationError,
   AuthorizationError,
@@ -38,52 +37,46 @@ describe('error mapping', () => {
       [new TypeError('boom'), 500],
       ['a string', 500],
     ];
-    for (const [error, status] of cases) assert.equal(httpStatusFor(error), status, String(error));
+    for (const [error, status] of cases) expect(httpStatusFor(error)).toBe(status);
   });
 
   it('never exposes internals in a 500 problem', () => {
     const response = problemFor(new Error('SELECT * FROM patients WHERE mrn=123'), 'corr-1');
-    assert.equal(response.statusCode, 500);
-    assert.equal(response.body.includes('patients'), false);
-    assert.equal(bodyOf(response).correlationId, 'corr-1');
+    expect(response.statusCode).toBe(500);
+    expect(response.body.includes('patients')).toBe(false);
+    expect(bodyOf(response).correlationId).toBe('corr-1');
   });
 
   it('asks for a retry on 503', () => {
     const response = problemFor(new InfrastructureError('dynamodb throttled'), 'corr-1');
-    assert.equal(response.statusCode, 503);
-    assert.equal(headerOf(response, 'Retry-After'), '5');
-    assert.equal(response.body.includes('dynamodb'), false);
+    expect(response.statusCode).toBe(503);
+    expect(headerOf(response, 'Retry-After')).toBe('5');
+    expect(response.body.includes('dynamodb')).toBe(false);
   });
 
   it('names the location of a validation error', () => {
     const problem = bodyOf(problemFor(new ValidationError('quantity must be a non-zero number', { location: 'lines[0].quantity' }), 'c'));
-    assert.deepEqual(
-      { status: problem.status, location: problem.location, detail: problem.detail, type: problem.type },
-      { status: 400, location: 'lines[0].quantity', detail: 'quantity must be a non-zero number', type: 'urn:hem:problem:validation-failed' },
-    );
+    expect({ status: problem.status, location: problem.location, detail: problem.detail, type: problem.type }).toStrictEqual({ status: 400, location: 'lines[0].quantity', detail: 'quantity must be a non-zero number', type: 'urn:hem:problem:validation-failed' });
   });
 });
 
 describe('http helpers', () => {
   it('decodes base64 bodies', () => {
-    assert.equal(bodyText({ body: Buffer.from('MSH|^~\\&|').toString('base64'), isBase64Encoded: true }), 'MSH|^~\\&|');
+    expect(bodyText({ body: Buffer.from('MSH|^~\\&|').toString('base64'), isBase64Encoded: true })).toBe('MSH|^~\\&|');
   });
 
   it('turns invalid JSON into a ValidationError that does not quote the input', () => {
-    assert.throws(
-      () => jsonBody({ body: '{"name": "DOE^JANE"', isBase64Encoded: false }),
-      (e: unknown) => e instanceof ValidationError && !e.message.includes('DOE'),
-    );
+    expect(() => jsonBody({ body: '{"name": "DOE^JANE"', isBase64Encoded: false })).toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && !e.message.includes('DOE')));
   });
 
   it('writes zod paths as JSON paths', () => {
-    assert.equal(jsonPath(['lines', 0, 'quantity']), 'lines[0].quantity');
-    assert.equal(jsonPath([]), '$');
+    expect(jsonPath(['lines', 0, 'quantity'])).toBe('lines[0].quantity');
+    expect(jsonPath([])).toBe('$');
   });
 
   it('takes the correlation id from the header in any case, else the request id', () => {
-    assert.equal(correlationIdOf(apiEvent({ resource: '/x', headers: { 'X-CORRELATION-ID': 'abc-1' } })), 'abc-1');
-    assert.equal(correlationIdOf(apiEvent({ resource: '/x', requestId: 'req-7' })), 'req-7');
+    expect(correlationIdOf(apiEvent({ resource: '/x', headers: { 'X-CORRELATION-ID': 'abc-1' } }))).toBe('abc-1');
+    expect(correlationIdOf(apiEvent({ resource: '/x', requestId: 'req-7' }))).toBe('req-7');
   });
 });
 
@@ -100,10 +93,10 @@ describe('logging', () => {
         lambdaContext(),
       ),
     );
-    assert.ok(lines.length > 0);
+    expect(lines.length > 0).toBeTruthy();
     for (const line of lines) {
-      assert.equal(line.correlationId, 'corr-log-1');
-      assert.equal(JSON.stringify(line).includes('DOE'), false);
+      expect(line.correlationId).toBe('corr-log-1');
+      expect(JSON.stringify(line).includes('DOE')).toBe(false);
     }
   });
 
@@ -115,6 +108,6 @@ describe('logging', () => {
       await handler(event('first'), lambdaContext());
       await handler(event('second'), lambdaContext());
     });
-    assert.deepEqual([...new Set(lines.map((l) => l.correlationId))], ['first', 'second']);
+    expect([...new Set(lines.map((l) => l.correlationId))]).toStrictEqual(['first', 'second']);
   });
 });

@@ -4,7 +4,7 @@
  * builds the event shapes AWS delivers (API Gateway REST proxy, EventBridge, SQS).
  */
 import './quiet-powertools';
-import assert from 'node:assert/strict';
+import { expect } from '@jest/globals';
 import { EVENT_BUS_PLACEHOLDER } from '../../../contracts/routing';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -166,12 +166,12 @@ export const captureLogs = async <T>(fn: () => Promise<T>): Promise<{ result: T;
 export const assertTasksRetry = (tasks: [string, Record<string, unknown>][]): void => {
   for (const [name, task] of tasks) {
     const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
-    assert.ok(retries.length > 0, `${name} has no Retry`);
-    assert.ok(retries.every((r) => r.JitterStrategy === 'FULL'), `${name} retries without jitter`);
+    expect(retries.length > 0).toBeTruthy();
+    expect(retries.every((r) => r.JitterStrategy === 'FULL')).toBeTruthy();
     if (String(task.Resource).includes('FunctionArn')) {
       const errors = retries.flatMap((r) => r.ErrorEquals);
       for (const expected of ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'ConcurrencyError', 'InfrastructureError']) {
-        assert.ok(errors.includes(expected), `${name} does not retry ${expected}`);
+        expect(errors.includes(expected)).toBeTruthy();
       }
     }
   }

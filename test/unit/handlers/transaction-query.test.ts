@@ -1,6 +1,5 @@
 import { apiEvent, bodyOf } from './support';
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { makeHandler } from '../../../functions/handlers/transaction-query';
 import { fakeDependencies, lambdaContext } from '../fakes';
 
@@ -12,21 +11,21 @@ describe('transaction-query handler', () => {
     await deps.transactions.record({ correlationId: 'corr-1', hop: 'received', status: 'ok', at: '2025-03-14T09:30:00.000Z' });
     await deps.transactions.record({ correlationId: 'corr-1', hop: 'mapped', status: 'ok', at: '2025-03-14T09:30:01.000Z', detail: { lineNumber: 1 } });
     const response = await makeHandler(deps)(apiEvent({ resource: RESOURCE, pathParameters: { correlationId: 'corr-1' } }), lambdaContext());
-    assert.equal(response.statusCode, 200);
+    expect(response.statusCode).toBe(200);
     const body = bodyOf<{ correlationId: string; status: string; hops: { hop: string }[] }>(response);
-    assert.equal(body.correlationId, 'corr-1');
-    assert.equal(body.status, 'ok');
-    assert.deepEqual(body.hops.map((h) => h.hop), ['received', 'mapped']);
+    expect(body.correlationId).toBe('corr-1');
+    expect(body.status).toBe('ok');
+    expect(body.hops.map((h) => h.hop)).toStrictEqual(['received', 'mapped']);
   });
 
   it('returns 404 for an unknown correlation id', async () => {
     const response = await makeHandler(fakeDependencies())(apiEvent({ resource: RESOURCE, pathParameters: { correlationId: 'nope' } }), lambdaContext());
-    assert.equal(response.statusCode, 404);
+    expect(response.statusCode).toBe(404);
   });
 
   it('returns 400 naming correlationId when it has characters a correlation id never has', async () => {
     const response = await makeHandler(fakeDependencies())(apiEvent({ resource: RESOURCE, pathParameters: { correlationId: 'a b' } }), lambdaContext());
-    assert.equal(response.statusCode, 400);
-    assert.equal(bodyOf(response).location, 'correlationId');
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).location).toBe('correlationId');
   });
 });

@@ -1,8 +1,7 @@
 import { apiEvent, eventBridgeEvent, sqsEvent, sqsRecord, SUBSTITUTIONS, substitute } from './support';
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { BusEvent, EventDetailType } from '../../../contracts/events';
 import { verifyChain } from '../../../functions/domain/audit-chain';
@@ -30,7 +29,7 @@ const runWorkflow = async (deps: Fakes, event: BusEvent, eventId: string): Promi
         ApplyUsageLine: async (input) => (await apply(input, lambdaContext())) as never,
         PublishOutcome: async (input) => {
           const { Entries } = input as { Entries: { Source: string; DetailType: string; Detail: BusEvent['detail']; EventBusName: string }[] };
-          assert.ok(Entries.every((e) => e.EventBusName === 'hem-test'));
+          expect(Entries.every((e) => e.EventBusName === 'hem-test')).toBeTruthy();
           await deps.events.publish(Entries.map((e) => ({ source: e.Source, detailType: e.DetailType as EventDetailType, detail: e.Detail })));
           return { FailedEntryCount: 0, Entries: Entries.map(() => ({ EventId: 'e' })) };
         },
@@ -47,7 +46,7 @@ const deliverCostPostings = async (deps: Fakes): Promise<void> => {
     .map((e, i) => sqsRecord(JSON.stringify(eventBridgeEvent(e.source, e.detailType, e.detail, `cost-${i}`)), `m-${i}-${Math.random()}`));
   const connector = makeFinanceConnector({ ...deps, workflows: new RecordingWorkflowControl() }, { breaker: new CircuitBreaker({ name: 'finance ledger' }) });
   const response = await connector(sqsEvent(records), lambdaContext());
-  assert.deepEqual(response.batchItemFailures, []);
+  expect(response.batchItemFailures).toStrictEqual([]);
 };
 
 describe('usage-to-replenishment with the real handlers', () => {
@@ -57,11 +56,11 @@ describe('usage-to-replenishment with the real handlers', () => {
       apiEvent({ method: 'POST', resource: '/v1/hl7', body: hl7, headers: { 'X-Correlation-Id': 'corr-e2e' } }),
       lambdaContext(),
     );
-    assert.equal(ack.statusCode, 200);
+    expect(ack.statusCode).toBe(200);
     const [recorded] = deps.events.ofType('SupplyUsageRecorded');
 
     const output = await runWorkflow(deps, recorded!, 'evt-usage-1');
-    assert.deepEqual(output, {
+    expect(output).toStrictEqual({
       correlationId: 'corr-e2e',
       exceptionCount: 0,
       lineResults: [
@@ -71,29 +70,23 @@ describe('usage-to-replenishment with the real handlers', () => {
     });
     await deliverCostPostings(deps);
 
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 56);
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10002'))?.onHand, 28);
-    assert.deepEqual(
-      [...deps.finance.journal.values()].map((j) => [j.line.itemId, j.line.amount]).sort(),
-      [
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(56);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10002'))?.onHand).toBe(28);
+    expect([...deps.finance.journal.values()].map((j) => [j.line.itemId, j.line.amount]).sort()).toStrictEqual([
         ['ITM-10001', 1.8],
         ['ITM-10002', 6.2],
-      ],
-    );
-    assert.deepEqual(deps.transactions.hopNames('corr-e2e'), ['received', 'mapped', 'mapped', 'applied', 'applied', 'cost-posted', 'cost-posted']);
+      ]);
+    expect(deps.transactions.hopNames('corr-e2e')).toStrictEqual(['received', 'mapped', 'mapped', 'applied', 'applied', 'cost-posted', 'cost-posted']);
 
     // The bus redelivers the same event (archive replay): nothing moves twice, nothing posts twice.
     const replay = (await runWorkflow(deps, recorded!, 'evt-usage-1-replay')) as { lineResults: { duplicate: boolean }[] };
-    assert.ok(replay.lineResults.every((l) => l.duplicate));
+    expect(replay.lineResults.every((l) => l.duplicate)).toBeTruthy();
     await deliverCostPostings(deps);
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 56);
-    assert.equal(deps.finance.journal.size, 2);
-    assert.equal(deps.finance.calls, 2);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(56);
+    expect(deps.finance.journal.size).toBe(2);
+    expect(deps.finance.calls).toBe(2);
 
-    assert.equal(verifyChain(deps.audit.records).ok, true);
-    assert.deepEqual(
-      deps.audit.actions(),
-      ['usage.received', 'inventory.decremented', 'inventory.decremented', 'cost.posted', 'cost.posted'],
-    );
+    expect(verifyChain(deps.audit.records).ok).toBe(true);
+    expect(deps.audit.actions()).toStrictEqual(['usage.received', 'inventory.decremented', 'inventory.decremented', 'cost.posted', 'cost.posted']);
   });
 });

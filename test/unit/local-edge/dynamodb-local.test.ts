@@ -1,5 +1,4 @@
-import { describe, it, before, after } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,13 +28,13 @@ import type { DynamoDbLocal } from '../../../local/dynamodb-local';
 
 describe('localTableNames', () => {
   it('prefixes every table of the contract', () => {
-    assert.deepEqual(localTableNames(), {
+    expect(localTableNames()).toStrictEqual({
       Idempotency: 'hem-local-idempotency',
       Audit: 'hem-local-audit',
       Operations: 'hem-local-operations',
       Reference: 'hem-local-reference',
     });
-    assert.equal(localTableNames('e2e-7').Audit, 'e2e-7-audit');
+    expect(localTableNames('e2e-7').Audit).toBe('e2e-7-audit');
   });
 });
 
@@ -44,45 +43,42 @@ describe('DynamoDB Local in memory', () => {
   let client: DynamoDBClient;
   const names = localTableNames('unit');
 
-  before(async () => {
+  beforeAll(async () => {
     ddb = await startDynamoDbLocal();
     client = new DynamoDBClient(localDynamoDbClientConfig(ddb.endpoint));
     console.log(`DynamoDB Local (in memory) answered after ${ddb.startupMs} ms`);
   });
-  after(async () => {
+  afterAll(async () => {
     client.destroy();
     await ddb.stop();
   });
 
   it('answers on a loopback endpoint and reports its startup time', () => {
-    assert.match(ddb.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.ok(ddb.startupMs > 0);
+    expect(ddb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ddb.startupMs > 0).toBeTruthy();
   });
 
   it('creates the contract tables with their keys, ALL-projected GSIs, on-demand billing and TTL', async () => {
     await ensureTables(ddb.endpoint, names);
     for (const table of TABLES) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: names[table.id] }));
-      assert.equal(Table?.TableStatus, 'ACTIVE');
-      assert.equal(Table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
       const hash = Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
       const range = Table?.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
-      assert.equal(hash, table.partitionKey);
-      assert.equal(range, table.sortKey);
-      assert.deepEqual(
-        (Table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g.Projection?.ProjectionType]),
-        (table.globalSecondaryIndexes ?? []).map((g) => [g.indexName, 'ALL']),
-      );
+      expect(hash).toBe(table.partitionKey);
+      expect(range).toBe(table.sortKey);
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g.Projection?.ProjectionType])).toStrictEqual((table.globalSecondaryIndexes ?? []).map((g) => [g.indexName, 'ALL']));
       const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: names[table.id] }));
       if (table.timeToLiveAttribute === undefined) {
-        assert.notEqual(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+        expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).not.toBe('ENABLED');
       } else {
-        assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
-        assert.equal(ttl.TimeToLiveDescription?.AttributeName, table.timeToLiveAttribute);
+        expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
+        expect(ttl.TimeToLiveDescription?.AttributeName).toBe(table.timeToLiveAttribute);
       }
     }
     const { Table: audit } = await client.send(new DescribeTableCommand({ TableName: names.Audit }));
-    assert.equal(audit?.AttributeDefinitions?.find((a) => a.AttributeName === 'seq')?.AttributeType, 'N');
+    expect(audit?.AttributeDefinitions?.find((a) => a.AttributeName === 'seq')?.AttributeType).toBe('N');
   });
 
   it('is idempotent: a second ensureTables changes nothing and keeps items', async () => {
@@ -90,18 +86,18 @@ describe('DynamoDB Local in memory', () => {
     await client.send(new PutItemCommand({ TableName: names.Idempotency, Item: { id: { S: 'k1' } } }));
     await ensureTables(ddb.endpoint, names);
     const { TableNames } = await client.send(new ListTablesCommand({}));
-    assert.deepEqual(TableNames?.filter((n) => n.startsWith('unit-')).sort(), Object.values(names).sort());
+    expect(TableNames?.filter((n) => n.startsWith('unit-')).sort()).toStrictEqual(Object.values(names).sort());
     const { Item } = await client.send(new GetItemCommand({ TableName: names.Idempotency, Key: { id: { S: 'k1' } } }));
-    assert.equal(Item?.id?.S, 'k1');
+    expect(Item?.id?.S).toBe('k1');
   });
 });
 
 describe('DynamoDB Local with a dataDir', () => {
   let dataDir: string;
-  before(async () => {
+  beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hem-ddb-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -118,11 +114,8 @@ describe('DynamoDB Local with a dataDir', () => {
     } finally {
       await first.stop();
     }
-    assert.ok((await stat(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).size > 0);
-    await assert.rejects(
-      new DynamoDBClient({ ...localDynamoDbClientConfig(first.endpoint), maxAttempts: 1 }).send(new ListTablesCommand({})),
-      'the first instance no longer answers after stop()',
-    );
+    expect((await stat(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).size > 0).toBeTruthy();
+    await expect(new DynamoDBClient({ ...localDynamoDbClientConfig(first.endpoint), maxAttempts: 1 }).send(new ListTablesCommand({}))).rejects.toThrow(); // the first instance no longer answers after stop()
 
     const second = await startDynamoDbLocal({ dataDir });
     try {
@@ -132,7 +125,7 @@ describe('DynamoDB Local with a dataDir', () => {
         new GetItemCommand({ TableName: names.Reference, Key: { pk: { S: 'ITEM#ITM-10001' }, sk: { S: 'META' } } }),
       );
       client.destroy();
-      assert.equal(Item?.pk?.S, 'ITEM#ITM-10001');
+      expect(Item?.pk?.S).toBe('ITEM#ITM-10001');
     } finally {
       await second.stop();
     }
@@ -142,25 +135,25 @@ describe('DynamoDB Local with a dataDir', () => {
 describe('DynamoDB Local startup failure', () => {
   let blocker: Server;
   let port: number;
-  before(async () => {
+  beforeAll(async () => {
     port = await findFreePort();
     blocker = createServer();
     await new Promise<void>((r) => blocker.listen(port, r));
   });
-  after(async () => {
+  afterAll(async () => {
     await new Promise<void>((r) => blocker.close(() => r()));
   });
 
   it('refuses a port that is already in use before spawning Java', async () => {
-    await assert.rejects(startDynamoDbLocal({ port }), /cannot use port \d+: it is already in use/);
+    await expect(startDynamoDbLocal({ port })).rejects.toThrow(/cannot use port \d+: it is already in use/);
   });
 
   it('throws an error with the process stderr when Java dies during startup', async () => {
-    await assert.rejects(startDynamoDbLocal({ jvmOptions: ['-XX:+HemNoSuchJvmOption'] }), (e: Error) => {
-      assert.match(e.message, /DynamoDB Local exited during startup \(code 1/);
-      assert.match(e.message, /stderr:[\s\S]*HemNoSuchJvmOption/);
+    await expect(startDynamoDbLocal({ jvmOptions: ['-XX:+HemNoSuchJvmOption'] })).rejects.toThrow(expect.toSatisfy((e: Error) => {
+      expect(e.message).toMatch(/DynamoDB Local exited during startup \(code 1/);
+      expect(e.message).toMatch(/stderr:[\s\S]*HemNoSuchJvmOption/);
       return true;
-    });
+    }));
   });
 });
 
@@ -201,18 +194,18 @@ describe('DynamoDB Local never outlives its parent', () => {
   it('kills Java when the parent exits without calling stop()', async () => {
     const { javaPid, child } = await startChild('exit');
     await once(child, 'exit');
-    assert.equal(await waitUntilGone(javaPid), true);
+    expect(await waitUntilGone(javaPid)).toBe(true);
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`kills Java and still exits when the parent gets ${signal}`, async () => {
       const { javaPid, child } = await startChild('wait');
-      assert.equal(isAlive(javaPid), true);
+      expect(isAlive(javaPid)).toBe(true);
       const exited = once(child, 'exit');
       child.kill(signal);
       const [, exitSignal] = (await exited) as [number | null, NodeJS.Signals | null];
-      assert.equal(exitSignal, signal);
-      assert.equal(await waitUntilGone(javaPid), true);
+      expect(exitSignal).toBe(signal);
+      expect(await waitUntilGone(javaPid)).toBe(true);
     });
   }
 
@@ -221,8 +214,8 @@ describe('DynamoDB Local never outlives its parent', () => {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
-    assert.equal(code, 0);
-    assert.match(output(), /\nanswered\n/);
-    assert.equal(await waitUntilGone(javaPid), true);
+    expect(code).toBe(0);
+    expect(output()).toMatch(/\nanswered\n/);
+    expect(await waitUntilGone(javaPid)).toBe(true);
   });
 });

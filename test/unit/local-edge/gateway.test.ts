@@ -1,5 +1,4 @@
-import { describe, it, before, after, beforeEach } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +34,7 @@ describe('local gateway over real HTTP', () => {
     body: JSON.stringify({ ok: true }),
   });
 
-  before(async () => {
+  beforeAll(async () => {
     issuer = await LocalIssuer.create({
       issuer: 'http://127.0.0.1:4010',
       clients: DEFAULT_LOCAL_CLIENTS,
@@ -56,7 +55,7 @@ describe('local gateway over real HTTP', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  after(async () => {
+  afterAll(async () => {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   });
@@ -77,60 +76,60 @@ describe('local gateway over real HTTP', () => {
 
   const accessToken = async (clientId: string, secret: string, scope?: string): Promise<string> => {
     const res = await token(clientId, secret, scope);
-    assert.equal(res.status, 200);
+    expect(res.status).toBe(200);
     return ((await res.json()) as { access_token: string }).access_token;
   };
 
   const assertProblem = async (res: Response, status: number): Promise<Record<string, unknown>> => {
-    assert.equal(res.status, status);
-    assert.equal(res.headers.get('content-type'), 'application/problem+json');
-    assert.match(res.headers.get('x-correlation-id') ?? '', /.+/);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('x-correlation-id') ?? '').toMatch(/.+/);
     const body = (await res.json()) as Record<string, unknown>;
-    assert.equal(body.status, status);
-    assert.equal(typeof body.type, 'string');
-    assert.equal(typeof body.title, 'string');
-    assert.equal(typeof body.detail, 'string');
-    assert.equal(body.correlationId, res.headers.get('x-correlation-id'));
+    expect(body.status).toBe(status);
+    expect(typeof body.type).toBe('string');
+    expect(typeof body.title).toBe('string');
+    expect(typeof body.detail).toBe('string');
+    expect(body.correlationId).toBe(res.headers.get('x-correlation-id'));
     return body;
   };
 
   describe('OAuth2 endpoints', () => {
     it('issues a token at POST /oauth2/token that the gateway then accepts', async () => {
       const res = await token('epic-ehr', 'epic-ehr-local-secret');
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get('cache-control'), 'no-store');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
       const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
-      assert.equal(body.token_type, 'Bearer');
-      assert.equal(body.expires_in, 3600);
+      expect(body.token_type).toBe('Bearer');
+      expect(body.expires_in).toBe(3600);
       const api = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${body.access_token}` } });
-      assert.equal(api.status, 200);
-      assert.deepEqual(await api.json(), { ok: true });
+      expect(api.status).toBe(200);
+      expect(await api.json()).toStrictEqual({ ok: true });
     });
 
     it('answers 401 invalid_client for a bad secret', async () => {
       const res = await token('epic-ehr', 'not-the-secret');
-      assert.equal(res.status, 401);
-      assert.deepEqual(((await res.json()) as { error: string }).error, 'invalid_client');
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toStrictEqual('invalid_client');
     });
 
     it('answers 400 invalid_scope for a scope outside the client', async () => {
       const res = await token('supplier-medline', 'supplier-medline-local-secret', SCOPES.usageWrite);
-      assert.equal(res.status, 400);
-      assert.equal(((await res.json()) as { error: string }).error, 'invalid_scope');
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_scope');
     });
 
     it('answers 405 problem for GET /oauth2/token', async () => {
       const res = await fetch(`${base}/oauth2/token`);
       await assertProblem(res, 405);
-      assert.equal(res.headers.get('allow'), 'POST');
+      expect(res.headers.get('allow')).toBe('POST');
     });
 
     it('serves the public JWKS', async () => {
       const res = await fetch(`${base}/.well-known/jwks.json`);
-      assert.equal(res.status, 200);
+      expect(res.status).toBe(200);
       const jwks = (await res.json()) as { keys: Array<Record<string, unknown>> };
-      assert.equal(jwks.keys[0]?.kid, await issuer.keyId());
-      assert.equal(jwks.keys[0]?.d, undefined);
+      expect(jwks.keys[0]?.kid).toBe(await issuer.keyId());
+      expect(jwks.keys[0]?.d).toBe(undefined);
     });
   });
 
@@ -138,8 +137,8 @@ describe('local gateway over real HTTP', () => {
     it('answers 401 with a Bearer challenge when the token is missing', async () => {
       const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`);
       await assertProblem(res, 401);
-      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="hem"');
-      assert.equal(invocations.length, 0);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="hem"');
+      expect(invocations.length).toBe(0);
     });
 
     it('answers 401 invalid_token for an expired token', async () => {
@@ -147,9 +146,9 @@ describe('local gateway over real HTTP', () => {
       clock += 3601_000;
       const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${t}` } });
       const body = await assertProblem(res, 401);
-      assert.match(res.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
-      assert.match(String(body.detail), /expired/);
-      assert.equal(invocations.length, 0);
+      expect(res.headers.get('www-authenticate') ?? '').toMatch(/error="invalid_token"/);
+      expect(String(body.detail)).toMatch(/expired/);
+      expect(invocations.length).toBe(0);
     });
 
     it('answers 401 for a tampered token', async () => {
@@ -160,15 +159,15 @@ describe('local gateway over real HTTP', () => {
       const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
       const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${forged}` } });
       await assertProblem(res, 401);
-      assert.equal(invocations.length, 0);
+      expect(invocations.length).toBe(0);
     });
 
     it('answers 403 insufficient_scope when the token lacks the route scope', async () => {
       const t = await accessToken('supplier-medline', 'supplier-medline-local-secret');
       const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001`, { headers: { Authorization: `Bearer ${t}` } });
       await assertProblem(res, 403);
-      assert.match(res.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
-      assert.equal(invocations.length, 0);
+      expect(res.headers.get('www-authenticate') ?? '').toMatch(/error="insufficient_scope"/);
+      expect(invocations.length).toBe(0);
     });
 
     it('answers 415 when the Content-Type is not one the route accepts', async () => {
@@ -179,8 +178,8 @@ describe('local gateway over real HTTP', () => {
         body: '{}',
       });
       const body = await assertProblem(res, 415);
-      assert.match(String(body.detail), /application\/hl7-v2/);
-      assert.equal(invocations.length, 0);
+      expect(String(body.detail)).toMatch(/application\/hl7-v2/);
+      expect(invocations.length).toBe(0);
     });
 
     it('accepts a listed Content-Type with parameters', async () => {
@@ -190,9 +189,9 @@ describe('local gateway over real HTTP', () => {
         headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/hl7-v2; charset=utf-8' },
         body: 'MSH|^~\\&|EPIC|NMC|HEM|HEM|20250101120000||DFT^P03|MSG0001|P|2.5.1\r',
       });
-      assert.equal(res.status, 200);
-      assert.equal(invocations[0]?.functionId, 'Hl7Ingest');
-      assert.match(invocations[0]?.event.body ?? '', /^MSH\|/);
+      expect(res.status).toBe(200);
+      expect(invocations[0]?.functionId).toBe('Hl7Ingest');
+      expect(invocations[0]?.event.body ?? '').toMatch(/^MSH\|/);
     });
 
     it('hands the handler a REST proxy event with path parameters, query and Cognito claims', async () => {
@@ -200,35 +199,35 @@ describe('local gateway over real HTTP', () => {
       const res = await fetch(`${base}/v1/inventory/NMC-OR/ITM-10001?movements=5&tag=a&tag=b`, {
         headers: { Authorization: `Bearer ${t}`, 'X-Correlation-Id': 'corr-123', 'User-Agent': 'hem-test' },
       });
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get('x-correlation-id'), 'corr-123');
-      assert.equal(invocations.length, 1);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-correlation-id')).toBe('corr-123');
+      expect(invocations.length).toBe(1);
       const { functionId, event } = invocations[0] as Invocation;
-      assert.equal(functionId, 'InventoryQuery');
-      assert.equal(APIGatewayProxyEventSchema.safeParse(event).success, true, 'passes the Powertools REST proxy schema');
-      assert.equal(event.resource, '/v1/inventory/{locationId}/{itemId}');
-      assert.equal(event.path, '/v1/inventory/NMC-OR/ITM-10001');
-      assert.equal(event.httpMethod, 'GET');
-      assert.deepEqual(event.pathParameters, { locationId: 'NMC-OR', itemId: 'ITM-10001' });
-      assert.deepEqual(event.queryStringParameters, { movements: '5', tag: 'b' });
-      assert.deepEqual(event.multiValueQueryStringParameters, { movements: ['5'], tag: ['a', 'b'] });
-      assert.equal(event.stageVariables, null);
-      assert.equal(event.body, null);
-      assert.equal(event.isBase64Encoded, false);
-      assert.equal(event.headers['X-Correlation-Id'], 'corr-123');
-      assert.equal(event.requestContext.resourcePath, '/v1/inventory/{locationId}/{itemId}');
-      assert.equal(event.requestContext.httpMethod, 'GET');
-      assert.match(event.requestContext.requestId, /^[0-9a-f-]{36}$/);
-      assert.equal(event.requestContext.identity.sourceIp, '127.0.0.1');
-      assert.equal(event.requestContext.identity.userAgent, 'hem-test');
+      expect(functionId).toBe('InventoryQuery');
+      expect(APIGatewayProxyEventSchema.safeParse(event).success).toBe(true);
+      expect(event.resource).toBe('/v1/inventory/{locationId}/{itemId}');
+      expect(event.path).toBe('/v1/inventory/NMC-OR/ITM-10001');
+      expect(event.httpMethod).toBe('GET');
+      expect(event.pathParameters).toStrictEqual({ locationId: 'NMC-OR', itemId: 'ITM-10001' });
+      expect(event.queryStringParameters).toStrictEqual({ movements: '5', tag: 'b' });
+      expect(event.multiValueQueryStringParameters).toStrictEqual({ movements: ['5'], tag: ['a', 'b'] });
+      expect(event.stageVariables).toBe(null);
+      expect(event.body).toBe(null);
+      expect(event.isBase64Encoded).toBe(false);
+      expect(event.headers['X-Correlation-Id']).toBe('corr-123');
+      expect(event.requestContext.resourcePath).toBe('/v1/inventory/{locationId}/{itemId}');
+      expect(event.requestContext.httpMethod).toBe('GET');
+      expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(event.requestContext.identity.sourceIp).toBe('127.0.0.1');
+      expect(event.requestContext.identity.userAgent).toBe('hem-test');
       const claims = (event.requestContext.authorizer as { claims: Record<string, unknown> }).claims;
-      assert.equal(claims.client_id, 'epic-ehr');
-      assert.equal(claims.sub, 'epic-ehr');
-      assert.equal(claims.scope, 'hem/inventory.read hem/usage.write');
-      assert.equal(claims.token_use, 'access');
-      assert.equal(claims.version, '2');
-      for (const value of Object.values(claims)) assert.equal(typeof value, 'string');
-      assert.match(String(claims.exp), /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}$/);
+      expect(claims.client_id).toBe('epic-ehr');
+      expect(claims.sub).toBe('epic-ehr');
+      expect(claims.scope).toBe('hem/inventory.read hem/usage.write');
+      expect(claims.token_use).toBe('access');
+      expect(claims.version).toBe('2');
+      for (const value of Object.values(claims)) expect(typeof value).toBe('string');
+      expect(String(claims.exp)).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}$/);
     });
 
     it('replaces an unsafe X-Correlation-Id with a fresh uuid and passes it to the handler', async () => {
@@ -236,10 +235,10 @@ describe('local gateway over real HTTP', () => {
       const res = await fetch(`${base}/v1/transactions/abc`, {
         headers: { Authorization: `Bearer ${t}`, 'X-Correlation-Id': 'bad id <script>' },
       });
-      assert.equal(res.status, 200);
+      expect(res.status).toBe(200);
       const id = res.headers.get('x-correlation-id') ?? '';
-      assert.match(id, /^[0-9a-f-]{36}$/);
-      assert.equal(invocations[0]?.event.headers['X-Correlation-Id'], id);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(invocations[0]?.event.headers['X-Correlation-Id']).toBe(id);
     });
 
     it('preserves client header casing and repeated headers like API Gateway', async () => {
@@ -256,11 +255,11 @@ describe('local gateway over real HTTP', () => {
         req.on('error', reject);
         req.end();
       });
-      assert.equal(status, 200);
+      expect(status).toBe(200);
       const event = invocations[0]?.event as APIGatewayProxyEvent;
-      assert.equal(event.headers['X-Partner-Tag'], 'two');
-      assert.deepEqual(event.multiValueHeaders['X-Partner-Tag'], ['one', 'two']);
-      assert.match(event.headers.Authorization ?? '', /^Bearer /);
+      expect(event.headers['X-Partner-Tag']).toBe('two');
+      expect(event.multiValueHeaders['X-Partner-Tag']).toStrictEqual(['one', 'two']);
+      expect(event.headers.Authorization ?? '').toMatch(/^Bearer /);
     });
   });
 
@@ -272,7 +271,7 @@ describe('local gateway over real HTTP', () => {
     it('answers 405 problem with Allow for a known path and the wrong method', async () => {
       const res = await fetch(`${base}/v1/hl7`);
       await assertProblem(res, 405);
-      assert.equal(res.headers.get('allow'), 'POST');
+      expect(res.headers.get('allow')).toBe('POST');
     });
 
     it('answers 413 problem for a body over 6 MB', async () => {
@@ -283,7 +282,7 @@ describe('local gateway over real HTTP', () => {
         body: 'x'.repeat(DEFAULT_MAX_BODY_BYTES + 1),
       });
       await assertProblem(res, 413);
-      assert.equal(invocations.length, 0);
+      expect(invocations.length).toBe(0);
     });
 
     it('maps the handler result: status, headers, multi-value headers and base64 bodies', async () => {
@@ -300,11 +299,11 @@ describe('local gateway over real HTTP', () => {
         headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/fhir+json' },
         body: '{"resourceType":"Bundle"}',
       });
-      assert.equal(res.status, 202);
-      assert.equal(res.headers.get('x-count'), '3');
-      assert.equal(res.headers.get('x-hop'), 'ingest, map');
-      assert.match(res.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
-      assert.deepEqual([...new Uint8Array(await res.arrayBuffer())], [0, 1, 2, 255]);
+      expect(res.status).toBe(202);
+      expect(res.headers.get('x-count')).toBe('3');
+      expect(res.headers.get('x-hop')).toBe('ingest, map');
+      expect(res.headers.get('x-correlation-id') ?? '').toMatch(/^[0-9a-f-]{36}$/);
+      expect([...new Uint8Array(await res.arrayBuffer())]).toStrictEqual([0, 1, 2, 255]);
     });
 
     it('answers 500 problem without internals when the handler throws', async () => {
@@ -314,7 +313,7 @@ describe('local gateway over real HTTP', () => {
       const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
       const res = await fetch(`${base}/v1/transactions/abc`, { headers: { Authorization: `Bearer ${t}` } });
       const body = await assertProblem(res, 500);
-      assert.doesNotMatch(JSON.stringify(body), /exploded|hem-local-operations|secret\.ts/);
+      expect(JSON.stringify(body)).not.toMatch(/exploded|hem-local-operations|secret\.ts/);
     });
   });
 
@@ -331,26 +330,26 @@ describe('local gateway over real HTTP', () => {
 
     it('passes a correctly signed request with the IAM identity and no authorizer', async () => {
       const res = await signed('GET', '/v1/ops/dlqs/cost-posting-dlq?limit=10');
-      assert.equal(res.status, 200);
+      expect(res.status).toBe(200);
       const { functionId, event } = invocations[0] as Invocation;
-      assert.equal(functionId, 'OpsDlq');
-      assert.deepEqual(event.pathParameters, { queueName: 'cost-posting-dlq' });
-      assert.equal(event.requestContext.identity.accessKey, 'HEMLOCALOPS');
-      assert.match(event.requestContext.identity.userArn ?? '', /^arn:aws:iam::\d{12}:user\/HEMLOCALOPS$/);
-      assert.equal(event.requestContext.authorizer, null);
-      assert.equal(APIGatewayProxyEventSchema.safeParse(event).success, true);
+      expect(functionId).toBe('OpsDlq');
+      expect(event.pathParameters).toStrictEqual({ queueName: 'cost-posting-dlq' });
+      expect(event.requestContext.identity.accessKey).toBe('HEMLOCALOPS');
+      expect(event.requestContext.identity.userArn ?? '').toMatch(/^arn:aws:iam::\d{12}:user\/HEMLOCALOPS$/);
+      expect(event.requestContext.authorizer).toBe(null);
+      expect(APIGatewayProxyEventSchema.safeParse(event).success).toBe(true);
     });
 
     it('answers 403, as API Gateway does, for a signature made with the wrong secret', async () => {
       await assertProblem(await signed('GET', '/v1/ops/dlqs', undefined, 'wrong-secret'), 403);
-      assert.equal(invocations.length, 0);
+      expect(invocations.length).toBe(0);
     });
 
     it('answers 403 for an expired signature', async () => {
       const res = await signed('POST', '/v1/ops/dlqs/cost-posting-dlq/redrive', new Date(Date.now() - 10 * 60_000));
       const body = await assertProblem(res, 403);
-      assert.match(String(body.detail), /expired/);
-      assert.equal(invocations.length, 0);
+      expect(String(body.detail)).toMatch(/expired/);
+      expect(invocations.length).toBe(0);
     });
 
     it('answers 403 for an ops route called with a Bearer token instead of SigV4', async () => {
@@ -362,12 +361,12 @@ describe('local gateway over real HTTP', () => {
   describe('health and access log', () => {
     it('answers 200 {status:"ok"} when ready and 503 when not', async () => {
       const ok = await fetch(`${base}/health`);
-      assert.equal(ok.status, 200);
-      assert.deepEqual(await ok.json(), { status: 'ok', ready: true, tables: 4 });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toStrictEqual({ status: 'ok', ready: true, tables: 4 });
       health = { ready: false };
       const starting = await fetch(`${base}/health`);
-      assert.equal(starting.status, 503);
-      assert.equal(((await starting.json()) as { status: string }).status, 'starting');
+      expect(starting.status).toBe(503);
+      expect(((await starting.json()) as { status: string }).status).toBe('starting');
     });
 
     it('logs one line per request with the route template and no body or raw path', async () => {
@@ -378,13 +377,13 @@ describe('local gateway over real HTTP', () => {
         headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json', 'X-Correlation-Id': 'log-1' },
         body: JSON.stringify({ note: 'PATIENT DOE^JANE' }),
       });
-      assert.equal(accessLog.length, 1);
+      expect(accessLog.length).toBe(1);
       const entry = accessLog[0] as AccessLogEntry;
-      assert.equal(entry.route, '/v1/usage-events');
-      assert.equal(entry.status, 200);
-      assert.equal(entry.correlationId, 'log-1');
-      assert.equal(entry.principal, 'epic-ehr');
-      assert.doesNotMatch(JSON.stringify(entry), /DOE|JANE/);
+      expect(entry.route).toBe('/v1/usage-events');
+      expect(entry.status).toBe(200);
+      expect(entry.correlationId).toBe('log-1');
+      expect(entry.principal).toBe('epic-ehr');
+      expect(JSON.stringify(entry)).not.toMatch(/DOE|JANE/);
     });
   });
 });

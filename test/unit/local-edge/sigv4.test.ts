@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { AuthenticationError } from '../../../functions/domain/errors';
 import { LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE, signRequest, verifySigV4 } from '../../../local/sigv4';
 
@@ -16,10 +15,10 @@ describe('signRequest / verifySigV4', () => {
   it('verifies a GET with a query string that signRequest signed', async () => {
     const url = `${BASE}/v1/ops/exceptions?status=OPEN&limit=10`;
     const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
-    assert.match(headers.authorization ?? '', /^AWS4-HMAC-SHA256 Credential=HEMLOCALOPS\/\d{8}\/local\/execute-api\/aws4_request/);
-    assert.equal(headers.host, undefined);
+    expect(headers.authorization ?? '').toMatch(/^AWS4-HMAC-SHA256 Credential=HEMLOCALOPS\/\d{8}\/local\/execute-api\/aws4_request/);
+    expect(headers.host).toBe(undefined);
     const identity = await verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS);
-    assert.equal(identity.accessKeyId, 'HEMLOCALOPS');
+    expect(identity.accessKeyId).toBe('HEMLOCALOPS');
   });
 
   it('verifies a PUT with a JSON body and extra signed headers', async () => {
@@ -30,30 +29,21 @@ describe('signRequest / verifySigV4', () => {
       LOCAL_OPS_CREDENTIALS,
       LOCAL_SIGV4_SCOPE,
     );
-    assert.match(headers.authorization ?? '', /SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date/);
+    expect(headers.authorization ?? '').toMatch(/SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date/);
     await verifySigV4(asReceived(url, headers, 'PUT', body), LOCAL_OPS_CREDENTIALS, OPTIONS);
   });
 
   it('rejects a body changed after signing', async () => {
     const url = `${BASE}/v1/ops/dlqs/cost-posting-dlq/redrive`;
     const headers = await signRequest({ method: 'POST', url, body: '{"max":1}' }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
-    await assert.rejects(
-      verifySigV4(asReceived(url, headers, 'POST', '{"max":1000}'), LOCAL_OPS_CREDENTIALS, OPTIONS),
-      /x-amz-content-sha256 does not match the body/,
-    );
+    await expect(verifySigV4(asReceived(url, headers, 'POST', '{"max":1000}'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/x-amz-content-sha256 does not match the body/);
   });
 
   it('rejects a changed path or query', async () => {
     const url = `${BASE}/v1/ops/exceptions?status=OPEN`;
     const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
-    await assert.rejects(
-      verifySigV4(asReceived(`${BASE}/v1/ops/exceptions?status=RESOLVED`, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS),
-      /signature does not match/,
-    );
-    await assert.rejects(
-      verifySigV4(asReceived(`${BASE}/v1/ops/dlqs?status=OPEN`, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS),
-      /signature does not match/,
-    );
+    await expect(verifySigV4(asReceived(`${BASE}/v1/ops/exceptions?status=RESOLVED`, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/signature does not match/);
+    await expect(verifySigV4(asReceived(`${BASE}/v1/ops/dlqs?status=OPEN`, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/signature does not match/);
   });
 
   it('rejects a signature made with the wrong secret', async () => {
@@ -63,17 +53,17 @@ describe('signRequest / verifySigV4', () => {
       { accessKeyId: 'HEMLOCALOPS', secretAccessKey: 'guessed' },
       LOCAL_SIGV4_SCOPE,
     );
-    await assert.rejects(verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), AuthenticationError);
+    await expect(verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(AuthenticationError);
   });
 
   it('rejects an unknown access key, another region and another service', async () => {
     const url = `${BASE}/v1/ops/dlqs`;
     const otherKey = await signRequest({ method: 'GET', url }, { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' }, LOCAL_SIGV4_SCOPE);
-    await assert.rejects(verifySigV4(asReceived(url, otherKey, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /unknown access key/);
+    await expect(verifySigV4(asReceived(url, otherKey, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/unknown access key/);
     const otherRegion = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, { region: 'us-east-1', service: 'execute-api' });
-    await assert.rejects(verifySigV4(asReceived(url, otherRegion, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /credential scope/);
+    await expect(verifySigV4(asReceived(url, otherRegion, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/credential scope/);
     const otherService = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, { region: 'local', service: 's3' });
-    await assert.rejects(verifySigV4(asReceived(url, otherService, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /credential scope/);
+    await expect(verifySigV4(asReceived(url, otherService, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/credential scope/);
   });
 
   it('rejects a signature older than the allowed skew (expired)', async () => {
@@ -82,7 +72,7 @@ describe('signRequest / verifySigV4', () => {
       ...LOCAL_SIGV4_SCOPE,
       signingDate: new Date(Date.now() - 6 * 60_000),
     });
-    await assert.rejects(verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS), /signature expired/);
+    await expect(verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/signature expired/);
   });
 
   it('accepts a signature within the skew', async () => {
@@ -91,31 +81,22 @@ describe('signRequest / verifySigV4', () => {
       ...LOCAL_SIGV4_SCOPE,
       signingDate: new Date(Date.now() - 4 * 60_000),
     });
-    assert.equal((await verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).accessKeyId, 'HEMLOCALOPS');
+    expect((await verifySigV4(asReceived(url, headers, 'GET'), LOCAL_OPS_CREDENTIALS, OPTIONS)).accessKeyId).toBe('HEMLOCALOPS');
   });
 
   it('rejects a missing or non-SigV4 Authorization header', async () => {
-    await assert.rejects(
-      verifySigV4({ method: 'GET', url: '/v1/ops/dlqs', headers: { host: '127.0.0.1:4010' } }, LOCAL_OPS_CREDENTIALS, OPTIONS),
-      /missing SigV4 Authorization header/,
-    );
-    await assert.rejects(
-      verifySigV4(
+    await expect(verifySigV4({ method: 'GET', url: '/v1/ops/dlqs', headers: { host: '127.0.0.1:4010' } }, LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/missing SigV4 Authorization header/);
+    await expect(verifySigV4(
         { method: 'GET', url: '/v1/ops/dlqs', headers: { host: '127.0.0.1:4010', authorization: 'Bearer abc' } },
         LOCAL_OPS_CREDENTIALS,
         OPTIONS,
-      ),
-      /not an AWS4-HMAC-SHA256 signature/,
-    );
+      )).rejects.toThrow(/not an AWS4-HMAC-SHA256 signature/);
   });
 
   it('rejects a request whose signed host header was swapped', async () => {
     const url = `${BASE}/v1/ops/dlqs`;
     const headers = await signRequest({ method: 'GET', url }, LOCAL_OPS_CREDENTIALS, LOCAL_SIGV4_SCOPE);
-    await assert.rejects(
-      verifySigV4({ method: 'GET', url: '/v1/ops/dlqs', headers: { ...headers, host: 'evil.example:4010' } }, LOCAL_OPS_CREDENTIALS, OPTIONS),
-      /signature does not match/,
-    );
+    await expect(verifySigV4({ method: 'GET', url: '/v1/ops/dlqs', headers: { ...headers, host: 'evil.example:4010' } }, LOCAL_OPS_CREDENTIALS, OPTIONS)).rejects.toThrow(/signature does not match/);
   });
 
   it('accepts the AWS SigV4 test-suite vector get-vanilla (a signature it did not make itself)', async () => {
@@ -134,6 +115,6 @@ describe('signRequest / verifySigV4', () => {
       { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
       { region: 'us-east-1', service: 'service', maxSkewSeconds: 300, now: () => new Date('2015-08-30T12:36:00Z') },
     );
-    assert.equal(identity.accessKeyId, 'AKIDEXAMPLE');
+    expect(identity.accessKeyId).toBe('AKIDEXAMPLE');
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it, after } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,7 @@ const tempDir = (): string => {
   tempDirs.push(dir);
   return dir;
 };
-after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const envelope = (key: string): { version: '1'; correlationId: string; causationId: string; idempotencyKey: string; occurredAt: string } => ({
   version: '1',
@@ -41,7 +40,7 @@ const positionChanged = (key: string): BusEvent => ({
 });
 
 const costRule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-assert.ok(costRule);
+expect(costRule).toBeTruthy();
 
 const recorder = (): { events: LocalBusEvent[]; target: LocalBusRule['target'] } => {
   const events: LocalBusEvent[] = [];
@@ -58,9 +57,9 @@ describe('LocalEventBus: publishing and routing', () => {
     const { events, target } = recorder();
     const b = bus({ rules: [{ name: 'finance', eventPattern: costRule.eventPattern, target }] });
     await b.publish([costPosted('a')]);
-    assert.equal(events.length, 0, 'delivery happens after publish resolves');
+    expect(events.length).toBe(0);
     await b.whenIdle();
-    assert.equal(events.length, 1);
+    expect(events.length).toBe(1);
   });
 
   it('delivers a full EventBridge envelope', async () => {
@@ -70,17 +69,17 @@ describe('LocalEventBus: publishing and routing', () => {
     await b.publish([published]);
     await b.drain();
     const [event] = events;
-    assert.ok(event);
-    assert.match(event.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.equal(event.version, '0');
-    assert.equal(event.account, '000000000000');
-    assert.equal(event.region, 'local');
-    assert.equal(event.source, 'hem.finance');
-    assert.equal(event['detail-type'], 'CostPosted');
-    assert.match(event.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    assert.deepEqual(event.resources, []);
-    assert.deepEqual(event.detail, published.detail);
-    assert.equal(event['replay-name'], undefined);
+    expect(event).toBeTruthy();
+    expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(event.version).toBe('0');
+    expect(event.account).toBe('000000000000');
+    expect(event.region).toBe('local');
+    expect(event.source).toBe('hem.finance');
+    expect(event['detail-type']).toBe('CostPosted');
+    expect(event.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(event.resources).toStrictEqual([]);
+    expect(event.detail).toStrictEqual(published.detail);
+    expect(event['replay-name']).toBe(undefined);
   });
 
   it('delivers only to rules whose pattern matches, each with its own copy', async () => {
@@ -95,24 +94,24 @@ describe('LocalEventBus: publishing and routing', () => {
     });
     await b.publish([costPosted('r1'), positionChanged('r2')]);
     await b.whenIdle();
-    assert.equal(finance.events.length, 1);
-    assert.deepEqual(inventory.events.map((e) => e['detail-type']).sort(), ['CostPosted', 'InventoryPositionChanged', 'InventoryPositionChanged']);
+    expect(finance.events.length).toBe(1);
+    expect(inventory.events.map((e) => e['detail-type']).sort()).toStrictEqual(['CostPosted', 'InventoryPositionChanged', 'InventoryPositionChanged']);
     const everythingCopy = inventory.events.find((e) => e['detail-type'] === 'CostPosted');
-    assert.equal(everythingCopy?.detail['mutated'], undefined, 'one target cannot change another target\'s event');
+    expect(everythingCopy?.detail['mutated']).toBe(undefined);
   });
 
   it('refuses a detail-type outside the catalog and accepts nothing of that batch', async () => {
     const { events, target } = recorder();
     const b = bus({ rules: [{ name: 'all', eventPattern: { source: [{ prefix: 'hem.' }] }, target }] });
     const unknown = { source: 'hem.finance', detailType: 'InvoicePaid', detail: envelope('x') } as unknown as BusEvent;
-    await assert.rejects(b.publish([costPosted('ok'), unknown]), (e: unknown) => {
-      assert.ok(e instanceof ValidationError);
-      assert.equal(e.details['reason'], 'UnknownDetailType');
+    await expect(b.publish([costPosted('ok'), unknown])).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof ValidationError).toBeTruthy();
+      expect(e.details['reason']).toBe('UnknownDetailType');
       return true;
-    });
+    }));
     await b.whenIdle();
-    assert.equal(events.length, 0);
-    assert.equal(b.listArchive().length, 0);
+    expect(events.length).toBe(0);
+    expect(b.listArchive().length).toBe(0);
   });
 
   it('refuses a detail that fails its schema, naming the paths but not the values', async () => {
@@ -120,25 +119,25 @@ describe('LocalEventBus: publishing and routing', () => {
     const bad = costPosted('bad');
     (bad.detail as Record<string, unknown>)['currency'] = 'DOLLARS';
     delete (bad.detail as Record<string, unknown>)['amount'];
-    await assert.rejects(b.publish([bad]), (e: unknown) => {
-      assert.ok(e instanceof ValidationError);
-      assert.equal(e.details['reason'], 'SchemaViolation');
+    await expect(b.publish([bad])).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof ValidationError).toBeTruthy();
+      expect(e.details['reason']).toBe('SchemaViolation');
       const issues = e.details['issues'] as { path: string }[];
-      assert.deepEqual(issues.map((i) => i.path).sort(), ['amount', 'currency']);
-      assert.doesNotMatch(JSON.stringify(e.details), /DOLLARS/);
+      expect(issues.map((i) => i.path).sort()).toStrictEqual(['amount', 'currency']);
+      expect(JSON.stringify(e.details)).not.toMatch(/DOLLARS/);
       return true;
-    });
+    }));
   });
 
   it('refuses an event whose source is not the catalog source of its detail-type', async () => {
     const b = bus({ rules: [] });
-    await assert.rejects(b.publish([{ ...costPosted('s'), source: 'hem.inventory' }]), (e: unknown) => e instanceof ValidationError && e.details['reason'] === 'SourceMismatch');
+    await expect(b.publish([{ ...costPosted('s'), source: 'hem.inventory' }])).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.details['reason'] === 'SourceMismatch'));
   });
 
   it('refuses to publish after close', async () => {
     const b = bus({ rules: [] });
     await b.close();
-    await assert.rejects(b.publish([costPosted('late')]), InfrastructureError);
+    await expect(b.publish([costPosted('late')])).rejects.toThrow(InfrastructureError);
   });
 });
 
@@ -153,21 +152,21 @@ describe('LocalEventBus: PutEvents', () => {
       { Source: good.source, DetailType: good.detailType, Detail: '{not json', EventBusName: 'hem-local' },
       { Source: good.source, DetailType: good.detailType, Detail: good.detail, EventBusName: 'other-bus' },
     ]);
-    assert.equal(result.FailedEntryCount, 3);
-    assert.ok(result.Entries[0]?.EventId);
-    assert.equal(result.Entries[1]?.ErrorCode, 'ValidationError');
-    assert.equal(result.Entries[2]?.ErrorCode, 'MalformedDetail');
-    assert.equal(result.Entries[3]?.ErrorCode, 'ResourceNotFoundException');
+    expect(result.FailedEntryCount).toBe(3);
+    expect(result.Entries[0]?.EventId).toBeTruthy();
+    expect(result.Entries[1]?.ErrorCode).toBe('ValidationError');
+    expect(result.Entries[2]?.ErrorCode).toBe('MalformedDetail');
+    expect(result.Entries[3]?.ErrorCode).toBe('ResourceNotFoundException');
     await b.whenIdle();
-    assert.equal(events.length, 1);
-    assert.equal(events[0]?.id, result.Entries[0]?.EventId);
-    assert.deepEqual(events[0]?.resources, ['arn:x']);
+    expect(events.length).toBe(1);
+    expect(events[0]?.id).toBe(result.Entries[0]?.EventId);
+    expect(events[0]?.resources).toStrictEqual(['arn:x']);
   });
 
   it('refuses more than 10 entries in one call', async () => {
     const b = bus({ rules: [] });
     const entry = { Source: 'hem.finance', DetailType: 'CostPosted', Detail: costPosted('n').detail };
-    await assert.rejects(b.putEvents(Array.from({ length: 11 }, () => entry)), ValidationError);
+    await expect(b.putEvents(Array.from({ length: 11 }, () => entry))).rejects.toThrow(ValidationError);
   });
 });
 
@@ -188,12 +187,12 @@ describe('LocalEventBus: retries and dead-letter queues', () => {
     });
     await b.publish([costPosted('flaky')]);
     await b.whenIdle();
-    assert.equal(attempts.length, 4);
+    expect(attempts.length).toBe(4);
     const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] as number));
     // With random() = 0 the delays are half the ceiling: 10, 20, 40 ms.
-    gaps.forEach((gap, i) => assert.ok(gap >= 10 * 2 ** i - 2, `gap ${i} was ${gap} ms`));
-    assert.ok((gaps[2] as number) > (gaps[0] as number));
-    assert.deepEqual({ ...b.stats(), deliveries: undefined }, { published: 1, archived: 1, deliveries: undefined, failedAttempts: 3, deadLettered: 0, dropped: 0 });
+    gaps.forEach((gap, i) => expect(gap >= 10 * 2 ** i - 2).toBeTruthy());
+    expect((gaps[2] as number) > (gaps[0] as number)).toBeTruthy();
+    expect({ ...b.stats(), deliveries: undefined }).toStrictEqual({ published: 1, archived: 1, deliveries: undefined, failedAttempts: 3, deadLettered: 0, dropped: 0 });
   });
 
   it('sends the event to the DLQ with EventBridge attributes after maximumRetryAttempts', async () => {
@@ -214,12 +213,12 @@ describe('LocalEventBus: retries and dead-letter queues', () => {
     });
     await b.publish([costPosted('dead')]);
     await b.whenIdle();
-    assert.equal(attempts, 3, 'first attempt plus two retries');
+    expect(attempts).toBe(3);
     const [message] = queue.peek();
-    assert.ok(message);
+    expect(message).toBeTruthy();
     const event = JSON.parse(message.body) as LocalBusEvent;
-    assert.equal(event['detail-type'], 'CostPosted');
-    assert.deepEqual(message.attributes, {
+    expect(event['detail-type']).toBe('CostPosted');
+    expect(message.attributes).toStrictEqual({
       RULE_ARN: 'arn:aws:events:local:000000000000:rule/hem-local/cost-postings-to-finance',
       TARGET_ARN: 'arn:aws:sqs:local:000000000000:FinancePostings',
       ERROR_CODE: 'ERROR_FROM_TARGET',
@@ -245,9 +244,9 @@ describe('LocalEventBus: retries and dead-letter queues', () => {
     });
     await b.publish([costPosted('nr')]);
     await b.whenIdle();
-    assert.equal(attempts, 1);
-    assert.equal(queue.peek()[0]?.attributes['RETRY_ATTEMPTS'], '0');
-    assert.equal(queue.peek()[0]?.attributes['EXHAUSTED_RETRY_CONDITION'], undefined);
+    expect(attempts).toBe(1);
+    expect(queue.peek()[0]?.attributes['RETRY_ATTEMPTS']).toBe('0');
+    expect(queue.peek()[0]?.attributes['EXHAUSTED_RETRY_CONDITION']).toBe(undefined);
   });
 
   it('stops retrying once the event is older than maximumEventAgeSeconds', async () => {
@@ -270,15 +269,15 @@ describe('LocalEventBus: retries and dead-letter queues', () => {
     });
     await b.publish([costPosted('age')]);
     await b.whenIdle();
-    assert.ok(attempts >= 2 && attempts <= 4, `attempts: ${attempts}`);
-    assert.equal(queue.peek()[0]?.attributes['EXHAUSTED_RETRY_CONDITION'], 'MaximumEventAgeInSeconds');
+    expect(attempts >= 2 && attempts <= 4).toBeTruthy();
+    expect(queue.peek()[0]?.attributes['EXHAUSTED_RETRY_CONDITION']).toBe('MaximumEventAgeInSeconds');
   });
 
   it('drops an event that exhausts its retries when the target has no DLQ, and counts it', async () => {
     const b = bus({ maximumRetryAttempts: 1, rules: [{ name: 'nodlq', eventPattern: costRule.eventPattern, target: async () => { throw new Error('x'); } }] });
     await b.publish([costPosted('drop')]);
     await b.whenIdle();
-    assert.equal(b.stats().dropped, 1);
+    expect(b.stats().dropped).toBe(1);
   });
 
   it('redrives a rule DLQ to its target once the target recovers', async () => {
@@ -299,12 +298,12 @@ describe('LocalEventBus: retries and dead-letter queues', () => {
     });
     await b.publish([costPosted('r1'), costPosted('r2')]);
     await b.whenIdle();
-    assert.equal(queue.depth(), 2);
+    expect(queue.depth()).toBe(2);
     healthy = true;
-    assert.deepEqual(await b.redriveDeadLetters('recovering'), { redriven: 2 });
+    expect(await b.redriveDeadLetters('recovering')).toStrictEqual({ redriven: 2 });
     await b.whenIdle();
-    assert.equal(delivered.length, 2);
-    assert.equal(queue.depth(), 0);
+    expect(delivered.length).toBe(2);
+    expect(queue.depth()).toBe(0);
   });
 
   it('abandons scheduled retries on close and still resolves whenIdle', async () => {
@@ -312,7 +311,7 @@ describe('LocalEventBus: retries and dead-letter queues', () => {
     await b.publish([costPosted('close')]);
     await new Promise((resolve) => setTimeout(resolve, 10));
     await b.close();
-    assert.equal(b.stats().failedAttempts, 1);
+    expect(b.stats().failedAttempts).toBe(1);
   });
 });
 
@@ -323,7 +322,7 @@ describe('LocalEventBus: archive and replay', () => {
       { Source: 'hem.finance', DetailType: 'CostPosted', Detail: {} },
       { Source: 'partner.erp', DetailType: 'Anything', Detail: {} },
     ]);
-    assert.deepEqual(b.listArchive().map((a) => a.event.source), ['hem.finance']);
+    expect(b.listArchive().map((a) => a.event.source)).toStrictEqual(['hem.finance']);
   });
 
   it('replays a time window with a replay-name, keeping event ids, without archiving again', async () => {
@@ -347,13 +346,13 @@ describe('LocalEventBus: archive and replay', () => {
 
     const replay = await b.replay({ from: '2026-11-26T07:30:00Z', to: '2026-11-26T08:30:00Z', name: 'ledger-outage' });
     await b.whenIdle();
-    assert.deepEqual(replay, { replayName: 'ledger-outage', eventCount: 1, deliveries: 1 });
-    assert.equal(events.length, 1);
-    assert.equal(events[0]?.['replay-name'], 'ledger-outage');
-    assert.equal(events[0]?.id, originals[0]?.id);
-    assert.equal(events[0]?.detail['idempotencyKey'], 'key-early');
-    assert.equal(liveOnly.events.length, 0, 'a rule can exclude replays');
-    assert.equal(b.listArchive().length, 2);
+    expect(replay).toStrictEqual({ replayName: 'ledger-outage', eventCount: 1, deliveries: 1 });
+    expect(events.length).toBe(1);
+    expect(events[0]?.['replay-name']).toBe('ledger-outage');
+    expect(events[0]?.id).toBe(originals[0]?.id);
+    expect(events[0]?.detail['idempotencyKey']).toBe('key-early');
+    expect(liveOnly.events.length).toBe(0);
+    expect(b.listArchive().length).toBe(2);
   });
 
   it('replays to the named rules only', async () => {
@@ -365,10 +364,10 @@ describe('LocalEventBus: archive and replay', () => {
     await b.whenIdle();
     await b.replay({ from, to: Date.now() + 1000, ruleNames: ['c'] });
     await b.whenIdle();
-    assert.equal(a.events.length, 1);
-    assert.equal(c.events.length, 2);
-    await assert.rejects(b.replay({ from, to: Date.now(), ruleNames: ['nope'] }), ValidationError);
-    await assert.rejects(b.replay({ from: Date.now(), to: from }), ValidationError);
+    expect(a.events.length).toBe(1);
+    expect(c.events.length).toBe(2);
+    await expect(b.replay({ from, to: Date.now(), ruleNames: ['nope'] })).rejects.toThrow(ValidationError);
+    await expect(b.replay({ from: Date.now(), to: from })).rejects.toThrow(ValidationError);
   });
 
   it('persists the archive as JSONL and replays it after a restart', async () => {
@@ -378,16 +377,16 @@ describe('LocalEventBus: archive and replay', () => {
     await first.publish([costPosted('kept'), positionChanged('kept-too')]);
     await first.close();
     const lines = readFileSync(path.join(dataDir, 'bus', 'archive.jsonl'), 'utf8').trim().split('\n');
-    assert.equal(lines.length, 2);
+    expect(lines.length).toBe(2);
 
     const { events, target } = recorder();
     const second = bus({ dataDir, rules: [{ name: 'finance', eventPattern: costRule.eventPattern, target }] });
-    assert.equal(second.listArchive().length, 2);
-    assert.deepEqual(second.archivedEvents().map((e) => e['detail-type']), ['CostPosted', 'InventoryPositionChanged']);
+    expect(second.listArchive().length).toBe(2);
+    expect(second.archivedEvents().map((e) => e['detail-type'])).toStrictEqual(['CostPosted', 'InventoryPositionChanged']);
     await second.replay({ from, to: Date.now() + 1000, name: 'after-restart' });
     await second.whenIdle();
-    assert.equal(events.length, 1);
-    assert.equal(events[0]?.detail['idempotencyKey'], 'key-kept');
+    expect(events.length).toBe(1);
+    expect(events[0]?.detail['idempotencyKey']).toBe('key-kept');
   });
 
   it('forgets archived events older than the retention period, in memory and in the file', async () => {
@@ -401,11 +400,11 @@ describe('LocalEventBus: archive and replay', () => {
     await first.publish([positionChanged('newer')]);
     now = start + 91 * day;
     const second = bus({ dataDir, rules: [], now: () => now });
-    assert.deepEqual(second.archivedEvents().map((e) => e.detail['idempotencyKey']), ['key-newer']);
-    assert.equal(readFileSync(path.join(dataDir, 'bus', 'archive.jsonl'), 'utf8').trim().split('\n').length, 1);
+    expect(second.archivedEvents().map((e) => e.detail['idempotencyKey'])).toStrictEqual(['key-newer']);
+    expect(readFileSync(path.join(dataDir, 'bus', 'archive.jsonl'), 'utf8').trim().split('\n').length).toBe(1);
     now = start + 93 * day;
     const third = bus({ dataDir, rules: [], now: () => now });
-    assert.equal(third.listArchive().length, 0);
-    assert.equal(readFileSync(path.join(dataDir, 'bus', 'archive.jsonl'), 'utf8'), '', 'expired lines are removed from the file');
+    expect(third.listArchive().length).toBe(0);
+    expect(readFileSync(path.join(dataDir, 'bus', 'archive.jsonl'), 'utf8')).toBe('');
   });
 });

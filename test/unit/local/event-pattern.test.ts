@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
@@ -26,14 +25,14 @@ describe('EventBridge pattern vectors (shared fixtures, validated against AWS)',
     // CI checks out the shared fixtures beside the repository; elsewhere only our own cases run.
     it('notes that the shared vectors are absent', () => {
       console.log(`note: ${vectorsDir} not found; only the project's own pattern cases run`);
-      assert.equal(existsSync(vectorsDir), false);
+      expect(existsSync(vectorsDir)).toBe(false);
     });
     return;
   }
   const files = readdirSync(vectorsDir).filter((f) => f.endsWith('.json5')).sort();
 
   it('finds the vector files', () => {
-    assert.ok(files.length >= 70, `expected the published vectors, found ${files.length}`);
+    expect(files.length >= 70).toBeTruthy();
   });
 
   for (const file of files) {
@@ -41,15 +40,15 @@ describe('EventBridge pattern vectors (shared fixtures, validated against AWS)',
     const vector = JSON5.parse(readFileSync(path.join(vectorsDir, file), 'utf8')) as { Event: object; EventPattern: unknown };
     if (name.endsWith('_EXC')) {
       it(`${name}: refuses the pattern`, () => {
-        assert.throws(() => compilePattern(vector.EventPattern), InvalidEventPatternError);
+        expect(() => compilePattern(vector.EventPattern)).toThrow(InvalidEventPatternError);
       });
     } else if (name.endsWith('_NEG')) {
       it(`${name}: does not match`, () => {
-        assert.equal(compilePattern(vector.EventPattern)(vector.Event), false);
+        expect(compilePattern(vector.EventPattern)(vector.Event)).toBe(false);
       });
     } else {
       it(`${name}: matches`, () => {
-        assert.equal(compilePattern(vector.EventPattern)(vector.Event), true);
+        expect(compilePattern(vector.EventPattern)(vector.Event)).toBe(true);
       });
     }
   }
@@ -61,35 +60,35 @@ describe('routing table patterns', () => {
 
   it('compiles every rule pattern and the archive pattern', () => {
     for (const rule of RULES) {
-      assert.equal(typeof compilePattern(rule.eventPattern), 'function', rule.name);
+      expect(typeof compilePattern(rule.eventPattern)).toBe('function');
     }
-    assert.equal(typeof compilePattern(ARCHIVE_PATTERN), 'function');
+    expect(typeof compilePattern(ARCHIVE_PATTERN)).toBe('function');
   });
 
   it('routes SupplyUsageRecorded from hem.usage to the usage workflow only', () => {
     const event = envelope('hem.usage', 'SupplyUsageRecorded', { version: '1' });
-    assert.equal(matchesPattern(usageRule?.eventPattern, event), true);
-    assert.equal(matchesPattern(costRule?.eventPattern, event), false);
+    expect(matchesPattern(usageRule?.eventPattern, event)).toBe(true);
+    expect(matchesPattern(costRule?.eventPattern, event)).toBe(false);
   });
 
   it('routes CostPosted from hem.finance to the finance queue only', () => {
     const event = envelope('hem.finance', 'CostPosted', { version: '1', amount: -4.5 });
-    assert.equal(matchesPattern(costRule?.eventPattern, event), true);
-    assert.equal(matchesPattern(usageRule?.eventPattern, event), false);
+    expect(matchesPattern(costRule?.eventPattern, event)).toBe(true);
+    expect(matchesPattern(usageRule?.eventPattern, event)).toBe(false);
   });
 
   it('does not route a usage event with the wrong source', () => {
-    assert.equal(matchesPattern(usageRule?.eventPattern, envelope('hem.inventory', 'SupplyUsageRecorded', {})), false);
+    expect(matchesPattern(usageRule?.eventPattern, envelope('hem.inventory', 'SupplyUsageRecorded', {}))).toBe(false);
   });
 
   it('does not route on a case-different detail-type', () => {
-    assert.equal(matchesPattern(usageRule?.eventPattern, envelope('hem.usage', 'supplyusagerecorded', {})), false);
+    expect(matchesPattern(usageRule?.eventPattern, envelope('hem.usage', 'supplyusagerecorded', {}))).toBe(false);
   });
 
   it('archives every hem.* event and nothing else', () => {
-    assert.equal(matchesPattern(ARCHIVE_PATTERN, envelope('hem.inventory', 'ReplenishmentRequested', {})), true);
-    assert.equal(matchesPattern(ARCHIVE_PATTERN, envelope('aws.events', 'Scheduled Event', {})), false);
-    assert.equal(matchesPattern(ARCHIVE_PATTERN, envelope('hemx.usage', 'X', {})), false);
+    expect(matchesPattern(ARCHIVE_PATTERN, envelope('hem.inventory', 'ReplenishmentRequested', {}))).toBe(true);
+    expect(matchesPattern(ARCHIVE_PATTERN, envelope('aws.events', 'Scheduled Event', {}))).toBe(false);
+    expect(matchesPattern(ARCHIVE_PATTERN, envelope('hemx.usage', 'X', {}))).toBe(false);
   });
 });
 
@@ -97,96 +96,96 @@ describe('compilePattern: matching', () => {
   const m = (pattern: unknown, event: object): boolean => compilePattern(pattern)(event);
 
   it('matches any element of an event array', () => {
-    assert.equal(m({ detail: { tags: ['OR'] } }, { detail: { tags: ['ED', 'OR'] } }), true);
-    assert.equal(m({ detail: { tags: ['ICU'] } }, { detail: { tags: ['ED', 'OR'] } }), false);
+    expect(m({ detail: { tags: ['OR'] } }, { detail: { tags: ['ED', 'OR'] } })).toBe(true);
+    expect(m({ detail: { tags: ['ICU'] } }, { detail: { tags: ['ED', 'OR'] } })).toBe(false);
   });
 
   it('requires nested fields to come from the same array element', () => {
     const event = { detail: { lines: [{ itemId: 'ITM-10001', qty: 1 }, { itemId: 'ITM-10002', qty: 5 }] } };
-    assert.equal(m({ detail: { lines: { itemId: ['ITM-10002'], qty: [5] } } }, event), true);
-    assert.equal(m({ detail: { lines: { itemId: ['ITM-10001'], qty: [5] } } }, event), false);
+    expect(m({ detail: { lines: { itemId: ['ITM-10002'], qty: [5] } } }, event)).toBe(true);
+    expect(m({ detail: { lines: { itemId: ['ITM-10001'], qty: [5] } } }, event)).toBe(false);
   });
 
   it('treats numbers by value across int and float, never as strings', () => {
-    assert.equal(m({ detail: { q: [300] } }, { detail: { q: 3.0e2 } }), true);
-    assert.equal(m({ detail: { q: [{ numeric: ['=', 300] }] } }, { detail: { q: 300.0 } }), true);
-    assert.equal(m({ detail: { q: [300] } }, { detail: { q: '300' } }), false);
-    assert.equal(m({ detail: { q: ['300'] } }, { detail: { q: 300 } }), false);
-    assert.equal(m({ detail: { q: [1] } }, { detail: { q: true } }), false);
+    expect(m({ detail: { q: [300] } }, { detail: { q: 3.0e2 } })).toBe(true);
+    expect(m({ detail: { q: [{ numeric: ['=', 300] }] } }, { detail: { q: 300.0 } })).toBe(true);
+    expect(m({ detail: { q: [300] } }, { detail: { q: '300' } })).toBe(false);
+    expect(m({ detail: { q: ['300'] } }, { detail: { q: 300 } })).toBe(false);
+    expect(m({ detail: { q: [1] } }, { detail: { q: true } })).toBe(false);
   });
 
   it('matches null only against null, not against a missing field', () => {
-    assert.equal(m({ detail: { x: [null] } }, { detail: { x: null } }), true);
-    assert.equal(m({ detail: { x: [null] } }, { detail: {} }), false);
+    expect(m({ detail: { x: [null] } }, { detail: { x: null } })).toBe(true);
+    expect(m({ detail: { x: [null] } }, { detail: {} })).toBe(false);
   });
 
   it('evaluates numeric ranges with both bounds', () => {
     const pattern = { detail: { onHand: [{ numeric: ['>=', 0, '<', 40] }] } };
-    assert.equal(m(pattern, { detail: { onHand: 0 } }), true);
-    assert.equal(m(pattern, { detail: { onHand: 39.5 } }), true);
-    assert.equal(m(pattern, { detail: { onHand: 40 } }), false);
-    assert.equal(m(pattern, { detail: { onHand: -1 } }), false);
+    expect(m(pattern, { detail: { onHand: 0 } })).toBe(true);
+    expect(m(pattern, { detail: { onHand: 39.5 } })).toBe(true);
+    expect(m(pattern, { detail: { onHand: 40 } })).toBe(false);
+    expect(m(pattern, { detail: { onHand: -1 } })).toBe(false);
   });
 
   it('treats exists: true as "has a leaf value" (null counts, objects and empty arrays do not)', () => {
     const pattern = { detail: { x: [{ exists: true }] } };
-    assert.equal(m(pattern, { detail: { x: null } }), true);
-    assert.equal(m(pattern, { detail: { x: { y: 1 } } }), false);
-    assert.equal(m(pattern, { detail: { x: [] } }), false);
-    assert.equal(m({ detail: { x: [{ exists: false }] } }, { detail: { x: [] } }), true);
-    assert.equal(m({ detail: { x: [{ exists: false }] } }, { detail: 'not an object' }), true);
+    expect(m(pattern, { detail: { x: null } })).toBe(true);
+    expect(m(pattern, { detail: { x: { y: 1 } } })).toBe(false);
+    expect(m(pattern, { detail: { x: [] } })).toBe(false);
+    expect(m({ detail: { x: [{ exists: false }] } }, { detail: { x: [] } })).toBe(true);
+    expect(m({ detail: { x: [{ exists: false }] } }, { detail: 'not an object' })).toBe(true);
   });
 
   it('matches anything-but on present values only, including null', () => {
     const pattern = { detail: { state: [{ 'anything-but': ['stopped'] }] } };
-    assert.equal(m(pattern, { detail: { state: 'running' } }), true);
-    assert.equal(m(pattern, { detail: { state: null } }), true);
-    assert.equal(m(pattern, { detail: { state: 'stopped' } }), false);
-    assert.equal(m(pattern, { detail: {} }), false);
+    expect(m(pattern, { detail: { state: 'running' } })).toBe(true);
+    expect(m(pattern, { detail: { state: null } })).toBe(true);
+    expect(m(pattern, { detail: { state: 'stopped' } })).toBe(false);
+    expect(m(pattern, { detail: {} })).toBe(false);
   });
 
   it('supports anything-but with equals-ignore-case, prefix, suffix and wildcard', () => {
-    assert.equal(m({ a: [{ 'anything-but': { 'equals-ignore-case': 'X' } }] }, { a: 'x' }), false);
-    assert.equal(m({ a: [{ 'anything-but': { prefix: 'CHG-' } }] }, { a: 'CHG-100001' }), false);
-    assert.equal(m({ a: [{ 'anything-but': { suffix: '-OR' } }] }, { a: 'NMC-ED' }), true);
-    assert.equal(m({ a: [{ 'anything-but': { wildcard: 'NMC-*' } }] }, { a: 'SCH-OR' }), true);
-    assert.equal(m({ a: [{ 'anything-but': { wildcard: ['NMC-*', 'SCH-*'] } }] }, { a: 'SCH-OR' }), false);
+    expect(m({ a: [{ 'anything-but': { 'equals-ignore-case': 'X' } }] }, { a: 'x' })).toBe(false);
+    expect(m({ a: [{ 'anything-but': { prefix: 'CHG-' } }] }, { a: 'CHG-100001' })).toBe(false);
+    expect(m({ a: [{ 'anything-but': { suffix: '-OR' } }] }, { a: 'NMC-ED' })).toBe(true);
+    expect(m({ a: [{ 'anything-but': { wildcard: 'NMC-*' } }] }, { a: 'SCH-OR' })).toBe(true);
+    expect(m({ a: [{ 'anything-but': { wildcard: ['NMC-*', 'SCH-*'] } }] }, { a: 'SCH-OR' })).toBe(false);
   });
 
   it('matches prefix and suffix case-sensitively unless equals-ignore-case is nested', () => {
-    assert.equal(m({ a: [{ prefix: 'nmc' }] }, { a: 'NMC-OR' }), false);
-    assert.equal(m({ a: [{ prefix: { 'equals-ignore-case': 'nmc' } }] }, { a: 'NMC-OR' }), true);
-    assert.equal(m({ a: [{ suffix: { 'equals-ignore-case': '-or' } }] }, { a: 'NMC-OR' }), true);
-    assert.equal(m({ a: [{ prefix: 'NMC' }] }, { a: 42 }), false);
+    expect(m({ a: [{ prefix: 'nmc' }] }, { a: 'NMC-OR' })).toBe(false);
+    expect(m({ a: [{ prefix: { 'equals-ignore-case': 'nmc' } }] }, { a: 'NMC-OR' })).toBe(true);
+    expect(m({ a: [{ suffix: { 'equals-ignore-case': '-or' } }] }, { a: 'NMC-OR' })).toBe(true);
+    expect(m({ a: [{ prefix: 'NMC' }] }, { a: 42 })).toBe(false);
   });
 
   it('treats an empty prefix as "any string value"', () => {
-    assert.equal(m({ a: [{ prefix: '' }] }, { a: '' }), true);
-    assert.equal(m({ a: [{ prefix: '' }] }, { a: 0 }), false);
+    expect(m({ a: [{ prefix: '' }] }, { a: '' })).toBe(true);
+    expect(m({ a: [{ prefix: '' }] }, { a: 0 })).toBe(false);
   });
 
   it('matches wildcards that span separators, with escapes for a literal star', () => {
-    assert.equal(m({ a: [{ wildcard: 'arn:aws:states:*:stateMachine:*' }] }, { a: 'arn:aws:states:local:000000000000:stateMachine:x' }), true);
-    assert.equal(m({ a: [{ wildcard: 'ITM-*' }] }, { a: 'ITM-' }), true);
-    assert.equal(m({ a: [{ wildcard: 'a\\*b' }] }, { a: 'a*b' }), true);
-    assert.equal(m({ a: [{ wildcard: 'a\\*b' }] }, { a: 'axb' }), false);
-    assert.equal(m({ a: [{ wildcard: '*.txt' }] }, { a: 'notes.txt.bak' }), false);
+    expect(m({ a: [{ wildcard: 'arn:aws:states:*:stateMachine:*' }] }, { a: 'arn:aws:states:local:000000000000:stateMachine:x' })).toBe(true);
+    expect(m({ a: [{ wildcard: 'ITM-*' }] }, { a: 'ITM-' })).toBe(true);
+    expect(m({ a: [{ wildcard: 'a\\*b' }] }, { a: 'a*b' })).toBe(true);
+    expect(m({ a: [{ wildcard: 'a\\*b' }] }, { a: 'axb' })).toBe(false);
+    expect(m({ a: [{ wildcard: '*.txt' }] }, { a: 'notes.txt.bak' })).toBe(false);
   });
 
   it('matches IPv4 and IPv6 cidr blocks, and nothing of the other family', () => {
-    assert.equal(m({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.0.255' }), true);
-    assert.equal(m({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.1.0' }), false);
-    assert.equal(m({ ip: [{ cidr: '10.0.0.5/24' }] }, { ip: '10.0.0.9' }), true);
-    assert.equal(m({ ip: [{ cidr: '2001:db8::/32' }] }, { ip: '2001:db8:ffff::1' }), true);
-    assert.equal(m({ ip: [{ cidr: '2001:db8::/32' }] }, { ip: '10.0.0.1' }), false);
-    assert.equal(m({ ip: [{ cidr: '10.0.0.0/8' }] }, { ip: 'not-an-ip' }), false);
+    expect(m({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.0.255' })).toBe(true);
+    expect(m({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.1.0' })).toBe(false);
+    expect(m({ ip: [{ cidr: '10.0.0.5/24' }] }, { ip: '10.0.0.9' })).toBe(true);
+    expect(m({ ip: [{ cidr: '2001:db8::/32' }] }, { ip: '2001:db8:ffff::1' })).toBe(true);
+    expect(m({ ip: [{ cidr: '2001:db8::/32' }] }, { ip: '10.0.0.1' })).toBe(false);
+    expect(m({ ip: [{ cidr: '10.0.0.0/8' }] }, { ip: 'not-an-ip' })).toBe(false);
   });
 
   it('ORs the alternatives of one field and ANDs fields', () => {
     const pattern = { source: ['hem.usage', 'hem.inventory'], detail: { locationId: [{ prefix: 'NMC-' }, 'SCH-OR'] } };
-    assert.equal(m(pattern, { source: 'hem.inventory', detail: { locationId: 'SCH-OR' } }), true);
-    assert.equal(m(pattern, { source: 'hem.finance', detail: { locationId: 'SCH-OR' } }), false);
-    assert.equal(m(pattern, { source: 'hem.usage', detail: { locationId: 'SCH-ICU' } }), false);
+    expect(m(pattern, { source: 'hem.inventory', detail: { locationId: 'SCH-OR' } })).toBe(true);
+    expect(m(pattern, { source: 'hem.finance', detail: { locationId: 'SCH-OR' } })).toBe(false);
+    expect(m(pattern, { source: 'hem.usage', detail: { locationId: 'SCH-ICU' } })).toBe(false);
   });
 
   it('expands $or at any level', () => {
@@ -194,32 +193,32 @@ describe('compilePattern: matching', () => {
       source: ['hem.inventory'],
       detail: { $or: [{ onHand: [{ numeric: ['<=', 0] }] }, { reason: ['ADJUSTMENT'] }] },
     };
-    assert.equal(m(pattern, { source: 'hem.inventory', detail: { onHand: 0, reason: 'USAGE' } }), true);
-    assert.equal(m(pattern, { source: 'hem.inventory', detail: { onHand: 5, reason: 'ADJUSTMENT' } }), true);
-    assert.equal(m(pattern, { source: 'hem.inventory', detail: { onHand: 5, reason: 'USAGE' } }), false);
+    expect(m(pattern, { source: 'hem.inventory', detail: { onHand: 0, reason: 'USAGE' } })).toBe(true);
+    expect(m(pattern, { source: 'hem.inventory', detail: { onHand: 5, reason: 'ADJUSTMENT' } })).toBe(true);
+    expect(m(pattern, { source: 'hem.inventory', detail: { onHand: 5, reason: 'USAGE' } })).toBe(false);
   });
 
   it('keeps the last write when a $or branch constrains a field written before it', () => {
     const pattern = { a: ['1'], $or: [{ a: ['2'] }, { b: ['3'] }] };
-    assert.equal(m(pattern, { a: '2' }), true);
-    assert.equal(m(pattern, { a: '1', b: '3' }), true);
-    assert.equal(m(pattern, { a: '1' }), false);
+    expect(m(pattern, { a: '2' })).toBe(true);
+    expect(m(pattern, { a: '1', b: '3' })).toBe(true);
+    expect(m(pattern, { a: '1' })).toBe(false);
   });
 
   it('lets a replay-name exists:false rule ignore replayed events', () => {
     const pattern = { source: ['hem.usage'], 'replay-name': [{ exists: false }] };
-    assert.equal(m(pattern, { source: 'hem.usage' }), true);
-    assert.equal(m(pattern, { source: 'hem.usage', 'replay-name': 'replay-1' }), false);
+    expect(m(pattern, { source: 'hem.usage' })).toBe(true);
+    expect(m(pattern, { source: 'hem.usage', 'replay-name': 'replay-1' })).toBe(false);
   });
 
   it('caches compiled patterns per pattern object in matchesPattern', () => {
     const pattern = { source: ['hem.usage'] };
-    assert.equal(matchesPattern(pattern, { source: 'hem.usage' }), true);
-    assert.equal(matchesPattern(pattern, { source: 'hem.finance' }), false);
+    expect(matchesPattern(pattern, { source: 'hem.usage' })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'hem.finance' })).toBe(false);
   });
 
   it('does not match a non-object event', () => {
-    assert.equal(compilePattern({ a: ['x'] })(['x'] as unknown as object), false);
+    expect(compilePattern({ a: ['x'] })(['x'] as unknown as object)).toBe(false);
   });
 });
 
@@ -252,17 +251,17 @@ describe('compilePattern: validation', () => {
   ];
   for (const [what, pattern] of invalid) {
     it(`refuses ${what}`, () => {
-      assert.throws(() => compilePattern(pattern), (e: unknown) => {
-        assert.ok(e instanceof InvalidEventPatternError);
-        assert.match(e.message, /^Event pattern is not valid\. Reason: /);
+      expect(() => compilePattern(pattern)).toThrow(expect.toSatisfy((e: unknown) => {
+        expect(e instanceof InvalidEventPatternError).toBeTruthy();
+        expect(e.message).toMatch(/^Event pattern is not valid\. Reason: /);
         return true;
-      });
+      }));
     });
   }
 
   it('refuses more than 1000 $or combinations', () => {
     const branch = (n: number): unknown => ({ $or: Array.from({ length: 11 }, (_, i) => ({ [`f${n}_${i}`]: ['x'] })) });
-    assert.throws(() => compilePattern({ a: branch(1), b: branch(2), c: branch(3) }), /more than 1000 rule combinations/);
+    expect(() => compilePattern({ a: branch(1), b: branch(2), c: branch(3) })).toThrow(/more than 1000 rule combinations/);
   });
 
   it('accepts the documented operators together', () => {
@@ -277,13 +276,10 @@ describe('compilePattern: validation', () => {
       },
     };
     const matcher = compilePattern(pattern);
-    assert.equal(
-      matcher({
+    expect(matcher({
         source: 'hem.finance',
         'detail-type': 'CostPosted',
         detail: { amount: 4.5, costCenter: 'CC-NMC-OR', postingDate: '2026-11-26' },
-      }),
-      true,
-    );
+      })).toBe(true);
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it, after } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { InfrastructureError, NotFoundError } from '../../../functions/domain/errors';
 import { silentLogger } from '../../../local/persistence';
 import { LocalErpCommandQueue, LocalWorkflowControl } from '../../../local/procurement-ports';
@@ -61,7 +60,7 @@ const ended = async (machine: string, name: string): Promise<ReturnType<LocalSta
 };
 
 describe('LocalWorkflowControl', () => {
-  after(async () => {
+  afterAll(async () => {
     for (const machine of machines.values()) await machine.close();
     await queue.close();
   });
@@ -69,18 +68,18 @@ describe('LocalWorkflowControl', () => {
   it('resumes the execution whose sqs:sendMessage.waitForTaskToken message carried the token', async () => {
     await workflows.start('RequisitionToPay', 'REQ-1', { poNumber: 'PO-NMC-00000001' });
     const message = await nextMessage();
-    assert.equal(message.command, 'CreatePurchaseOrder');
-    assert.equal(message.poNumber, 'PO-NMC-00000001');
+    expect(message.command).toBe('CreatePurchaseOrder');
+    expect(message.poNumber).toBe('PO-NMC-00000001');
     await workflows.succeed(message.taskToken, { erpPoId: '300000100000001' });
     const execution = await ended('RequisitionToPay', 'REQ-1');
-    assert.equal(execution?.status, 'SUCCEEDED');
-    assert.deepEqual((execution?.output as { erp: unknown }).erp, { erpPoId: '300000100000001' });
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect((execution?.output as { erp: unknown }).erp).toStrictEqual({ erpPoId: '300000100000001' });
   });
 
   it('answers started: false for a Standard name already used, as ExecutionAlreadyExists', async () => {
-    assert.deepEqual(await workflows.start('ReceiptToInvoice', 'SUP-MEDLINE-INV-1', { caseId: 'c1' }), { started: true });
-    assert.equal((await ended('ReceiptToInvoice', 'SUP-MEDLINE-INV-1'))?.status, 'SUCCEEDED');
-    assert.deepEqual(await workflows.start('ReceiptToInvoice', 'SUP-MEDLINE-INV-1', { caseId: 'c1' }), { started: false });
+    expect(await workflows.start('ReceiptToInvoice', 'SUP-MEDLINE-INV-1', { caseId: 'c1' })).toStrictEqual({ started: true });
+    expect((await ended('ReceiptToInvoice', 'SUP-MEDLINE-INV-1'))?.status).toBe('SUCCEEDED');
+    expect(await workflows.start('ReceiptToInvoice', 'SUP-MEDLINE-INV-1', { caseId: 'c1' })).toStrictEqual({ started: false });
   });
 
   it('fails the waiting task with the error the ASL catches', async () => {
@@ -88,13 +87,13 @@ describe('LocalWorkflowControl', () => {
     const message = await nextMessage();
     await workflows.fail(message.taskToken, 'ErpRejected', 'the ERP refused the order');
     const execution = await ended('RequisitionToPay', 'REQ-2');
-    assert.equal(execution?.status, 'FAILED');
-    assert.equal(execution?.error, 'ErpRejected');
+    expect(execution?.status).toBe('FAILED');
+    expect(execution?.error).toBe('ErpRejected');
   });
 
   it('throws NotFoundError for a token no machine is waiting on', async () => {
-    await assert.rejects(workflows.succeed('AQnot-a-token', {}), NotFoundError);
-    await assert.rejects(workflows.fail('AQnot-a-token', 'E', ''), NotFoundError);
+    await expect(workflows.succeed('AQnot-a-token', {})).rejects.toThrow(NotFoundError);
+    await expect(workflows.fail('AQnot-a-token', 'E', '')).rejects.toThrow(NotFoundError);
   });
 });
 
@@ -104,7 +103,7 @@ describe('LocalErpCommandQueue', () => {
     try {
       await new LocalErpCommandQueue(commands).send({ command: 'CreateReceipt', receiptId: 'RCV-1', poNumber: 'PO-NMC-00000001', correlationId: 'c-1' });
       const [message] = commands.receive(1);
-      assert.deepEqual(JSON.parse(message?.body ?? '{}'), { command: 'CreateReceipt', receiptId: 'RCV-1', poNumber: 'PO-NMC-00000001', correlationId: 'c-1' });
+      expect(JSON.parse(message?.body ?? '{}')).toStrictEqual({ command: 'CreateReceipt', receiptId: 'RCV-1', poNumber: 'PO-NMC-00000001', correlationId: 'c-1' });
     } finally {
       await commands.close();
     }
@@ -112,9 +111,6 @@ describe('LocalErpCommandQueue', () => {
 
   it('throws a retryable InfrastructureError when the queue refuses the message', async () => {
     const refusing = { send: () => { throw new Error('queue closed'); } } as unknown as LocalQueue;
-    await assert.rejects(
-      new LocalErpCommandQueue(refusing).send({ command: 'CreateReceipt', receiptId: 'RCV-2', poNumber: 'PO-NMC-00000001', correlationId: 'c-2' }),
-      (error: unknown) => error instanceof InfrastructureError && error.retryable,
-    );
+    await expect(new LocalErpCommandQueue(refusing).send({ command: 'CreateReceipt', receiptId: 'RCV-2', poNumber: 'PO-NMC-00000001', correlationId: 'c-2' })).rejects.toThrow(expect.toSatisfy((error: unknown) => error instanceof InfrastructureError && error.retryable));
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it, after } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,23 +22,23 @@ const tempDir = (): string => {
   tempDirs.push(dir);
   return dir;
 };
-after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('LocalQueue: SQS semantics', () => {
   it('returns a received message with SQS attributes and hides it for the visibility timeout', () => {
     const q = queue({ name: 'orders', visibilityTimeoutSeconds: 30 });
     const id = q.send('{"po":"PO-1"}', { ERROR_CODE: 'X' });
     const [message] = q.receive(10);
-    assert.ok(message);
-    assert.equal(message.messageId, id);
-    assert.equal(message.body, '{"po":"PO-1"}');
-    assert.equal(message.md5OfBody, md5('{"po":"PO-1"}'));
-    assert.equal(message.attributes.ApproximateReceiveCount, '1');
-    assert.match(message.attributes.SentTimestamp, /^\d{13}$/);
-    assert.match(message.attributes.ApproximateFirstReceiveTimestamp, /^\d{13}$/);
-    assert.deepEqual(message.messageAttributes, { ERROR_CODE: { dataType: 'String', stringValue: 'X' } });
-    assert.equal(q.receive(10).length, 0, 'invisible while in flight');
-    assert.deepEqual(q.counts(), { visible: 0, inFlight: 1, delayed: 0 });
+    expect(message).toBeTruthy();
+    expect(message.messageId).toBe(id);
+    expect(message.body).toBe('{"po":"PO-1"}');
+    expect(message.md5OfBody).toBe(md5('{"po":"PO-1"}'));
+    expect(message.attributes.ApproximateReceiveCount).toBe('1');
+    expect(message.attributes.SentTimestamp).toMatch(/^\d{13}$/);
+    expect(message.attributes.ApproximateFirstReceiveTimestamp).toMatch(/^\d{13}$/);
+    expect(message.messageAttributes).toStrictEqual({ ERROR_CODE: { dataType: 'String', stringValue: 'X' } });
+    expect(q.receive(10).length).toBe(0);
+    expect(q.counts()).toStrictEqual({ visible: 0, inFlight: 1, delayed: 0 });
   });
 
   it('redelivers a message after its visibility timeout with a new receipt handle and a higher receive count', async () => {
@@ -48,11 +47,11 @@ describe('LocalQueue: SQS semantics', () => {
     const first = q.receive(1)[0];
     await sleep(70);
     const second = q.receive(1)[0];
-    assert.ok(first && second);
-    assert.equal(second.messageId, first.messageId);
-    assert.notEqual(second.receiptHandle, first.receiptHandle);
-    assert.equal(second.attributes.ApproximateReceiveCount, '2');
-    assert.equal(second.attributes.ApproximateFirstReceiveTimestamp, first.attributes.ApproximateFirstReceiveTimestamp);
+    expect(first && second).toBeTruthy();
+    expect(second.messageId).toBe(first.messageId);
+    expect(second.receiptHandle).not.toBe(first.receiptHandle);
+    expect(second.attributes.ApproximateReceiveCount).toBe('2');
+    expect(second.attributes.ApproximateFirstReceiveTimestamp).toBe(first.attributes.ApproximateFirstReceiveTimestamp);
   });
 
   it('ignores a delete with a stale receipt handle and deletes with the latest one', async () => {
@@ -61,31 +60,31 @@ describe('LocalQueue: SQS semantics', () => {
     const first = q.receive(1)[0];
     await sleep(70);
     const second = q.receive(1)[0];
-    assert.ok(first && second);
-    assert.equal(q.delete(first.receiptHandle), false);
-    assert.equal(q.depth(), 1);
-    assert.equal(q.delete(second.receiptHandle), true);
-    assert.equal(q.depth(), 0);
+    expect(first && second).toBeTruthy();
+    expect(q.delete(first.receiptHandle)).toBe(false);
+    expect(q.depth()).toBe(1);
+    expect(q.delete(second.receiptHandle)).toBe(true);
+    expect(q.depth()).toBe(0);
   });
 
   it('moves a message to the DLQ on the receive after maxReceiveCount, keeping its id and count', async () => {
     const dlq = queue({ name: 'work-dlq' });
     const q = queue({ name: 'work', maxReceiveCount: 2, dlq });
     const id = q.send('poison', { kind: 'test' });
-    assert.equal(q.receive(1).length, 1);
+    expect(q.receive(1).length).toBe(1);
     await sleep(70);
-    assert.equal(q.receive(1).length, 1);
+    expect(q.receive(1).length).toBe(1);
     await sleep(70);
-    assert.equal(q.receive(1).length, 0, 'the third receive moves it instead of delivering');
-    assert.equal(q.depth(), 0);
+    expect(q.receive(1).length).toBe(0);
+    expect(q.depth()).toBe(0);
     const [dead] = dlq.peek();
-    assert.ok(dead);
-    assert.equal(dead.messageId, id);
-    assert.equal(dead.receiveCount, 2);
-    assert.equal(dead.deadLetterQueueSourceArn, q.arn);
-    assert.deepEqual(dead.attributes, { kind: 'test' });
+    expect(dead).toBeTruthy();
+    expect(dead.messageId).toBe(id);
+    expect(dead.receiveCount).toBe(2);
+    expect(dead.deadLetterQueueSourceArn).toBe(q.arn);
+    expect(dead.attributes).toStrictEqual({ kind: 'test' });
     const [received] = dlq.receive(1);
-    assert.equal(received?.attributes.DeadLetterQueueSourceArn, 'arn:aws:sqs:local:000000000000:work');
+    expect(received?.attributes.DeadLetterQueueSourceArn).toBe('arn:aws:sqs:local:000000000000:work');
   });
 
   it('keeps redelivering without a DLQ, as SQS does without a redrive policy', async () => {
@@ -93,7 +92,7 @@ describe('LocalQueue: SQS semantics', () => {
     q.send('a');
     q.receive(1);
     await sleep(70);
-    assert.equal(q.receive(1)[0]?.attributes.ApproximateReceiveCount, '2');
+    expect(q.receive(1)[0]?.attributes.ApproximateReceiveCount).toBe('2');
   });
 
   it('redrives DLQ messages back to their source queue as new messages', async () => {
@@ -103,45 +102,45 @@ describe('LocalQueue: SQS semantics', () => {
     q.receive(1);
     await sleep(70);
     q.receive(1);
-    assert.equal(dlq.depth(), 1);
-    assert.equal(dlq.redrive(), 1);
-    assert.equal(dlq.depth(), 0);
+    expect(dlq.depth()).toBe(1);
+    expect(dlq.redrive()).toBe(1);
+    expect(dlq.depth()).toBe(0);
     const [back] = q.peek();
-    assert.ok(back);
-    assert.notEqual(back.messageId, id, 'a redriven message is a new message');
-    assert.equal(back.receiveCount, 0);
-    assert.equal(back.body, 'x');
-    assert.equal(back.deadLetterQueueSourceArn, undefined);
+    expect(back).toBeTruthy();
+    expect(back.messageId).not.toBe(id);
+    expect(back.receiveCount).toBe(0);
+    expect(back.body).toBe('x');
+    expect(back.deadLetterQueueSourceArn).toBe(undefined);
   });
 
   it('leaves DLQ messages without a known source unless a target queue is given', () => {
     const dlq = queue({ name: 'rule-dlq' });
     const target = queue({ name: 'elsewhere' });
     dlq.send('{"id":"e1"}', { ERROR_CODE: 'ERROR_FROM_TARGET' });
-    assert.equal(dlq.redrive(), 0);
-    assert.equal(dlq.depth(), 1);
-    assert.equal(dlq.redrive(target), 1);
-    assert.equal(target.peek()[0]?.body, '{"id":"e1"}');
+    expect(dlq.redrive()).toBe(0);
+    expect(dlq.depth()).toBe(1);
+    expect(dlq.redrive(target)).toBe(1);
+    expect(target.peek()[0]?.body).toBe('{"id":"e1"}');
   });
 
   it('changes the visibility of an in-flight message and refuses it otherwise', () => {
     const q = queue({ name: 'visibility', visibilityTimeoutSeconds: 30 });
     q.send('a');
     const [message] = q.receive(1);
-    assert.ok(message);
+    expect(message).toBeTruthy();
     q.changeVisibility(message.receiptHandle, 0);
-    assert.equal(q.counts().visible, 1);
-    assert.throws(() => q.changeVisibility(message.receiptHandle, 10), (e: unknown) => e instanceof ValidationError && e.details['sqsError'] === 'MessageNotInflight');
-    assert.throws(() => q.changeVisibility('nope', 10), (e: unknown) => e instanceof ValidationError && e.details['sqsError'] === 'ReceiptHandleIsInvalid');
+    expect(q.counts().visible).toBe(1);
+    expect(() => q.changeVisibility(message.receiptHandle, 10)).toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.details['sqsError'] === 'MessageNotInflight'));
+    expect(() => q.changeVisibility('nope', 10)).toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.details['sqsError'] === 'ReceiptHandleIsInvalid'));
   });
 
   it('holds a delayed message back until its delay passes', async () => {
     const q = queue({ name: 'delayed' });
     q.send('later', undefined, { delaySeconds: 0.05 });
-    assert.deepEqual(q.counts(), { visible: 0, inFlight: 0, delayed: 1 });
-    assert.equal(q.receive(1).length, 0);
+    expect(q.counts()).toStrictEqual({ visible: 0, inFlight: 0, delayed: 1 });
+    expect(q.receive(1).length).toBe(0);
     await sleep(70);
-    assert.equal(q.receive(1).length, 1);
+    expect(q.receive(1).length).toBe(1);
   });
 
   it('drops messages past the retention period, counted from the original enqueue', () => {
@@ -152,26 +151,26 @@ describe('LocalQueue: SQS semantics', () => {
     q.receive(1);
     now += 50_000;
     q.receive(1);
-    assert.equal(dlq.depth(), 1, 'moved with its original enqueue time');
+    expect(dlq.depth()).toBe(1);
     now += 60_000;
-    assert.equal(dlq.depth(), 0, 'older than the DLQ retention by its original enqueue time');
+    expect(dlq.depth()).toBe(0);
   });
 
   it('refuses an empty body, an oversized message and a receive of more than 10', () => {
     const q = queue({ name: 'limits' });
-    assert.throws(() => q.send(''), ValidationError);
-    assert.throws(() => q.send('x'.repeat(1_048_577)), ValidationError);
-    assert.throws(() => q.receive(11), ValidationError);
-    assert.throws(() => queue({ name: 'bad name!' }), ValidationError);
+    expect(() => q.send('')).toThrow(ValidationError);
+    expect(() => q.send('x'.repeat(1_048_577))).toThrow(ValidationError);
+    expect(() => q.receive(11)).toThrow(ValidationError);
+    expect(() => queue({ name: 'bad name!' })).toThrow(ValidationError);
   });
 
   it('peeks without receiving and reports the depth', () => {
     const q = queue({ name: 'peek' });
     q.send('1');
     q.send('2');
-    assert.deepEqual(q.peek().map((m) => [m.body, m.state, m.receiveCount]), [['1', 'visible', 0], ['2', 'visible', 0]]);
-    assert.equal(q.depth(), 2);
-    assert.equal(q.receive(10).length, 2, 'peek did not hide anything');
+    expect(q.peek().map((m) => [m.body, m.state, m.receiveCount])).toStrictEqual([['1', 'visible', 0], ['2', 'visible', 0]]);
+    expect(q.depth()).toBe(2);
+    expect(q.receive(10).length).toBe(2);
   });
 
   it('computes the message-attribute MD5 independently of attribute order', () => {
@@ -181,11 +180,11 @@ describe('LocalQueue: SQS semantics', () => {
     b.send('x', { ERROR_CODE: 'e', RULE_ARN: 'r' });
     const ma = a.receive(1)[0]?.md5OfMessageAttributes;
     const mb = b.receive(1)[0]?.md5OfMessageAttributes;
-    assert.match(ma ?? '', /^[0-9a-f]{32}$/);
-    assert.equal(ma, mb);
+    expect(ma ?? '').toMatch(/^[0-9a-f]{32}$/);
+    expect(ma).toBe(mb);
     const c = queue({ name: 'md5c' });
     c.send('x', { RULE_ARN: 'r', ERROR_CODE: 'f' });
-    assert.notEqual(c.receive(1)[0]?.md5OfMessageAttributes, ma);
+    expect(c.receive(1)[0]?.md5OfMessageAttributes).not.toBe(ma);
   });
 });
 
@@ -200,22 +199,22 @@ describe('LocalQueue: Lambda event source mapping', () => {
     }, { batchSize: 10, pollIntervalMs: 10 });
     await q.whenIdle();
     await stop();
-    assert.equal(q.depth(), 0);
+    expect(q.depth()).toBe(0);
     const records = events.flatMap((e) => e.Records);
-    assert.equal(records.length, 2);
+    expect(records.length).toBe(2);
     const record = records[0];
-    assert.ok(record);
-    assert.equal(record.eventSource, 'aws:sqs');
-    assert.equal(record.eventSourceARN, 'arn:aws:sqs:local:000000000000:FinancePostings');
-    assert.equal(record.awsRegion, 'local');
-    assert.equal(record.md5OfBody, md5('{"n":1}'));
-    assert.equal(record.attributes.ApproximateReceiveCount, '1');
-    assert.equal(typeof record.attributes.SenderId, 'string');
-    assert.deepEqual(record.messageAttributes, {
+    expect(record).toBeTruthy();
+    expect(record.eventSource).toBe('aws:sqs');
+    expect(record.eventSourceARN).toBe('arn:aws:sqs:local:000000000000:FinancePostings');
+    expect(record.awsRegion).toBe('local');
+    expect(record.md5OfBody).toBe(md5('{"n":1}'));
+    expect(record.attributes.ApproximateReceiveCount).toBe('1');
+    expect(typeof record.attributes.SenderId).toBe('string');
+    expect(record.messageAttributes).toStrictEqual({
       source: { stringValue: 'hem.finance', stringListValues: [], binaryListValues: [], dataType: 'String' },
     });
-    assert.match(record.md5OfMessageAttributes ?? '', /^[0-9a-f]{32}$/);
-    assert.equal(records[1]?.md5OfMessageAttributes, undefined);
+    expect(record.md5OfMessageAttributes ?? '').toMatch(/^[0-9a-f]{32}$/);
+    expect(records[1]?.md5OfMessageAttributes).toBe(undefined);
   });
 
   it('honours a partial batch response: only the failed items stay and come back', async () => {
@@ -229,9 +228,9 @@ describe('LocalQueue: Lambda event source mapping', () => {
     }, { batchSize: 10, pollIntervalMs: 10 });
     await q.whenIdle();
     await stop();
-    assert.deepEqual(seen, [['a:1', 'b:1', 'c:1'], ['b:2']]);
-    assert.equal(q.depth(), 0);
-    assert.equal(ids.length, 3);
+    expect(seen).toStrictEqual([['a:1', 'b:1', 'c:1'], ['b:2']]);
+    expect(q.depth()).toBe(0);
+    expect(ids.length).toBe(3);
   });
 
   it('fails the whole batch when the handler throws', async () => {
@@ -242,13 +241,13 @@ describe('LocalQueue: Lambda event source mapping', () => {
     const stop = q.startConsumer(async (event) => {
       calls += 1;
       if (calls === 1) {
-        assert.equal(event.Records.length, 2);
+        expect(event.Records.length).toBe(2);
         throw new Error('ledger down');
       }
     }, { pollIntervalMs: 10 });
     await q.whenIdle();
     await stop();
-    assert.equal(calls, 2, 'both came back together after the visibility timeout');
+    expect(calls).toBe(2);
   });
 
   it('fails the whole batch when a batchItemFailures identifier is not in the batch', async () => {
@@ -261,7 +260,7 @@ describe('LocalQueue: Lambda event source mapping', () => {
     }, { pollIntervalMs: 10 });
     await q.whenIdle();
     await stop();
-    assert.equal(calls, 2);
+    expect(calls).toBe(2);
   });
 
   it('sends a message that keeps failing to the DLQ after maxReceiveCount receives', async () => {
@@ -275,10 +274,10 @@ describe('LocalQueue: Lambda event source mapping', () => {
     }, { pollIntervalMs: 10 });
     await q.whenIdle();
     await stop();
-    assert.equal(calls, 3);
-    assert.equal(q.depth(), 0);
-    assert.equal(dlq.peek()[0]?.messageId, id);
-    assert.equal(dlq.peek()[0]?.receiveCount, 3);
+    expect(calls).toBe(3);
+    expect(q.depth()).toBe(0);
+    expect(dlq.peek()[0]?.messageId).toBe(id);
+    expect(dlq.peek()[0]?.receiveCount).toBe(3);
   });
 
   it('picks up a message sent while the consumer sleeps without waiting for the poll interval', async () => {
@@ -292,8 +291,8 @@ describe('LocalQueue: Lambda event source mapping', () => {
     q.send('now');
     await q.whenIdle();
     await stop();
-    assert.equal(received.length, 1);
-    assert.ok((received[0] as number) - sentAt < 1_000);
+    expect(received.length).toBe(1);
+    expect((received[0] as number) - sentAt < 1_000).toBeTruthy();
   });
 
   it('stop() ends polling so later messages stay in the queue', async () => {
@@ -305,8 +304,8 @@ describe('LocalQueue: Lambda event source mapping', () => {
     await stop();
     q.send('after stop');
     await sleep(30);
-    assert.equal(calls, 0);
-    assert.equal(q.depth(), 1);
+    expect(calls).toBe(0);
+    expect(q.depth()).toBe(1);
     await q.whenIdle();
   });
 });
@@ -322,12 +321,12 @@ describe('LocalQueue: persistence', () => {
     await first.close();
 
     const second = queue({ name: 'durable', dataDir, visibilityTimeoutSeconds: 0.1 });
-    assert.equal(second.depth(), 2);
-    assert.deepEqual(second.counts(), { visible: 0, inFlight: 2, delayed: 0 });
+    expect(second.depth()).toBe(2);
+    expect(second.counts()).toStrictEqual({ visible: 0, inFlight: 2, delayed: 0 });
     await sleep(130);
     const again = second.receive(10);
-    assert.deepEqual(again.map((m) => m.messageId).sort(), [keptId, inFlightId].sort());
-    assert.ok(again.every((m) => m.attributes.ApproximateReceiveCount === '2'));
+    expect(again.map((m) => m.messageId).sort()).toStrictEqual([keptId, inFlightId].sort());
+    expect(again.every((m) => m.attributes.ApproximateReceiveCount === '2')).toBeTruthy();
   });
 
   it('keeps a dead-letter queue and redrives it to its source after a restart', async () => {
@@ -343,17 +342,17 @@ describe('LocalQueue: persistence', () => {
 
     const dlq2 = queue({ name: 'p-dlq', dataDir });
     const src2 = queue({ name: 'p-src', dataDir, maxReceiveCount: 1, dlq: dlq2 });
-    assert.equal(dlq2.depth(), 1);
-    assert.equal(src2.depth(), 0);
-    assert.equal(dlq2.redrive(), 1);
-    assert.equal(src2.peek()[0]?.body, '{"posting":1}');
+    expect(dlq2.depth()).toBe(1);
+    expect(src2.depth()).toBe(0);
+    expect(dlq2.redrive()).toBe(1);
+    expect(src2.peek()[0]?.body).toBe('{"posting":1}');
     src2.flush();
     dlq2.flush();
-    assert.equal(queue({ name: 'p-dlq', dataDir }).depth(), 0);
+    expect(queue({ name: 'p-dlq', dataDir }).depth()).toBe(0);
   });
 
   it('starts empty in memory when no dataDir is given', () => {
     queue({ name: 'mem-only' }).send('x');
-    assert.equal(queue({ name: 'mem-only' }).depth(), 0);
+    expect(queue({ name: 'mem-only' }).depth()).toBe(0);
   });
 });

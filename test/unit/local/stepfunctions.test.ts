@@ -1,5 +1,4 @@
-import { describe, it, before } from 'node:test';
-import assert from 'node:assert/strict';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { EVENT_BUS_PLACEHOLDER, STATE_MACHINES } from '../../../contracts/routing';
 import { NotFoundError, UpstreamUnavailableError, ValidationError } from '../../../functions/domain/errors';
@@ -104,7 +103,7 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
   const applyCalls: unknown[] = [];
   const putCalls: PutEventsRequestEntry[][] = [];
 
-  before(() => {
+  beforeAll(() => {
     machine = new LocalStateMachine({
       name: 'hem-UsageToReplenishment',
       definition: USAGE_ASL,
@@ -141,27 +140,27 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     reset();
     const started = machine.start({ lines: [{ lineNumber: 1 }, { lineNumber: 2 }] }, { name: 'usage-ok' });
     const output = (await started.result) as { applied: { lineNumber: number; reorder: boolean }[]; published: PutEventsResult };
-    assert.equal(mapCalls.length, 1);
-    assert.deepEqual(applyCalls, [{ lineNumber: 1 }, { lineNumber: 2 }], 'lambda:invoke passes Payload as the event');
-    assert.deepEqual(output.applied, [{ lineNumber: 1, reorder: true }, { lineNumber: 2, reorder: true }]);
-    assert.equal(output.published.FailedEntryCount, 0);
+    expect(mapCalls.length).toBe(1);
+    expect(applyCalls).toStrictEqual([{ lineNumber: 1 }, { lineNumber: 2 }]);
+    expect(output.applied).toStrictEqual([{ lineNumber: 1, reorder: true }, { lineNumber: 2, reorder: true }]);
+    expect(output.published.FailedEntryCount).toBe(0);
     const [entries] = putCalls;
-    assert.ok(entries);
-    assert.equal(entries[0]?.EventBusName, 'hem-local', 'the placeholder was substituted');
-    assert.deepEqual(entries[0]?.Detail, { lineNumber: 1, reorder: true });
-    assert.deepEqual(entries[0]?.Resources, [started.executionArn, machine.arn], 'execution and state machine ARNs appended');
+    expect(entries).toBeTruthy();
+    expect(entries[0]?.EventBusName).toBe('hem-local');
+    expect(entries[0]?.Detail).toStrictEqual({ lineNumber: 1, reorder: true });
+    expect(entries[0]?.Resources).toStrictEqual([started.executionArn, machine.arn]);
     const description = machine.describeExecution(started.executionArn);
-    assert.equal(description.status, 'SUCCEEDED');
-    assert.equal(started.executionArn, 'arn:aws:states:local:000000000000:execution:hem-UsageToReplenishment:usage-ok');
-    assert.ok(description.stopDate instanceof Date);
-    assert.deepEqual(description.input, { lines: [{ lineNumber: 1 }, { lineNumber: 2 }] });
+    expect(description.status).toBe('SUCCEEDED');
+    expect(started.executionArn).toBe('arn:aws:states:local:000000000000:execution:hem-UsageToReplenishment:usage-ok');
+    expect(description.stopDate instanceof Date).toBeTruthy();
+    expect(description.input).toStrictEqual({ lines: [{ lineNumber: 1 }, { lineNumber: 2 }] });
   });
 
   it('takes the Choice default when no reorder is needed', async () => {
     reset();
     applyBehaviour = async (payload) => ({ ...(payload as object), reorder: false });
     await machine.start({ lines: [{ lineNumber: 1 }] }).result;
-    assert.equal(putCalls.length, 0);
+    expect(putCalls.length).toBe(0);
   });
 
   it('retries a Lambda error named in Retry, with scaled intervals', async () => {
@@ -176,8 +175,8 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     };
     const startedAt = Date.now();
     await machine.start({ lines: [] }).result;
-    assert.equal(mapCalls.length, 3);
-    assert.ok(Date.now() - startedAt < 1_000, 'IntervalSeconds 2 × 0.001 scale');
+    expect(mapCalls.length).toBe(3);
+    expect(Date.now() - startedAt < 1_000).toBeTruthy();
   });
 
   it('catches an error Retry does not cover and fails with the Lambda error and its JSON cause', async () => {
@@ -186,29 +185,29 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
       throw new ValidationError('line 3 has no charge code');
     };
     const started = machine.start({ lines: [] });
-    await assert.rejects(started.result, (e: unknown) => {
-      assert.ok(e instanceof ExecutionFailedError);
-      assert.equal(e.status, 'FAILED');
-      assert.equal(e.error, 'ValidationError');
-      assert.equal(e.retryable, false);
+    await expect(started.result).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof ExecutionFailedError).toBeTruthy();
+      expect(e.status).toBe('FAILED');
+      expect(e.error).toBe('ValidationError');
+      expect(e.retryable).toBe(false);
       const cause = JSON.parse(e.errorCause) as { errorType: string; errorMessage: string; trace: string[] };
-      assert.equal(cause.errorType, 'ValidationError');
-      assert.equal(cause.errorMessage, 'line 3 has no charge code');
-      assert.ok(Array.isArray(cause.trace));
+      expect(cause.errorType).toBe('ValidationError');
+      expect(cause.errorMessage).toBe('line 3 has no charge code');
+      expect(Array.isArray(cause.trace)).toBeTruthy();
       return true;
-    });
-    assert.equal(mapCalls.length, 1, 'not retried');
+    }));
+    expect(mapCalls.length).toBe(1);
     const description = machine.describeExecution(started.executionArn);
-    assert.equal(description.status, 'FAILED');
-    assert.equal(description.error, 'ValidationError');
+    expect(description.status).toBe('FAILED');
+    expect(description.error).toBe('ValidationError');
   });
 
   it('fails the putEvents task with EventBridge.FailedEntry when an entry failed', async () => {
     reset();
     putEventsBehaviour = async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ValidationError', ErrorMessage: 'bad detail' }] });
     const started = machine.start({ lines: [{ lineNumber: 1 }] });
-    await assert.rejects(started.result, (e: unknown) => e instanceof ExecutionFailedError && e.error === 'PublishFailed');
-    assert.equal(putCalls.length, 1);
+    await expect(started.result).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ExecutionFailedError && e.error === 'PublishFailed'));
+    expect(putCalls.length).toBe(1);
   });
 
   it('fails the putEvents task when putEvents throws', async () => {
@@ -216,7 +215,7 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     putEventsBehaviour = async () => {
       throw new Error('bus closed');
     };
-    await assert.rejects(machine.start({ lines: [{ lineNumber: 1 }] }).result, (e: unknown) => e instanceof ExecutionFailedError && e.error === 'EventBridge.Error');
+    await expect(machine.start({ lines: [{ lineNumber: 1 }] }).result).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ExecutionFailedError && e.error === 'EventBridge.Error'));
   });
 
   it('returns the running Standard execution for the same name and input, and refuses a reused name otherwise', async () => {
@@ -225,14 +224,14 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     mapBehaviour = (payload) => new Promise((resolve) => { release = () => resolve(payload); });
     const first = machine.start({ lines: [] }, { name: 'business-key-1' });
     const again = machine.start({ lines: [] }, { name: 'business-key-1' });
-    assert.equal(again.executionArn, first.executionArn);
-    assert.equal(again.result, first.result);
-    assert.throws(() => machine.start({ lines: [{ lineNumber: 9 }] }, { name: 'business-key-1' }), ExecutionAlreadyExistsError);
+    expect(again.executionArn).toBe(first.executionArn);
+    expect(again.result).toBe(first.result);
+    expect(() => machine.start({ lines: [{ lineNumber: 9 }] }, { name: 'business-key-1' })).toThrow(ExecutionAlreadyExistsError);
     await new Promise((resolve) => setImmediate(resolve));
     release();
     await first.result;
-    assert.throws(() => machine.start({ lines: [] }, { name: 'business-key-1' }), ExecutionAlreadyExistsError);
-    assert.equal(mapCalls.length, 1);
+    expect(() => machine.start({ lines: [] }, { name: 'business-key-1' })).toThrow(ExecutionAlreadyExistsError);
+    expect(mapCalls.length).toBe(1);
   });
 
   it('lists executions newest first, filtered by status', async () => {
@@ -240,15 +239,15 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     const failing = machine.start({ lines: [] }, { name: 'list-ok' });
     await failing.result;
     const all = machine.listExecutions();
-    assert.equal(all[0]?.name, 'list-ok');
-    assert.ok(machine.listExecutions({ statusFilter: 'FAILED' }).every((e) => e.status === 'FAILED'));
-    assert.equal(machine.listExecutions({ maxResults: 2 }).length, 2);
+    expect(all[0]?.name).toBe('list-ok');
+    expect(machine.listExecutions({ statusFilter: 'FAILED' }).every((e) => e.status === 'FAILED')).toBeTruthy();
+    expect(machine.listExecutions({ maxResults: 2 }).length).toBe(2);
   });
 
   it('refuses an invalid execution name, startSync on a Standard machine and an unknown execution', async () => {
-    assert.throws(() => machine.start({}, { name: 'has spaces' }), ValidationError);
-    await assert.rejects(machine.startSync({}), ValidationError);
-    assert.throws(() => machine.describeExecution('arn:aws:states:local:000000000000:execution:x:y'), NotFoundError);
+    expect(() => machine.start({}, { name: 'has spaces' })).toThrow(ValidationError);
+    await expect(machine.startSync({})).rejects.toThrow(ValidationError);
+    expect(() => machine.describeExecution('arn:aws:states:local:000000000000:execution:x:y')).toThrow(NotFoundError);
   });
 
   it('stops a running execution as ABORTED', async () => {
@@ -257,8 +256,8 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     const started = machine.start({ lines: [] });
     await new Promise((resolve) => setImmediate(resolve));
     machine.stopExecution(started.executionArn, { error: 'Operator', cause: 'stopped by hand' });
-    await assert.rejects(started.result, (e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED' && e.error === 'Operator');
-    assert.equal(machine.describeExecution(started.executionArn).status, 'ABORTED');
+    await expect(started.result).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED' && e.error === 'Operator'));
+    expect(machine.describeExecution(started.executionArn).status).toBe('ABORTED');
   });
 });
 
@@ -267,7 +266,7 @@ describe('LocalStateMachine: .waitForTaskToken', () => {
   const tokens: string[] = [];
   let onInvoke: (payload: { taskToken: string; order: unknown }) => void = () => undefined;
 
-  before(() => {
+  beforeAll(() => {
     machine = new LocalStateMachine({
       name: 'hem-Approval',
       type: 'EXPRESS',
@@ -289,36 +288,36 @@ describe('LocalStateMachine: .waitForTaskToken', () => {
     const started = machine.start({ po: 'PO-1' });
     await machine.whenIdle();
     const token = tokens.at(-1);
-    assert.ok(token);
-    assert.equal(machine.describeExecution(started.executionArn).status, 'RUNNING');
+    expect(token).toBeTruthy();
+    expect(machine.describeExecution(started.executionArn).status).toBe('RUNNING');
     machine.sendTaskSuccess(token, { approvedBy: 'buyer-7' });
-    assert.deepEqual(await started.result, { po: 'PO-1', approval: { approvedBy: 'buyer-7' } });
-    assert.throws(() => machine.sendTaskSuccess(token, {}), NotFoundError, 'a completed token is gone');
+    expect(await started.result).toStrictEqual({ po: 'PO-1', approval: { approvedBy: 'buyer-7' } });
+    expect(() => machine.sendTaskSuccess(token, {})).toThrow(NotFoundError);
   });
 
   it('fails the task with the error given to sendTaskFailure, which Catch can match', async () => {
     onInvoke = (request) => setImmediate(() => machine.sendTaskFailure(request.taskToken, 'OrderRejected', 'over budget'));
     const output = await machine.start({ po: 'PO-2' }).result;
-    assert.deepEqual(output, { po: 'PO-2', rejection: { Error: 'OrderRejected', Cause: 'over budget' } });
+    expect(output).toStrictEqual({ po: 'PO-2', rejection: { Error: 'OrderRejected', Cause: 'over budget' } });
   });
 
   it('accepts an answer sent before the invoked function returns', async () => {
     onInvoke = (request) => machine.sendTaskSuccess(request.taskToken, 'early');
-    assert.deepEqual(await machine.start({ po: 'PO-3' }).result, { po: 'PO-3', approval: 'early' });
+    expect(await machine.start({ po: 'PO-3' }).result).toStrictEqual({ po: 'PO-3', approval: 'early' });
   });
 
   it('issues a different token to every execution', async () => {
     onInvoke = (request) => setImmediate(() => machine.sendTaskSuccess(request.taskToken, 'ok'));
     await Promise.all([machine.start({ po: 'A' }).result, machine.start({ po: 'B' }).result]);
-    assert.equal(new Set(tokens.slice(-2)).size, 2);
+    expect(new Set(tokens.slice(-2)).size).toBe(2);
   });
 
   it('runs an Express execution synchronously with startSync', async () => {
     onInvoke = (request) => setImmediate(() => machine.sendTaskSuccess(request.taskToken, { approvedBy: 'sync' }));
     const description = await machine.startSync({ po: 'PO-4' });
-    assert.equal(description.status, 'SUCCEEDED');
-    assert.match(description.executionArn, /^arn:aws:states:local:000000000000:express:hem-Approval:/);
-    assert.deepEqual(description.output, { po: 'PO-4', approval: { approvedBy: 'sync' } });
+    expect(description.status).toBe('SUCCEEDED');
+    expect(description.executionArn).toMatch(/^arn:aws:states:local:000000000000:express:hem-Approval:/);
+    expect(description.output).toStrictEqual({ po: 'PO-4', approval: { approvedBy: 'sync' } });
   });
 
   it('close() aborts executions still waiting for a token, without reporting them as failures; StopExecution does report', async () => {
@@ -333,19 +332,19 @@ describe('LocalStateMachine: .waitForTaskToken', () => {
     const stopped = own.start({ po: 'stopped-by-an-operator' });
     await own.whenIdle();
     own.stopExecution(stopped.executionArn, { error: 'Operator', cause: 'cancelled' });
-    await assert.rejects(stopped.result, (e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED');
-    assert.deepEqual(warnings, ['local execution did not succeed']);
+    await expect(stopped.result).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED'));
+    expect(warnings).toStrictEqual(['local execution did not succeed']);
 
     const waiting = own.start({ po: 'never-answered' });
     await own.whenIdle();
     await own.close();
-    await assert.rejects(waiting.result, (e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED');
-    assert.deepEqual(warnings, ['local execution did not succeed'], 'the runtime stopping is not a failure');
+    await expect(waiting.result).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ExecutionFailedError && e.status === 'ABORTED'));
+    expect(warnings).toStrictEqual(['local execution did not succeed']);
   });
 
   it('refuses an unknown task token', () => {
-    assert.throws(() => machine.sendTaskSuccess('AQnot-a-token', {}), NotFoundError);
-    assert.throws(() => machine.sendTaskFailure('AQnot-a-token', 'X'), NotFoundError);
+    expect(() => machine.sendTaskSuccess('AQnot-a-token', {})).toThrow(NotFoundError);
+    expect(() => machine.sendTaskFailure('AQnot-a-token', 'X')).toThrow(NotFoundError);
   });
 });
 
@@ -353,26 +352,26 @@ describe('LocalStateMachine: construction', () => {
   const minimal = (resource: string): string => JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } });
 
   it('refuses a definition with a placeholder that has no substitution', () => {
-    assert.throws(() => new LocalStateMachine({ name: 'm', definition: minimal('${NoSuchFunctionArn}') }), /no substitution for \$\{NoSuchFunctionArn\}/);
+    expect(() => new LocalStateMachine({ name: 'm', definition: minimal('${NoSuchFunctionArn}') })).toThrow(/no substitution for \$\{NoSuchFunctionArn\}/);
   });
 
   it('refuses a Lambda task without a local invoker', () => {
-    assert.throws(() => new LocalStateMachine({ name: 'm', definition: minimal(MAP_ARN) }), /no local Lambda invoker/);
+    expect(() => new LocalStateMachine({ name: 'm', definition: minimal(MAP_ARN) })).toThrow(/no local Lambda invoker/);
   });
 
   it('refuses putEvents without a putEvents function, and integrations it cannot run', () => {
-    assert.throws(() => new LocalStateMachine({ name: 'm', definition: minimal('arn:aws:states:::events:putEvents') }), /no putEvents/);
-    assert.throws(() => new LocalStateMachine({ name: 'm', definition: minimal('arn:aws:states:::dynamodb:putItem') }), /integrations\['arn:aws:states:::dynamodb:putItem'\]/);
+    expect(() => new LocalStateMachine({ name: 'm', definition: minimal('arn:aws:states:::events:putEvents') })).toThrow(/no putEvents/);
+    expect(() => new LocalStateMachine({ name: 'm', definition: minimal('arn:aws:states:::dynamodb:putItem') })).toThrow(/integrations\['arn:aws:states:::dynamodb:putItem'\]/);
   });
 
   it('refuses JSONata, which the library would silently ignore', () => {
     const definition = { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: '{% 1 %}', End: true } } };
-    assert.throws(() => new LocalStateMachine({ name: 'm', definition }), /JSONata/);
+    expect(() => new LocalStateMachine({ name: 'm', definition })).toThrow(/JSONata/);
   });
 
   it('refuses an invalid definition with the validator\'s reason', () => {
     const definition = { StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Missing' } } };
-    assert.throws(() => new LocalStateMachine({ name: 'm', definition }), (e: unknown) => e instanceof ValidationError && /Missing/.test(e.message));
+    expect(() => new LocalStateMachine({ name: 'm', definition })).toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && /Missing/.test(e.message)));
   });
 
   it('runs another optimized integration through integrations', async () => {
@@ -387,7 +386,7 @@ describe('LocalStateMachine: construction', () => {
       logger: silentLogger,
     });
     await machine.start({ pk: 'x' }).result;
-    assert.deepEqual(calls, [{ TableName: 't', Item: { pk: 'x' } }]);
+    expect(calls).toStrictEqual([{ TableName: 't', Item: { pk: 'x' } }]);
   });
 
   it('builds every deployed state machine from its ASL file with the routing table substitutions', () => {
@@ -412,8 +411,8 @@ describe('LocalStateMachine: construction', () => {
         type: sm.type,
         logger: silentLogger,
       });
-      assert.equal(machine.type, sm.type);
-      assert.doesNotMatch(JSON.stringify(machine.definition), /\$\{/);
+      expect(machine.type).toBe(sm.type);
+      expect(JSON.stringify(machine.definition)).not.toMatch(/\$\{/);
     }
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { ApVoucherSchema } from '../../../contracts/procurement';
 import { amountInCents } from '../../../functions/domain/costing';
 import { ConflictError, DataError } from '../../../functions/domain/errors';
@@ -32,30 +31,24 @@ const result = threeWayMatch({ po, receipts: full, invoice: inv, priorInvoices: 
 describe('AP voucher', () => {
   it('posts merchandise per cost center and GL account and charges per type, adding up to the approved amount', () => {
     const voucher = apVoucherFromMatch(inv, result, po, coding, context);
-    assert.equal(ApVoucherSchema.safeParse(voucher).success, true);
-    assert.equal(voucher.voucherId, 'APV|SUP-MEDLINE|INV-8001');
-    assert.deepEqual(
-      voucher.lines.map((l) => [l.kind, l.costCenter, l.glAccount, l.amount]),
-      [
+    expect(ApVoucherSchema.safeParse(voucher).success).toBe(true);
+    expect(voucher.voucherId).toBe('APV|SUP-MEDLINE|INV-8001');
+    expect(voucher.lines.map((l) => [l.kind, l.costCenter, l.glAccount, l.amount])).toStrictEqual([
         ['MERCHANDISE', 'CC-NMC-OR', '6100-100', 335.8],
         ['FREIGHT', 'CC-NMC-OR', '6190-100', 12.5],
         ['DISCOUNT', 'CC-NMC-OR', '6100-100', -3.36],
-      ],
-    );
-    assert.equal(voucher.totalAmount, 344.94);
-    assert.equal(voucher.lines.reduce((t, l) => t + amountInCents(1, l.amount), 0), amountInCents(1, voucher.totalAmount));
+      ]);
+    expect(voucher.totalAmount).toBe(344.94);
+    expect(voucher.lines.reduce((t, l) => t + amountInCents(1, l.amount), 0)).toBe(amountInCents(1, voucher.totalAmount));
   });
 
   it('splits merchandise by item overrides (gloves to another cost center)', () => {
     const byItem = new Map([[gloves.itemId, { costCenter: 'CC-NMC-ED', glAccount: '6120-300' }]]);
     const voucher = apVoucherFromMatch(inv, result, po, { ...coding, byItem }, context);
-    assert.deepEqual(
-      voucher.lines.filter((l) => l.kind === 'MERCHANDISE').map((l) => [l.costCenter, l.glAccount, l.amount]),
-      [
+    expect(voucher.lines.filter((l) => l.kind === 'MERCHANDISE').map((l) => [l.costCenter, l.glAccount, l.amount])).toStrictEqual([
         ['CC-NMC-OR', '6100-100', 175.8],
         ['CC-NMC-ED', '6120-300', 160],
-      ],
-    );
+      ]);
   });
 
   it('adds a VARIANCE line for an accepted variance so the voucher still adds up to the approved amount', () => {
@@ -64,14 +57,14 @@ describe('AP voucher', () => {
     const opened = recordMatch(openInvoiceCase(mismatched, { caseId: 'c-1', correlationId: 'corr' }, NOW), exception, NOW).invoiceCase;
     const accepted = resolveException(opened, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
     const voucher = apVoucherFromMatch(mismatched, accepted.match!, po, coding, context);
-    assert.equal(voucher.totalAmount, 345);
-    assert.deepEqual(voucher.lines.at(-1), { lineNumber: 4, kind: 'VARIANCE', costCenter: 'CC-NMC-OR', glAccount: '6100-100', amount: 0.06 });
+    expect(voucher.totalAmount).toBe(345);
+    expect(voucher.lines.at(-1)).toStrictEqual({ lineNumber: 4, kind: 'VARIANCE', costCenter: 'CC-NMC-OR', glAccount: '6100-100', amount: 0.06 });
   });
 
   it('refuses an invoice in exception, and a match of another invoice or PO', () => {
     const exception = threeWayMatch({ po, receipts: [], invoice: inv, priorInvoices: [], tolerances, conversions, today: TODAY });
-    assert.throws(() => apVoucherFromMatch(inv, exception, po, coding, context), ConflictError);
-    assert.throws(() => apVoucherFromMatch({ ...inv, invoiceNumber: 'INV-8002' }, result, po, coding, context), DataError);
-    assert.throws(() => apVoucherFromMatch(inv, result, { ...po, poNumber: 'PO-NMC-00000002' }, coding, context), DataError);
+    expect(() => apVoucherFromMatch(inv, exception, po, coding, context)).toThrow(ConflictError);
+    expect(() => apVoucherFromMatch({ ...inv, invoiceNumber: 'INV-8002' }, result, po, coding, context)).toThrow(DataError);
+    expect(() => apVoucherFromMatch(inv, result, { ...po, poNumber: 'PO-NMC-00000002' }, coding, context)).toThrow(DataError);
   });
 });

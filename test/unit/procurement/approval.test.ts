@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { ApprovalPolicy } from '../../../contracts/procurement';
 import { ConflictError, DataError, NotFoundError } from '../../../functions/domain/errors';
 import {
@@ -21,31 +20,31 @@ describe('approval policy', () => {
   it('auto-approves a requisition of contract items under the cost center’s limit', () => {
     // 27.00 + 148.80 + 160.00 = 335.80 < 500
     const outcome = decideApproval(pendingRequisition(standardLines()), policy);
-    assert.equal(outcome.decision, 'AUTO_APPROVED');
-    assert.equal(outcome.reason, 'CONTRACT_UNDER_LIMIT');
+    expect(outcome.decision).toBe('AUTO_APPROVED');
+    expect(outcome.reason).toBe('CONTRACT_UNDER_LIMIT');
   });
 
   it('asks a human when any line is off contract, whatever the amount', () => {
     const lines = standardLines().map((l) => (l.lineNumber === 2 ? { ...l, contract: false } : l));
     const outcome = decideApproval(pendingRequisition(lines), policy);
-    assert.deepEqual([outcome.decision, outcome.reason, outcome.nonContractLines], ['NEEDS_APPROVAL', 'NON_CONTRACT_LINES', [2]]);
-    assert.equal(outcome.decisionTimeoutSeconds, 86_400);
+    expect([outcome.decision, outcome.reason, outcome.nonContractLines]).toStrictEqual(['NEEDS_APPROVAL', 'NON_CONTRACT_LINES', [2]]);
+    expect(outcome.decisionTimeoutSeconds).toBe(86_400);
   });
 
   it('asks a human when the total reaches the limit (under means strictly under, in cents)', () => {
-    assert.equal(decideApproval(pendingRequisition(standardLines()), { ...policy, autoApproveContractUnder: 335.8 }).reason, 'AT_OR_OVER_LIMIT');
-    assert.equal(decideApproval(pendingRequisition(standardLines()), { ...policy, autoApproveContractUnder: 335.81 }).decision, 'AUTO_APPROVED');
+    expect(decideApproval(pendingRequisition(standardLines()), { ...policy, autoApproveContractUnder: 335.8 }).reason).toBe('AT_OR_OVER_LIMIT');
+    expect(decideApproval(pendingRequisition(standardLines()), { ...policy, autoApproveContractUnder: 335.81 }).decision).toBe('AUTO_APPROVED');
   });
 
   it('uses the cost center’s own policy, else the default one, else refuses', () => {
-    assert.equal(approvalPolicyFor([fallback, policy], 'CC-NMC-OR'), policy);
-    assert.equal(approvalPolicyFor([fallback, policy], 'CC-SCH-ICU'), fallback);
-    assert.throws(() => approvalPolicyFor([policy], 'CC-SCH-ICU'), NotFoundError);
+    expect(approvalPolicyFor([fallback, policy], 'CC-NMC-OR')).toBe(policy);
+    expect(approvalPolicyFor([fallback, policy], 'CC-SCH-ICU')).toBe(fallback);
+    expect(() => approvalPolicyFor([policy], 'CC-SCH-ICU')).toThrow(NotFoundError);
   });
 
   it('refuses another cost center’s policy and an already decided requisition', () => {
-    assert.throws(() => decideApproval(pendingRequisition(standardLines(), { costCenter: 'CC-SCH-OR' }), policy), DataError);
-    assert.throws(() => decideApproval(pendingRequisition(standardLines(), { status: 'APPROVED' }), policy), ConflictError);
+    expect(() => decideApproval(pendingRequisition(standardLines(), { costCenter: 'CC-SCH-OR' }), policy)).toThrow(DataError);
+    expect(() => decideApproval(pendingRequisition(standardLines(), { status: 'APPROVED' }), policy)).toThrow(ConflictError);
   });
 });
 
@@ -53,49 +52,49 @@ describe('approval decisions', () => {
   it('records the policy as approver when it auto-approves, with an audit entry', () => {
     const req = pendingRequisition(standardLines());
     const { requisition, audit } = applyAutoApproval(req, decideApproval(req, policy), NOW);
-    assert.equal(requisition.status, 'APPROVED');
-    assert.deepEqual(requisition.approval, { outcome: 'AUTO_APPROVED', by: AUTO_APPROVER, at: NOW.toISOString() });
-    assert.equal(audit.actor, AUTO_APPROVER);
-    assert.equal(audit.entity, 'requisition:REQ-0001');
+    expect(requisition.status).toBe('APPROVED');
+    expect(requisition.approval).toStrictEqual({ outcome: 'AUTO_APPROVED', by: AUTO_APPROVER, at: NOW.toISOString() });
+    expect(audit.actor).toBe(AUTO_APPROVER);
+    expect(audit.entity).toBe('requisition:REQ-0001');
   });
 
   it('refuses to auto-approve what the policy sent to a human', () => {
     const req = pendingRequisition(standardLines());
-    assert.throws(() => applyAutoApproval(req, decideApproval(req, { ...policy, autoApproveContractUnder: 10 }), NOW), ConflictError);
+    expect(() => applyAutoApproval(req, decideApproval(req, { ...policy, autoApproveContractUnder: 10 }), NOW)).toThrow(ConflictError);
   });
 
   it('approves or rejects on a human decision, keeping the comment only in the audit payload', () => {
     const req = pendingRequisition(standardLines());
     const approved = applyDecision(req, { decision: 'APPROVE', approver: 'mgr.okafor', comment: 'ok for the Friday list' }, later);
-    assert.equal(approved.requisition.status, 'APPROVED');
-    assert.deepEqual(approved.requisition.approval, { outcome: 'APPROVED', by: 'mgr.okafor', at: later.toISOString() });
-    assert.equal(JSON.stringify(approved.requisition).includes('Friday'), false);
-    assert.equal((approved.audit.payload as { comment?: string }).comment, 'ok for the Friday list');
+    expect(approved.requisition.status).toBe('APPROVED');
+    expect(approved.requisition.approval).toStrictEqual({ outcome: 'APPROVED', by: 'mgr.okafor', at: later.toISOString() });
+    expect(JSON.stringify(approved.requisition).includes('Friday')).toBe(false);
+    expect((approved.audit.payload as { comment?: string }).comment).toBe('ok for the Friday list');
     const rejected = applyDecision(req, { decision: 'REJECT', approver: 'mgr.okafor' }, later);
-    assert.equal(rejected.requisition.status, 'REJECTED');
-    assert.equal(rejected.audit.action, 'RequisitionRejected');
+    expect(rejected.requisition.status).toBe('REJECTED');
+    expect(rejected.audit.action).toBe('RequisitionRejected');
   });
 
   it('raises ConflictError on a decision for a requisition already decided', () => {
     const { requisition } = applyDecision(pendingRequisition(standardLines()), { decision: 'REJECT', approver: 'mgr.okafor' }, later);
-    assert.throws(() => applyDecision(requisition, { decision: 'APPROVE', approver: 'cfo' }, later), ConflictError);
+    expect(() => applyDecision(requisition, { decision: 'APPROVE', approver: 'cfo' }, later)).toThrow(ConflictError);
   });
 
   it('escalates on the decision timeout, stays decidable, and counts repeated escalations', () => {
     const first = escalateRequisition(pendingRequisition(standardLines()), later);
-    assert.equal(first.requisition.status, 'ESCALATED');
+    expect(first.requisition.status).toBe('ESCALATED');
     const second = escalateRequisition(first.requisition, new Date('2025-03-16T09:30:00.000Z'));
-    assert.equal(second.requisition.escalationCount, 2);
-    assert.equal(second.requisition.escalatedAt, later.toISOString());
-    assert.equal(applyDecision(second.requisition, { decision: 'APPROVE', approver: 'director.lee' }, later).requisition.status, 'APPROVED');
+    expect(second.requisition.escalationCount).toBe(2);
+    expect(second.requisition.escalatedAt).toBe(later.toISOString());
+    expect(applyDecision(second.requisition, { decision: 'APPROVE', approver: 'director.lee' }, later).requisition.status).toBe('APPROVED');
   });
 
   it('marks an approved requisition ordered once, idempotently for the same PO', () => {
     const { requisition } = applyDecision(pendingRequisition(standardLines()), { decision: 'APPROVE', approver: 'mgr.okafor' }, later);
     const ordered = markOrdered(requisition, 'PO-NMC-00000001');
-    assert.equal(ordered.status, 'ORDERED');
-    assert.equal(markOrdered(ordered, 'PO-NMC-00000001'), ordered);
-    assert.throws(() => markOrdered(ordered, 'PO-NMC-00000002'), ConflictError);
-    assert.throws(() => markOrdered(pendingRequisition(standardLines()), 'PO-NMC-00000001'), ConflictError);
+    expect(ordered.status).toBe('ORDERED');
+    expect(markOrdered(ordered, 'PO-NMC-00000001')).toBe(ordered);
+    expect(() => markOrdered(ordered, 'PO-NMC-00000002')).toThrow(ConflictError);
+    expect(() => markOrdered(pendingRequisition(standardLines()), 'PO-NMC-00000001')).toThrow(ConflictError);
   });
 });

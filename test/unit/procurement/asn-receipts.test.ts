@@ -4,8 +4,7 @@
  * `applySupplierDocument`). Both go through `recordReceipt`: stock once, GoodsReceived, the ERP
  * receipt, the RECEIPT wait.
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG } from '../../../contracts/events';
 import { ConflictError, InfrastructureError, NotFoundError } from '../../../functions/domain/errors';
 import {
@@ -23,7 +22,7 @@ const ASN_RECEIPT_ID = 'ASN:SUP-MEDLINE:SHP-1';
 
 const gloves = async (deps: ReceiptInvoiceFakes): Promise<{ onHand: number; onOrder: number }> => {
   const position = await deps.inventory.getPosition('NMC-CATH', 'ITM-10003');
-  assert.ok(position);
+  expect(position).toBeTruthy();
   return { onHand: position.onHand, onOrder: position.onOrder };
 };
 
@@ -34,20 +33,17 @@ describe('confirmShipNotice (the dock confirms an 856)', () => {
     await deps.waits.register(PO_NUMBER, 'RECEIPT', 'token-po');
 
     const recorded = await confirmShipNotice(deps, { receiptId: 'RCV-77', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK);
-    assert.equal(recorded.created, true);
-    assert.equal(recorded.poStatus, 'PARTIALLY_RECEIVED');
-    assert.deepEqual(
-      [recorded.receipt.source, recorded.receipt.shipmentId, recorded.receipt.lines],
-      ['ASN', 'SHP-1', [{ poLineNumber: 1, quantity: 8, uom: 'BX' }, { poLineNumber: 1, quantity: 40, uom: 'EA' }]],
-    );
-    assert.deepEqual(await gloves(deps), { onHand: 250 + 120, onOrder: 200 - 120 });
+    expect(recorded.created).toBe(true);
+    expect(recorded.poStatus).toBe('PARTIALLY_RECEIVED');
+    expect([recorded.receipt.source, recorded.receipt.shipmentId, recorded.receipt.lines]).toStrictEqual(['ASN', 'SHP-1', [{ poLineNumber: 1, quantity: 8, uom: 'BX' }, { poLineNumber: 1, quantity: 40, uom: 'EA' }]]);
+    expect(await gloves(deps)).toStrictEqual({ onHand: 250 + 120, onOrder: 200 - 120 });
     const [goods] = deps.events.ofType('GoodsReceived');
     EVENT_CATALOG.GoodsReceived.schema.parse(goods?.detail);
-    assert.deepEqual([goods?.detail.source, goods?.detail.correlationId], ['ASN', CORRELATION_ID]);
-    assert.deepEqual(deps.erpCommands.sent, [{ command: 'CreateReceipt', receiptId: 'RCV-77', poNumber: PO_NUMBER, correlationId: CORRELATION_ID }]);
-    assert.deepEqual(deps.workflows.succeeded.map((s) => s.taskToken), ['token-po']);
+    expect([goods?.detail.source, goods?.detail.correlationId]).toStrictEqual(['ASN', CORRELATION_ID]);
+    expect(deps.erpCommands.sent).toStrictEqual([{ command: 'CreateReceipt', receiptId: 'RCV-77', poNumber: PO_NUMBER, correlationId: CORRELATION_ID }]);
+    expect(deps.workflows.succeeded.map((s) => s.taskToken)).toStrictEqual(['token-po']);
     const hop = deps.transactions.hops.find((h) => h.hop === 'goods-received');
-    assert.deepEqual([hop?.status, hop?.detail?.source, hop?.detail?.shipmentId], ['ok', 'ASN', 'SHP-1']);
+    expect([hop?.status, hop?.detail?.source, hop?.detail?.shipmentId]).toStrictEqual(['ok', 'ASN', 'SHP-1']);
   });
 
   it('changes nothing when the same confirmation is sent again', async () => {
@@ -55,11 +51,11 @@ describe('confirmShipNotice (the dock confirms an 856)', () => {
     await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 5, uom: 'BX' }]));
     await confirmShipNotice(deps, { receiptId: 'RCV-77', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK);
     const again = await confirmShipNotice(deps, { receiptId: 'RCV-77', poNumber: PO_NUMBER, shipmentId: 'SHP-1', receivedAt: '2025-03-20T10:00:00.000Z' }, DOCK);
-    assert.equal(again.created, false);
-    assert.deepEqual(await gloves(deps), { onHand: 300, onOrder: 150 });
+    expect(again.created).toBe(false);
+    expect(await gloves(deps)).toStrictEqual({ onHand: 300, onOrder: 150 });
     const movements = await deps.inventory.listMovements('NMC-CATH', 'ITM-10003', 10);
-    assert.deepEqual(movements.map((m) => [m.businessKey, m.delta]), [[receiptLineBusinessKey('RCV-77', 1), 50]]);
-    assert.equal((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0]?.receivedBaseQuantity, 50);
+    expect(movements.map((m) => [m.businessKey, m.delta])).toStrictEqual([[receiptLineBusinessKey('RCV-77', 1), 50]]);
+    expect((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0]?.receivedBaseQuantity).toBe(50);
   });
 
   it("uses the shipment's own receipt id when the dock gives none, so a second confirmation is the same receipt", async () => {
@@ -67,22 +63,22 @@ describe('confirmShipNotice (the dock confirms an 856)', () => {
     await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 5, uom: 'BX' }]));
     const first = await confirmShipNotice(deps, { poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK);
     const second = await confirmShipNotice(deps, { poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, { actor: 'dock-other', causationId: 'req-2' });
-    assert.deepEqual([first.receipt.receiptId, first.created], [ASN_RECEIPT_ID, true]);
-    assert.deepEqual([second.receipt.receiptId, second.created], [ASN_RECEIPT_ID, false]);
-    assert.equal((await gloves(deps)).onHand, 300);
+    expect([first.receipt.receiptId, first.created]).toStrictEqual([ASN_RECEIPT_ID, true]);
+    expect([second.receipt.receiptId, second.created]).toStrictEqual([ASN_RECEIPT_ID, false]);
+    expect((await gloves(deps)).onHand).toBe(300);
   });
 
   it('refuses another receipt id for a shipment already received, naming the receipt that has it', async () => {
     const deps = receiptInvoiceFakes();
     await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 5, uom: 'BX' }]));
     await confirmShipNotice(deps, { receiptId: 'RCV-77', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK);
-    await assert.rejects(confirmShipNotice(deps, { receiptId: 'RCV-78', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK), (e: unknown) => {
-      assert.ok(e instanceof ConflictError);
-      assert.match(e.message, /received as receipt RCV-77/);
+    await expect(confirmShipNotice(deps, { receiptId: 'RCV-78', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK)).rejects.toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof ConflictError).toBeTruthy();
+      expect(e.message).toMatch(/received as receipt RCV-77/);
       return true;
-    });
-    assert.deepEqual([...deps.procurement.receipts.keys()], ['RCV-77']);
-    assert.equal((await gloves(deps)).onHand, 300);
+    }));
+    expect([...deps.procurement.receipts.keys()]).toStrictEqual(['RCV-77']);
+    expect((await gloves(deps)).onHand).toBe(300);
   });
 
   it('receives a shipment once when two receipt ids race for it', async () => {
@@ -98,18 +94,18 @@ describe('confirmShipNotice (the dock confirms an 856)', () => {
       }
       return save(po, version);
     };
-    await assert.rejects(confirmShipNotice(deps, { receiptId: 'RCV-A', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK), /received as receipt RCV-B/);
-    assert.equal(raced, true);
-    assert.deepEqual((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.receiptIds, ['RCV-B']);
-    assert.equal((await gloves(deps)).onHand, 300);
+    await expect(confirmShipNotice(deps, { receiptId: 'RCV-A', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK)).rejects.toThrow(/received as receipt RCV-B/);
+    expect(raced).toBe(true);
+    expect((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.receiptIds).toStrictEqual(['RCV-B']);
+    expect((await gloves(deps)).onHand).toBe(300);
   });
 
   it('answers not found for a shipment the PO did not take, or an unknown PO', async () => {
     const deps = receiptInvoiceFakes();
     await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 5, uom: 'BX' }]));
-    await assert.rejects(confirmShipNotice(deps, { poNumber: PO_NUMBER, shipmentId: 'SHP-404' }, DOCK), NotFoundError);
-    await assert.rejects(confirmShipNotice(deps, { poNumber: 'PO-NMC-99999999', shipmentId: 'SHP-1' }, DOCK), NotFoundError);
-    assert.equal(deps.procurement.receipts.size, 0);
+    await expect(confirmShipNotice(deps, { poNumber: PO_NUMBER, shipmentId: 'SHP-404' }, DOCK)).rejects.toThrow(NotFoundError);
+    await expect(confirmShipNotice(deps, { poNumber: 'PO-NMC-99999999', shipmentId: 'SHP-1' }, DOCK)).rejects.toThrow(NotFoundError);
+    expect(deps.procurement.receipts.size).toBe(0);
   });
 });
 
@@ -120,7 +116,7 @@ describe('receive on ship notice (evaluated receipt)', () => {
     await deps.waits.register(PO_NUMBER, 'RECEIPT', 'token-po');
     const outcome = await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 20, uom: 'BX' }]));
 
-    assert.deepEqual(outcome, {
+    expect(outcome).toStrictEqual({
       status: 'APPLIED',
       kind: 'ShipNotice',
       correlationId: CORRELATION_ID,
@@ -129,13 +125,13 @@ describe('receive on ship notice (evaluated receipt)', () => {
       resumedWorkflow: false,
       receiptId: ASN_RECEIPT_ID,
     });
-    assert.deepEqual(await gloves(deps), { onHand: 450, onOrder: 0 });
-    assert.deepEqual(deps.transactions.hopNames(CORRELATION_ID), ['shipment-notified', 'goods-received']);
-    assert.deepEqual(deps.audit.actions(), ['ShipmentNotified', 'GoodsReceived']);
-    assert.equal(deps.audit.records.at(-1)?.actor, SHIP_NOTICE_RECEIVER);
-    assert.deepEqual(deps.erpCommands.sent.map((c) => c.command === 'CreateReceipt' && c.receiptId), [ASN_RECEIPT_ID]);
-    assert.deepEqual(deps.workflows.succeeded.map((s) => s.taskToken), ['token-po']);
-    assert.deepEqual(deps.waits.arrived(PO_NUMBER, 'ASN_856'), { poNumber: PO_NUMBER, status: 'SHIPPED', shipmentId: 'SHP-1' });
+    expect(await gloves(deps)).toStrictEqual({ onHand: 450, onOrder: 0 });
+    expect(deps.transactions.hopNames(CORRELATION_ID)).toStrictEqual(['shipment-notified', 'goods-received']);
+    expect(deps.audit.actions()).toStrictEqual(['ShipmentNotified', 'GoodsReceived']);
+    expect(deps.audit.records.at(-1)?.actor).toBe(SHIP_NOTICE_RECEIVER);
+    expect(deps.erpCommands.sent.map((c) => c.command === 'CreateReceipt' && c.receiptId)).toStrictEqual([ASN_RECEIPT_ID]);
+    expect(deps.workflows.succeeded.map((s) => s.taskToken)).toStrictEqual(['token-po']);
+    expect(deps.waits.arrived(PO_NUMBER, 'ASN_856')).toStrictEqual({ poNumber: PO_NUMBER, status: 'SHIPPED', shipmentId: 'SHP-1' });
   });
 
   it('never receives twice: a resent 856 is a duplicate, and one resent after a failed first attempt finishes the receipt once', async () => {
@@ -143,15 +139,15 @@ describe('receive on ship notice (evaluated receipt)', () => {
     receiveMedlineOnShipNotice(deps);
     const asn = glovesShipNotice('SHP-1', [{ quantity: 6, uom: 'BX' }]);
     deps.erpCommands.failNext(new InfrastructureError('ErpCommands unavailable'));
-    await assert.rejects(shipGloves(deps, asn), InfrastructureError);
+    await expect(shipGloves(deps, asn)).rejects.toThrow(InfrastructureError);
     const retried = await applySupplierDocument(deps, shipNoticeInput(asn));
-    assert.equal(retried.status === 'APPLIED' && retried.receiptId, ASN_RECEIPT_ID);
-    assert.equal((await shipGloves(deps, asn)).status, 'DUPLICATE');
+    expect(retried.status === 'APPLIED' && retried.receiptId).toBe(ASN_RECEIPT_ID);
+    expect((await shipGloves(deps, asn)).status).toBe('DUPLICATE');
 
-    assert.deepEqual(await gloves(deps), { onHand: 310, onOrder: 140 });
-    assert.equal((await deps.inventory.listMovements('NMC-CATH', 'ITM-10003', 10)).length, 1);
-    assert.deepEqual((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.receiptIds, [ASN_RECEIPT_ID]);
-    assert.deepEqual(deps.erpCommands.sent.map((c) => c.command), ['CreateReceipt']);
+    expect(await gloves(deps)).toStrictEqual({ onHand: 310, onOrder: 140 });
+    expect((await deps.inventory.listMovements('NMC-CATH', 'ITM-10003', 10)).length).toBe(1);
+    expect((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.receiptIds).toStrictEqual([ASN_RECEIPT_ID]);
+    expect(deps.erpCommands.sent.map((c) => c.command)).toStrictEqual(['CreateReceipt']);
   });
 
   it('keeps the 856 applied and records why when the PO refuses the receipt (the dock counted the goods first)', async () => {
@@ -160,20 +156,20 @@ describe('receive on ship notice (evaluated receipt)', () => {
     await receiveAtDock(deps, dockReceipt('RCV-DOCK', [{ quantity: 20, uom: 'BX' }]), DOCK);
     const outcome = await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 20, uom: 'BX' }]));
 
-    assert.equal(outcome.status, 'APPLIED');
-    assert.equal(outcome.status === 'APPLIED' ? outcome.receiptId : 'n/a', undefined);
-    assert.deepEqual(await gloves(deps), { onHand: 450, onOrder: 0 });
+    expect(outcome.status).toBe('APPLIED');
+    expect(outcome.status === 'APPLIED' ? outcome.receiptId : 'n/a').toBe(undefined);
+    expect(await gloves(deps)).toStrictEqual({ onHand: 450, onOrder: 0 });
     const refused = deps.transactions.hops.filter((h) => h.hop === 'goods-received').at(-1);
-    assert.deepEqual([refused?.status, refused?.detail?.shipmentId, refused?.detail?.code], ['error', 'SHP-1', 'CONFLICT']);
-    assert.equal(deps.audit.actions().at(-1), 'ShipNoticeReceiptRefused');
-    assert.deepEqual((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.shipNoticeIds, ['SHP-1']);
+    expect([refused?.status, refused?.detail?.shipmentId, refused?.detail?.code]).toStrictEqual(['error', 'SHP-1', 'CONFLICT']);
+    expect(deps.audit.actions().at(-1)).toBe('ShipNoticeReceiptRefused');
+    expect((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.shipNoticeIds).toStrictEqual(['SHP-1']);
   });
 
   it('leaves the receipt to the dock for a supplier not configured for it', async () => {
     const deps = receiptInvoiceFakes();
     const outcome = await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 20, uom: 'BX' }]));
-    assert.equal(outcome.status === 'APPLIED' ? outcome.poStatus : outcome.status, 'SHIPPED');
-    assert.equal(deps.procurement.receipts.size, 0);
-    assert.deepEqual(await gloves(deps), { onHand: 250, onOrder: 200 });
+    expect(outcome.status === 'APPLIED' ? outcome.poStatus : outcome.status).toBe('SHIPPED');
+    expect(deps.procurement.receipts.size).toBe(0);
+    expect(await gloves(deps)).toStrictEqual({ onHand: 250, onOrder: 200 });
   });
 });

@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
 import * as z from 'zod';
 import * as events from '../../../contracts/procurement-events';
 
@@ -47,13 +46,13 @@ describe('procurement event schemas', () => {
     const actual = Object.fromEntries(
       Object.keys(PINNED).map((name) => [name, digestOf((events as unknown as Record<string, z.ZodType>)[name]!)]),
     );
-    assert.deepEqual(actual, PINNED, 'an event shape changed: a published event changes only with a new event version');
+    expect(actual).toStrictEqual(PINNED);
   });
 
   it('keep the constraints where an event is stricter than the canonical document it copies', () => {
     const matched = events.InvoiceMatchedSchema.shape;
-    assert.equal(matched.poNumber.safeParse(undefined).success, false, 'a matched invoice always names its PO');
-    assert.equal(matched.match.safeParse(undefined).success, false, 'a matched invoice always carries its match');
-    assert.equal(events.InvoiceExceptionRaisedSchema.shape.reasons.safeParse([]).success, false, 'an exception has a reason');
+    expect(matched.poNumber.safeParse(undefined).success).toBe(false);
+    expect(matched.match.safeParse(undefined).success).toBe(false);
+    expect(events.InvoiceExceptionRaisedSchema.shape.reasons.safeParse([]).success).toBe(false);
   });
 });

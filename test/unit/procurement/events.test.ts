@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG, type BusEvent } from '../../../contracts/events';
 import { ConflictError, DataError } from '../../../functions/domain/errors';
 import { apVoucherFromMatch } from '../../../functions/domain/procurement/ap-voucher';
@@ -86,72 +85,69 @@ describe('procurement event builders', () => {
   for (const event of built) {
     it(`builds a ${event.detailType} that its catalog schema accepts, with source hem.procurement`, () => {
       const entry = EVENT_CATALOG[event.detailType];
-      assert.equal(event.source, 'hem.procurement');
-      assert.equal(entry.source, 'hem.procurement');
+      expect(event.source).toBe('hem.procurement');
+      expect(entry.source).toBe('hem.procurement');
       const parsed = entry.schema.safeParse(event.detail);
-      assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+      expect(parsed.success).toBe(true);
     });
 
     it(`fills the ${event.detailType} envelope with a business-key idempotency key`, () => {
-      assert.equal(event.detail.version, '1');
-      assert.equal(event.detail.correlationId, 'corr-p2p-1');
-      assert.equal(event.detail.causationId, 'evt-1');
-      assert.ok(event.detail.idempotencyKey.endsWith(`#${event.detailType}`));
+      expect(event.detail.version).toBe('1');
+      expect(event.detail.correlationId).toBe('corr-p2p-1');
+      expect(event.detail.causationId).toBe('evt-1');
+      expect(event.detail.idempotencyKey.endsWith(`#${event.detailType}`)).toBeTruthy();
     });
   }
 
   it('covers every procurement detail type in the catalog', () => {
     const procurement = Object.entries(EVENT_CATALOG).filter(([, e]) => e.source === 'hem.procurement').map(([name]) => name).sort();
-    assert.deepEqual([...new Set(built.map((e) => e.detailType))].sort(), procurement);
+    expect([...new Set(built.map((e) => e.detailType))].sort()).toStrictEqual(procurement);
   });
 
   it('keys each fact on its document, so the same fact always carries the same key', () => {
     const keys = Object.fromEntries(built.map((e) => [e.detailType, e.detail.idempotencyKey]));
-    assert.equal(keys.RequisitionCreated, 'REQ|REQ-0001#RequisitionCreated');
-    assert.equal(keys.PurchaseOrderIssued, 'PO|PO-NMC-00000001#PurchaseOrderIssued');
-    assert.equal(keys.PurchaseOrderAcknowledged, 'PO|PO-NMC-00000001|855|000000011|0011#PurchaseOrderAcknowledged');
-    assert.equal(keys.GoodsReceived, 'RCV|RCV-1#GoodsReceived');
-    assert.equal(keys.InvoiceExceptionRaised, 'INV|SUP-MEDLINE|INV-9001|000000013|0013|QTY_NOT_RECEIVED#InvoiceExceptionRaised');
-    assert.equal(purchaseOrderIssued({ ...input, causationId: 'evt-2' }, po).detail.idempotencyKey, keys.PurchaseOrderIssued);
-    assert.equal(purchaseOrderIssued({ ...input, businessKey: 'custom' }, po).detail.idempotencyKey, 'custom#PurchaseOrderIssued');
+    expect(keys.RequisitionCreated).toBe('REQ|REQ-0001#RequisitionCreated');
+    expect(keys.PurchaseOrderIssued).toBe('PO|PO-NMC-00000001#PurchaseOrderIssued');
+    expect(keys.PurchaseOrderAcknowledged).toBe('PO|PO-NMC-00000001|855|000000011|0011#PurchaseOrderAcknowledged');
+    expect(keys.GoodsReceived).toBe('RCV|RCV-1#GoodsReceived');
+    expect(keys.InvoiceExceptionRaised).toBe('INV|SUP-MEDLINE|INV-9001|000000013|0013|QTY_NOT_RECEIVED#InvoiceExceptionRaised');
+    expect(purchaseOrderIssued({ ...input, causationId: 'evt-2' }, po).detail.idempotencyKey).toBe(keys.PurchaseOrderIssued);
+    expect(purchaseOrderIssued({ ...input, businessKey: 'custom' }, po).detail.idempotencyKey).toBe('custom#PurchaseOrderIssued');
   });
 
   it('tells auto from human approvals and never publishes approver comments', () => {
-    assert.equal(built[1]!.detail.approval, 'HUMAN');
-    assert.equal(built[1]!.detail.approvedBy, 'mgr.okafor');
-    assert.equal(JSON.stringify(built).includes('not this month'), false);
+    expect(built[1]!.detail.approval).toBe('HUMAN');
+    expect(built[1]!.detail.approvedBy).toBe('mgr.okafor');
+    expect(JSON.stringify(built).includes('not this month')).toBe(false);
   });
 
   it('reports GoodsReceived in base units and ShipmentNotified per PO line', () => {
-    assert.deepEqual(built[6]!.detail.lines, [{ poLineNumber: 1, itemId: 'ITM-10001', quantity: 60, uom: 'EA', baseQuantity: 60 }]);
-    assert.deepEqual(built[5]!.detail.lines, [{ poLineNumber: 1, itemId: 'ITM-10001', quantityShipped: 6, uom: 'BX', baseQuantity: 60 }]);
+    expect(built[6]!.detail.lines).toStrictEqual([{ poLineNumber: 1, itemId: 'ITM-10001', quantity: 60, uom: 'EA', baseQuantity: 60 }]);
+    expect(built[5]!.detail.lines).toStrictEqual([{ poLineNumber: 1, itemId: 'ITM-10001', quantityShipped: 6, uom: 'BX', baseQuantity: 60 }]);
   });
 
   it('refuses to announce a state the document is not in', () => {
-    assert.throws(() => requisitionApproved(input, pending), ConflictError);
-    assert.throws(() => requisitionRejected(input, approved), ConflictError);
-    assert.throws(() => invoiceMatched(input, exceptionCase), ConflictError);
-    assert.throws(() => invoiceExceptionRaised(input, matchedCase), ConflictError);
-    assert.throws(() => purchaseOrderClosed(input, po), ConflictError);
+    expect(() => requisitionApproved(input, pending)).toThrow(ConflictError);
+    expect(() => requisitionRejected(input, approved)).toThrow(ConflictError);
+    expect(() => invoiceMatched(input, exceptionCase)).toThrow(ConflictError);
+    expect(() => invoiceExceptionRaised(input, matchedCase)).toThrow(ConflictError);
+    expect(() => purchaseOrderClosed(input, po)).toThrow(ConflictError);
   });
 
   it('announces an accepted variance as InvoiceMatched with the accepted reasons', () => {
     const accepted = resolveException(exceptionCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
     const event = invoiceMatched(input, accepted);
-    assert.equal(event.detail.approvedAmount, 27);
-    assert.deepEqual((event.detail.match as { acceptedReasons?: string[] }).acceptedReasons, ['QTY_NOT_RECEIVED']);
+    expect(event.detail.approvedAmount).toBe(27);
+    expect((event.detail.match as { acceptedReasons?: string[] }).acceptedReasons).toStrictEqual(['QTY_NOT_RECEIVED']);
   });
 
   it('alerts once per overdue document and escalation', () => {
     const alert = overdueAlertFor(po, 'SHIP_NOTICE', '2025-03-20T00:00:00.000Z');
-    assert.equal(alert.alertType, 'SHIP_NOTICE_OVERDUE');
-    assert.equal(
-      procurementAlertRaised(input, alert).detail.idempotencyKey,
-      'ALERT|SHIP_NOTICE_OVERDUE|PURCHASE_ORDER|PO-NMC-00000001|2025-03-20T00:00:00.000Z#ProcurementAlertRaised',
-    );
+    expect(alert.alertType).toBe('SHIP_NOTICE_OVERDUE');
+    expect(procurementAlertRaised(input, alert).detail.idempotencyKey).toBe('ALERT|SHIP_NOTICE_OVERDUE|PURCHASE_ORDER|PO-NMC-00000001|2025-03-20T00:00:00.000Z#ProcurementAlertRaised');
     const escalation = procurementAlertRaised(input, escalationAlertFor(pending, '2025-03-15T09:30:00.000Z'));
-    assert.equal(EVENT_CATALOG.ProcurementAlertRaised.schema.safeParse(escalation.detail).success, true);
-    assert.equal(escalation.detail.alertType, 'APPROVAL_ESCALATED');
+    expect(EVENT_CATALOG.ProcurementAlertRaised.schema.safeParse(escalation.detail).success).toBe(true);
+    expect(escalation.detail.alertType).toBe('APPROVAL_ESCALATED');
   });
 
   it('alerts a buyer to an 855 price increase held back, naming the PO, the line and both prices, once per 855', () => {
@@ -159,20 +155,17 @@ describe('procurement event builders', () => {
     const { purchaseOrder, heldPriceChanges } = acknowledgePurchaseOrder(po, priceAck, tolerances, conversions);
     const event = acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, heldPriceChanges);
     const parsed = EVENT_CATALOG.ProcurementAlertRaised.schema.parse(event.detail);
-    assert.equal(event.detailType, 'ProcurementAlertRaised');
-    assert.deepEqual(
-      { alertType: parsed.alertType, severity: parsed.severity, entity: parsed.entity, supplierId: parsed.supplierId, costCenter: parsed.costCenter, priceChanges: parsed.priceChanges },
-      {
+    expect(event.detailType).toBe('ProcurementAlertRaised');
+    expect({ alertType: parsed.alertType, severity: parsed.severity, entity: parsed.entity, supplierId: parsed.supplierId, costCenter: parsed.costCenter, priceChanges: parsed.priceChanges }).toStrictEqual({
         alertType: 'ACKNOWLEDGMENT_PRICE_CHANGE',
         severity: 'WARNING',
         entity: { kind: 'PURCHASE_ORDER', id: 'PO-NMC-00000001' },
         supplierId: 'SUP-MEDLINE',
         costCenter: 'CC-NMC-OR',
         priceChanges: [{ lineNumber: 1, itemId: 'ITM-10001', uom: 'BX', poUnitPrice: 4.5, acknowledgedUnitPrice: 5.4 }],
-      },
-    );
-    assert.equal(event.detail.idempotencyKey, 'ALERT|ACKNOWLEDGMENT_PRICE_CHANGE|PO|PO-NMC-00000001|855|000000011|0011#ProcurementAlertRaised');
-    assert.equal(acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, heldPriceChanges).detail.idempotencyKey, event.detail.idempotencyKey);
-    assert.throws(() => acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, []), DataError);
+      });
+    expect(event.detail.idempotencyKey).toBe('ALERT|ACKNOWLEDGMENT_PRICE_CHANGE|PO|PO-NMC-00000001|855|000000011|0011#ProcurementAlertRaised');
+    expect(acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, heldPriceChanges).detail.idempotencyKey).toBe(event.detail.idempotencyKey);
+    expect(() => acknowledgmentPriceChangeAlert(input, purchaseOrder, priceAck, [])).toThrow(DataError);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { InvoiceCaseSchema, type InvoiceCase } from '../../../contracts/procurement';
 import { ConflictError, DataError } from '../../../functions/domain/errors';
 import {
@@ -25,30 +24,30 @@ const inException = (): InvoiceCase => recordMatch(open(), matchWith(partlyRecei
 describe('invoice cases', () => {
   it('opens a case per invoice document, keyed on supplier, number and 810 control numbers', () => {
     const c = open();
-    assert.equal(c.caseId, 'SUP-MEDLINE|INV-7001|000000030|0030');
-    assert.equal(c.status, 'OPEN');
-    assert.equal(InvoiceCaseSchema.safeParse(c).success, true);
+    expect(c.caseId).toBe('SUP-MEDLINE|INV-7001|000000030|0030');
+    expect(c.status).toBe('OPEN');
+    expect(InvoiceCaseSchema.safeParse(c).success).toBe(true);
     const { control: _c, ...noControl } = gauzeInvoice;
-    assert.equal(invoiceCaseIdFor(noControl), 'SUP-MEDLINE|INV-7001|2025-03-17');
+    expect(invoiceCaseIdFor(noControl)).toBe('SUP-MEDLINE|INV-7001|2025-03-17');
   });
 
   it('records a match: MATCHED goes on to the AP voucher', () => {
     const change = recordMatch(open(), matchWith([receipt('RCV-1', [{ poLineNumber: 1, quantity: 6, uom: 'BX' }])]), NOW);
-    assert.deepEqual([change.invoiceCase.status, change.invoiceCase.approvedAmount, change.next], ['MATCHED', 27, 'POST_AP_VOUCHER']);
-    assert.equal(change.audit.action, 'InvoiceMatched');
+    expect([change.invoiceCase.status, change.invoiceCase.approvedAmount, change.next]).toStrictEqual(['MATCHED', 27, 'POST_AP_VOUCHER']);
+    expect(change.audit.action).toBe('InvoiceMatched');
   });
 
   it('records an exception for AP clerks with its reasons', () => {
     const change = recordMatch(open(), matchWith(partlyReceived), NOW);
-    assert.deepEqual([change.invoiceCase.status, change.invoiceCase.reasons, change.next], ['EXCEPTION', ['QTY_NOT_RECEIVED'], 'AWAIT_AP_CLERK']);
-    assert.equal(change.audit.action, 'InvoiceExceptionRaised');
+    expect([change.invoiceCase.status, change.invoiceCase.reasons, change.next]).toStrictEqual(['EXCEPTION', ['QTY_NOT_RECEIVED'], 'AWAIT_AP_CLERK']);
+    expect(change.audit.action).toBe('InvoiceExceptionRaised');
   });
 
   it('refuses another invoice’s match and a match on a decided case', () => {
     const other = matchWith(partlyReceived, { ...gauzeInvoice, invoiceNumber: 'INV-7002' });
-    assert.throws(() => recordMatch(open(), other, NOW), DataError);
+    expect(() => recordMatch(open(), other, NOW)).toThrow(DataError);
     const paid = { ...open(), status: 'PAID' as const };
-    assert.throws(() => recordMatch(paid, matchWith(partlyReceived), NOW), ConflictError);
+    expect(() => recordMatch(paid, matchWith(partlyReceived), NOW)).toThrow(ConflictError);
   });
 });
 
@@ -56,55 +55,55 @@ describe('resolving invoice exceptions', () => {
   it('ACCEPT_VARIANCE makes the case MATCHED with the invoice amount approved and the accepted reasons on record', () => {
     const change = resolveException(inException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', note: 'short-shipped, credit agreed' }, later);
     const c = change.invoiceCase;
-    assert.deepEqual([c.status, c.approvedAmount, c.reasons, change.next], ['MATCHED', 27, [], 'POST_AP_VOUCHER']);
-    assert.deepEqual([c.match?.status, c.match?.approvedAmount, c.match?.acceptedReasons], ['MATCHED', 27, ['QTY_NOT_RECEIVED']]);
-    assert.deepEqual(c.decisions, [{ action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', at: later.toISOString(), reasons: ['QTY_NOT_RECEIVED'] }]);
+    expect([c.status, c.approvedAmount, c.reasons, change.next]).toStrictEqual(['MATCHED', 27, [], 'POST_AP_VOUCHER']);
+    expect([c.match?.status, c.match?.approvedAmount, c.match?.acceptedReasons]).toStrictEqual(['MATCHED', 27, ['QTY_NOT_RECEIVED']]);
+    expect(c.decisions).toStrictEqual([{ action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', at: later.toISOString(), reasons: ['QTY_NOT_RECEIVED'] }]);
   });
 
   it('audits every decision with the clerk as actor, and keeps the note out of the case', () => {
     const change = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen', note: 'call vendor rep' }, later);
-    assert.deepEqual([change.audit.actor, change.audit.action, change.audit.entity], ['ap.nguyen', 'InvoiceRejected', `invoice:${open().caseId}`]);
-    assert.equal((change.audit.payload as { note?: string }).note, 'call vendor rep');
-    assert.equal(JSON.stringify(change.invoiceCase).includes('vendor rep'), false);
+    expect([change.audit.actor, change.audit.action, change.audit.entity]).toStrictEqual(['ap.nguyen', 'InvoiceRejected', `invoice:${open().caseId}`]);
+    expect((change.audit.payload as { note?: string }).note).toBe('call vendor rep');
+    expect(JSON.stringify(change.invoiceCase).includes('vendor rep')).toBe(false);
   });
 
   it('REJECT makes the case REJECTED and tells the supplier', () => {
     const change = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen' }, later);
-    assert.deepEqual([change.invoiceCase.status, change.invoiceCase.approvedAmount, change.next], ['REJECTED', 0, 'NOTIFY_SUPPLIER_REJECTED']);
+    expect([change.invoiceCase.status, change.invoiceCase.approvedAmount, change.next]).toStrictEqual(['REJECTED', 0, 'NOTIFY_SUPPLIER_REJECTED']);
   });
 
   it('WAIT_FOR_RECEIPT keeps the exception and rematches when the next receipt for the PO arrives', () => {
     const waiting = resolveException(inException(), { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, later);
-    assert.deepEqual([waiting.invoiceCase.status, waiting.invoiceCase.waitingForReceipt, waiting.next], ['EXCEPTION', true, 'REMATCH_ON_NEXT_RECEIPT']);
-    assert.equal(shouldRematchOnReceipt(waiting.invoiceCase, { poNumber: 'PO-NMC-00000001' }), true);
-    assert.equal(shouldRematchOnReceipt(waiting.invoiceCase, { poNumber: 'PO-NMC-00000002' }), false);
+    expect([waiting.invoiceCase.status, waiting.invoiceCase.waitingForReceipt, waiting.next]).toStrictEqual(['EXCEPTION', true, 'REMATCH_ON_NEXT_RECEIPT']);
+    expect(shouldRematchOnReceipt(waiting.invoiceCase, { poNumber: 'PO-NMC-00000001' })).toBe(true);
+    expect(shouldRematchOnReceipt(waiting.invoiceCase, { poNumber: 'PO-NMC-00000002' })).toBe(false);
     const stillShort = recordMatch(waiting.invoiceCase, matchWith(partlyReceived), later);
-    assert.equal(stillShort.next, 'REMATCH_ON_NEXT_RECEIPT');
+    expect(stillShort.next).toBe('REMATCH_ON_NEXT_RECEIPT');
     const arrived = recordMatch(waiting.invoiceCase, matchWith([...partlyReceived, receipt('RCV-2', [{ poLineNumber: 1, quantity: 30, uom: 'EA' }])]), later);
-    assert.deepEqual([arrived.invoiceCase.status, arrived.invoiceCase.waitingForReceipt, arrived.next], ['MATCHED', false, 'POST_AP_VOUCHER']);
+    expect([arrived.invoiceCase.status, arrived.invoiceCase.waitingForReceipt, arrived.next]).toStrictEqual(['MATCHED', false, 'POST_AP_VOUCHER']);
   });
 
   it('refuses WAIT_FOR_RECEIPT when no goods are missing, and ACCEPT_VARIANCE for an invoice that cannot be paid on the PO', () => {
     const overpriced = { ...gauzeInvoice, lines: [{ ...gauzeInvoice.lines[0]!, unitPrice: 6, amount: 36 }], totalAmount: 36 };
     const priced = recordMatch(open(), matchWith([receipt('RCV-1', [{ poLineNumber: 1, quantity: 6, uom: 'BX' }])], overpriced), NOW);
-    assert.deepEqual(priced.invoiceCase.reasons, ['PRICE_VARIANCE']);
-    assert.throws(() => resolveException(priced.invoiceCase, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, later), ConflictError);
+    expect(priced.invoiceCase.reasons).toStrictEqual(['PRICE_VARIANCE']);
+    expect(() => resolveException(priced.invoiceCase, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, later)).toThrow(ConflictError);
     const noPo = recordMatch(open(), threeWayMatch({ receipts: [], invoice: gauzeInvoice, priorInvoices: [], tolerances, conversions, today: TODAY }), NOW);
-    assert.throws(() => resolveException(noPo.invoiceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, later), ConflictError);
-    assert.equal(resolveException(noPo.invoiceCase, { action: 'REJECT', clerk: 'ap.nguyen' }, later).invoiceCase.status, 'REJECTED');
+    expect(() => resolveException(noPo.invoiceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, later)).toThrow(ConflictError);
+    expect(resolveException(noPo.invoiceCase, { action: 'REJECT', clerk: 'ap.nguyen' }, later).invoiceCase.status).toBe('REJECTED');
   });
 
   it('raises ConflictError when resolving a case that is not in exception', () => {
     const rejected = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen' }, later).invoiceCase;
-    assert.throws(() => resolveException(rejected, { action: 'ACCEPT_VARIANCE', clerk: 'ap.lopez' }, later), ConflictError);
-    assert.throws(() => resolveException(open(), { action: 'REJECT', clerk: 'ap.lopez' }, later), ConflictError);
+    expect(() => resolveException(rejected, { action: 'ACCEPT_VARIANCE', clerk: 'ap.lopez' }, later)).toThrow(ConflictError);
+    expect(() => resolveException(open(), { action: 'REJECT', clerk: 'ap.lopez' }, later)).toThrow(ConflictError);
   });
 
   it('marks a matched case PAID once, and refuses to pay an unmatched one', () => {
     const matched = resolveException(inException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, later).invoiceCase;
     const paid = markPaid(matched, later);
-    assert.equal(paid.status, 'PAID');
-    assert.equal(markPaid(paid, later), paid);
-    assert.throws(() => markPaid(inException(), later), ConflictError);
+    expect(paid.status).toBe('PAID');
+    expect(markPaid(paid, later)).toBe(paid);
+    expect(() => markPaid(inException(), later)).toThrow(ConflictError);
   });
 });

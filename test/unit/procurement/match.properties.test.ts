@@ -2,8 +2,7 @@
  * Properties of the three-way match (fast-check): what must hold for every PO, receipt split and
  * invoice, not only the examples in match.test.ts.
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Invoice, MatchTolerances, PurchaseOrder, Receipt } from '../../../contracts/procurement';
 import { amountInCents } from '../../../functions/domain/costing';
@@ -119,7 +118,7 @@ describe('three-way match properties', () => {
           }),
         ),
         ({ s, shuffled }) => {
-          assert.deepEqual(run({ ...s, receipts: shuffled }), run(s));
+          expect(run({ ...s, receipts: shuffled })).toStrictEqual(run(s));
         },
       ),
       { numRuns: 200 },
@@ -133,9 +132,9 @@ describe('three-way match properties', () => {
         ({ s, lines }) => {
           const a = run(s);
           const b = run({ ...s, invoice: { ...s.invoice, lines } });
-          assert.equal(b.status, a.status);
-          assert.deepEqual(b.reasons, a.reasons);
-          assert.equal(b.approvedAmount, a.approvedAmount);
+          expect(b.status).toBe(a.status);
+          expect(b.reasons).toStrictEqual(a.reasons);
+          expect(b.approvedAmount).toBe(a.approvedAmount);
         },
       ),
       { numRuns: 200 },
@@ -159,8 +158,8 @@ describe('three-way match properties', () => {
             const billed = result.lines.filter((l) => l.poLineNumber === line.lineNumber);
             const invoiced = billed.reduce((t, l) => t + l.invoicedBaseQuantity, 0) + (billed[0]?.priorInvoicedBaseQuantity ?? 0);
             const allowed = (received.get(line.lineNumber) ?? 0) + s.tolerances.quantityBaseUnits;
-            if (result.status === 'MATCHED') assert.ok(invoiced <= allowed, `line ${line.lineNumber}: ${invoiced} > ${allowed}`);
-            for (const l of billed) assert.equal(l.reasons.includes('QTY_NOT_RECEIVED'), invoiced > allowed);
+            if (result.status === 'MATCHED') expect(invoiced <= allowed).toBeTruthy();
+            for (const l of billed) expect(l.reasons.includes('QTY_NOT_RECEIVED')).toBe(invoiced > allowed);
           }
         },
       ),
@@ -193,11 +192,11 @@ describe('three-way match properties', () => {
           const overAbsolute = deltaCents > Math.round(t.unitPriceAbsolute * 100) * line.uomFactor;
           const variance = deltaCents > 0 && (t.priceVarianceWhen === 'EITHER_EXCEEDED' ? overPercent || overAbsolute : overPercent && overAbsolute);
           const above = at(priceCents + deltaCents);
-          assert.equal(above.reasons.includes('PRICE_VARIANCE'), variance);
+          expect(above.reasons.includes('PRICE_VARIANCE')).toBe(variance);
           if (priceCents - deltaCents >= 0) {
             const below = at(priceCents - deltaCents);
-            assert.equal(below.reasons.includes('PRICE_VARIANCE'), false);
-            if (!variance) assert.equal(below.status, above.status);
+            expect(below.reasons.includes('PRICE_VARIANCE')).toBe(false);
+            if (!variance) expect(below.status).toBe(above.status);
           }
         },
       ),
@@ -222,10 +221,10 @@ describe('three-way match properties', () => {
         const common = { po, receipts: full, priorInvoices: [], tolerances, conversions, today: TODAY };
         const a = threeWayMatch({ ...common, invoice: inPacks });
         const b = threeWayMatch({ ...common, invoice: inBase });
-        assert.equal(b.status, a.status);
-        assert.deepEqual(b.reasons, a.reasons);
-        assert.equal(b.approvedAmount, a.approvedAmount);
-        assert.equal(b.lines[0]!.invoicedBaseQuantity, a.lines[0]!.invoicedBaseQuantity);
+        expect(b.status).toBe(a.status);
+        expect(b.reasons).toStrictEqual(a.reasons);
+        expect(b.approvedAmount).toBe(a.approvedAmount);
+        expect(b.lines[0]!.invoicedBaseQuantity).toBe(a.lines[0]!.invoicedBaseQuantity);
       }),
       { numRuns: 300 },
     );
@@ -250,9 +249,9 @@ describe('three-way match properties', () => {
           }
           const date = new Date(Date.parse('2025-03-17T00:00:00Z') + daysLater * 86_400_000).toISOString().slice(0, 10);
           const copy = { ...original, invoiceNumber: 'INV-COPY', invoiceDate: date, lines: lines.map((l, i) => ({ ...l, lineNumber: i + 1 })) };
-          assert.notEqual(findDuplicate(copy, [original], 30), undefined);
+          expect(findDuplicate(copy, [original], 30)).not.toBe(undefined);
           const result = threeWayMatch({ po, receipts: [], invoice: copy, priorInvoices: [original], tolerances, conversions, today: TODAY });
-          assert.ok(result.reasons.includes('DUPLICATE'));
+          expect(result.reasons.includes('DUPLICATE')).toBeTruthy();
         },
       ),
       { numRuns: 200 },
@@ -288,11 +287,11 @@ describe('three-way match properties', () => {
           const inv = invoice('INV-A', lines, { charges: [{ type: 'FREIGHT', amount: freightCents / 100 }], totalAmount: expectedCents / 100 });
           const common = { po, receipts: full, priorInvoices: [], tolerances, conversions, today: TODAY };
           const result = threeWayMatch({ ...common, invoice: inv });
-          assert.equal(result.status, 'MATCHED', JSON.stringify(result.reasons));
-          assert.equal(result.approvedAmount, expectedCents / 100);
+          expect(result.status).toBe('MATCHED');
+          expect(result.approvedAmount).toBe(expectedCents / 100);
           const offByACent = threeWayMatch({ ...common, invoice: { ...inv, totalAmount: (expectedCents + 1) / 100 } });
-          assert.deepEqual(offByACent.reasons, ['TOTAL_MISMATCH']);
-          assert.equal(offByACent.approvedAmount, 0);
+          expect(offByACent.reasons).toStrictEqual(['TOTAL_MISMATCH']);
+          expect(offByACent.approvedAmount).toBe(0);
         },
       ),
       { numRuns: 300 },
@@ -303,8 +302,8 @@ describe('three-way match properties', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const before = JSON.stringify(s);
-        assert.deepEqual(run(s), run(s));
-        assert.equal(JSON.stringify(s), before);
+        expect(run(s)).toStrictEqual(run(s));
+        expect(JSON.stringify(s)).toBe(before);
       }),
       { numRuns: 50 },
     );

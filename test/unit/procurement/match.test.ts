@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { Invoice, MatchTolerances, PurchaseOrder, Receipt } from '../../../contracts/procurement';
 import { findDuplicate, isPriceVariance, normalisedInvoiceNumber, threeWayMatch, type MatchInput } from '../../../functions/domain/procurement/match';
 import { applyAcknowledgment } from '../../../functions/domain/procurement/purchase-order';
@@ -33,35 +32,32 @@ const oneLine = (line: Omit<Invoice['lines'][number], 'lineNumber' | 'amount'> &
 describe('three-way match: the happy path', () => {
   it('matches an invoice for exactly what was ordered and received, approving the invoice total to the cent', () => {
     const result = match({ invoice: fullInvoice({ charges: [{ type: 'FREIGHT', amount: 12.5 }] }) });
-    assert.equal(result.status, 'MATCHED');
-    assert.deepEqual(result.reasons, []);
+    expect(result.status).toBe('MATCHED');
+    expect(result.reasons).toStrictEqual([]);
     // 6 × 4.50 + 4 × 37.20 + 2 × 80.00 + 12.50 freight
-    assert.equal(result.approvedAmount, 348.3);
-    assert.deepEqual(
-      result.lines.map((l) => [l.poLineNumber, l.invoicedBaseQuantity, l.receivedBaseQuantity, l.orderedBaseQuantity, l.itemId]),
-      [
+    expect(result.approvedAmount).toBe(348.3);
+    expect(result.lines.map((l) => [l.poLineNumber, l.invoicedBaseQuantity, l.receivedBaseQuantity, l.orderedBaseQuantity, l.itemId])).toStrictEqual([
         [1, 60, 60, 60, gauze.itemId],
         [2, 48, 48, 48, suture.itemId],
         [3, 2000, 2000, 2000, gloves.itemId],
-      ],
-    );
-    assert.equal(result.matchedOn, TODAY);
+      ]);
+    expect(result.matchedOn).toBe(TODAY);
   });
 
   it('matches an invoice in CS against receipts in EA', () => {
     const receipts = [receipt('RCV-1', [{ poLineNumber: 3, quantity: 1200, uom: 'EA' }]), receipt('RCV-2', [{ poLineNumber: 3, quantity: 800, uom: 'EA' }])];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 3, quantity: 2, uom: 'CS', unitPrice: 80 }) });
-    assert.equal(result.status, 'MATCHED');
-    assert.equal(result.lines[0]!.receivedBaseQuantity, 2000);
-    assert.equal(result.lines[0]!.invoicedBaseQuantity, 2000);
+    expect(result.status).toBe('MATCHED');
+    expect(result.lines[0]!.receivedBaseQuantity).toBe(2000);
+    expect(result.lines[0]!.invoicedBaseQuantity).toBe(2000);
   });
 
   it('matches an invoice in EA against a PO in CS, reporting the invoice price in the PO unit', () => {
     const result = match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.08 }) });
-    assert.equal(result.status, 'MATCHED');
-    assert.equal(result.lines[0]!.invoiceUnitPrice, 80);
-    assert.equal(result.lines[0]!.poUnitPrice, 80);
-    assert.equal(result.approvedAmount, 160);
+    expect(result.status).toBe('MATCHED');
+    expect(result.lines[0]!.invoiceUnitPrice).toBe(80);
+    expect(result.lines[0]!.poUnitPrice).toBe(80);
+    expect(result.approvedAmount).toBe(160);
   });
 
   it('sums multiple receipts per line, in any units the item converts', () => {
@@ -71,24 +67,24 @@ describe('three-way match: the happy path', () => {
       receipt('RCV-3', [{ poLineNumber: 1, quantity: 15, uom: 'EA' }]),
     ];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(result.status, 'MATCHED');
-    assert.equal(result.lines[0]!.receivedBaseQuantity, 60);
+    expect(result.status).toBe('MATCHED');
+    expect(result.lines[0]!.receivedBaseQuantity).toBe(60);
   });
 
   it('matches a partial invoice for part of a partial receipt', () => {
     const receipts = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 3, uom: 'BX' }])];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 1, quantity: 2, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(result.status, 'MATCHED');
-    assert.equal(result.approvedAmount, 9);
+    expect(result.status).toBe('MATCHED');
+    expect(result.approvedAmount).toBe(9);
   });
 
   it('finds the PO line by supplier catalog number, or by GTIN, when the invoice sends no PO line number', () => {
     const byCatalog = match({ invoice: oneLine({ supplierCatalogNumber: 'mdl1015838', quantity: 4, uom: 'BX', unitPrice: 37.2 }) });
-    assert.equal(byCatalog.status, 'MATCHED');
-    assert.equal(byCatalog.lines[0]!.poLineNumber, 2);
+    expect(byCatalog.status).toBe('MATCHED');
+    expect(byCatalog.lines[0]!.poLineNumber).toBe(2);
     const byGtin = match({ invoice: oneLine({ gtin: '614141000036', quantity: 2, uom: 'CS', unitPrice: 80 }) });
-    assert.equal(byGtin.status, 'MATCHED');
-    assert.equal(byGtin.lines[0]!.poLineNumber, 3);
+    expect(byGtin.status).toBe('MATCHED');
+    expect(byGtin.lines[0]!.poLineNumber).toBe(3);
   });
 
   it('ignores receipts of other POs and counts a receipt listed twice once', () => {
@@ -98,8 +94,8 @@ describe('three-way match: the happy path', () => {
       receipt('RCV-9', [{ poLineNumber: 1, quantity: 3, uom: 'BX' }], 'PO-NMC-00000099'),
     ];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(result.lines[0]!.receivedBaseQuantity, 30);
-    assert.deepEqual(result.reasons, ['QTY_NOT_RECEIVED']);
+    expect(result.lines[0]!.receivedBaseQuantity).toBe(30);
+    expect(result.reasons).toStrictEqual(['QTY_NOT_RECEIVED']);
   });
 });
 
@@ -107,19 +103,19 @@ describe('three-way match: quantities', () => {
   it('raises QTY_NOT_RECEIVED when the invoice bills more than was received', () => {
     const receipts = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 3, uom: 'BX' }])];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 1, quantity: 4, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(result.status, 'EXCEPTION');
-    assert.deepEqual(result.reasons, ['QTY_NOT_RECEIVED']);
-    assert.deepEqual(result.lines[0]!.reasons, ['QTY_NOT_RECEIVED']);
-    assert.equal(result.approvedAmount, 0);
+    expect(result.status).toBe('EXCEPTION');
+    expect(result.reasons).toStrictEqual(['QTY_NOT_RECEIVED']);
+    expect(result.lines[0]!.reasons).toStrictEqual(['QTY_NOT_RECEIVED']);
+    expect(result.approvedAmount).toBe(0);
   });
 
   it('accepts invoicing beyond receipts within the quantity tolerance, and not one base unit more', () => {
     const receipts = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 55, uom: 'EA' }])];
     const loose: MatchTolerances = { ...tolerances, quantityBaseUnits: 5 };
     const within = match({ receipts, tolerances: loose, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(within.status, 'MATCHED');
+    expect(within.status).toBe('MATCHED');
     const beyond = match({ receipts, tolerances: { ...loose, quantityBaseUnits: 4 }, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }) });
-    assert.deepEqual(beyond.reasons, ['QTY_NOT_RECEIVED']);
+    expect(beyond.reasons).toStrictEqual(['QTY_NOT_RECEIVED']);
   });
 
   it('counts earlier accepted invoices on the same PO line against what was received', () => {
@@ -127,11 +123,11 @@ describe('three-way match: quantities', () => {
     const first = oneLine({ poLineNumber: 1, quantity: 3, uom: 'BX', unitPrice: 4.5 }, 'INV-3001');
     const second = oneLine({ poLineNumber: 1, quantity: 3, uom: 'BX', unitPrice: 4.5 }, 'INV-3002');
     const waiting = match({ receipts, invoice: { ...second, invoiceDate: '2025-05-30' }, priorInvoices: [first] });
-    assert.deepEqual(waiting.reasons, ['QTY_NOT_RECEIVED']);
-    assert.equal(waiting.lines[0]!.priorInvoicedBaseQuantity, 30);
+    expect(waiting.reasons).toStrictEqual(['QTY_NOT_RECEIVED']);
+    expect(waiting.lines[0]!.priorInvoicedBaseQuantity).toBe(30);
     const moreReceived = [...receipts, receipt('RCV-2', [{ poLineNumber: 1, quantity: 20, uom: 'EA' }])];
     const matched = match({ receipts: moreReceived, invoice: { ...second, invoiceDate: '2025-05-30' }, priorInvoices: [first] });
-    assert.equal(matched.status, 'MATCHED');
+    expect(matched.status).toBe('MATCHED');
   });
 
   it('adds up several lines of one invoice billing the same PO line', () => {
@@ -141,14 +137,14 @@ describe('three-way match: quantities', () => {
       { poLineNumber: 1, quantity: 30, uom: 'EA', unitPrice: 0.45 },
     ]);
     const result = match({ receipts, invoice: twoLines });
-    assert.deepEqual(result.lines.map((l) => l.reasons), [['QTY_NOT_RECEIVED'], ['QTY_NOT_RECEIVED']]);
+    expect(result.lines.map((l) => l.reasons)).toStrictEqual([['QTY_NOT_RECEIVED'], ['QTY_NOT_RECEIVED']]);
   });
 
   it('raises QTY_OVER_ORDERED when the invoice bills more than was ordered, even if that much arrived', () => {
     const receipts = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 7, uom: 'BX' }])];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 1, quantity: 7, uom: 'BX', unitPrice: 4.5 }) });
-    assert.deepEqual(result.reasons, ['QTY_OVER_ORDERED']);
-    assert.equal(result.lines[0]!.orderedBaseQuantity, 60);
+    expect(result.reasons).toStrictEqual(['QTY_OVER_ORDERED']);
+    expect(result.lines[0]!.orderedBaseQuantity).toBe(60);
   });
 
   it('measures ordered against the larger of the order and the supplier commitment (an 855 raising the quantity)', () => {
@@ -162,8 +158,8 @@ describe('three-way match: quantities', () => {
     });
     const receipts = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 8, uom: 'BX' }])];
     const result = match({ po, receipts, invoice: oneLine({ poLineNumber: 1, quantity: 8, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(result.status, 'MATCHED');
-    assert.equal(result.lines[0]!.orderedBaseQuantity, 80);
+    expect(result.status).toBe('MATCHED');
+    expect(result.lines[0]!.orderedBaseQuantity).toBe(80);
   });
 });
 
@@ -175,96 +171,96 @@ describe('three-way match: prices', () => {
   it('raises PRICE_VARIANCE when the unit price exceeds both tolerances', () => {
     // 5.10/BX = 0.51/EA: 0.06 over (> 0.05) and 13.3 % over (> 2 %).
     const result = gauzeAt(5.1);
-    assert.deepEqual(result.reasons, ['PRICE_VARIANCE']);
-    assert.equal(result.lines[0]!.invoiceUnitPrice, 5.1);
-    assert.equal(result.lines[0]!.poUnitPrice, 4.5);
+    expect(result.reasons).toStrictEqual(['PRICE_VARIANCE']);
+    expect(result.lines[0]!.invoiceUnitPrice).toBe(5.1);
+    expect(result.lines[0]!.poUnitPrice).toBe(4.5);
   });
 
   it('accepts a price over the percent tolerance but within the absolute one (a few cents on a cheap item)', () => {
     // 4.95/BX = 0.495/EA: 11 % over but only 0.045 per EA.
-    assert.equal(gauzeAt(4.95).status, 'MATCHED');
+    expect(gauzeAt(4.95).status).toBe('MATCHED');
   });
 
   it('accepts a price over the absolute tolerance but within the percent one (a fraction of a percent on a dear item)', () => {
     // Suture 37.20/BX = 3.10/EA; 37.92/BX = 3.16/EA: 0.06 over (> 0.05) but 1.94 % (< 2 %).
     const result = match({ invoice: oneLine({ poLineNumber: 2, quantity: 4, uom: 'BX', unitPrice: 37.92 }) });
-    assert.equal(result.status, 'MATCHED');
+    expect(result.status).toBe('MATCHED');
   });
 
   it('raises PRICE_VARIANCE when either tolerance is exceeded under EITHER_EXCEEDED', () => {
     const strict: MatchTolerances = { ...tolerances, priceVarianceWhen: 'EITHER_EXCEEDED' };
-    assert.deepEqual(gauzeAt(4.95, strict).reasons, ['PRICE_VARIANCE']);
+    expect(gauzeAt(4.95, strict).reasons).toStrictEqual(['PRICE_VARIANCE']);
     const suturePrice = match({ tolerances: strict, invoice: oneLine({ poLineNumber: 2, quantity: 4, uom: 'BX', unitPrice: 37.92 }) });
-    assert.deepEqual(suturePrice.reasons, ['PRICE_VARIANCE']);
-    assert.equal(gauzeAt(4.59, strict).status, 'MATCHED');
+    expect(suturePrice.reasons).toStrictEqual(['PRICE_VARIANCE']);
+    expect(gauzeAt(4.59, strict).status).toBe('MATCHED');
   });
 
   it('accepts exactly the tolerance limits (over means strictly over)', () => {
     // 0.05 per EA over = 5.00/BX, with a 100 % limit so only the absolute one is in play.
     const absoluteOnly: MatchTolerances = { ...tolerances, unitPricePercent: 100, priceVarianceWhen: 'EITHER_EXCEEDED' };
-    assert.equal(gauzeAt(5, absoluteOnly).status, 'MATCHED');
-    assert.deepEqual(gauzeAt(5.01, absoluteOnly).reasons, ['PRICE_VARIANCE']);
+    expect(gauzeAt(5, absoluteOnly).status).toBe('MATCHED');
+    expect(gauzeAt(5.01, absoluteOnly).reasons).toStrictEqual(['PRICE_VARIANCE']);
     // 10 % over = 4.95/BX, with a large absolute limit so only the percent one is in play.
     const percentOnly: MatchTolerances = { ...tolerances, unitPricePercent: 10, unitPriceAbsolute: 100, priceVarianceWhen: 'EITHER_EXCEEDED' };
-    assert.equal(gauzeAt(4.95, percentOnly).status, 'MATCHED');
-    assert.deepEqual(gauzeAt(4.96, percentOnly).reasons, ['PRICE_VARIANCE']);
+    expect(gauzeAt(4.95, percentOnly).status).toBe('MATCHED');
+    expect(gauzeAt(4.96, percentOnly).reasons).toStrictEqual(['PRICE_VARIANCE']);
   });
 
   it('accepts a price under the PO price however far under, and approves the lower invoiced amount', () => {
     const result = gauzeAt(3);
-    assert.equal(result.status, 'MATCHED');
-    assert.equal(result.approvedAmount, 18);
+    expect(result.status).toBe('MATCHED');
+    expect(result.approvedAmount).toBe(18);
   });
 
   it('compares prices per base unit across units (an EA price against a CS PO price)', () => {
     // Gloves PO 80/CS = 0.08/EA; 0.09/EA is 12.5 % and 0.01 over: inside the absolute tolerance.
-    assert.equal(match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.09 }) }).status, 'MATCHED');
+    expect(match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.09 }) }).status).toBe('MATCHED');
     // 0.14/EA is 0.06 over and 75 % over.
     const over = match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.14 }) });
-    assert.deepEqual(over.reasons, ['PRICE_VARIANCE']);
-    assert.equal(over.lines[0]!.invoiceUnitPrice, 140);
+    expect(over.reasons).toStrictEqual(['PRICE_VARIANCE']);
+    expect(over.lines[0]!.invoiceUnitPrice).toBe(140);
   });
 
   it('flags any price over a zero PO price once the absolute tolerance is passed', () => {
     const freebie = { unitPrice: 0, uomFactor: 10 };
-    assert.equal(isPriceVariance(0.4, 1, freebie, tolerances), true);
-    assert.equal(isPriceVariance(0.05, 1, freebie, tolerances), false);
+    expect(isPriceVariance(0.4, 1, freebie, tolerances)).toBe(true);
+    expect(isPriceVariance(0.05, 1, freebie, tolerances)).toBe(false);
   });
 });
 
 describe('three-way match: documents that do not fit', () => {
   it('raises NO_PO when there is no PO, or the PO is not the one the invoice names', () => {
     const none = threeWayMatch({ receipts: [], invoice: fullInvoice(), priorInvoices: [], tolerances, conversions, today: TODAY });
-    assert.deepEqual(none.reasons, ['NO_PO']);
-    assert.equal(none.approvedAmount, 0);
+    expect(none.reasons).toStrictEqual(['NO_PO']);
+    expect(none.approvedAmount).toBe(0);
     const other = match({ invoice: fullInvoice({ poNumber: 'PO-NMC-00000099' }) });
-    assert.deepEqual(other.reasons, ['NO_PO']);
+    expect(other.reasons).toStrictEqual(['NO_PO']);
   });
 
   it('raises NO_PO_LINE for a PO line number the PO does not have, or an item it did not order', () => {
-    assert.deepEqual(match({ invoice: oneLine({ poLineNumber: 9, quantity: 1, uom: 'BX', unitPrice: 4.5 }) }).reasons, ['NO_PO_LINE']);
-    assert.deepEqual(match({ invoice: oneLine({ supplierCatalogNumber: 'MDL9999999', quantity: 1, uom: 'BX', unitPrice: 4.5 }) }).reasons, ['NO_PO_LINE']);
+    expect(match({ invoice: oneLine({ poLineNumber: 9, quantity: 1, uom: 'BX', unitPrice: 4.5 }) }).reasons).toStrictEqual(['NO_PO_LINE']);
+    expect(match({ invoice: oneLine({ supplierCatalogNumber: 'MDL9999999', quantity: 1, uom: 'BX', unitPrice: 4.5 }) }).reasons).toStrictEqual(['NO_PO_LINE']);
     const wrongItem = match({ invoice: oneLine({ poLineNumber: 1, supplierCatalogNumber: suture.supplierCatalogNumber!, quantity: 1, uom: 'BX', unitPrice: 4.5 }) });
-    assert.deepEqual(wrongItem.reasons, ['NO_PO_LINE']);
+    expect(wrongItem.reasons).toStrictEqual(['NO_PO_LINE']);
   });
 
   it('raises UOM_MISMATCH when the invoice unit does not convert for the item', () => {
     const result = match({ invoice: oneLine({ poLineNumber: 1, quantity: 1, uom: 'PK', unitPrice: 4.5 }) });
-    assert.deepEqual(result.reasons, ['UOM_MISMATCH']);
+    expect(result.reasons).toStrictEqual(['UOM_MISMATCH']);
   });
 
   it('raises UOM_MISMATCH when a receipt of the line was taken in a unit that does not convert', () => {
     const receipts = [receipt('RCV-1', [{ poLineNumber: 1, quantity: 6, uom: 'BX' }, { poLineNumber: 1, quantity: 1, uom: 'PL' }])];
     const result = match({ receipts, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }) });
-    assert.deepEqual(result.reasons, ['UOM_MISMATCH']);
+    expect(result.reasons).toStrictEqual(['UOM_MISMATCH']);
   });
 
   it('raises SUPPLIER_MISMATCH when another supplier invoices the PO', () => {
-    assert.ok(match({ invoice: fullInvoice({ supplierId: 'SUP-CARDINAL' }) }).reasons.includes('SUPPLIER_MISMATCH'));
+    expect(match({ invoice: fullInvoice({ supplierId: 'SUP-CARDINAL' }) }).reasons.includes('SUPPLIER_MISMATCH')).toBeTruthy();
   });
 
   it('raises CURRENCY_MISMATCH when the invoice is in another currency than the PO', () => {
-    assert.deepEqual(match({ invoice: fullInvoice({ currency: 'CAD' }) }).reasons, ['CURRENCY_MISMATCH']);
+    expect(match({ invoice: fullInvoice({ currency: 'CAD' }) }).reasons).toStrictEqual(['CURRENCY_MISMATCH']);
   });
 });
 
@@ -274,66 +270,66 @@ describe('three-way match: duplicates', () => {
   it('raises DUPLICATE for the same supplier and invoice number, however it is punctuated', () => {
     const again = { ...original, invoiceNumber: 'inv 1001', invoiceDate: '2025-09-01' };
     // Billed a second time on top of the accepted original, it also exceeds what was received and ordered.
-    assert.deepEqual(match({ invoice: again, priorInvoices: [original] }).reasons, ['QTY_NOT_RECEIVED', 'QTY_OVER_ORDERED', 'DUPLICATE']);
-    assert.equal(normalisedInvoiceNumber('inv-1001'), 'INV1001');
+    expect(match({ invoice: again, priorInvoices: [original] }).reasons).toStrictEqual(['QTY_NOT_RECEIVED', 'QTY_OVER_ORDERED', 'DUPLICATE']);
+    expect(normalisedInvoiceNumber('inv-1001')).toBe('INV1001');
   });
 
   it('raises DUPLICATE for the same total and line amounts within the window, in any line order', () => {
     const rekeyed = { ...original, invoiceNumber: 'INV-1001A', invoiceDate: '2025-04-10', lines: [...original.lines].reverse() };
-    assert.ok(match({ invoice: rekeyed, priorInvoices: [original] }).reasons.includes('DUPLICATE'));
+    expect(match({ invoice: rekeyed, priorInvoices: [original] }).reasons.includes('DUPLICATE')).toBeTruthy();
   });
 
   it('does not call same amounts a duplicate outside the window, nor another supplier’s invoice', () => {
     const later = { ...original, invoiceNumber: 'INV-2002', invoiceDate: '2025-04-30' };
-    assert.equal(findDuplicate(later, [original], 30), undefined);
+    expect(findDuplicate(later, [original], 30)).toBe(undefined);
     const otherSupplier = { ...original, supplierId: 'SUP-CARDINAL' };
-    assert.equal(findDuplicate(original, [otherSupplier], 30), undefined);
+    expect(findDuplicate(original, [otherSupplier], 30)).toBe(undefined);
   });
 
   it('does not call same amounts on another PO a duplicate (the same restock at another par location)', () => {
     const otherLocation = { ...original, invoiceNumber: 'INV-1002', poNumber: 'PO-SCH-00000099' };
-    assert.equal(findDuplicate(otherLocation, [original], 30), undefined);
+    expect(findDuplicate(otherLocation, [original], 30)).toBe(undefined);
     // The same invoice number is a duplicate whatever PO it names.
-    assert.equal(findDuplicate({ ...otherLocation, invoiceNumber: original.invoiceNumber }, [original], 30), original);
+    expect(findDuplicate({ ...otherLocation, invoiceNumber: original.invoiceNumber }, [original], 30)).toBe(original);
   });
 });
 
 describe('three-way match: charges and totals', () => {
   it('raises FREIGHT_OVER_TOLERANCE when freight exceeds the maximum', () => {
     const result = match({ invoice: fullInvoice({ charges: [{ type: 'FREIGHT', amount: 20 }, { type: 'FREIGHT', amount: 5.01 }] }) });
-    assert.deepEqual(result.reasons, ['FREIGHT_OVER_TOLERANCE']);
-    assert.deepEqual(result.charges!.map((c) => c.reasons), [['FREIGHT_OVER_TOLERANCE'], ['FREIGHT_OVER_TOLERANCE']]);
+    expect(result.reasons).toStrictEqual(['FREIGHT_OVER_TOLERANCE']);
+    expect(result.charges!.map((c) => c.reasons)).toStrictEqual([['FREIGHT_OVER_TOLERANCE'], ['FREIGHT_OVER_TOLERANCE']]);
   });
 
   it('accepts tax up to the percent of merchandise and raises TAX_OVER_TOLERANCE above it', () => {
     // Merchandise 335.80; 8 % = 26.864.
     const taxed = (amount: number): ReturnType<typeof threeWayMatch> =>
       match({ tolerances: { ...tolerances, taxMaxPercent: 8 }, invoice: fullInvoice({ charges: [{ type: 'TAX', amount }] }) });
-    assert.equal(taxed(26.86).status, 'MATCHED');
-    assert.deepEqual(taxed(26.87).reasons, ['TAX_OVER_TOLERANCE']);
-    assert.deepEqual(match({ invoice: fullInvoice({ charges: [{ type: 'TAX', amount: 0.01 }] }) }).reasons, ['TAX_OVER_TOLERANCE']);
+    expect(taxed(26.86).status).toBe('MATCHED');
+    expect(taxed(26.87).reasons).toStrictEqual(['TAX_OVER_TOLERANCE']);
+    expect(match({ invoice: fullInvoice({ charges: [{ type: 'TAX', amount: 0.01 }] }) }).reasons).toStrictEqual(['TAX_OVER_TOLERANCE']);
   });
 
   it('raises CHARGE_OVER_TOLERANCE for fees beyond the other-charges maximum and always accepts discounts', () => {
-    assert.deepEqual(match({ invoice: fullInvoice({ charges: [{ type: 'FEE', amount: 5 }] }) }).reasons, ['CHARGE_OVER_TOLERANCE']);
+    expect(match({ invoice: fullInvoice({ charges: [{ type: 'FEE', amount: 5 }] }) }).reasons).toStrictEqual(['CHARGE_OVER_TOLERANCE']);
     const allowed = match({ tolerances: { ...tolerances, otherChargesMaxAmount: 5 }, invoice: fullInvoice({ charges: [{ type: 'FEE', amount: 5 }] }) });
-    assert.equal(allowed.status, 'MATCHED');
+    expect(allowed.status).toBe('MATCHED');
     const discounted = match({ invoice: fullInvoice({ charges: [{ type: 'DISCOUNT', amount: -6.72 }] }) });
-    assert.equal(discounted.status, 'MATCHED');
-    assert.equal(discounted.approvedAmount, 329.08);
+    expect(discounted.status).toBe('MATCHED');
+    expect(discounted.approvedAmount).toBe(329.08);
   });
 
   it('raises TOTAL_MISMATCH when lines and charges do not add up to the invoice total, to the cent', () => {
     const result = match({ invoice: fullInvoice({ totalAmount: 335.81 }) });
-    assert.deepEqual(result.reasons, ['TOTAL_MISMATCH']);
-    assert.deepEqual(result.lines.flatMap((l) => l.reasons), []);
+    expect(result.reasons).toStrictEqual(['TOTAL_MISMATCH']);
+    expect(result.lines.flatMap((l) => l.reasons)).toStrictEqual([]);
   });
 
   it('raises TOTAL_MISMATCH on a line whose amount is not its quantity times its price', () => {
     const bad = invoice('INV-5001', [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5, amount: 27.5 }]);
     const result = match({ invoice: bad });
-    assert.deepEqual(result.reasons, ['TOTAL_MISMATCH']);
-    assert.deepEqual(result.lines[0]!.reasons, ['TOTAL_MISMATCH']);
+    expect(result.reasons).toStrictEqual(['TOTAL_MISMATCH']);
+    expect(result.lines[0]!.reasons).toStrictEqual(['TOTAL_MISMATCH']);
   });
 
   it('lists every reason once, in the catalog order, and the lines’ own reasons per line', () => {
@@ -347,8 +343,8 @@ describe('three-way match: charges and totals', () => {
       { charges: [{ type: 'FREIGHT', amount: 40 }] },
     );
     const result = match({ receipts, invoice: messy });
-    assert.deepEqual(result.reasons, ['PRICE_VARIANCE', 'QTY_NOT_RECEIVED', 'NO_PO_LINE', 'FREIGHT_OVER_TOLERANCE']);
-    assert.deepEqual(result.lines.map((l) => l.reasons), [['PRICE_VARIANCE', 'QTY_NOT_RECEIVED'], ['NO_PO_LINE']]);
+    expect(result.reasons).toStrictEqual(['PRICE_VARIANCE', 'QTY_NOT_RECEIVED', 'NO_PO_LINE', 'FREIGHT_OVER_TOLERANCE']);
+    expect(result.lines.map((l) => l.reasons)).toStrictEqual([['PRICE_VARIANCE', 'QTY_NOT_RECEIVED'], ['NO_PO_LINE']]);
   });
 });
 
@@ -366,7 +362,7 @@ describe('three-way match: backorders', () => {
       control: control(2),
     });
     const result = match({ po, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }) });
-    assert.equal(result.lines[0]!.orderedBaseQuantity, 60);
-    assert.equal(result.status, 'MATCHED');
+    expect(result.lines[0]!.orderedBaseQuantity).toBe(60);
+    expect(result.status).toBe('MATCHED');
   });
 });

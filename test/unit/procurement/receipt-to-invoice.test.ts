@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG } from '../../../contracts/events';
 import { ConflictError, DataError, NotFoundError, AuthorizationError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import { receiptWait, resolutionWait } from '../../../functions/domain/use-cases/procurement/invoice-waits';
@@ -50,7 +49,7 @@ const invoiceOf2Cases = (invoiceNumber: string, unitPrice = 120): ReturnType<typ
 const postApVoucher = async (deps: ReceiptInvoiceFakes, caseId: string): Promise<ApVoucherPostedOutcome> => {
   const prepared = await prepareApVoucher(deps, { caseId });
   const erp = await processErpCommand(deps, { command: 'CreatePayablesInvoice', caseId, voucherId: prepared.voucherId, correlationId: prepared.correlationId });
-  assert.equal(erp.command, 'CreatePayablesInvoice');
+  expect(erp.command).toBe('CreatePayablesInvoice');
   const { journalId } = await postApVoucherToLedger(deps, prepared.voucher);
   return recordApVoucher(deps, { caseId, voucher: prepared.voucher, erpInvoiceId: erp.erpInvoiceId, journalId, eventBusName: BUS });
 };
@@ -64,20 +63,20 @@ describe('recordReceipt (dock)', () => {
   it('raises on hand and lowers on order at the PO location, once per receipt line, however often the receipt is sent', async () => {
     const deps = receiptInvoiceFakes();
     const first = await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 12, uom: 'BX' }]), DOCK);
-    assert.equal(first.created, true);
-    assert.equal(first.poStatus, 'PARTIALLY_RECEIVED');
-    assert.equal(first.correlationId, CORRELATION_ID);
-    assert.deepEqual(first.stock, [{ lineNumber: 1, itemId: 'ITM-10003', locationId: 'NMC-CATH', baseQuantity: 120, onHand: 370, onOrder: 80, applied: true }]);
+    expect(first.created).toBe(true);
+    expect(first.poStatus).toBe('PARTIALLY_RECEIVED');
+    expect(first.correlationId).toBe(CORRELATION_ID);
+    expect(first.stock).toStrictEqual([{ lineNumber: 1, itemId: 'ITM-10003', locationId: 'NMC-CATH', baseQuantity: 120, onHand: 370, onOrder: 80, applied: true }]);
 
     const again = await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 12, uom: 'BX' }]), DOCK);
-    assert.equal(again.created, false);
-    assert.equal(again.stock[0]?.applied, false);
+    expect(again.created).toBe(false);
+    expect(again.stock[0]?.applied).toBe(false);
     const position = await deps.inventory.getPosition('NMC-CATH', 'ITM-10003');
-    assert.deepEqual([position?.onHand, position?.onOrder], [370, 80]);
+    expect([position?.onHand, position?.onOrder]).toStrictEqual([370, 80]);
     const movements = await deps.inventory.listMovements('NMC-CATH', 'ITM-10003', 10);
-    assert.deepEqual(movements.map((m) => [m.businessKey, m.reason, m.delta]), [[receiptLineBusinessKey('RCV-1', 1), 'RECEIPT', 120]]);
+    expect(movements.map((m) => [m.businessKey, m.reason, m.delta])).toStrictEqual([[receiptLineBusinessKey('RCV-1', 1), 'RECEIPT', 120]]);
     const po = await deps.procurement.getPurchaseOrder(PO_NUMBER);
-    assert.deepEqual([po?.lines[0]?.receivedBaseQuantity, po?.receiptIds], [120, ['RCV-1']]);
+    expect([po?.lines[0]?.receivedBaseQuantity, po?.receiptIds]).toStrictEqual([120, ['RCV-1']]);
   });
 
   it('publishes GoodsReceived and InventoryPositionChanged with the same keys on a resend, tells the ERP connector, audits once', async () => {
@@ -85,15 +84,15 @@ describe('recordReceipt (dock)', () => {
     await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 50, uom: 'EA' }]), DOCK);
     await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 50, uom: 'EA' }]), DOCK);
     const goods = deps.events.ofType('GoodsReceived');
-    assert.equal(goods.length, 2);
-    assert.equal(goods[0]?.detail.idempotencyKey, goods[1]?.detail.idempotencyKey);
-    assert.equal(goods[0]?.detail.correlationId, CORRELATION_ID);
+    expect(goods.length).toBe(2);
+    expect(goods[0]?.detail.idempotencyKey).toBe(goods[1]?.detail.idempotencyKey);
+    expect(goods[0]?.detail.correlationId).toBe(CORRELATION_ID);
     EVENT_CATALOG.GoodsReceived.schema.parse(goods[0]?.detail);
     const changed = deps.events.ofType('InventoryPositionChanged');
-    assert.deepEqual(changed.map((e) => [e.detail.reason, e.detail.delta, e.detail.onHand]), [['RECEIPT', 50, 300], ['RECEIPT', 50, 300]]);
-    assert.deepEqual(deps.erpCommands.sent[0], { command: 'CreateReceipt', receiptId: 'RCV-1', poNumber: PO_NUMBER, correlationId: CORRELATION_ID });
-    assert.deepEqual(deps.audit.actions().filter((a) => a === 'GoodsReceived'), ['GoodsReceived']);
-    assert.deepEqual(deps.transactions.hops.filter((h) => h.hop === 'goods-received').map((h) => h.status), ['ok', 'skipped']);
+    expect(changed.map((e) => [e.detail.reason, e.detail.delta, e.detail.onHand])).toStrictEqual([['RECEIPT', 50, 300], ['RECEIPT', 50, 300]]);
+    expect(deps.erpCommands.sent[0]).toStrictEqual({ command: 'CreateReceipt', receiptId: 'RCV-1', poNumber: PO_NUMBER, correlationId: CORRELATION_ID });
+    expect(deps.audit.actions().filter((a) => a === 'GoodsReceived')).toStrictEqual(['GoodsReceived']);
+    expect(deps.transactions.hops.filter((h) => h.hop === 'goods-received').map((h) => h.status)).toStrictEqual(['ok', 'skipped']);
   });
 
   it('answers a resend after the PO closed with the same receipt, and refuses a new receipt on the closed PO', async () => {
@@ -104,46 +103,46 @@ describe('recordReceipt (dock)', () => {
     await deps.procurement.savePurchaseOrder({ ...received, status: 'CLOSED', closedAt: '2025-03-20T10:00:00.000Z' }, version);
 
     const again = await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 20, uom: 'BX' }]), DOCK);
-    assert.deepEqual([again.created, again.poStatus, again.stock[0]?.applied], [false, 'CLOSED', false]);
-    assert.deepEqual((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand, 450);
-    await assert.rejects(receiveAtDock(deps, dockReceipt('RCV-2', [{ quantity: 1, uom: 'BX' }]), DOCK), ConflictError);
+    expect([again.created, again.poStatus, again.stock[0]?.applied]).toStrictEqual([false, 'CLOSED', false]);
+    expect((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand).toStrictEqual(450);
+    await expect(receiveAtDock(deps, dockReceipt('RCV-2', [{ quantity: 1, uom: 'BX' }]), DOCK)).rejects.toThrow(ConflictError);
   });
 
   it('resumes the PO workflow waiting for a receipt', async () => {
     const deps = receiptInvoiceFakes();
     await deps.waits.register(PO_NUMBER, 'RECEIPT', 'token-po');
     const recorded = await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 1, uom: 'BX' }]), DOCK);
-    assert.equal(recorded.purchaseOrderResumed, true);
-    assert.deepEqual(deps.workflows.succeeded.map((s) => s.taskToken), ['token-po']);
+    expect(recorded.purchaseOrderResumed).toBe(true);
+    expect(deps.workflows.succeeded.map((s) => s.taskToken)).toStrictEqual(['token-po']);
   });
 
   it('refuses an over-receipt as a conflict and changes nothing', async () => {
     const deps = receiptInvoiceFakes();
-    await assert.rejects(receiveAtDock(deps, dockReceipt('RCV-9', [{ quantity: 21, uom: 'BX' }]), DOCK), ConflictError);
-    assert.equal(deps.procurement.receipts.size, 0);
-    assert.equal((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand, 250);
-    assert.equal(deps.erpCommands.sent.length, 0);
+    await expect(receiveAtDock(deps, dockReceipt('RCV-9', [{ quantity: 21, uom: 'BX' }]), DOCK)).rejects.toThrow(ConflictError);
+    expect(deps.procurement.receipts.size).toBe(0);
+    expect((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand).toBe(250);
+    expect(deps.erpCommands.sent.length).toBe(0);
   });
 
   it('answers not found for an unknown PO and a data error for a unit the item does not have', async () => {
     const deps = receiptInvoiceFakes();
-    await assert.rejects(receiveAtDock(deps, { ...dockReceipt('RCV-1', [{ quantity: 1, uom: 'BX' }]), poNumber: 'PO-NMC-99999999' }, DOCK), NotFoundError);
-    await assert.rejects(receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 1, uom: 'PK' }]), DOCK), DataError);
+    await expect(receiveAtDock(deps, { ...dockReceipt('RCV-1', [{ quantity: 1, uom: 'BX' }]), poNumber: 'PO-NMC-99999999' }, DOCK)).rejects.toThrow(NotFoundError);
+    await expect(receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 1, uom: 'PK' }]), DOCK)).rejects.toThrow(DataError);
   });
 
   it('refuses the same receipt id with other goods', async () => {
     const deps = receiptInvoiceFakes();
     await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 1, uom: 'BX' }]), DOCK);
-    await assert.rejects(receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 2, uom: 'BX' }]), DOCK), ConflictError);
+    await expect(receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 2, uom: 'BX' }]), DOCK)).rejects.toThrow(ConflictError);
   });
 
   it('finishes on a resend what a failure left undone (the ERP command)', async () => {
     const deps = receiptInvoiceFakes();
     deps.erpCommands.failNext(new UpstreamUnavailableError('queue down'));
-    await assert.rejects(receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 3, uom: 'BX' }]), DOCK), UpstreamUnavailableError);
+    await expect(receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 3, uom: 'BX' }]), DOCK)).rejects.toThrow(UpstreamUnavailableError);
     await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 3, uom: 'BX' }]), DOCK);
-    assert.equal(deps.erpCommands.sent.length, 1);
-    assert.equal((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand, 280);
+    expect(deps.erpCommands.sent.length).toBe(1);
+    expect((await deps.inventory.getPosition('NMC-CATH', 'ITM-10003'))?.onHand).toBe(280);
   });
 });
 
@@ -153,15 +152,15 @@ describe('matchInvoice', () => {
     await receiveEverything(deps);
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-1001'));
     const outcome = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.deepEqual([outcome.status, outcome.next, outcome.reasons], ['MATCHED', 'POST_AP_VOUCHER', []]);
-    assert.equal(outcome.wait, undefined);
-    assert.deepEqual(outcome.entries.map((e) => [e.DetailType, e.EventBusName]), [['InvoiceMatched', BUS]]);
+    expect([outcome.status, outcome.next, outcome.reasons]).toStrictEqual(['MATCHED', 'POST_AP_VOUCHER', []]);
+    expect(outcome.wait).toBe(undefined);
+    expect(outcome.entries.map((e) => [e.DetailType, e.EventBusName])).toStrictEqual([['InvoiceMatched', BUS]]);
     assertValidEntries(outcome.entries);
     const stored = await deps.procurement.getInvoiceCase(caseId);
-    assert.deepEqual([stored?.invoiceCase.status, stored?.invoiceCase.approvedAmount], ['MATCHED', 240]);
-    assert.deepEqual(stored?.invoiceCase.match?.lines.map((l) => [l.invoicedBaseQuantity, l.receivedBaseQuantity]), [[200, 200]]);
-    assert.ok(deps.transactions.hopNames(CORRELATION_ID).includes('invoice-matched'));
-    assert.ok(deps.audit.actions().includes('InvoiceMatched'));
+    expect([stored?.invoiceCase.status, stored?.invoiceCase.approvedAmount]).toStrictEqual(['MATCHED', 240]);
+    expect(stored?.invoiceCase.match?.lines.map((l) => [l.invoicedBaseQuantity, l.receivedBaseQuantity])).toStrictEqual([[200, 200]]);
+    expect(deps.transactions.hopNames(CORRELATION_ID).includes('invoice-matched')).toBeTruthy();
+    expect(deps.audit.actions().includes('InvoiceMatched')).toBeTruthy();
   });
 
   it('raises an exception for a price over tolerance and waits for an AP clerk on a key of its own', async () => {
@@ -169,9 +168,9 @@ describe('matchInvoice', () => {
     await receiveEverything(deps);
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-1002', 200));
     const outcome = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.deepEqual([outcome.status, outcome.next, outcome.reasons], ['EXCEPTION', 'AWAIT_AP_CLERK', ['PRICE_VARIANCE']]);
-    assert.deepEqual(outcome.wait, resolutionWait(caseId, 0));
-    assert.deepEqual(outcome.entries.map((e) => e.DetailType), ['InvoiceExceptionRaised']);
+    expect([outcome.status, outcome.next, outcome.reasons]).toStrictEqual(['EXCEPTION', 'AWAIT_AP_CLERK', ['PRICE_VARIANCE']]);
+    expect(outcome.wait).toStrictEqual(resolutionWait(caseId, 0));
+    expect(outcome.entries.map((e) => e.DetailType)).toStrictEqual(['InvoiceExceptionRaised']);
     assertValidEntries(outcome.entries);
   });
 
@@ -182,9 +181,9 @@ describe('matchInvoice', () => {
     await matchInvoice(deps, { caseId, eventBusName: BUS });
     const audited = deps.audit.records.length;
     const again = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.equal(again.next, 'AWAIT_AP_CLERK');
-    assert.equal(deps.audit.records.length, audited);
-    assert.equal(deps.procurement.invoices.get(caseId)?.version, 2);
+    expect(again.next).toBe('AWAIT_AP_CLERK');
+    expect(deps.audit.records.length).toBe(audited);
+    expect(deps.procurement.invoices.get(caseId)?.version).toBe(2);
   });
 
   it('flags a duplicate of an accepted invoice', async () => {
@@ -194,7 +193,7 @@ describe('matchInvoice', () => {
     await matchInvoice(deps, { caseId: first, eventBusName: BUS });
     const rekeyed = await receiveInvoice(deps, invoiceOf2Cases('INV 2001'));
     const outcome = await matchInvoice(deps, { caseId: rekeyed, eventBusName: BUS });
-    assert.ok(outcome.reasons.includes('DUPLICATE'));
+    expect(outcome.reasons.includes('DUPLICATE')).toBeTruthy();
   });
 });
 
@@ -208,32 +207,32 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
 
     const decision = { action: 'ACCEPT_VARIANCE' as const, clerk: 'ap.nguyen', note: 'price increase agreed by phone' };
     const resolved = await resolveInvoice(deps, AP, caseId, decision, { correlationId: 'req-9' });
-    assert.deepEqual([resolved.invoice.status, resolved.next, resolved.replay, resolved.resumed], ['MATCHED', 'POST_AP_VOUCHER', false, true]);
-    assert.deepEqual(deps.workflows.succeeded, [{ taskToken: 'token-clerk', output: { caseId, action: 'ACCEPT_VARIANCE', status: 'MATCHED', next: 'POST_AP_VOUCHER' } }]);
-    assert.equal(deps.events.ofType('InvoiceMatched').length, 1);
+    expect([resolved.invoice.status, resolved.next, resolved.replay, resolved.resumed]).toStrictEqual(['MATCHED', 'POST_AP_VOUCHER', false, true]);
+    expect(deps.workflows.succeeded).toStrictEqual([{ taskToken: 'token-clerk', output: { caseId, action: 'ACCEPT_VARIANCE', status: 'MATCHED', next: 'POST_AP_VOUCHER' } }]);
+    expect(deps.events.ofType('InvoiceMatched').length).toBe(1);
     const resent = await resolveInvoice(deps, AP, caseId, decision, { correlationId: 'req-10' });
-    assert.equal(resent.replay, true);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.decisions.length, 1);
-    assert.deepEqual(deps.audit.actions().filter((a) => a === 'InvoiceVarianceAccepted'), ['InvoiceVarianceAccepted']);
+    expect(resent.replay).toBe(true);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.decisions.length).toBe(1);
+    expect(deps.audit.actions().filter((a) => a === 'InvoiceVarianceAccepted')).toStrictEqual(['InvoiceVarianceAccepted']);
     // The note is in the audit payload hash only: never in the case, an event or a hop.
-    assert.equal(JSON.stringify([...deps.procurement.invoices.values(), deps.events.events, deps.transactions.hops]).includes('phone'), false);
+    expect(JSON.stringify([...deps.procurement.invoices.values(), deps.events.events, deps.transactions.hops]).includes('phone')).toBe(false);
 
     await deps.waits.register(PO_NUMBER, 'INVOICE_MATCHED', 'token-po');
     const posted = await postApVoucher(deps, caseId);
     const repeated = await postApVoucher(deps, caseId);
-    assert.equal(posted.voucherId, 'APV|SUP-MEDLINE|INV-3001');
-    assert.deepEqual([repeated.journalId, repeated.erpInvoiceId], [posted.journalId, posted.erpInvoiceId]);
-    assert.equal(deps.finance.apVouchers.size, 1);
-    assert.equal(deps.erp.payablesInvoices.size, 1);
+    expect(posted.voucherId).toBe('APV|SUP-MEDLINE|INV-3001');
+    expect([repeated.journalId, repeated.erpInvoiceId]).toStrictEqual([posted.journalId, posted.erpInvoiceId]);
+    expect(deps.finance.apVouchers.size).toBe(1);
+    expect(deps.erp.payablesInvoices.size).toBe(1);
     const voucher = deps.finance.apVouchers.get(posted.voucherId)?.voucher;
-    assert.equal(voucher?.totalAmount, 400);
-    assert.deepEqual(voucher?.lines.map((l) => [l.kind, l.costCenter, l.glAccount, l.amount]), [['MERCHANDISE', 'CC-NMC-CATH', '6100-200', 400]]);
-    assert.equal((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status, 'PAID');
-    assert.equal(posted.purchaseOrderResumed, true);
-    assert.deepEqual(deps.audit.actions().filter((a) => a === 'ApVoucherPosted'), ['ApVoucherPosted']);
+    expect(voucher?.totalAmount).toBe(400);
+    expect(voucher?.lines.map((l) => [l.kind, l.costCenter, l.glAccount, l.amount])).toStrictEqual([['MERCHANDISE', 'CC-NMC-CATH', '6100-200', 400]]);
+    expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.status).toBe('PAID');
+    expect(posted.purchaseOrderResumed).toBe(true);
+    expect(deps.audit.actions().filter((a) => a === 'ApVoucherPosted')).toStrictEqual(['ApVoucherPosted']);
     assertValidEntries(posted.entries);
     const po = await deps.procurement.getPurchaseOrder(PO_NUMBER);
-    assert.deepEqual([po?.status, po?.lines[0]?.invoicedBaseQuantity], ['INVOICED', 200]);
+    expect([po?.status, po?.lines[0]?.invoicedBaseQuantity]).toStrictEqual(['INVOICED', 200]);
   });
 
   it('REJECT ends the case; a later ACCEPT_VARIANCE is a conflict', async () => {
@@ -242,10 +241,10 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-3002', 200));
     await matchInvoice(deps, { caseId, eventBusName: BUS });
     const rejected = await resolveInvoice(deps, AP, caseId, { action: 'REJECT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
-    assert.deepEqual([rejected.invoice.status, rejected.next], ['REJECTED', 'NOTIFY_SUPPLIER_REJECTED']);
-    await assert.rejects(resolveInvoice(deps, AP, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r' }), ConflictError);
-    await assert.rejects(postApVoucher(deps, caseId), ConflictError);
-    assert.equal((await matchInvoice(deps, { caseId, eventBusName: BUS })).next, 'DONE');
+    expect([rejected.invoice.status, rejected.next]).toStrictEqual(['REJECTED', 'NOTIFY_SUPPLIER_REJECTED']);
+    await expect(resolveInvoice(deps, AP, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r' })).rejects.toThrow(ConflictError);
+    await expect(postApVoucher(deps, caseId)).rejects.toThrow(ConflictError);
+    expect((await matchInvoice(deps, { caseId, eventBusName: BUS })).next).toBe('DONE');
   });
 
   it('prepares the same voucher on every retry, without calling the ERP or the ledger', async () => {
@@ -256,9 +255,9 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     const first = await prepareApVoucher(deps, { caseId });
     deps.clock.advance(3 * 86_400_000);
     const later = await prepareApVoucher(deps, { caseId });
-    assert.deepEqual(later, first, 'same voucher, id and posting date days later');
-    assert.deepEqual([first.voucherId, first.poNumber, first.voucher.totalAmount], ['APV|SUP-MEDLINE|INV-3003', PO_NUMBER, 240]);
-    assert.deepEqual([deps.erp.calls.length, deps.finance.calls], [0, 0]);
+    expect(later).toStrictEqual(first);
+    expect([first.voucherId, first.poNumber, first.voucher.totalAmount]).toStrictEqual(['APV|SUP-MEDLINE|INV-3003', PO_NUMBER, 240]);
+    expect([deps.erp.calls.length, deps.finance.calls]).toStrictEqual([0, 0]);
   });
 
   it('creates the ERP payables invoice keyed on the voucher id, once, and refuses a voucher id that is not the invoice\'s', async () => {
@@ -269,10 +268,10 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     const command = { command: 'CreatePayablesInvoice' as const, caseId, voucherId: 'APV|SUP-MEDLINE|INV-3004', correlationId: CORRELATION_ID };
     const created = await processErpCommand(deps, command);
     const again = await processErpCommand(deps, command);
-    assert.deepEqual(again, created);
-    assert.deepEqual([...deps.erp.payablesInvoices.keys()], ['APV|SUP-MEDLINE|INV-3004']);
-    await assert.rejects(processErpCommand(deps, { ...command, voucherId: 'APV|SUP-MEDLINE|INV-0000' }), DataError);
-    assert.equal(deps.erp.payablesInvoices.size, 1);
+    expect(again).toStrictEqual(created);
+    expect([...deps.erp.payablesInvoices.keys()]).toStrictEqual(['APV|SUP-MEDLINE|INV-3004']);
+    await expect(processErpCommand(deps, { ...command, voucherId: 'APV|SUP-MEDLINE|INV-0000' })).rejects.toThrow(DataError);
+    expect(deps.erp.payablesInvoices.size).toBe(1);
   });
 
   it('records a failed ledger post on the transaction and rethrows it for the connector', async () => {
@@ -282,10 +281,10 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     await matchInvoice(deps, { caseId, eventBusName: BUS });
     const { voucher } = await prepareApVoucher(deps, { caseId });
     deps.finance.script(new UpstreamUnavailableError('finance ledger unavailable'));
-    await assert.rejects(postApVoucherToLedger(deps, voucher), UpstreamUnavailableError);
-    assert.equal(deps.transactions.hopNames(voucher.correlationId).at(-1), 'connector-failed');
-    assert.deepEqual(await postApVoucherToLedger(deps, voucher), { voucherId: voucher.voucherId, journalId: 'APJ-000001' });
-    assert.equal(deps.finance.apVouchers.size, 1);
+    await expect(postApVoucherToLedger(deps, voucher)).rejects.toThrow(UpstreamUnavailableError);
+    expect(deps.transactions.hopNames(voucher.correlationId).at(-1)).toBe('connector-failed');
+    expect(await postApVoucherToLedger(deps, voucher)).toStrictEqual({ voucherId: voucher.voucherId, journalId: 'APJ-000001' });
+    expect(deps.finance.apVouchers.size).toBe(1);
   });
 
   it('WAIT_FOR_RECEIPT: the invoice is matched again when the missing goods arrive', async () => {
@@ -293,18 +292,18 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 120, uom: 'EA' }]), DOCK);
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-4001'));
     const short = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.deepEqual([short.reasons, short.next], [['QTY_NOT_RECEIVED'], 'AWAIT_AP_CLERK']);
+    expect([short.reasons, short.next]).toStrictEqual([['QTY_NOT_RECEIVED'], 'AWAIT_AP_CLERK']);
     await resolveInvoice(deps, AP, caseId, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
 
     const waiting = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.deepEqual([waiting.next, waiting.wait], ['AWAIT_RECEIPT', receiptWait(caseId, 1)]);
+    expect([waiting.next, waiting.wait]).toStrictEqual(['AWAIT_RECEIPT', receiptWait(caseId, 1)]);
     await deps.waits.register(waiting.wait!.entity, waiting.wait!.awaited, 'token-goods');
 
     const recorded = await receiveAtDock(deps, dockReceipt('RCV-2', [{ quantity: 8, uom: 'BX' }]), DOCK);
-    assert.deepEqual(recorded.invoicesResumed, [caseId]);
-    assert.ok(deps.workflows.succeeded.some((s) => s.taskToken === 'token-goods'));
+    expect(recorded.invoicesResumed).toStrictEqual([caseId]);
+    expect(deps.workflows.succeeded.some((s) => s.taskToken === 'token-goods')).toBeTruthy();
     const rematched = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.deepEqual([rematched.status, rematched.next], ['MATCHED', 'POST_AP_VOUCHER']);
+    expect([rematched.status, rematched.next]).toStrictEqual(['MATCHED', 'POST_AP_VOUCHER']);
   });
 
   it('asks the clerk again when, after waiting for goods, only a price is left', async () => {
@@ -315,7 +314,7 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     await resolveInvoice(deps, AP, caseId, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
     await receiveAtDock(deps, dockReceipt('RCV-2', [{ quantity: 80, uom: 'EA' }]), DOCK);
     const rematched = await matchInvoice(deps, { caseId, eventBusName: BUS });
-    assert.deepEqual([rematched.reasons, rematched.next, rematched.wait], [['PRICE_VARIANCE'], 'AWAIT_AP_CLERK', resolutionWait(caseId, 1)]);
+    expect([rematched.reasons, rematched.next, rematched.wait]).toStrictEqual([['PRICE_VARIANCE'], 'AWAIT_AP_CLERK', resolutionWait(caseId, 1)]);
   });
 });
 
@@ -327,15 +326,15 @@ describe('who sees which invoice', () => {
     await matchInvoice(deps, { caseId, eventBusName: BUS });
 
     const exceptions = await listInvoices(deps, AP, { status: 'EXCEPTION', limit: 50 });
-    assert.deepEqual(exceptions.map((i) => [i.invoiceId, i.reasons]), [[caseId, ['PRICE_VARIANCE']]]);
+    expect(exceptions.map((i) => [i.invoiceId, i.reasons])).toStrictEqual([[caseId, ['PRICE_VARIANCE']]]);
     const medline = await invoiceViewerFor(deps, 'supplier-medline');
     const cardinal = await invoiceViewerFor(deps, 'supplier-cardinal');
-    assert.deepEqual(medline, { kind: 'SUPPLIER', supplierId: 'SUP-MEDLINE' });
-    assert.equal((await getInvoice(deps, medline, caseId)).invoiceNumber, 'INV-5001');
-    assert.equal((await getInvoice(deps, medline, caseId)).decisions, undefined);
-    await assert.rejects(getInvoice(deps, cardinal, caseId), NotFoundError);
-    assert.deepEqual(await listInvoices(deps, cardinal, { limit: 50 }), []);
-    await assert.rejects(resolveInvoice(deps, medline, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'x' }, { correlationId: 'r' }), AuthorizationError);
+    expect(medline).toStrictEqual({ kind: 'SUPPLIER', supplierId: 'SUP-MEDLINE' });
+    expect((await getInvoice(deps, medline, caseId)).invoiceNumber).toBe('INV-5001');
+    expect((await getInvoice(deps, medline, caseId)).decisions).toBe(undefined);
+    await expect(getInvoice(deps, cardinal, caseId)).rejects.toThrow(NotFoundError);
+    expect(await listInvoices(deps, cardinal, { limit: 50 })).toStrictEqual([]);
+    await expect(resolveInvoice(deps, medline, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'x' }, { correlationId: 'r' })).rejects.toThrow(AuthorizationError);
   });
 });
 
@@ -344,9 +343,9 @@ describe('raiseInvoiceAlert', () => {
     const deps = receiptInvoiceFakes();
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-6001'));
     const raised = await raiseInvoiceAlert(deps, { caseId, reason: 'RESOLUTION', eventBusName: BUS });
-    assert.deepEqual([raised.alertType, raised.severity], ['INVOICE_RESOLUTION_OVERDUE', 'WARNING']);
+    expect([raised.alertType, raised.severity]).toStrictEqual(['INVOICE_RESOLUTION_OVERDUE', 'WARNING']);
     assertValidEntries(raised.entries);
-    assert.deepEqual(raised.entries[0]?.Detail.entity, { kind: 'INVOICE', id: caseId });
-    assert.deepEqual(deps.transactions.hops.map((h) => [h.hop, h.status]), [['procurement-alert', 'error']]);
+    expect(raised.entries[0]?.Detail.entity).toStrictEqual({ kind: 'INVOICE', id: caseId });
+    expect(deps.transactions.hops.map((h) => [h.hop, h.status])).toStrictEqual([['procurement-alert', 'error']]);
   });
 });

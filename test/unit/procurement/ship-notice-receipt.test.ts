@@ -2,8 +2,7 @@
  * Receipts confirmed from an 856 (pure): what an applied ship notice leaves on the PO, the receipt it
  * yields, and the rule that a shipment is received by one receipt only.
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import type { PurchaseOrder, ShipNotice } from '../../../contracts/procurement';
 import { ConflictError, NotFoundError } from '../../../functions/domain/errors';
 import { applyReceipt, applyShipNotice } from '../../../functions/domain/procurement/purchase-order';
@@ -38,7 +37,7 @@ const shippedPo = (...shipmentIds: string[]): PurchaseOrder =>
 describe('applyShipNotice keeps what each shipment shipped', () => {
   it('records the shipment with its lines resolved to PO lines, in the unit shipped and in base units', () => {
     const po = shippedPo('SHP-1');
-    assert.deepEqual(shipmentOf(po, 'SHP-1'), {
+    expect(shipmentOf(po, 'SHP-1')).toStrictEqual({
       shipmentId: 'SHP-1',
       shippedAt: '2025-03-15',
       lines: [
@@ -52,8 +51,8 @@ describe('applyShipNotice keeps what each shipment shipped', () => {
   it('records a resent ship notice once', () => {
     const po = shippedPo('SHP-1');
     const again = applyShipNotice(po, shipNotice('SHP-1'), conversions);
-    assert.equal(again.applied, false);
-    assert.equal(again.purchaseOrder.shipments?.length, 1);
+    expect(again.applied).toBe(false);
+    expect(again.purchaseOrder.shipments?.length).toBe(1);
   });
 });
 
@@ -61,7 +60,7 @@ describe('receiptForShipment', () => {
   it('yields exactly what the shipment shipped, as an ASN receipt at the PO location', () => {
     const po = shippedPo('SHP-1', 'SHP-2');
     const receipt = receiptForShipment(po, 'SHP-1', { receiptId: 'RCV-9', receivedAt: RECEIVED_AT });
-    assert.deepEqual(receipt, {
+    expect(receipt).toStrictEqual({
       receiptId: 'RCV-9',
       poNumber: 'PO-NMC-00000001',
       facilityId: 'FAC-NMC',
@@ -80,23 +79,17 @@ describe('receiptForShipment', () => {
   it('receives the shipped base units when the PO applies it (converted as the 856 was)', () => {
     const po = shippedPo('SHP-1');
     const applied = applyReceipt(po, receiptForShipment(po, 'SHP-1', { receiptId: 'RCV-9', receivedAt: RECEIVED_AT }), conversions);
-    assert.deepEqual(
-      applied.lines.map((l) => l.baseQuantity),
-      shipmentOf(po, 'SHP-1')?.lines.map((l) => l.baseQuantity),
-    );
-    assert.deepEqual(
-      applied.purchaseOrder.lines.map((l) => l.receivedBaseQuantity),
-      applied.purchaseOrder.lines.map((l) => l.shippedBaseQuantity),
-    );
+    expect(applied.lines.map((l) => l.baseQuantity)).toStrictEqual(shipmentOf(po, 'SHP-1')?.lines.map((l) => l.baseQuantity));
+    expect(applied.purchaseOrder.lines.map((l) => l.receivedBaseQuantity)).toStrictEqual(applied.purchaseOrder.lines.map((l) => l.shippedBaseQuantity));
   });
 
   it('throws NotFoundError for a shipment the PO did not take', () => {
-    assert.throws(() => receiptForShipment(shippedPo('SHP-1'), 'SHP-404', { receiptId: 'RCV-9', receivedAt: RECEIVED_AT }), NotFoundError);
+    expect(() => receiptForShipment(shippedPo('SHP-1'), 'SHP-404', { receiptId: 'RCV-9', receivedAt: RECEIVED_AT })).toThrow(NotFoundError);
   });
 
   it('throws ConflictError for a shipment applied before the PO kept shipment lines', () => {
     const { shipments: _dropped, ...legacy } = shippedPo('SHP-1');
-    assert.throws(() => receiptForShipment(legacy, 'SHP-1', { receiptId: 'RCV-9', receivedAt: RECEIVED_AT }), ConflictError);
+    expect(() => receiptForShipment(legacy, 'SHP-1', { receiptId: 'RCV-9', receivedAt: RECEIVED_AT })).toThrow(ConflictError);
   });
 });
 
@@ -106,30 +99,30 @@ describe('a shipment is received once', () => {
   const received = applyReceipt(po, first, conversions).purchaseOrder;
 
   it('names the receipt that received a shipment, among the receipts the PO applied', () => {
-    assert.equal(receiptOfShipment(received, [first], 'SHP-1')?.receiptId, 'RCV-1');
-    assert.equal(receiptOfShipment(po, [first], 'SHP-1'), undefined, 'a receipt the PO did not apply does not count');
+    expect(receiptOfShipment(received, [first], 'SHP-1')?.receiptId).toBe('RCV-1');
+    expect(receiptOfShipment(po, [first], 'SHP-1')).toBe(undefined);
   });
 
   it('refuses another receipt of the same shipment with a conflict naming the first', () => {
     const second = { ...first, receiptId: 'RCV-2' };
-    assert.throws(() => assertShipmentNotReceivedElsewhere(received, [first], second), (e: unknown) => {
-      assert.ok(e instanceof ConflictError);
-      assert.match(e.message, /received as receipt RCV-1/);
+    expect(() => assertShipmentNotReceivedElsewhere(received, [first], second)).toThrow(expect.toSatisfy((e: unknown) => {
+      expect(e instanceof ConflictError).toBeTruthy();
+      expect(e.message).toMatch(/received as receipt RCV-1/);
       return true;
-    });
+    }));
   });
 
   it('lets the same receipt again, and receipts without a shipment, through', () => {
-    assert.doesNotThrow(() => assertShipmentNotReceivedElsewhere(received, [first], first));
+    expect(() => assertShipmentNotReceivedElsewhere(received, [first], first)).not.toThrow();
     const { shipmentId: _none, ...counted } = { ...first, receiptId: 'RCV-3', source: 'DOCK' as const };
-    assert.doesNotThrow(() => assertShipmentNotReceivedElsewhere(received, [first], counted));
+    expect(() => assertShipmentNotReceivedElsewhere(received, [first], counted)).not.toThrow();
   });
 });
 
 describe('shipNoticeReceiptId', () => {
   it('is the same for the same supplier and shipment, and differs across suppliers', () => {
-    assert.equal(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1'), 'ASN:SUP-CARDINAL:SHP-1');
-    assert.equal(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1'), shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1'));
-    assert.notEqual(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1'), shipNoticeReceiptId('SUP-MEDLINE', 'SHP-1'));
+    expect(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1')).toBe('ASN:SUP-CARDINAL:SHP-1');
+    expect(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1')).toBe(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1'));
+    expect(shipNoticeReceiptId('SUP-CARDINAL', 'SHP-1')).not.toBe(shipNoticeReceiptId('SUP-MEDLINE', 'SHP-1'));
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { ReferenceDataSetSchema } from '../../../contracts/reference';
 import { isValidGln, isValidGtin } from '../../../local/gs1';
 import { buildSeedData, costCenterOf, parSettingsByLocation, seedSummary } from '../../../local/seed';
@@ -9,55 +8,49 @@ const data = buildSeedData();
 describe('buildSeedData', () => {
   it('produces a reference data set that satisfies ReferenceDataSetSchema', () => {
     const parsed = ReferenceDataSetSchema.safeParse(data);
-    assert.equal(parsed.success, true, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 3)));
+    expect(parsed.success).toBe(true);
   });
 
   it('is deterministic: two builds are deeply equal', () => {
-    assert.deepEqual(buildSeedData(), data);
+    expect(buildSeedData()).toStrictEqual(data);
   });
 
   it('seeds 2 facilities, 6 par locations, 160 items and 160 charge codes', () => {
-    assert.equal(data.facilities.length, 2);
-    assert.equal(data.locations.length, 6);
-    assert.ok(data.items.length >= 150);
-    assert.equal(data.items.length, 160);
-    assert.equal(data.chargeCodes.length, 160);
-    assert.equal(data.items[0]?.itemId, 'ITM-10001');
-    assert.equal(data.items.at(-1)?.itemId, 'ITM-10160');
+    expect(data.facilities.length).toBe(2);
+    expect(data.locations.length).toBe(6);
+    expect(data.items.length >= 150).toBeTruthy();
+    expect(data.items.length).toBe(160);
+    expect(data.chargeCodes.length).toBe(160);
+    expect(data.items[0]?.itemId).toBe('ITM-10001');
+    expect(data.items.at(-1)?.itemId).toBe('ITM-10160');
   });
 
   it('names the two facilities as the common brief fixes them, with valid GLNs', () => {
-    assert.deepEqual(
-      data.facilities.map((f) => [f.facilityId, f.name]),
-      [
+    expect(data.facilities.map((f) => [f.facilityId, f.name])).toStrictEqual([
         ['FAC-NMC', 'North Medical Center'],
         ['FAC-SCH', 'South Community Hospital'],
-      ],
-    );
+      ]);
     for (const facility of data.facilities) {
-      assert.equal(isValidGln(facility.gln), true, facility.gln);
+      expect(isValidGln(facility.gln)).toBe(true);
     }
   });
 
   it('gives each of the six par locations its CC-<location> cost center and a 6410 supplies expense account', () => {
-    assert.deepEqual(
-      data.locations.map((l) => l.locationId),
-      ['NMC-OR', 'NMC-CATH', 'NMC-ED', 'SCH-OR', 'SCH-ICU', 'SCH-LD'],
-    );
+    expect(data.locations.map((l) => l.locationId)).toStrictEqual(['NMC-OR', 'NMC-CATH', 'NMC-ED', 'SCH-OR', 'SCH-ICU', 'SCH-LD']);
     for (const location of data.locations) {
-      assert.equal(location.kind, 'PAR');
-      assert.equal(location.costCenter, costCenterOf(location.locationId));
-      assert.equal(location.facilityId, location.locationId.startsWith('NMC') ? 'FAC-NMC' : 'FAC-SCH');
+      expect(location.kind).toBe('PAR');
+      expect(location.costCenter).toBe(costCenterOf(location.locationId));
+      expect(location.facilityId).toBe(location.locationId.startsWith('NMC') ? 'FAC-NMC' : 'FAC-SCH');
       const costCenter = data.costCenters.find((c) => c.costCenter === location.costCenter);
-      assert.ok(costCenter, location.costCenter);
-      assert.equal(costCenter.facilityId, location.facilityId);
-      assert.match(costCenter.glAccount, /^6410-\d{3}$/);
+      expect(costCenter).toBeTruthy();
+      expect(costCenter.facilityId).toBe(location.facilityId);
+      expect(costCenter.glAccount).toMatch(/^6410-\d{3}$/);
     }
   });
 
   it('crosswalks the EPIC departments of each facility to their location and cost center', () => {
     const rows = data.departments.map((d) => `${d.sourceSystem}|${d.facilityCode}|${d.departmentCode}->${d.locationId}|${d.costCenter}`);
-    assert.deepEqual(rows.sort(), [
+    expect(rows.sort()).toStrictEqual([
       'EPIC|NMC|CATH->NMC-CATH|CC-NMC-CATH',
       'EPIC|NMC|ED->NMC-ED|CC-NMC-ED',
       'EPIC|NMC|OR->NMC-OR|CC-NMC-OR',
@@ -68,45 +61,45 @@ describe('buildSeedData', () => {
   });
 
   it('does not seed charge code CHG-999999 or department XRAY (tests use them for exceptions)', () => {
-    assert.equal(data.chargeCodes.some((c) => c.chargeCode === 'CHG-999999'), false);
-    assert.equal(data.departments.some((d) => d.departmentCode === 'XRAY'), false);
+    expect(data.chargeCodes.some((c) => c.chargeCode === 'CHG-999999')).toBe(false);
+    expect(data.departments.some((d) => d.departmentCode === 'XRAY')).toBe(false);
   });
 
   it('gives every item a valid, unique GTIN-14', () => {
     const gtins = data.items.map((i) => i.gtin);
     for (const gtin of gtins) {
-      assert.equal(gtin.length, 14, gtin);
-      assert.equal(isValidGtin(gtin), true, gtin);
+      expect(gtin.length).toBe(14);
+      expect(isValidGtin(gtin)).toBe(true);
     }
-    assert.equal(new Set(gtins).size, gtins.length);
+    expect(new Set(gtins).size).toBe(gtins.length);
   });
 
   it('describes every item as a med-surg product with manufacturer, catalog number, UNSPSC 42 and a supplier', () => {
     const suppliers = new Set(['SUP-MEDLINE', 'SUP-CARDINAL', 'SUP-OWENS', 'SUP-BD']);
-    assert.equal(new Set(data.items.map((i) => i.description)).size, data.items.length);
+    expect(new Set(data.items.map((i) => i.description)).size).toBe(data.items.length);
     for (const item of data.items) {
-      assert.match(item.unspsc ?? '', /^42\d{6}$/, item.itemId);
-      assert.ok(item.manufacturer, item.itemId);
-      assert.ok(item.manufacturerCatalogNumber, item.itemId);
-      assert.ok(item.supplierCatalogNumber, item.itemId);
-      assert.ok(suppliers.has(item.supplierId ?? ''), item.itemId);
-      assert.ok(item.unitCost > 0, item.itemId);
-      assert.equal(Math.round(item.unitCost * 100) / 100, item.unitCost, `${item.itemId} cost has whole cents`);
+      expect(item.unspsc ?? '').toMatch(/^42\d{6}$/);
+      expect(item.manufacturer).toBeTruthy();
+      expect(item.manufacturerCatalogNumber).toBeTruthy();
+      expect(item.supplierCatalogNumber).toBeTruthy();
+      expect(suppliers.has(item.supplierId ?? '')).toBeTruthy();
+      expect(item.unitCost > 0).toBeTruthy();
+      expect(Math.round(item.unitCost * 100) / 100).toBe(item.unitCost);
     }
-    assert.deepEqual(new Set(data.items.map((i) => i.supplierId)), suppliers);
+    expect(new Set(data.items.map((i) => i.supplierId))).toStrictEqual(suppliers);
   });
 
   it('stocks every item in base unit EA, buys it by BX or CS, and lists each pack conversion including EA = 1', () => {
     for (const item of data.items) {
-      assert.equal(item.baseUom, 'EA');
-      assert.ok(['BX', 'CS'].includes(item.purchaseUom), item.itemId);
-      assert.deepEqual(item.conversions[0], { uom: 'EA', factor: 1 });
+      expect(item.baseUom).toBe('EA');
+      expect(['BX', 'CS'].includes(item.purchaseUom)).toBeTruthy();
+      expect(item.conversions[0]).toStrictEqual({ uom: 'EA', factor: 1 });
       const purchase = item.conversions.find((c) => c.uom === item.purchaseUom);
-      assert.ok(purchase, `${item.itemId} has a conversion for its purchase UoM`);
+      expect(purchase).toBeTruthy();
       const box = item.conversions.find((c) => c.uom === 'BX');
       if (item.purchaseUom === 'CS' && box) {
-        assert.equal(purchase.factor % box.factor, 0, `${item.itemId}: a case holds whole boxes`);
-        assert.ok(purchase.factor > box.factor, item.itemId);
+        expect(purchase.factor % box.factor).toBe(0);
+        expect(purchase.factor > box.factor).toBeTruthy();
       }
     }
   });
@@ -114,11 +107,11 @@ describe('buildSeedData', () => {
   it('maps charge codes CHG-100001… 1:1 to existing items for sourceSystem EPIC', () => {
     const itemIds = new Set(data.items.map((i) => i.itemId));
     data.chargeCodes.forEach((c, index) => {
-      assert.equal(c.sourceSystem, 'EPIC');
-      assert.equal(c.chargeCode, `CHG-${100001 + index}`);
-      assert.ok(itemIds.has(c.itemId), c.itemId);
+      expect(c.sourceSystem).toBe('EPIC');
+      expect(c.chargeCode).toBe(`CHG-${100001 + index}`);
+      expect(itemIds.has(c.itemId)).toBeTruthy();
     });
-    assert.equal(new Set(data.chargeCodes.map((c) => c.itemId)).size, data.items.length);
+    expect(new Set(data.chargeCodes.map((c) => c.itemId)).size).toBe(data.items.length);
   });
 
   it('gives every par setting an existing location and item, reorderPoint < parLevel and an opening stock that does not reorder', () => {
@@ -126,22 +119,22 @@ describe('buildSeedData', () => {
     const locationIds = new Set(data.locations.map((l) => l.locationId));
     const keys = new Set<string>();
     for (const p of data.parSettings) {
-      assert.ok(locationIds.has(p.locationId), p.locationId);
-      assert.ok(itemIds.has(p.itemId), p.itemId);
-      assert.ok(p.reorderPoint < p.parLevel, `${p.locationId}/${p.itemId}`);
-      assert.ok(p.initialOnHand > p.reorderPoint && p.initialOnHand <= p.parLevel, `${p.locationId}/${p.itemId}`);
+      expect(locationIds.has(p.locationId)).toBeTruthy();
+      expect(itemIds.has(p.itemId)).toBeTruthy();
+      expect(p.reorderPoint < p.parLevel).toBeTruthy();
+      expect(p.initialOnHand > p.reorderPoint && p.initialOnHand <= p.parLevel).toBeTruthy();
       const key = `${p.locationId}|${p.itemId}`;
-      assert.equal(keys.has(key), false, `duplicate par setting ${key}`);
+      expect(keys.has(key)).toBe(false);
       keys.add(key);
     }
   });
 
   it('stocks every item at NMC-OR and a realistic subset (40–80 items) at each other location', () => {
     const counts = parSettingsByLocation(data);
-    assert.equal(counts['NMC-OR'], 160);
+    expect(counts['NMC-OR']).toBe(160);
     for (const locationId of ['NMC-CATH', 'NMC-ED', 'SCH-OR', 'SCH-ICU', 'SCH-LD']) {
       const count = counts[locationId] ?? 0;
-      assert.ok(count >= 40 && count <= 80, `${locationId}: ${count}`);
+      expect(count >= 40 && count <= 80).toBeTruthy();
     }
   });
 
@@ -152,50 +145,44 @@ describe('buildSeedData', () => {
       return p && { parLevel: p.parLevel, reorderPoint: p.reorderPoint, initialOnHand: p.initialOnHand };
     };
     const gauze = find('ITM-10001');
-    assert.equal(gauze?.description, 'Sponge, gauze 4x4 in, sterile');
-    assert.equal(gauze?.baseUom, 'EA');
-    assert.equal(gauze?.purchaseUom, 'BX');
-    assert.deepEqual(gauze?.conversions.find((c) => c.uom === 'BX'), { uom: 'BX', factor: 10 });
-    assert.equal(gauze?.unitCost, 0.45);
-    assert.equal(gauze?.currency, 'USD');
-    assert.deepEqual(par('ITM-10001'), { parLevel: 100, reorderPoint: 40, initialOnHand: 60 });
+    expect(gauze?.description).toBe('Sponge, gauze 4x4 in, sterile');
+    expect(gauze?.baseUom).toBe('EA');
+    expect(gauze?.purchaseUom).toBe('BX');
+    expect(gauze?.conversions.find((c) => c.uom === 'BX')).toStrictEqual({ uom: 'BX', factor: 10 });
+    expect(gauze?.unitCost).toBe(0.45);
+    expect(gauze?.currency).toBe('USD');
+    expect(par('ITM-10001')).toStrictEqual({ parLevel: 100, reorderPoint: 40, initialOnHand: 60 });
 
     const suture = find('ITM-10002');
-    assert.equal(suture?.description, 'Suture, polyglactin 3-0, 27 in');
-    assert.equal(suture?.baseUom, 'EA');
-    assert.equal(suture?.purchaseUom, 'BX');
-    assert.deepEqual(suture?.conversions.find((c) => c.uom === 'BX'), { uom: 'BX', factor: 12 });
-    assert.equal(suture?.unitCost, 3.1);
-    assert.deepEqual(par('ITM-10002'), { parLevel: 48, reorderPoint: 12, initialOnHand: 30 });
+    expect(suture?.description).toBe('Suture, polyglactin 3-0, 27 in');
+    expect(suture?.baseUom).toBe('EA');
+    expect(suture?.purchaseUom).toBe('BX');
+    expect(suture?.conversions.find((c) => c.uom === 'BX')).toStrictEqual({ uom: 'BX', factor: 12 });
+    expect(suture?.unitCost).toBe(3.1);
+    expect(par('ITM-10002')).toStrictEqual({ parLevel: 48, reorderPoint: 12, initialOnHand: 30 });
 
-    assert.deepEqual(
-      data.chargeCodes.filter((c) => c.chargeCode === 'CHG-100001' || c.chargeCode === 'CHG-100002'),
-      [
+    expect(data.chargeCodes.filter((c) => c.chargeCode === 'CHG-100001' || c.chargeCode === 'CHG-100002')).toStrictEqual([
         { sourceSystem: 'EPIC', chargeCode: 'CHG-100001', itemId: 'ITM-10001' },
         { sourceSystem: 'EPIC', chargeCode: 'CHG-100002', itemId: 'ITM-10002' },
-      ],
-    );
+      ]);
   });
 });
 
 describe('seedSummary', () => {
   it('counts every collection of the data set', () => {
     const summary = seedSummary(data);
-    assert.equal(summary.facilities, 2);
-    assert.equal(summary.locations, 6);
-    assert.equal(summary.costCenters, 6);
-    assert.equal(summary.items, 160);
-    assert.equal(summary.chargeCodes, 160);
-    assert.equal(summary.departments, 6);
-    assert.equal(summary.parSettings, data.parSettings.length);
+    expect(summary.facilities).toBe(2);
+    expect(summary.locations).toBe(6);
+    expect(summary.costCenters).toBe(6);
+    expect(summary.items).toBe(160);
+    expect(summary.chargeCodes).toBe(160);
+    expect(summary.departments).toBe(6);
+    expect(summary.parSettings).toBe(data.parSettings.length);
     const asRecord: Record<string, number> = summary;
-    assert.ok(Object.values(asRecord).every((n) => Number.isInteger(n) && n > 0));
+    expect(Object.values(asRecord).every((n) => Number.isInteger(n) && n > 0)).toBeTruthy();
   });
 
   it('counts par settings per location so they add up to the total', () => {
-    assert.equal(
-      Object.values(parSettingsByLocation(data)).reduce((a, b) => a + b, 0),
-      data.parSettings.length,
-    );
+    expect(Object.values(parSettingsByLocation(data)).reduce((a, b) => a + b, 0)).toBe(data.parSettings.length);
   });
 });

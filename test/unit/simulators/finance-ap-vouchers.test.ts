@@ -2,8 +2,7 @@
  * AP vouchers through the finance simulator over real HTTP, posted by HttpFinanceLedger: exactly one
  * voucher per voucher id however often (and however failed) the post is repeated.
  */
-import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ApVoucher } from '../../../contracts/procurement';
 import { HttpFinanceLedger } from '../../../functions/adapters/connectors/finance-client';
 import { UpstreamRejectedError } from '../../../functions/domain/errors';
@@ -31,53 +30,47 @@ let sim: FinanceSimulator;
 const ledger = (): HttpFinanceLedger => new HttpFinanceLedger({ baseUrl: sim.url, timeoutMs: 300, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 });
 
 describe('finance simulator: AP vouchers', () => {
-  before(async () => {
+  beforeAll(async () => {
     sim = await startFinanceSimulator();
   });
   afterEach(() => sim.setFaults({}));
-  after(() => sim.stop());
+  afterAll(() => sim.stop());
 
   it('posts a voucher once: the same voucher again returns the same journal', async () => {
     const first = await ledger().postApVoucher(voucher());
     const again = await ledger().postApVoucher(voucher({ correlationId: 'another-request' }));
-    assert.match(first.journalId, /^APJ-\d{6}$/);
-    assert.equal(again.journalId, first.journalId);
-    assert.equal(sim.apVouchers().filter((v) => v.voucherId === voucher().voucherId).length, 1);
+    expect(first.journalId).toMatch(/^APJ-\d{6}$/);
+    expect(again.journalId).toBe(first.journalId);
+    expect(sim.apVouchers().filter((v) => v.voucherId === voucher().voucherId).length).toBe(1);
     const listed = (await (await fetch(`${sim.url}/ap/vouchers?supplierId=SUP-MEDLINE`)).json()) as { journalId: string }[];
-    assert.ok(listed.some((v) => v.journalId === first.journalId));
+    expect(listed.some((v) => v.journalId === first.journalId)).toBeTruthy();
     const one = await fetch(`${sim.url}/ap/vouchers/${encodeURIComponent(voucher().voucherId)}`);
-    assert.equal(one.status, 200);
+    expect(one.status).toBe(200);
   });
 
   it('keeps exactly one voucher when the post times out after committing and the client retries', async () => {
     const v = voucher({ voucherId: 'APV|SUP-MEDLINE|INV-1002', invoiceNumber: 'INV-1002' });
     sim.setFaults({ timeoutNext: 1 });
     const posted = await ledger().postApVoucher(v);
-    assert.equal(sim.apVouchers().filter((x) => x.voucherId === v.voucherId).length, 1);
-    assert.equal(sim.apVouchers().find((x) => x.voucherId === v.voucherId)?.journalId, posted.journalId);
-    assert.ok(sim.stats().voucherReplays >= 1);
+    expect(sim.apVouchers().filter((x) => x.voucherId === v.voucherId).length).toBe(1);
+    expect(sim.apVouchers().find((x) => x.voucherId === v.voucherId)?.journalId).toBe(posted.journalId);
+    expect(sim.stats().voucherReplays >= 1).toBeTruthy();
   });
 
   it('refuses for good a voucher whose lines do not add up (422) and a voucher id reused with other amounts (409)', async () => {
-    await assert.rejects(
-      ledger().postApVoucher(voucher({ voucherId: 'APV|SUP-MEDLINE|INV-1003', totalAmount: 999 })),
-      (e: unknown) => e instanceof UpstreamRejectedError && e.details.status === 422,
-    );
-    await assert.rejects(
-      ledger().postApVoucher(voucher({ totalAmount: 240, lines: [{ lineNumber: 1, kind: 'MERCHANDISE', costCenter: 'CC-NMC-CATH', glAccount: '6100-200', amount: 240 }] })),
-      (e: unknown) => e instanceof UpstreamRejectedError && e.details.status === 409,
-    );
+    await expect(ledger().postApVoucher(voucher({ voucherId: 'APV|SUP-MEDLINE|INV-1003', totalAmount: 999 }))).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof UpstreamRejectedError && e.details.status === 422));
+    await expect(ledger().postApVoucher(voucher({ totalAmount: 240, lines: [{ lineNumber: 1, kind: 'MERCHANDISE', costCenter: 'CC-NMC-CATH', glAccount: '6100-200', amount: 240 }] }))).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof UpstreamRejectedError && e.details.status === 409));
   });
 
   it('answers 400 without an Idempotency-Key or when it differs from the voucher id', async () => {
     const missing = await fetch(`${sim.url}/ap/vouchers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(voucher()) });
-    assert.equal(missing.status, 400);
+    expect(missing.status).toBe(400);
     const mismatched = await fetch(`${sim.url}/ap/vouchers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'APV|OTHER' },
       body: JSON.stringify(voucher()),
     });
-    assert.equal(mismatched.status, 400);
-    assert.equal(((await mismatched.json()) as { code: string }).code, 'idempotency-key-mismatch');
+    expect(mismatched.status).toBe(400);
+    expect(((await mismatched.json()) as { code: string }).code).toBe('idempotency-key-mismatch');
   });
 });

@@ -1,5 +1,4 @@
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,16 +57,16 @@ const isa13Of = (text: string): string => text.split('*')[13] ?? '';
 /** Parses strictly with node-x12 (it checks SE01 itself) and checks every count and control pair. */
 const parseChecked = (text: string): X12Interchange => {
   const interchange = new X12Parser(true).parse(text) as X12Interchange;
-  assert.match(isa13Of(text), /^\d{9}$/, 'ISA13 is 9 digits');
-  assert.equal(text.match(/IEA\*\d+\*(\d+)~/)?.[1], isa13Of(text), 'IEA02 = ISA13 as sent');
-  assert.equal(interchange.trailer.valueOf(1), String(interchange.functionalGroups.length), 'IEA01');
-  assert.equal(interchange.trailer.valueOf(2), interchange.header.valueOf(13), 'IEA02 = ISA13');
+  expect(isa13Of(text)).toMatch(/^\d{9}$/);
+  expect(text.match(/IEA\*\d+\*(\d+)~/)?.[1]).toBe(isa13Of(text));
+  expect(interchange.trailer.valueOf(1)).toBe(String(interchange.functionalGroups.length));
+  expect(interchange.trailer.valueOf(2)).toBe(interchange.header.valueOf(13));
   for (const group of interchange.functionalGroups) {
-    assert.equal(group.trailer.valueOf(1), String(group.transactions.length), 'GE01');
-    assert.equal(group.trailer.valueOf(2), group.header.valueOf(6), 'GE02 = GS06');
+    expect(group.trailer.valueOf(1)).toBe(String(group.transactions.length));
+    expect(group.trailer.valueOf(2)).toBe(group.header.valueOf(6));
     for (const set of group.transactions) {
-      assert.equal(set.trailer.valueOf(1), String(set.segments.length + 2), 'SE01 counts ST…SE');
-      assert.equal(set.trailer.valueOf(2), set.header.valueOf(2), 'SE02 = ST02');
+      expect(set.trailer.valueOf(1)).toBe(String(set.segments.length + 2));
+      expect(set.trailer.valueOf(2)).toBe(set.header.valueOf(2));
     }
   }
   return interchange;
@@ -75,7 +74,7 @@ const parseChecked = (text: string): X12Interchange => {
 
 const only = (interchange: X12Interchange): X12Transaction => {
   const set = interchange.functionalGroups[0]?.transactions[0];
-  assert.ok(set, 'one transaction set');
+  expect(set).toBeTruthy();
   return set;
 };
 
@@ -183,10 +182,10 @@ describe('supplier network simulator', () => {
   let network: SupplierNetwork;
   const tokensAskedFor: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     hem = await startFakeHem();
   });
-  after(async () => {
+  afterAll(async () => {
     await hem.stop();
   });
   beforeEach(async () => {
@@ -214,38 +213,38 @@ describe('supplier network simulator', () => {
     network.setScenario({ ...FAST, ...scenario });
     const { poNumber, text } = next850(edit);
     const res = await post850(network, text);
-    assert.equal(res.status, 200, await res.clone().text());
+    expect(res.status).toBe(200);
     await network.whenIdle();
-    assert.deepEqual(hem.errors, []);
+    expect(hem.errors).toStrictEqual([]);
     return { poNumber, docs: hem.documents.filter((d) => d.poNumber === poNumber) };
   };
 
   it('answers an 850 synchronously with a 999 that accepts it, addressed back to HEM', async () => {
     const { poNumber, text } = next850();
     const res = await post850(network, text);
-    assert.equal(res.status, 200);
+    expect(res.status).toBe(200);
     const ack = parseChecked(await res.text());
-    assert.equal(ack.header.valueOf(6).trim(), 'MEDLINE');
-    assert.equal(ack.header.valueOf(8).trim(), 'HEMHOSPITAL');
-    assert.equal(ack.header.valueOf(15), 'T', 'usage indicator mirrors the 850');
+    expect(ack.header.valueOf(6).trim()).toBe('MEDLINE');
+    expect(ack.header.valueOf(8).trim()).toBe('HEMHOSPITAL');
+    expect(ack.header.valueOf(15)).toBe('T');
     const set = only(ack);
-    assert.equal(set.header.valueOf(1), '999');
-    assert.equal(set.header.valueOf(3), '005010X231A1');
+    expect(set.header.valueOf(1)).toBe('999');
+    expect(set.header.valueOf(3)).toBe('005010X231A1');
     const gs06 = text.match(/GS\*PO\*HEMHOSPITAL\*MEDLINE\*\d+\*\d+\*(\d+)\*/)?.[1];
-    assert.deepEqual(values(segs(set, 'AK1')[0]), ['PO', gs06, '005010']);
-    assert.equal(network.inbox()[0]?.control.interchange, isa13Of(text));
-    assert.deepEqual(values(segs(set, 'AK2')[0]), ['850', '0001']);
-    assert.deepEqual(values(segs(set, 'IK5')[0]), ['A']);
-    assert.deepEqual(values(segs(set, 'AK9')[0]), ['A', '1', '1', '1']);
+    expect(values(segs(set, 'AK1')[0])).toStrictEqual(['PO', gs06, '005010']);
+    expect(network.inbox()[0]?.control.interchange).toBe(isa13Of(text));
+    expect(values(segs(set, 'AK2')[0])).toStrictEqual(['850', '0001']);
+    expect(values(segs(set, 'IK5')[0])).toStrictEqual(['A']);
+    expect(values(segs(set, 'AK9')[0])).toStrictEqual(['A', '1', '1', '1']);
     await network.whenIdle();
     const [entry] = network.inbox();
-    assert.equal(entry?.poNumber, poNumber);
-    assert.equal(entry?.supplierId, 'SUP-MEDLINE');
-    assert.equal(entry?.control.senderId, 'HEMHOSPITAL');
-    assert.equal(entry?.control.receiverId, 'MEDLINE');
-    assert.equal(entry?.orderDate, '2026-11-26');
-    assert.deepEqual(entry?.parties.find((p) => p.code === 'ST'), { code: 'ST', name: 'North Medical Center', idQualifier: 'UL', id: '0861200000012' });
-    assert.deepEqual(entry?.lines[0], {
+    expect(entry?.poNumber).toBe(poNumber);
+    expect(entry?.supplierId).toBe('SUP-MEDLINE');
+    expect(entry?.control.senderId).toBe('HEMHOSPITAL');
+    expect(entry?.control.receiverId).toBe('MEDLINE');
+    expect(entry?.orderDate).toBe('2026-11-26');
+    expect(entry?.parties.find((p) => p.code === 'ST')).toStrictEqual({ code: 'ST', name: 'North Medical Center', idQualifier: 'UL', id: '0861200000012' });
+    expect(entry?.lines[0]).toStrictEqual({
       lineNumber: 1,
       quantity: 10,
       uom: 'BX',
@@ -259,211 +258,181 @@ describe('supplier network simulator', () => {
 
   it('sends HEM an 855, an 856 and an 810 in that order, each with fresh control numbers, the supplier token and X12 content type', async () => {
     const { poNumber, docs } = await play();
-    assert.deepEqual(docs.map((d) => d.type), ['855', '856', '810']);
+    expect(docs.map((d) => d.type)).toStrictEqual(['855', '856', '810']);
     for (const doc of docs) {
-      assert.equal(doc.authorization, 'Bearer token-for-SUP-MEDLINE');
-      assert.equal(doc.contentType, 'application/edi-x12');
-      assert.equal(doc.interchange.header.valueOf(6).trim(), 'MEDLINE');
-      assert.equal(doc.interchange.header.valueOf(8).trim(), 'HEMHOSPITAL');
-      assert.equal(doc.interchange.header.valueOf(12), '00501');
-      assert.equal(doc.interchange.functionalGroups[0]?.header.valueOf(8), '005010');
+      expect(doc.authorization).toBe('Bearer token-for-SUP-MEDLINE');
+      expect(doc.contentType).toBe('application/edi-x12');
+      expect(doc.interchange.header.valueOf(6).trim()).toBe('MEDLINE');
+      expect(doc.interchange.header.valueOf(8).trim()).toBe('HEMHOSPITAL');
+      expect(doc.interchange.header.valueOf(12)).toBe('00501');
+      expect(doc.interchange.functionalGroups[0]?.header.valueOf(8)).toBe('005010');
     }
-    assert.deepEqual(
-      docs.map((d) => d.interchange.functionalGroups[0]?.header.valueOf(1)),
-      ['PR', 'SH', 'IN'],
-    );
+    expect(docs.map((d) => d.interchange.functionalGroups[0]?.header.valueOf(1))).toStrictEqual(['PR', 'SH', 'IN']);
     const isa13s = docs.map((d) => isa13Of(d.text));
     const gs06s = docs.map((d) => d.interchange.functionalGroups[0]?.header.valueOf(6));
     const st02s = docs.map((d) => d.set.header.valueOf(2));
     for (const numbers of [isa13s, gs06s, st02s]) {
-      assert.equal(new Set(numbers).size, 3, `fresh per document: ${numbers.join()}`);
+      expect(new Set(numbers).size).toBe(3);
     }
-    assert.ok(tokensAskedFor.every((id) => id === 'SUP-MEDLINE'));
+    expect(tokensAskedFor.every((id) => id === 'SUP-MEDLINE')).toBeTruthy();
 
     const outbox = network.outbox();
-    assert.deepEqual(outbox.map((o) => o.documentType), ['855', '856', '810']);
+    expect(outbox.map((o) => o.documentType)).toStrictEqual(['855', '856', '810']);
     for (const sent of outbox) {
-      assert.equal(sent.poNumber, poNumber);
-      assert.equal(sent.httpStatus, 200);
-      assert.equal(sent.hemAck.type, '999');
-      assert.equal(sent.hemAck.code, 'A');
-      assert.match(sent.response ?? '', /IK5\*A/);
+      expect(sent.poNumber).toBe(poNumber);
+      expect(sent.httpStatus).toBe(200);
+      expect(sent.hemAck.type).toBe('999');
+      expect(sent.hemAck.code).toBe('A');
+      expect(sent.response ?? '').toMatch(/IK5\*A/);
       const received = docs.find((d) => d.type === sent.documentType);
-      assert.ok(received);
-      assert.equal(sent.control.interchange, isa13Of(received.text));
+      expect(received).toBeTruthy();
+      expect(sent.control.interchange).toBe(isa13Of(received.text));
     }
   });
 
   it('acknowledges every line IA with BAK*00*AD when nothing changes', async () => {
     const { poNumber, docs } = await play();
     const ack = docs.find((d) => d.type === '855');
-    assert.ok(ack);
+    expect(ack).toBeTruthy();
     const bak = values(segs(ack.set, 'BAK')[0]);
-    assert.deepEqual(bak.slice(0, 4), ['00', 'AD', poNumber, '20261126']);
-    assert.deepEqual(
-      segs(ack.set, 'PO1').map((s) => values(s).slice(0, 9)),
-      [...ORDERED].map(([line, o]) => [String(line), String(o.quantity), o.uom, String(o.price), '', 'VN', o.vn, 'UK', o.uk]),
-    );
-    assert.deepEqual(
-      segs(ack.set, 'ACK').map((s) => values(s).slice(0, 4)),
-      [...ORDERED.values()].map((o) => ['IA', String(o.quantity), o.uom, '068']),
-    );
-    assert.deepEqual(values(segs(ack.set, 'CTT')[0]), ['3']);
+    expect(bak.slice(0, 4)).toStrictEqual(['00', 'AD', poNumber, '20261126']);
+    expect(segs(ack.set, 'PO1').map((s) => values(s).slice(0, 9))).toStrictEqual([...ORDERED].map(([line, o]) => [String(line), String(o.quantity), o.uom, String(o.price), '', 'VN', o.vn, 'UK', o.uk]));
+    expect(segs(ack.set, 'ACK').map((s) => values(s).slice(0, 4))).toStrictEqual([...ORDERED.values()].map((o) => ['IA', String(o.quantity), o.uom, '068']));
+    expect(values(segs(ack.set, 'CTT')[0])).toStrictEqual(['3']);
   });
 
   it('ships every line in one 856 with HL S/O/I, PRF PO number, LIN VN/UK, SN1 quantities and lot/expiry', async () => {
     const { poNumber, docs } = await play();
     const asn = docs.find((d) => d.type === '856');
-    assert.ok(asn);
-    assert.equal(values(segs(asn.set, 'BSN')[0])[1], `ASN-${poNumber}-1`);
-    assert.deepEqual(segs(asn.set, 'HL').map((s) => s.valueOf(3)), ['S', 'O', 'I', 'I', 'I']);
-    assert.deepEqual(values(segs(asn.set, 'PRF')[0])[0], poNumber);
-    assert.deepEqual(values(segs(asn.set, 'N1').find((s) => s.valueOf(1) === 'ST')), ['ST', 'North Medical Center', 'UL', '0861200000012']);
-    assert.deepEqual(
-      segs(asn.set, 'LIN').map((s) => values(s)),
-      [...ORDERED].map(([line, o]) => [String(line), 'VN', o.vn, 'UK', o.uk]),
-    );
-    assert.deepEqual(
-      segs(asn.set, 'SN1').map((s) => values(s)),
-      [...ORDERED.values()].map((o) => ['', String(o.quantity), o.uom]),
-    );
-    assert.equal(segs(asn.set, 'REF').filter((s) => s.valueOf(1) === 'LT').length, 3);
-    assert.equal(segs(asn.set, 'DTM').filter((s) => s.valueOf(1) === '036').length, 3);
+    expect(asn).toBeTruthy();
+    expect(values(segs(asn.set, 'BSN')[0])[1]).toBe(`ASN-${poNumber}-1`);
+    expect(segs(asn.set, 'HL').map((s) => s.valueOf(3))).toStrictEqual(['S', 'O', 'I', 'I', 'I']);
+    expect(values(segs(asn.set, 'PRF')[0])[0]).toStrictEqual(poNumber);
+    expect(values(segs(asn.set, 'N1').find((s) => s.valueOf(1) === 'ST'))).toStrictEqual(['ST', 'North Medical Center', 'UL', '0861200000012']);
+    expect(segs(asn.set, 'LIN').map((s) => values(s))).toStrictEqual([...ORDERED].map(([line, o]) => [String(line), 'VN', o.vn, 'UK', o.uk]));
+    expect(segs(asn.set, 'SN1').map((s) => values(s))).toStrictEqual([...ORDERED.values()].map((o) => ['', String(o.quantity), o.uom]));
+    expect(segs(asn.set, 'REF').filter((s) => s.valueOf(1) === 'LT').length).toBe(3);
+    expect(segs(asn.set, 'DTM').filter((s) => s.valueOf(1) === '036').length).toBe(3);
   });
 
   it('invoices in an 810: BIG invoice number and PO, IT1 per PO line, TDS total in cents', async () => {
     const { poNumber, docs } = await play();
     const inv = docs.find((d) => d.type === '810');
-    assert.ok(inv);
+    expect(inv).toBeTruthy();
     const big = values(segs(inv.set, 'BIG')[0]);
-    assert.match(big[0] ?? '', /^\d{8}$/);
-    assert.equal(big[1], `INV-${poNumber}`);
-    assert.equal(big[2], '20261126');
-    assert.equal(big[3], poNumber);
-    assert.deepEqual(
-      segs(inv.set, 'IT1').map((s) => values(s)),
-      [...ORDERED].map(([line, o]) => [String(line), String(o.quantity), o.uom, String(o.price), '', 'VN', o.vn, 'UK', o.uk]),
-    );
+    expect(big[0] ?? '').toMatch(/^\d{8}$/);
+    expect(big[1]).toBe(`INV-${poNumber}`);
+    expect(big[2]).toBe('20261126');
+    expect(big[3]).toBe(poNumber);
+    expect(segs(inv.set, 'IT1').map((s) => values(s))).toStrictEqual([...ORDERED].map(([line, o]) => [String(line), String(o.quantity), o.uom, String(o.price), '', 'VN', o.vn, 'UK', o.uk]));
     // 10 × 4.50 + 4 × 5.50 + 10 × 8.00 = 147.00
-    assert.deepEqual(values(segs(inv.set, 'TDS')[0]), ['14700']);
-    assert.equal(segs(inv.set, 'SAC').length, 0);
+    expect(values(segs(inv.set, 'TDS')[0])).toStrictEqual(['14700']);
+    expect(segs(inv.set, 'SAC').length).toBe(0);
   });
 
   it('acknowledges backordered lines IB and rejected lines IR with BAK AC, and neither ships nor invoices them', async () => {
     const { docs } = await play({ backorderLines: [2], rejectLines: [3] });
-    assert.deepEqual(docs.map((d) => d.type), ['855', '856', '810']);
+    expect(docs.map((d) => d.type)).toStrictEqual(['855', '856', '810']);
     const [ack, asn, inv] = docs;
-    assert.ok(ack && asn && inv);
-    assert.equal(segs(ack.set, 'BAK')[0]?.valueOf(2), 'AC');
-    assert.deepEqual(
-      segs(ack.set, 'ACK').map((s) => [s.valueOf(1), s.valueOf(2)]),
-      [
+    expect(ack && asn && inv).toBeTruthy();
+    expect(segs(ack.set, 'BAK')[0]?.valueOf(2)).toBe('AC');
+    expect(segs(ack.set, 'ACK').map((s) => [s.valueOf(1), s.valueOf(2)])).toStrictEqual([
         ['IA', '10'],
         ['IB', '4'],
         ['IR', '0'],
-      ],
-    );
-    assert.deepEqual(segs(asn.set, 'LIN').map((s) => s.valueOf(1)), ['1']);
-    assert.deepEqual(segs(inv.set, 'IT1').map((s) => s.valueOf(1)), ['1']);
-    assert.deepEqual(values(segs(inv.set, 'TDS')[0]), ['4500']);
+      ]);
+    expect(segs(asn.set, 'LIN').map((s) => s.valueOf(1))).toStrictEqual(['1']);
+    expect(segs(inv.set, 'IT1').map((s) => s.valueOf(1))).toStrictEqual(['1']);
+    expect(values(segs(inv.set, 'TDS')[0])).toStrictEqual(['4500']);
   });
 
   it('sends only an 855 with BAK RD when every line is rejected', async () => {
     const { docs } = await play({ rejectLines: [1, 2, 3] });
-    assert.deepEqual(docs.map((d) => d.type), ['855']);
-    assert.equal(segs(docs[0]?.set ?? only(docs[0]!.interchange), 'BAK')[0]?.valueOf(2), 'RD');
+    expect(docs.map((d) => d.type)).toStrictEqual(['855']);
+    expect(segs(docs[0]?.set ?? only(docs[0]!.interchange), 'BAK')[0]?.valueOf(2)).toBe('RD');
   });
 
   it('acknowledges a price change IC with the new price and invoices at it', async () => {
     const { docs } = await play({ priceChangePercent: 10 });
     const ack = docs.find((d) => d.type === '855');
     const inv = docs.find((d) => d.type === '810');
-    assert.ok(ack && inv);
-    assert.equal(segs(ack.set, 'BAK')[0]?.valueOf(2), 'AC');
-    assert.deepEqual(segs(ack.set, 'ACK').map((s) => s.valueOf(1)), ['IC', 'IC', 'IC']);
-    assert.deepEqual(segs(ack.set, 'PO1').map((s) => s.valueOf(4)), ['4.95', '6.05', '8.8']);
-    assert.deepEqual(segs(inv.set, 'IT1').map((s) => s.valueOf(4)), ['4.95', '6.05', '8.8']);
+    expect(ack && inv).toBeTruthy();
+    expect(segs(ack.set, 'BAK')[0]?.valueOf(2)).toBe('AC');
+    expect(segs(ack.set, 'ACK').map((s) => s.valueOf(1))).toStrictEqual(['IC', 'IC', 'IC']);
+    expect(segs(ack.set, 'PO1').map((s) => s.valueOf(4))).toStrictEqual(['4.95', '6.05', '8.8']);
+    expect(segs(inv.set, 'IT1').map((s) => s.valueOf(4))).toStrictEqual(['4.95', '6.05', '8.8']);
     // 10 × 4.95 + 4 × 6.05 + 10 × 8.80 = 161.70
-    assert.deepEqual(values(segs(inv.set, 'TDS')[0]), ['16170']);
+    expect(values(segs(inv.set, 'TDS')[0])).toStrictEqual(['16170']);
   });
 
   it('ships a partial shipment as two 856s whose quantities add up to the order, then invoices the whole', async () => {
     const { poNumber, docs } = await play({ partialShipment: { fraction: 0.5 } });
-    assert.deepEqual(docs.map((d) => d.type), ['855', '856', '856', '810']);
+    expect(docs.map((d) => d.type)).toStrictEqual(['855', '856', '856', '810']);
     const asns = docs.filter((d) => d.type === '856');
-    assert.deepEqual(asns.map((a) => segs(a.set, 'BSN')[0]?.valueOf(2)), [`ASN-${poNumber}-1`, `ASN-${poNumber}-2`]);
+    expect(asns.map((a) => segs(a.set, 'BSN')[0]?.valueOf(2))).toStrictEqual([`ASN-${poNumber}-1`, `ASN-${poNumber}-2`]);
     const shipped = new Map<string, number>();
     for (const asn of asns) {
       const lins = segs(asn.set, 'LIN');
       const sn1s = segs(asn.set, 'SN1');
-      assert.equal(lins.length, sn1s.length);
+      expect(lins.length).toBe(sn1s.length);
       lins.forEach((lin, index) => {
         shipped.set(lin.valueOf(1), (shipped.get(lin.valueOf(1)) ?? 0) + Number(sn1s[index]?.valueOf(2)));
       });
     }
-    assert.deepEqual(
-      [...shipped].sort(),
-      [...ORDERED].map(([line, o]) => [String(line), o.quantity]),
-    );
-    assert.deepEqual(segs(asns[0]!.set, 'SN1').map((s) => s.valueOf(2)), ['5', '2', '5']);
+    expect([...shipped].sort()).toStrictEqual([...ORDERED].map(([line, o]) => [String(line), o.quantity]));
+    expect(segs(asns[0]!.set, 'SN1').map((s) => s.valueOf(2))).toStrictEqual(['5', '2', '5']);
     const inv = docs.find((d) => d.type === '810');
-    assert.deepEqual(segs(inv!.set, 'IT1').map((s) => s.valueOf(2)), ['10', '4', '10']);
+    expect(segs(inv!.set, 'IT1').map((s) => s.valueOf(2))).toStrictEqual(['10', '4', '10']);
   });
 
   it('sends a duplicate invoice as two 810s with the same BIG02 and new control numbers', async () => {
     const { docs } = await play({ duplicateInvoice: true });
     const invoices = docs.filter((d) => d.type === '810');
-    assert.equal(invoices.length, 2);
+    expect(invoices.length).toBe(2);
     const [first, second] = invoices;
-    assert.ok(first && second);
-    assert.equal(segs(first.set, 'BIG')[0]?.valueOf(2), segs(second.set, 'BIG')[0]?.valueOf(2));
-    assert.notEqual(isa13Of(first.text), isa13Of(second.text));
-    assert.notEqual(first.interchange.functionalGroups[0]?.header.valueOf(6), second.interchange.functionalGroups[0]?.header.valueOf(6));
-    assert.notEqual(first.set.header.valueOf(2), second.set.header.valueOf(2));
-    assert.deepEqual(network.outbox().filter((o) => o.documentType === '810').map((o) => o.sequence), [1, 2]);
+    expect(first && second).toBeTruthy();
+    expect(segs(first.set, 'BIG')[0]?.valueOf(2)).toBe(segs(second.set, 'BIG')[0]?.valueOf(2));
+    expect(isa13Of(first.text)).not.toBe(isa13Of(second.text));
+    expect(first.interchange.functionalGroups[0]?.header.valueOf(6)).not.toBe(second.interchange.functionalGroups[0]?.header.valueOf(6));
+    expect(first.set.header.valueOf(2)).not.toBe(second.set.header.valueOf(2));
+    expect(network.outbox().filter((o) => o.documentType === '810').map((o) => o.sequence)).toStrictEqual([1, 2]);
   });
 
   it('adds freight as SAC*C*D240 and includes it in the TDS total', async () => {
     const { docs } = await play({ freight: 12.5 });
     const inv = docs.find((d) => d.type === '810');
-    assert.ok(inv);
-    assert.deepEqual(values(segs(inv.set, 'SAC')[0]), ['C', 'D240', '', '', '1250']);
-    assert.deepEqual(values(segs(inv.set, 'TDS')[0]), ['15950']);
+    expect(inv).toBeTruthy();
+    expect(values(segs(inv.set, 'SAC')[0])).toStrictEqual(['C', 'D240', '', '', '1250']);
+    expect(values(segs(inv.set, 'TDS')[0])).toStrictEqual(['15950']);
   });
 
   it('invoices in cases: converts where the item master knows the case pack exactly, relabels the unit otherwise', async () => {
     const { docs } = await play({ invoiceUom: 'CS' });
     const inv = docs.find((d) => d.type === '810');
-    assert.ok(inv);
-    assert.deepEqual(
-      segs(inv.set, 'IT1').map((s) => values(s).slice(0, 4)),
-      [
+    expect(inv).toBeTruthy();
+    expect(segs(inv.set, 'IT1').map((s) => values(s).slice(0, 4))).toStrictEqual([
         ['1', '10', 'CS', '4.5'],
         ['2', '4', 'CS', '5.5'],
         // ITM-10005: 10 BX × 200 EA = 2000 EA = 1 CS.
         ['3', '1', 'CS', '80'],
-      ],
-    );
+      ]);
   });
 
   it('sends no 810 when sendInvoice is false', async () => {
     const { docs } = await play({ sendInvoice: false });
-    assert.deepEqual(docs.map((d) => d.type), ['855', '856']);
+    expect(docs.map((d) => d.type)).toStrictEqual(['855', '856']);
   });
 
   it('writes the 855 in 004010 when ackVersion says so, and the 856/810 in documentVersion', async () => {
     const { docs } = await play({ ackVersion: '004010' });
     const [ack, asn] = docs;
-    assert.ok(ack && asn);
-    assert.equal(ack.interchange.header.valueOf(11), 'U');
-    assert.equal(ack.interchange.header.valueOf(12), '00401');
-    assert.equal(ack.interchange.functionalGroups[0]?.header.valueOf(8), '004010');
-    assert.equal(asn.interchange.header.valueOf(12), '00501');
+    expect(ack && asn).toBeTruthy();
+    expect(ack.interchange.header.valueOf(11)).toBe('U');
+    expect(ack.interchange.header.valueOf(12)).toBe('00401');
+    expect(ack.interchange.functionalGroups[0]?.header.valueOf(8)).toBe('004010');
+    expect(asn.interchange.header.valueOf(12)).toBe('00501');
     const all4010 = await play({ ackVersion: '004010', documentVersion: '004010' });
-    assert.deepEqual(
-      all4010.docs.map((d) => d.interchange.functionalGroups[0]?.header.valueOf(8)),
-      ['004010', '004010', '004010'],
-    );
+    expect(all4010.docs.map((d) => d.interchange.functionalGroups[0]?.header.valueOf(8))).toStrictEqual(['004010', '004010', '004010']);
   });
 
   it('answers a 004010 850 with a 997', async () => {
@@ -473,26 +442,26 @@ describe('supplier network simulator', () => {
         .replace('*X*005010~', '*X*004010~'),
     );
     const res = await post850(network, text);
-    assert.equal(res.status, 200);
+    expect(res.status).toBe(200);
     const ack = parseChecked(await res.text());
-    assert.equal(ack.header.valueOf(12), '00401');
+    expect(ack.header.valueOf(12)).toBe('00401');
     const set = only(ack);
-    assert.equal(set.header.valueOf(1), '997');
-    assert.equal(segs(set, 'AK5')[0]?.valueOf(1), 'A');
-    assert.deepEqual(values(segs(set, 'AK1')[0]).length, 2);
+    expect(set.header.valueOf(1)).toBe('997');
+    expect(segs(set, 'AK5')[0]?.valueOf(1)).toBe('A');
+    expect(values(segs(set, 'AK1')[0]).length).toStrictEqual(2);
     await network.whenIdle();
   });
 
   it('rejects an 850 whose SE01 is wrong (IK5*R*4), and plays nothing', async () => {
     const { text } = next850((t) => t.replace('SE*15*', 'SE*14*'));
     const res = await post850(network, text);
-    assert.equal(res.status, 200);
+    expect(res.status).toBe(200);
     const set = only(parseChecked(await res.text()));
-    assert.deepEqual(values(segs(set, 'IK5')[0]), ['R', '4']);
-    assert.equal(segs(set, 'AK9')[0]?.valueOf(1), 'R');
+    expect(values(segs(set, 'IK5')[0])).toStrictEqual(['R', '4']);
+    expect(segs(set, 'AK9')[0]?.valueOf(1)).toBe('R');
     await network.whenIdle();
-    assert.equal(hem.documents.length, 0);
-    assert.equal(network.inbox()[0]?.ackCode, 'R');
+    expect(hem.documents.length).toBe(0);
+    expect(network.inbox()[0]?.ackCode).toBe('R');
   });
 
   it('rejects an 850 without PO1 lines, naming the missing segment in IK3', async () => {
@@ -505,70 +474,70 @@ describe('supplier network simulator', () => {
     );
     const res = await post850(network, text);
     const set = only(parseChecked(await res.text()));
-    assert.equal(segs(set, 'IK3')[0]?.valueOf(1), 'PO1');
-    assert.equal(segs(set, 'IK3')[0]?.valueOf(4), '3');
-    assert.deepEqual(values(segs(set, 'IK5')[0]), ['R', '5']);
+    expect(segs(set, 'IK3')[0]?.valueOf(1)).toBe('PO1');
+    expect(segs(set, 'IK3')[0]?.valueOf(4)).toBe('3');
+    expect(values(segs(set, 'IK5')[0])).toStrictEqual(['R', '5']);
   });
 
   it('answers a TA1 with note 008 and 400 when the interchange is addressed to an unknown receiver', async () => {
     const { text } = next850((t) => t.replace('*ZZ*MEDLINE        *', '*ZZ*NOBODY         *'));
     const res = await post850(network, text);
-    assert.equal(res.status, 400);
+    expect(res.status).toBe(400);
     const body = await res.text();
-    assert.match(body, /TA1\*\d{9}\*\d{6}\*\d{4}\*R\*008~/);
+    expect(body).toMatch(/TA1\*\d{9}\*\d{6}\*\d{4}\*R\*008~/);
   });
 
   it('answers 400 when the body is not X12', async () => {
     const res = await post850(network, 'hello, supplier');
-    assert.equal(res.status, 400);
-    assert.equal(network.inbox().length, 0);
+    expect(res.status).toBe(400);
+    expect(network.inbox().length).toBe(0);
   });
 
   it('acknowledges a resent 850 for the same PO again but plays it only once', async () => {
     network.setScenario(FAST);
     const { poNumber, text } = next850();
-    assert.equal((await post850(network, text)).status, 200);
+    expect((await post850(network, text)).status).toBe(200);
     const again = await post850(network, text);
-    assert.equal(again.status, 200);
-    assert.equal(segs(only(parseChecked(await again.text())), 'IK5')[0]?.valueOf(1), 'A');
+    expect(again.status).toBe(200);
+    expect(segs(only(parseChecked(await again.text())), 'IK5')[0]?.valueOf(1)).toBe('A');
     await network.whenIdle();
-    assert.deepEqual(network.inbox().map((e) => e.duplicate), [false, true]);
-    assert.deepEqual(hem.documents.filter((d) => d.poNumber === poNumber).map((d) => d.type), ['855', '856', '810']);
+    expect(network.inbox().map((e) => e.duplicate)).toStrictEqual([false, true]);
+    expect(hem.documents.filter((d) => d.poNumber === poNumber).map((d) => d.type)).toStrictEqual(['855', '856', '810']);
   });
 
   it('resends a document HEM answered 503 with the same control numbers, and records the attempts', async () => {
     hem.failNext = 2;
     const { docs } = await play({ sendInvoice: false });
-    assert.deepEqual(docs.map((d) => d.type), ['855', '856']);
+    expect(docs.map((d) => d.type)).toStrictEqual(['855', '856']);
     const [ack] = network.outbox();
-    assert.equal(ack?.attempts, 3);
-    assert.equal(ack?.httpStatus, 200);
-    assert.equal(ack?.control.interchange, isa13Of(docs[0]?.text ?? ''));
+    expect(ack?.attempts).toBe(3);
+    expect(ack?.httpStatus).toBe(200);
+    expect(ack?.control.interchange).toBe(isa13Of(docs[0]?.text ?? ''));
   });
 
   it('validates scenarios posted to /_scenario and applies them to later orders', async () => {
     const bad = await fetch(`${network.url}/_scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ partialShipment: { fraction: 2 } }) });
-    assert.equal(bad.status, 400);
+    expect(bad.status).toBe(400);
     const good = await fetch(`${network.url}/_scenario`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...FAST, sendInvoice: false }),
     });
-    assert.equal(good.status, 200);
-    assert.equal(((await good.json()) as { sendInvoice: boolean }).sendInvoice, false);
+    expect(good.status).toBe(200);
+    expect(((await good.json()) as { sendInvoice: boolean }).sendInvoice).toBe(false);
     const { poNumber, text } = next850();
     await post850(network, text);
     await network.whenIdle();
-    assert.deepEqual(hem.documents.filter((d) => d.poNumber === poNumber).map((d) => d.type), ['855', '856']);
+    expect(hem.documents.filter((d) => d.poNumber === poNumber).map((d) => d.type)).toStrictEqual(['855', '856']);
   });
 
   it('fails inbound posts on purpose when faults are set, then accepts again', async () => {
     const set = await fetch(`${network.url}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: 1, status: 503 }) });
-    assert.equal(set.status, 200);
+    expect(set.status).toBe(200);
     const { text } = next850();
-    assert.equal((await post850(network, text)).status, 503);
-    assert.equal(network.inbox().length, 0);
-    assert.equal((await post850(network, text)).status, 200);
+    expect((await post850(network, text)).status).toBe(503);
+    expect(network.inbox().length).toBe(0);
+    expect((await post850(network, text)).status).toBe(200);
     await network.whenIdle();
   });
 
@@ -580,7 +549,7 @@ describe('supplier network simulator', () => {
     const idle = network.whenIdle();
     await network.stop();
     await idle;
-    assert.equal(hem.documents.length, 0);
+    expect(hem.documents.length).toBe(0);
     network = await startSupplierNetwork({ hemBaseUrl: hem.url, tokenFor: () => Promise.resolve('t') });
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { X12Parser } from 'node-x12';
 import { acknowledge, parseX12 } from '../../../functions/adapters/x12';
 import type { X12Interchange } from '../../../functions/adapters/x12';
@@ -8,13 +7,13 @@ import { HEM_IDS, NOW, ackText, counter, nodeX12Parse, nodeX12Rows, readX12Fixtu
 /** Our own reading of an acknowledgment: one interchange, no findings at any level, its set rows. */
 const readAck = (text: string): { interchange: X12Interchange; rows: string[][] } => {
   const parsed = parseX12(text);
-  assert.deepEqual(parsed.findings, []);
-  assert.equal(parsed.interchanges.length, 1);
+  expect(parsed.findings).toStrictEqual([]);
+  expect(parsed.interchanges.length).toBe(1);
   const interchange = parsed.interchanges[0] as X12Interchange;
-  assert.deepEqual(interchange.findings, [], 'acknowledgment envelope is valid (IEA01/IEA02 agree)');
+  expect(interchange.findings).toStrictEqual([]);
   for (const group of interchange.groups) {
-    assert.deepEqual(group.findings, [], 'GE01/GE02 agree');
-    for (const set of group.sets) assert.deepEqual(set.findings, [], 'SE01/SE02 agree');
+    expect(group.findings).toStrictEqual([]);
+    for (const set of group.sets) expect(set.findings).toStrictEqual([]);
   }
   const rows = interchange.groups.flatMap((g) => g.sets.flatMap((s) => s.segments.map((seg) => [seg.id, ...seg.elements])));
   return { interchange, rows };
@@ -23,7 +22,7 @@ const readAck = (text: string): { interchange: X12Interchange; rows: string[][] 
 /** The acknowledgment set body (between ST and SE) as node-x12 reads it. */
 const nodeBody = (text: string): string[][] => {
   const rows = nodeX12Rows(nodeX12Parse(text));
-  assert.equal(rows.length, 1);
+  expect(rows.length).toBe(1);
   return rows[0] as string[][];
 };
 
@@ -47,36 +46,36 @@ const GOOD_855_BODY = ['BAK*00*AC*HEM-PO-000200*20260305', 'PO1*1*10*BX*4.5**VN*
 describe('acknowledge: 999 for 005010 groups', () => {
   it('accepts a valid 855 with a 999 that node-x12 and our parser both read: swapped parties, AK1/AK2/IK5/AK9', () => {
     const result = ackText(readX12Fixture('medline_855_5010.edi'));
-    assert.equal(result.ta1, undefined);
-    assert.equal(result.functionalAcks.length, 1);
+    expect(result.ta1).toBe(undefined);
+    expect(result.functionalAcks.length).toBe(1);
     const ack = result.functionalAcks[0] as string;
     const node = nodeX12Parse(ack);
-    assert.equal(node.header.valueOf(6)?.trim(), 'HEMHOSPITAL');
-    assert.equal(node.header.valueOf(8)?.trim(), 'MEDLINE');
-    assert.equal(node.header.valueOf(12), '00501');
+    expect(node.header.valueOf(6)?.trim()).toBe('HEMHOSPITAL');
+    expect(node.header.valueOf(8)?.trim()).toBe('MEDLINE');
+    expect(node.header.valueOf(12)).toBe('00501');
     const group = node.functionalGroups[0];
-    assert.equal(group?.header.valueOf(1), 'FA');
-    assert.equal(group?.header.valueOf(8), '005010X231A1');
-    assert.equal(group?.transactions[0]?.header.valueOf(3), '005010X231A1');
-    assert.deepEqual(nodeBody(ack), [
+    expect(group?.header.valueOf(1)).toBe('FA');
+    expect(group?.header.valueOf(8)).toBe('005010X231A1');
+    expect(group?.transactions[0]?.header.valueOf(3)).toBe('005010X231A1');
+    expect(nodeBody(ack)).toStrictEqual([
       ['AK1', 'PR', '4711', '005010'],
       ['AK2', '855', '0001'],
       ['IK5', 'A'],
       ['AK9', 'A', '1', '1', '1'],
     ]);
     const { interchange, rows } = readAck(ack);
-    assert.equal(interchange.header.senderId, 'HEMHOSPITAL');
-    assert.equal(interchange.groups[0]?.receiverId, 'MEDLINE');
-    assert.deepEqual(rows.at(-1), ['SE', '6', '0001']);
-    assert.equal(result.accepted.length, 1);
-    assert.equal(result.rejected.length, 0);
-    assert.equal(result.response, ack);
+    expect(interchange.header.senderId).toBe('HEMHOSPITAL');
+    expect(interchange.groups[0]?.receiverId).toBe('MEDLINE');
+    expect(rows.at(-1)).toStrictEqual(['SE', '6', '0001']);
+    expect(result.accepted.length).toBe(1);
+    expect(result.rejected.length).toBe(0);
+    expect(result.response).toBe(ack);
   });
 
   it('names the segment and element of a missing mandatory element: IK3*BIG*2**8, IK4*2*76*1, IK5*R*5', () => {
     const result = ackText(readX12Fixture('medline_810_missing_mandatory.edi'));
     const ack = result.functionalAcks[0] as string;
-    assert.deepEqual(nodeBody(ack), [
+    expect(nodeBody(ack)).toStrictEqual([
       ['AK1', 'IN', '4771', '005010'],
       ['AK2', '810', '0001'],
       ['IK3', 'BIG', '2', '', '8'],
@@ -85,47 +84,47 @@ describe('acknowledge: 999 for 005010 groups', () => {
       ['AK9', 'R', '1', '1', '0'],
     ]);
     readAck(ack);
-    assert.equal(result.accepted.length, 0);
-    assert.equal(result.rejected[0]?.reason, 'SYNTAX');
-    assert.match(result.rejected[0]?.note ?? '', /BIG02/);
+    expect(result.accepted.length).toBe(0);
+    expect(result.rejected[0]?.reason).toBe('SYNTAX');
+    expect(result.rejected[0]?.note ?? '').toMatch(/BIG02/);
   });
 
   it('rejects a set whose SE01 is wrong with IK5*R*4 and applies nothing', () => {
     const result = ackText(readX12Fixture('medline_855_bad_se_count.edi'));
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string).slice(1), [
+    expect(nodeBody(result.functionalAcks[0] as string).slice(1)).toStrictEqual([
       ['AK2', '855', '0001'],
       ['IK5', 'R', '4'],
       ['AK9', 'R', '1', '1', '0'],
     ]);
-    assert.equal(result.accepted.length, 0);
-    assert.equal(result.rejected[0]?.reason, 'ENVELOPE');
+    expect(result.accepted.length).toBe(0);
+    expect(result.rejected[0]?.reason).toBe('ENVELOPE');
   });
 
   it('rejects an unsupported 832 with IK5*R*1 (transaction set not supported)', () => {
     const result = ackText(readX12Fixture('medline_832_unsupported.edi'));
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+    expect(nodeBody(result.functionalAcks[0] as string)).toStrictEqual([
       ['AK1', 'SC', '4781', '005010'],
       ['AK2', '832', '0001'],
       ['IK5', 'R', '1'],
       ['AK9', 'R', '1', '1', '0'],
     ]);
-    assert.equal(result.rejected[0]?.reason, 'UNSUPPORTED');
+    expect(result.rejected[0]?.reason).toBe('UNSUPPORTED');
   });
 
   it('rejects sets from an unknown sender with IK5*R*1 and a note naming the sender', () => {
     const result = ackText(readX12Fixture('medline_855_5010.edi'), { resolveSupplier: () => undefined });
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string).slice(2), [
+    expect(nodeBody(result.functionalAcks[0] as string).slice(2)).toStrictEqual([
       ['IK5', 'R', '1'],
       ['AK9', 'R', '1', '1', '0'],
     ]);
-    assert.equal(result.rejected[0]?.reason, 'UNKNOWN_SENDER');
-    assert.match(result.rejected[0]?.note ?? '', /unknown sender ZZ:MEDLINE/);
+    expect(result.rejected[0]?.reason).toBe('UNKNOWN_SENDER');
+    expect(result.rejected[0]?.note ?? '').toMatch(/unknown sender ZZ:MEDLINE/);
   });
 
   it('reports bad values with the element, its reference number, the code and a copy never longer than the element', () => {
     const body = ['BAK*00*ZZZZZZZZZZZZZZZZZZZZ*HEM-PO-000200*20260231', 'PO1*1*10*B:X*4.5**VN*PRM21430', 'ACK*QQ*10*BX', 'CTT*1*10'];
     const result = ackText(medline855(body));
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+    expect(nodeBody(result.functionalAcks[0] as string)).toStrictEqual([
       ['AK1', 'PR', '301', '005010'],
       ['AK2', '855', '0001'],
       ['IK3', 'BAK', '2', '', '8'],
@@ -144,15 +143,12 @@ describe('acknowledge: 999 for 005010 groups', () => {
     const body = ['REF*ZZ*X', 'BEG*00*SA*X**20260305', 'ZZQ*1', 'CTT*1', 'CTT*1'];
     const result = ackText(medline855(body));
     const rows = nodeBody(result.functionalAcks[0] as string);
-    assert.deepEqual(
-      rows.filter((r) => r[0] === 'IK3'),
-      [
+    expect(rows.filter((r) => r[0] === 'IK3')).toStrictEqual([
         ['IK3', 'BAK', '2', '', '3'],
         ['IK3', 'BEG', '3', '', '2'],
         ['IK3', 'ZZQ', '4', '', '1'],
         ['IK3', 'CTT', '6', 'CTT', '5'],
-      ],
-    );
+      ]);
   });
 
   it('accepts part of a group: AK9*P with one set accepted and one rejected', () => {
@@ -167,7 +163,7 @@ describe('acknowledge: 999 for 005010 groups', () => {
       'IEA*1*000000302',
     ].join('~');
     const result = ackText(text);
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+    expect(nodeBody(result.functionalAcks[0] as string)).toStrictEqual([
       ['AK1', 'PR', '302', '005010'],
       ['AK2', '855', '0001'],
       ['IK5', 'A'],
@@ -177,19 +173,13 @@ describe('acknowledge: 999 for 005010 groups', () => {
       ['IK5', 'R', '5'],
       ['AK9', 'P', '2', '2', '1'],
     ]);
-    assert.deepEqual(
-      result.accepted.map((a) => a.control.transactionSet),
-      ['0001'],
-    );
-    assert.deepEqual(
-      result.rejected.map((r) => r.control.transactionSet),
-      ['0002'],
-    );
+    expect(result.accepted.map((a) => a.control.transactionSet)).toStrictEqual(['0001']);
+    expect(result.rejected.map((r) => r.control.transactionSet)).toStrictEqual(['0002']);
   });
 
   it('rejects an 855 sent in an invoice group (GS01 IN) with IK5*R*18', () => {
     const result = ackText(medline855(GOOD_855_BODY).replace('GS*PR*', 'GS*IN*'));
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string).slice(2), [
+    expect(nodeBody(result.functionalAcks[0] as string).slice(2)).toStrictEqual([
       ['IK5', 'R', '18'],
       ['AK9', 'R', '1', '1', '0'],
     ]);
@@ -197,14 +187,14 @@ describe('acknowledge: 999 for 005010 groups', () => {
 
   it('accepts the messy newline-terminated 856 and passes its tolerated messiness on as warnings', () => {
     const result = ackText(readX12Fixture('medline_856_messy_newlines.edi'));
-    assert.equal(result.accepted.length, 1);
+    expect(result.accepted.length).toBe(1);
     const warnings = result.accepted[0]?.warnings.map((w) => w.message) ?? [];
-    assert.ok(warnings.some((m) => /not padded/.test(m)));
-    assert.ok(warnings.some((m) => /empty segment/.test(m)));
-    assert.ok(warnings.some((m) => /REF ends with a stray element separator/.test(m)));
+    expect(warnings.some((m) => /not padded/.test(m))).toBeTruthy();
+    expect(warnings.some((m) => /empty segment/.test(m))).toBeTruthy();
+    expect(warnings.some((m) => /REF ends with a stray element separator/.test(m))).toBeTruthy();
     const ack = result.functionalAcks[0] as string;
-    assert.ok(ack.startsWith('ISA|00|'), 'answers with the partner\'s own delimiters');
-    assert.deepEqual(nodeBody(ack).slice(1), [
+    expect(ack.startsWith('ISA|00|')).toBeTruthy();
+    expect(nodeBody(ack).slice(1)).toStrictEqual([
       ['AK2', '856', '0001'],
       ['IK5', 'A'],
       ['AK9', 'A', '1', '1', '1'],
@@ -214,11 +204,11 @@ describe('acknowledge: 999 for 005010 groups', () => {
   it('rejects a whole group whose GE02 disagrees with GS06: AK9*R with code 4, no set applied', () => {
     const text = medline855(GOOD_855_BODY).replace('GE*1*301', 'GE*1*309');
     const result = ackText(text);
-    assert.deepEqual(nodeBody(result.functionalAcks[0] as string), [
+    expect(nodeBody(result.functionalAcks[0] as string)).toStrictEqual([
       ['AK1', 'PR', '301', '005010'],
       ['AK9', 'R', '1', '1', '0', '4'],
     ]);
-    assert.equal(result.rejected[0]?.reason, 'GROUP_REJECTED');
+    expect(result.rejected[0]?.reason).toBe('GROUP_REJECTED');
   });
 });
 
@@ -227,11 +217,11 @@ describe('acknowledge: 997 for 004010 groups', () => {
     const result = ackText(readX12Fixture('medline_855_4010.edi'));
     const ack = result.functionalAcks[0] as string;
     const node = nodeX12Parse(ack);
-    assert.equal(node.header.valueOf(12), '00401');
-    assert.equal(node.header.valueOf(11), 'U');
-    assert.equal(node.functionalGroups[0]?.header.valueOf(8), '004010');
-    assert.equal(node.functionalGroups[0]?.transactions[0]?.header.valueOf(1), '997');
-    assert.deepEqual(nodeBody(ack), [
+    expect(node.header.valueOf(12)).toBe('00401');
+    expect(node.header.valueOf(11)).toBe('U');
+    expect(node.functionalGroups[0]?.header.valueOf(8)).toBe('004010');
+    expect(node.functionalGroups[0]?.transactions[0]?.header.valueOf(1)).toBe('997');
+    expect(nodeBody(ack)).toStrictEqual([
       ['AK1', 'PR', '4712'],
       ['AK2', '855', '0001'],
       ['AK5', 'A'],
@@ -243,7 +233,7 @@ describe('acknowledge: 997 for 004010 groups', () => {
   it('uses AK3/AK4/AK5 for errors in a 4010 set', () => {
     const text = readX12Fixture('medline_810_4010.edi').replace('BIG*20260308*INV-7781290', 'BIG*20261308*INV-7781290');
     const ack = ackText(text).functionalAcks[0] as string;
-    assert.deepEqual(nodeBody(ack).slice(1), [
+    expect(nodeBody(ack).slice(1)).toStrictEqual([
       ['AK2', '810', '0001'],
       ['AK3', 'BIG', '2', '', '8'],
       ['AK4', '1', '373', '8', '20261308'],
@@ -256,64 +246,64 @@ describe('acknowledge: 997 for 004010 groups', () => {
 describe('acknowledge: TA1', () => {
   it('rejects an interchange whose IEA02 disagrees with ISA13 with TA1*R*001 and no functional ack', () => {
     const result = ackText(readX12Fixture('medline_810_bad_iea_control.edi'));
-    assert.deepEqual(result.functionalAcks, []);
-    assert.ok(result.ta1);
+    expect(result.functionalAcks).toStrictEqual([]);
+    expect(result.ta1).toBeTruthy();
     const { interchange } = readAck(result.ta1);
-    assert.equal(interchange.groups.length, 0);
-    assert.equal(interchange.iea?.elements[0], '0');
-    assert.match(result.ta1, /\nTA1\*000004761\*260305\*1432\*R\*001~\n/);
+    expect(interchange.groups.length).toBe(0);
+    expect(interchange.iea?.elements[0]).toBe('0');
+    expect(result.ta1).toMatch(/\nTA1\*000004761\*260305\*1432\*R\*001~\n/);
     // node-x12 reads the envelope (it drops TA1s outside groups in loose mode and refuses them in strict mode).
     const node = new X12Parser(false).parse(result.ta1);
-    assert.ok(!Array.isArray(node));
+    expect(!Array.isArray(node)).toBeTruthy();
     // (node-x12 hands ISA13 back without its padding zeros.)
-    assert.equal(Number(node.header.valueOf(13)), Number(interchange.header.controlNumber));
-    assert.equal(Number(node.trailer.valueOf(1)), 0);
-    assert.equal(result.accepted.length, 0);
-    assert.equal(result.rejected[0]?.reason, 'INTERCHANGE_REJECTED');
+    expect(Number(node.header.valueOf(13))).toBe(Number(interchange.header.controlNumber));
+    expect(Number(node.trailer.valueOf(1))).toBe(0);
+    expect(result.accepted.length).toBe(0);
+    expect(result.rejected[0]?.reason).toBe('INTERCHANGE_REJECTED');
   });
 
   it('rejects an interchange whose IEA01 group count is wrong with TA1 note 021', () => {
     const result = ackText(medline855(GOOD_855_BODY).replace('IEA*1*', 'IEA*2*'));
-    assert.match(result.ta1 ?? '', /TA1\*000000301\*260305\*1432\*R\*021~/);
-    assert.equal(result.accepted.length, 0);
+    expect(result.ta1 ?? '').toMatch(/TA1\*000000301\*260305\*1432\*R\*021~/);
+    expect(result.accepted.length).toBe(0);
   });
 
   it('rejects an interchange not addressed to HEM with TA1 note 009', () => {
     const result = ackText(medline855(GOOD_855_BODY, { receiver: 'SOMEONEELSE' }));
-    assert.match(result.ta1 ?? '', /\*R\*009~/);
-    assert.equal(result.accepted.length, 0);
+    expect(result.ta1 ?? '').toMatch(/\*R\*009~/);
+    expect(result.accepted.length).toBe(0);
   });
 
   it('answers ISA14=1 with TA1*A*000 besides the 999', () => {
     const result = ackText(medline855(GOOD_855_BODY, { isa14: '1' }));
-    assert.match(result.ta1 ?? '', /TA1\*000000301\*260305\*1432\*A\*000~/);
-    assert.equal(result.functionalAcks.length, 1);
-    assert.equal(result.accepted.length, 1);
-    assert.ok(result.response.startsWith(result.ta1 ?? 'x'));
+    expect(result.ta1 ?? '').toMatch(/TA1\*000000301\*260305\*1432\*A\*000~/);
+    expect(result.functionalAcks.length).toBe(1);
+    expect(result.accepted.length).toBe(1);
+    expect(result.response.startsWith(result.ta1 ?? 'x')).toBeTruthy();
   });
 
   it('rejects the second of two interchanges with the same ISA13 from the same sender (025)', () => {
     const text = medline855(GOOD_855_BODY);
     const result = ackText(`${text}${text}`);
-    assert.equal(result.accepted.length, 1);
-    assert.equal(result.interchanges[1]?.ta1Note, '025');
-    assert.equal(result.rejected[0]?.reason, 'INTERCHANGE_REJECTED');
+    expect(result.accepted.length).toBe(1);
+    expect(result.interchanges[1]?.ta1Note).toBe('025');
+    expect(result.rejected[0]?.reason).toBe('INTERCHANGE_REJECTED');
   });
 
   it('answers an envelope whose segment terminator is unusable with TA1*R*004', () => {
     const text = medline855(GOOD_855_BODY).replace('*P*:~\n', '*P*:A\n');
     const result = ackText(text);
-    assert.match(result.ta1 ?? '', /TA1\*000000301\*260305\*1432\*R\*004~/);
+    expect(result.ta1 ?? '').toMatch(/TA1\*000000301\*260305\*1432\*R\*004~/);
     readAck(result.ta1 ?? '');
-    assert.deepEqual(result.functionalAcks, []);
-    assert.equal(result.accepted.length, 0);
+    expect(result.functionalAcks).toStrictEqual([]);
+    expect(result.accepted.length).toBe(0);
   });
 
   it('answers nothing and says unreadable when no ISA can be found', () => {
     const result = ackText('GS*PR*MEDLINE~ST*855*0001~');
-    assert.equal(result.readable, false);
-    assert.equal(result.response, '');
-    assert.ok(result.findings.length > 0);
+    expect(result.readable).toBe(false);
+    expect(result.response).toBe('');
+    expect(result.findings.length > 0).toBeTruthy();
   });
 });
 
@@ -323,27 +313,24 @@ describe('acknowledge: exactly-once keys', () => {
     const first = ackText(text).accepted[0];
     const again = ackText(text).accepted[0];
     const renumbered = ackText(text.replaceAll('000004721', '000004799')).accepted[0];
-    assert.ok(first && again && renumbered);
-    assert.equal(again.envelopeKey, first.envelopeKey);
-    assert.deepEqual(again.businessKeys, first.businessKeys);
-    assert.notEqual(renumbered.envelopeKey, first.envelopeKey);
-    assert.deepEqual(renumbered.businessKeys, first.businessKeys);
-    assert.equal(first.envelopeKey, 'ZZ:MEDLINE|000004721|4721|0001');
-    assert.deepEqual(first.businessKeys, ['856|SUP-MEDLINE|SHP-55120|HEM-PO-000123']);
+    expect(first && again && renumbered).toBeTruthy();
+    expect(again.envelopeKey).toBe(first.envelopeKey);
+    expect(again.businessKeys).toStrictEqual(first.businessKeys);
+    expect(renumbered.envelopeKey).not.toBe(first.envelopeKey);
+    expect(renumbered.businessKeys).toStrictEqual(first.businessKeys);
+    expect(first.envelopeKey).toBe('ZZ:MEDLINE|000004721|4721|0001');
+    expect(first.businessKeys).toStrictEqual(['856|SUP-MEDLINE|SHP-55120|HEM-PO-000123']);
   });
 
   it('draws one control number per acknowledgment interchange from the source', () => {
     const numbers = counter(41);
     const result = acknowledge(parseX12(`${readX12Fixture('medline_855_5010.edi')}${readX12Fixture('medline_810_bad_iea_control.edi')}`), HEM_IDS, numbers, NOW, { resolveSupplier: resolveMedline });
-    assert.deepEqual(numbers.issued, ['41', '42']);
-    assert.match(result.functionalAcks[0] as string, /\*000000041\*0\*P\*:~/);
-    assert.match(result.ta1 ?? '', /\*000000042\*0\*P\*:~/);
+    expect(numbers.issued).toStrictEqual(['41', '42']);
+    expect(result.functionalAcks[0] as string).toMatch(/\*000000041\*0\*P\*:~/);
+    expect(result.ta1 ?? '').toMatch(/\*000000042\*0\*P\*:~/);
   });
 
   it('throws a ValidationError when the control number source yields something that is not 1-9 digits', () => {
-    assert.throws(
-      () => acknowledge(parseX12(readX12Fixture('medline_855_5010.edi')), HEM_IDS, { next: () => 'ABC' }, NOW, { resolveSupplier: resolveMedline }),
-      (e: unknown) => e instanceof Error && e.name === 'ValidationError',
-    );
+    expect(() => acknowledge(parseX12(readX12Fixture('medline_855_5010.edi')), HEM_IDS, { next: () => 'ABC' }, NOW, { resolveSupplier: resolveMedline })).toThrow(expect.toSatisfy((e: unknown) => e instanceof Error && e.name === 'ValidationError'));
   });
 });

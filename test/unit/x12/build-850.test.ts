@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { PurchaseOrder, PurchaseOrderLine } from '../../../contracts/procurement';
 import { build850, controlNumbersOf850, formatX12Date, formatX12Time, parseX12, read850 } from '../../../functions/adapters/x12';
@@ -54,9 +53,7 @@ describe('build850', () => {
   const text = build850(purchaseOrder(), PARTIES, CONTROL, NOW);
 
   it('writes the expected 005010 document, segment by segment', () => {
-    assert.equal(
-      text,
-      [
+    expect(text).toBe([
         'ISA*00*          *00*          *ZZ*HEMHOSPITAL    *ZZ*MEDLINE        *260305*1432*^*00501*000000812*0*P*:~',
         'GS*PO*HEMHOSPITAL*MEDLINE*20260305*1432*812*X*005010~',
         'ST*850*0001~',
@@ -75,37 +72,33 @@ describe('build850', () => {
         'GE*1*812~',
         'IEA*1*000000812~',
         '',
-      ].join('\n'),
-    );
+      ].join('\n'));
   });
 
   it('parses back with node-x12: ISA 106 wide, counts that check out, qualifiers and CTT hash', () => {
     const node = nodeX12Parse(text);
-    assert.equal(text.indexOf('~'), 105, 'ISA is 106 characters with its terminator');
-    assert.equal(node.header.valueOf(12), '00501');
-    assert.equal(node.header.valueOf(11), '^');
-    assert.equal(node.header.valueOf(16), ':');
+    expect(text.indexOf('~')).toBe(105);
+    expect(node.header.valueOf(12)).toBe('00501');
+    expect(node.header.valueOf(11)).toBe('^');
+    expect(node.header.valueOf(16)).toBe(':');
     const group = node.functionalGroups[0];
-    assert.ok(group);
-    assert.equal(group.header.valueOf(8), '005010');
-    assert.equal(Number(group.trailer.valueOf(1)), group.transactions.length);
-    assert.equal(Number(node.trailer.valueOf(1)), node.functionalGroups.length);
+    expect(group).toBeTruthy();
+    expect(group.header.valueOf(8)).toBe('005010');
+    expect(Number(group.trailer.valueOf(1))).toBe(group.transactions.length);
+    expect(Number(node.trailer.valueOf(1))).toBe(node.functionalGroups.length);
     const set = group.transactions[0];
-    assert.ok(set);
-    assert.equal(Number(set.trailer.valueOf(1)), set.segments.length + 2);
+    expect(set).toBeTruthy();
+    expect(Number(set.trailer.valueOf(1))).toBe(set.segments.length + 2);
     const po1s = set.segments.filter((s) => s.tag === 'PO1');
-    assert.deepEqual(
-      po1s.map((s) => [s.valueOf(6), s.valueOf(8), s.valueOf(10), s.valueOf(12)]),
-      [
+    expect(po1s.map((s) => [s.valueOf(6), s.valueOf(8), s.valueOf(10), s.valueOf(12)])).toStrictEqual([
         ['VN', 'UK', 'EN', 'IN'],
         ['VN', 'UK', 'EN', 'IN'],
-      ],
-    );
+      ]);
     const ctt = set.segments.find((s) => s.tag === 'CTT');
-    assert.equal(Number(ctt?.valueOf(1)), po1s.length);
-    assert.equal(Number(ctt?.valueOf(2)), po1s.reduce((a, s) => a + Number(s.valueOf(2)), 0));
+    expect(Number(ctt?.valueOf(1))).toBe(po1s.length);
+    expect(Number(ctt?.valueOf(2))).toBe(po1s.reduce((a, s) => a + Number(s.valueOf(2)), 0));
     const n1 = set.segments.filter((s) => s.tag === 'N1').map((s) => [s.valueOf(1), s.valueOf(3), s.valueOf(4)]);
-    assert.deepEqual(n1, [
+    expect(n1).toStrictEqual([
       ['ST', 'UL', '0861200000012'],
       ['BT', 'UL', '0861200000005'],
       ['SE', '1', '100200301'],
@@ -115,13 +108,13 @@ describe('build850', () => {
   it('parses back with our parser without a single finding, and reads back as the same order', () => {
     const parsed = parseX12(text);
     const [interchange] = parsed.interchanges;
-    assert.ok(interchange);
-    assert.deepEqual([...parsed.findings, ...interchange.findings, ...interchange.groups.flatMap((g) => [...g.findings, ...g.sets.flatMap((s) => s.findings)])], []);
+    expect(interchange).toBeTruthy();
+    expect([...parsed.findings, ...interchange.findings, ...interchange.groups.flatMap((g) => [...g.findings, ...g.sets.flatMap((s) => s.findings)])]).toStrictEqual([]);
     const set = interchange.groups[0]?.sets[0];
-    assert.ok(set);
+    expect(set).toBeTruthy();
     const { documents, findings } = read850(set, interchange.delimiters);
-    assert.deepEqual(findings, []);
-    assert.deepEqual(documents[0], {
+    expect(findings).toStrictEqual([]);
+    expect(documents[0]).toStrictEqual({
       poNumber: 'HEM-PO-000123',
       purpose: '00',
       orderType: 'SA',
@@ -145,20 +138,20 @@ describe('build850', () => {
   it('writes the supplier GLN when it has no DUNS, CUR for non-USD orders, T usage and no PER without a contact', () => {
     const { duns: _duns, ...noDuns } = MEDLINE;
     const out = build850({ ...purchaseOrder(), currency: 'CAD' }, { ...PARTIES, supplier: noDuns, contact: undefined }, CONTROL, NOW, { usage: 'T' });
-    assert.match(out, /\nN1\*SE\*Medline Industries\*UL\*0861201000011~/);
-    assert.match(out, /\nBEG\*[^~]*~\nCUR\*BY\*CAD~/);
-    assert.match(out, /\*0\*T\*:~\n/);
-    assert.doesNotMatch(out, /PER\*/);
+    expect(out).toMatch(/\nN1\*SE\*Medline Industries\*UL\*0861201000011~/);
+    expect(out).toMatch(/\nBEG\*[^~]*~\nCUR\*BY\*CAD~/);
+    expect(out).toMatch(/\*0\*T\*:~\n/);
+    expect(out).not.toMatch(/PER\*/);
   });
 
   it('reports the control numbers the document carries, for PurchaseOrder.x12', () => {
-    assert.deepEqual(controlNumbersOf850(PARTIES, CONTROL), { interchange: '000000812', group: '812', transactionSet: '0001', version: '005010', senderId: 'HEMHOSPITAL', receiverId: 'MEDLINE' });
+    expect(controlNumbersOf850(PARTIES, CONTROL)).toStrictEqual({ interchange: '000000812', group: '812', transactionSet: '0001', version: '005010', senderId: 'HEMHOSPITAL', receiverId: 'MEDLINE' });
   });
 
   it('strips delimiters from free text but refuses identifiers that contain one', () => {
     const out = build850(purchaseOrder([line({ description: 'Gauze *4x4* ~sterile~ a:b^c' })]), PARTIES, CONTROL, NOW);
-    assert.match(out, /\nPID\*F\*\*\*\*Gauze 4x4 sterile abc~/);
-    assert.throws(() => build850(purchaseOrder([line({ supplierCatalogNumber: 'PRM*21430' })]), PARTIES, CONTROL, NOW), ValidationError);
+    expect(out).toMatch(/\nPID\*F\*\*\*\*Gauze 4x4 sterile abc~/);
+    expect(() => build850(purchaseOrder([line({ supplierCatalogNumber: 'PRM*21430' })]), PARTIES, CONTROL, NOW)).toThrow(ValidationError);
   });
 
   it('throws a ValidationError for an order that does not fit: schema, supplier, dock, unit, control numbers', () => {
@@ -172,7 +165,7 @@ describe('build850', () => {
       ['ST02 too short', () => build850(purchaseOrder(), PARTIES, { ...CONTROL, transactionSet: '1' }, NOW)],
       ['quantity too long', () => build850(purchaseOrder([line({ quantity: 1e16 })]), PARTIES, CONTROL, NOW)],
     ];
-    for (const [why, build] of bad) assert.throws(build, ValidationError, why);
+    for (const [why, build] of bad) expect(build).toThrow(ValidationError);
   });
 
   it('re-parses any valid purchase order to the same lines, with both parsers (property)', () => {
@@ -191,28 +184,22 @@ describe('build850', () => {
         const lines = arbLines.map((l, i) => line({ ...l, lineNumber: i + 1, expectedQuantity: l.quantity }));
         const out = build850({ ...purchaseOrder(lines), poNumber }, PARTIES, CONTROL, NOW);
         const [interchange] = parseX12(out).interchanges;
-        assert.ok(interchange);
-        assert.deepEqual(interchange.findings, []);
+        expect(interchange).toBeTruthy();
+        expect(interchange.findings).toStrictEqual([]);
         const set = interchange.groups[0]?.sets[0];
-        assert.ok(set);
-        assert.deepEqual(set.findings, []);
+        expect(set).toBeTruthy();
+        expect(set.findings).toStrictEqual([]);
         const doc = read850(set, interchange.delimiters).documents[0];
-        assert.ok(doc);
-        assert.equal(doc.poNumber, poNumber);
-        assert.deepEqual(
-          doc.lines.map((l) => [l.lineNumber, l.quantity, l.uom, l.unitPrice, l.supplierCatalogNumber, l.gtin, l.buyerItemId]),
-          lines.map((l) => [String(l.lineNumber), l.quantity, l.uom, l.unitPrice, l.supplierCatalogNumber, l.gtin, l.itemId]),
-        );
-        assert.equal(doc.lineCount, lines.length);
-        assert.equal(doc.hashTotal, Number(lines.reduce((a, l) => a + l.quantity, 0).toFixed(6)));
+        expect(doc).toBeTruthy();
+        expect(doc.poNumber).toBe(poNumber);
+        expect(doc.lines.map((l) => [l.lineNumber, l.quantity, l.uom, l.unitPrice, l.supplierCatalogNumber, l.gtin, l.buyerItemId])).toStrictEqual(lines.map((l) => [String(l.lineNumber), l.quantity, l.uom, l.unitPrice, l.supplierCatalogNumber, l.gtin, l.itemId]));
+        expect(doc.lineCount).toBe(lines.length);
+        expect(doc.hashTotal).toBe(Number(lines.reduce((a, l) => a + l.quantity, 0).toFixed(6)));
         const node = nodeX12Parse(out);
         const nodeSet = node.functionalGroups[0]?.transactions[0];
-        assert.ok(nodeSet);
-        assert.equal(Number(nodeSet.trailer.valueOf(1)), nodeSet.segments.length + 2);
-        assert.deepEqual(
-          nodeSet.segments.filter((s) => s.tag === 'PO1').map((s) => [Number(s.valueOf(2)), s.valueOf(7), s.valueOf(9)]),
-          lines.map((l) => [l.quantity, l.supplierCatalogNumber, l.gtin]),
-        );
+        expect(nodeSet).toBeTruthy();
+        expect(Number(nodeSet.trailer.valueOf(1))).toBe(nodeSet.segments.length + 2);
+        expect(nodeSet.segments.filter((s) => s.tag === 'PO1').map((s) => [Number(s.valueOf(2)), s.valueOf(7), s.valueOf(9)])).toStrictEqual(lines.map((l) => [l.quantity, l.supplierCatalogNumber, l.gtin]));
       }),
       { numRuns: 150 },
     );
@@ -222,9 +209,9 @@ describe('build850', () => {
 describe('formatX12Date / formatX12Time', () => {
   it('formats UTC dates as CCYYMMDD or YYMMDD and times as HHMM or HHMMSS', () => {
     const at = new Date('2026-01-02T03:04:05Z');
-    assert.equal(formatX12Date(at), '20260102');
-    assert.equal(formatX12Date(at, 'YYMMDD'), '260102');
-    assert.equal(formatX12Time(at), '0304');
-    assert.equal(formatX12Time(at, 'HHMMSS'), '030405');
+    expect(formatX12Date(at)).toBe('20260102');
+    expect(formatX12Date(at, 'YYMMDD')).toBe('260102');
+    expect(formatX12Time(at)).toBe('0304');
+    expect(formatX12Time(at, 'HHMMSS')).toBe('030405');
   });
 });

@@ -4,10 +4,9 @@
  * 855/856/810 set becomes canonical documents or a rejection with precise findings; every
  * acknowledgment HEM writes for them is itself valid X12.
  */
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import { InvoiceSchema, PoAcknowledgmentSchema, ShipNoticeSchema } from '../../../contracts/procurement';
 import { acknowledge, parseX12, readFunctionalAck, textAt } from '../../../functions/adapters/x12';
 import type { AcknowledgeResult, X12ParseResult } from '../../../functions/adapters/x12';
@@ -30,7 +29,7 @@ const ownFiles = filesIn(x12FixturesDir);
 const sharedFiles = sharedX12Present ? filesIn(sharedX12Dir) : [];
 const shared = (name: string): CorpusFile => {
   const file = sharedFiles.find((f) => f.name === name);
-  assert.ok(file, `${name} is in the shared corpus`);
+  expect(file).toBeTruthy();
   return file;
 };
 
@@ -44,29 +43,29 @@ const SUPPORTED = new Set(['855', '856', '810']);
 
 describe('X12 corpus', () => {
   it(`parses and acknowledges every file without throwing (${ownFiles.length} own, ${sharedFiles.length} shared)`, () => {
-    assert.ok(ownFiles.length >= 10);
+    expect(ownFiles.length >= 10).toBeTruthy();
     for (const { name, text } of [...ownFiles, ...sharedFiles]) {
       const parsed = parseX12(text);
-      assert.ok(parsed.interchanges.length >= 1, `${name}: at least one interchange`);
+      expect(parsed.interchanges.length >= 1).toBeTruthy();
       const result = acknowledgeAsReceiver(parsed);
       const sets = parsed.interchanges.flatMap((i) => i.groups.flatMap((g) => g.sets));
-      assert.equal(result.accepted.length + result.rejected.length, sets.length, `${name}: every set decided`);
+      expect(result.accepted.length + result.rejected.length).toBe(sets.length);
       for (const accepted of result.accepted) {
         for (const doc of accepted.documents) {
           if (accepted.kind === 'PoAcknowledgment') PoAcknowledgmentSchema.parse(doc);
           if (accepted.kind === 'ShipNotice') ShipNoticeSchema.parse(doc);
           if (accepted.kind === 'Invoice') InvoiceSchema.parse(doc);
         }
-        if (SUPPORTED.has(accepted.transactionSetId)) assert.ok(accepted.documents.length >= 1, `${name}: an accepted set yields documents`);
+        if (SUPPORTED.has(accepted.transactionSetId)) expect(accepted.documents.length >= 1).toBeTruthy();
       }
       for (const rejected of result.rejected) {
-        assert.ok(rejected.findings.length > 0, `${name}: a rejection says why`);
-        assert.ok(rejected.note.length > 0);
-        if (rejected.reason === 'SYNTAX') assert.ok(rejected.findings.some((f) => f.segmentId !== undefined && f.segmentPosition !== undefined), `${name}: a syntax rejection names a segment and its position`);
+        expect(rejected.findings.length > 0).toBeTruthy();
+        expect(rejected.note.length > 0).toBeTruthy();
+        if (rejected.reason === 'SYNTAX') expect(rejected.findings.some((f) => f.segmentId !== undefined && f.segmentPosition !== undefined)).toBeTruthy();
       }
       for (const ack of result.functionalAcks) {
         const reparsed = parseX12(ack);
-        assert.deepEqual(reparsed.interchanges.flatMap((i) => [...i.findings, ...i.groups.flatMap((g) => [...g.findings, ...g.sets.flatMap((s) => s.findings)])]), [], `${name}: the acknowledgment is valid`);
+        expect(reparsed.interchanges.flatMap((i) => [...i.findings, ...i.groups.flatMap((g) => [...g.findings, ...g.sets.flatMap((s) => s.findings)])])).toStrictEqual([]);
         nodeX12Parse(ack);
       }
     }
@@ -79,24 +78,21 @@ describe('X12 corpus', () => {
       const parsed = parseX12(file.text);
       const set = parsed.interchanges[0]?.groups[0]?.sets[0];
       const ref = set?.segments.find((s) => s.id === 'REF' && textAt(s, 1) === 'BM');
-      assert.ok(ref);
-      assert.equal(textAt(ref, 2), '999999-001');
+      expect(ref).toBeTruthy();
+      expect(textAt(ref, 2)).toBe('999999-001');
       const result = acknowledgeAsReceiver(parsed);
       const notice = result.accepted[0];
-      assert.equal(notice?.kind, 'ShipNotice');
-      assert.deepEqual(
-        notice?.documents.map((d) => ('shipmentId' in d ? [d.shipmentId, d.poNumber, d.lines.length] : [])),
-        [['829716', '99999817', 2]],
-      );
+      expect(notice?.kind).toBe('ShipNotice');
+      expect(notice?.documents.map((d) => ('shipmentId' in d ? [d.shipmentId, d.poNumber, d.lines.length] : []))).toStrictEqual([['829716', '99999817', 2]]);
     });
 
     it('reads the two-interchange 850 file as two interchanges with the same control numbers', () => {
       const file = shared('nodex12_850_two_interchanges.edi');
       const parsed = parseX12(file.text);
-      assert.equal(parsed.interchanges.length, 2);
+      expect(parsed.interchanges.length).toBe(2);
       const keys = parsed.interchanges.map((i) => [i.header.controlNumber, i.groups[0]?.controlNumber, i.groups[0]?.sets[0]?.controlNumber]);
-      assert.deepEqual(keys[0], keys[1]);
-      assert.deepEqual(keys[0], ['000003438', '1421', '000000010']);
+      expect(keys[0]).toStrictEqual(keys[1]);
+      expect(keys[0]).toStrictEqual(['000003438', '1421', '000000010']);
     });
 
     it('reads the 997 and 999 samples, including the backtick/newline one with an unpadded ISA06', () => {
@@ -108,17 +104,14 @@ describe('X12 corpus', () => {
       for (const [name, [type, groupStatus, setStatuses]] of Object.entries(expected)) {
         const file = shared(name);
         const [interchange] = parseX12(file.text).interchanges;
-        assert.ok(interchange);
-        assert.equal(interchange.findings.filter((f) => f.severity === 'error').length, 0, name);
+        expect(interchange).toBeTruthy();
+        expect(interchange.findings.filter((f) => f.severity === 'error').length).toBe(0);
         const set = interchange.groups[0]?.sets[0];
-        assert.ok(set);
+        expect(set).toBeTruthy();
         const summary = readFunctionalAck(set, interchange.delimiters).documents[0];
-        assert.equal(summary?.type, type);
-        assert.equal(summary?.groupStatus, groupStatus);
-        assert.deepEqual(
-          summary?.sets.map((s) => s.status),
-          setStatuses,
-        );
+        expect(summary?.type).toBe(type);
+        expect(summary?.groupStatus).toBe(groupStatus);
+        expect(summary?.sets.map((s) => s.status)).toStrictEqual(setStatuses);
       }
     });
 
@@ -128,23 +121,20 @@ describe('X12 corpus', () => {
           'nodex12_855_4010_line_status.edi',
           (r) => {
             const doc = r.accepted[0]?.documents[0];
-            assert.ok(doc && 'ackType' in doc);
-            assert.deepEqual(
-              doc.lines.map((l) => [l.lineNumber, l.statusCode, l.status, l.quantity]),
-              [
+            expect(doc && 'ackType' in doc).toBeTruthy();
+            expect(doc.lines.map((l) => [l.lineNumber, l.statusCode, l.status, l.quantity])).toStrictEqual([
                 [1, 'IA', 'ACCEPTED', 3],
                 [2, 'IR', 'REJECTED', 0],
                 [3, 'IR', 'REJECTED', 0],
                 [4, 'IA', 'ACCEPTED', 2],
-              ],
-            );
+              ]);
           },
         ],
         [
           'staedi_810_4010.edi',
           (r) => {
             const totals = r.accepted.flatMap((a) => a.documents.map((d) => ('totalAmount' in d ? [d.invoiceNumber, d.poNumber, d.totalAmount, d.lines.length, d.lines.every((l) => l.poLineNumber === undefined)] : [])));
-            assert.deepEqual(totals, [
+            expect(totals).toStrictEqual([
               ['00001', 'A99999-01', 2554.38, 7, true],
               ['00001', 'A99999-04', 2554.38, 2, true],
             ]);
@@ -153,20 +143,17 @@ describe('X12 corpus', () => {
         [
           'staedi_855_two_st_one_gs.edi',
           (r) =>
-            assert.deepEqual(
-              r.accepted.flatMap((a) => a.documents.map((d) => ('poNumber' in d ? d.poNumber : ''))),
-              ['ORDER1', 'ORDER2'],
-            ),
+            expect(r.accepted.flatMap((a) => a.documents.map((d) => ('poNumber' in d ? d.poNumber : '')))).toStrictEqual(['ORDER1', 'ORDER2']),
         ],
         [
           'stupidedi_855_4010_brace_component_sep.edi',
           (r) => {
             const doc = r.accepted[0]?.documents[0];
-            assert.ok(doc && 'ackType' in doc);
-            assert.deepEqual(doc.lines, [{ lineNumber: 1, status: 'ACCEPTED', statusCode: 'IA', quantity: 72, uom: 'EA', unitPrice: 47.34 }]);
+            expect(doc && 'ackType' in doc).toBeTruthy();
+            expect(doc.lines).toStrictEqual([{ lineNumber: 1, status: 'ACCEPTED', statusCode: 'IA', quantity: 72, uom: 'EA', unitPrice: 47.34 }]);
           },
         ],
-        ['stupidedi_832_006020x304_healthcare_fee_schedule.edi', (r) => assert.equal(r.rejected[0]?.reason, 'UNSUPPORTED')],
+        ['stupidedi_832_006020x304_healthcare_fee_schedule.edi', (r) => expect(r.rejected[0]?.reason).toBe('UNSUPPORTED')],
       ];
       for (const [name, check] of expectations) {
         const file = shared(name);

@@ -3,8 +3,7 @@
  * inserted, slices duplicated, the payload cut short — must never make parseX12 or acknowledge
  * throw, and whatever acknowledgment comes out must itself parse cleanly.
  */
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { acknowledge, parseX12 } from '../../../functions/adapters/x12';
 import { HEM_IDS, NOW, counter, readX12Fixture, resolveMedline } from './support';
@@ -49,12 +48,12 @@ describe('parseX12 / acknowledge under random damage', () => {
         const result = acknowledge(parsed, HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline });
         for (const ack of [...(result.ta1 === undefined ? [] : [result.ta1]), ...result.functionalAcks]) {
           const reparsed = parseX12(ack);
-          assert.equal(reparsed.interchanges.length >= 1, true);
+          expect(reparsed.interchanges.length >= 1).toBe(true);
           const problems = reparsed.interchanges.flatMap((i) => [...i.findings, ...i.groups.flatMap((g) => [...g.findings, ...g.sets.flatMap((s) => s.findings)])]).filter((f) => f.severity === 'error');
-          assert.deepEqual(problems, [], ack);
+          expect(problems).toStrictEqual([]);
         }
         const decided = result.accepted.length + result.rejected.length;
-        assert.equal(decided, parsed.interchanges.flatMap((i) => i.groups.flatMap((g) => g.sets)).length);
+        expect(decided).toBe(parsed.interchanges.flatMap((i) => i.groups.flatMap((g) => g.sets)).length);
       }),
       { numRuns: 400 },
     );
@@ -64,7 +63,7 @@ describe('parseX12 / acknowledge under random damage', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (text) => {
         const result = acknowledge(parseX12(`ISA*${text}`), HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline });
-        assert.equal(typeof result.response, 'string');
+        expect(typeof result.response).toBe('string');
       }),
       { numRuns: 300 },
     );

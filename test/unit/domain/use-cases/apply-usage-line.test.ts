@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { CostPostedSchema, InventoryPositionChangedSchema, ReplenishmentRequestedSchema } from '../../../../contracts/events';
 import { ConcurrencyError, MappingError } from '../../../../functions/domain/errors';
@@ -13,20 +12,20 @@ describe('applyUsageLine', () => {
     const deps = fakeDependencies();
     const result = await applyUsageLine(deps, line());
 
-    assert.equal(result.applied, true);
-    assert.equal(result.duplicate, false);
+    expect(result.applied).toBe(true);
+    expect(result.duplicate).toBe(false);
     const position = await deps.inventory.getPosition('NMC-OR', 'ITM-10001');
-    assert.equal(position?.onHand, 54);
-    assert.equal(position?.version, 1);
+    expect(position?.onHand).toBe(54);
+    expect(position?.version).toBe(1);
 
     const changed = InventoryPositionChangedSchema.parse(result.outcome.positionChanged.detail);
-    assert.deepEqual([changed.delta, changed.onHand, changed.reason], [-6, 54, 'USAGE']);
+    expect([changed.delta, changed.onHand, changed.reason]).toStrictEqual([-6, 54, 'USAGE']);
     const cost = CostPostedSchema.parse(result.outcome.costPosting.detail);
-    assert.deepEqual([cost.quantity, cost.unitCost, cost.amount, cost.currency, cost.postingDate], [6, 0.45, 2.7, 'USD', '2025-03-14']);
-    assert.equal(cost.encounterRef, 'enc_0123456789abcdef0123');
-    assert.equal(result.outcome.replenishment, undefined);
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['applied']);
-    assert.deepEqual(deps.audit.actions(), ['inventory.decremented']);
+    expect([cost.quantity, cost.unitCost, cost.amount, cost.currency, cost.postingDate]).toStrictEqual([6, 0.45, 2.7, 'USD', '2025-03-14']);
+    expect(cost.encounterRef).toBe('enc_0123456789abcdef0123');
+    expect(result.outcome.replenishment).toBe(undefined);
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['applied']);
+    expect(deps.audit.actions()).toStrictEqual(['inventory.decremented']);
   });
 
   it('decrements the position once when the same line is applied twice', async () => {
@@ -34,13 +33,13 @@ describe('applyUsageLine', () => {
     const first = await applyUsageLine(deps, line());
     const second = await applyUsageLine(deps, line());
 
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 54);
-    assert.equal(second.applied, false);
-    assert.equal(second.duplicate, true);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(54);
+    expect(second.applied).toBe(false);
+    expect(second.duplicate).toBe(true);
     // The same events, with the same idempotency keys, so consumers can deduplicate the re-emission.
-    assert.deepEqual(outcomeEvents(second.outcome), outcomeEvents(first.outcome));
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['applied', 'duplicate']);
-    assert.deepEqual(deps.audit.actions(), ['inventory.decremented']);
+    expect(outcomeEvents(second.outcome)).toStrictEqual(outcomeEvents(first.outcome));
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['applied', 'duplicate']);
+    expect(deps.audit.actions()).toStrictEqual(['inventory.decremented']);
   });
 
   it('emits ReplenishmentRequested restoring par rounded up to the pack when on hand falls to the reorder point', async () => {
@@ -49,8 +48,7 @@ describe('applyUsageLine', () => {
     const result = await applyUsageLine(deps, line({ baseQuantity: 23 }));
 
     const replenishment = ReplenishmentRequestedSchema.parse(result.outcome.replenishment?.detail);
-    assert.deepEqual(
-      {
+    expect({
         onHand: replenishment.onHand,
         onOrder: replenishment.onOrder,
         quantity: replenishment.quantity,
@@ -58,61 +56,58 @@ describe('applyUsageLine', () => {
         purchaseUom: replenishment.purchaseUom,
         supplierId: replenishment.supplierId,
         costCenter: replenishment.costCenter,
-      },
-      // 100 - 37 = 63 → 7 boxes = 70 EA.
-      { onHand: 37, onOrder: 0, quantity: 70, purchaseQuantity: 7, purchaseUom: 'BX', supplierId: 'SUP-MEDLINE', costCenter: 'CC-NMC-OR' },
-    );
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onOrder, 70);
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['applied', 'reorder']);
+      }).toStrictEqual({ onHand: 37, onOrder: 0, quantity: 70, purchaseQuantity: 7, purchaseUom: 'BX', supplierId: 'SUP-MEDLINE', costCenter: 'CC-NMC-OR' });
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onOrder).toBe(70);
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['applied', 'reorder']);
   });
 
   it('does not reorder again while the first order covers the reorder point', async () => {
     const deps = fakeDependencies();
     await applyUsageLine(deps, line({ baseQuantity: 20 }));
     const second = await applyUsageLine(deps, line({ businessKey: 'EPIC|MSG00001|2', lineNumber: 2, baseQuantity: 5 }));
-    assert.equal(second.outcome.replenishment, undefined);
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 35);
+    expect(second.outcome.replenishment).toBe(undefined);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(35);
   });
 
   it('restores stock on a credit line without reordering and posts a negative cost', async () => {
     const deps = fakeDependencies();
     const result = await applyUsageLine(deps, line({ baseQuantity: -4, transactionType: 'CREDIT' }));
-    assert.equal((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand, 64);
-    assert.equal(result.outcome.positionChanged.detail.reason, 'REVERSAL');
-    assert.equal(result.outcome.costPosting.detail.amount, -1.8);
-    assert.equal(result.outcome.replenishment, undefined);
-    assert.deepEqual(deps.audit.actions(), ['inventory.restored']);
+    expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(64);
+    expect(result.outcome.positionChanged.detail.reason).toBe('REVERSAL');
+    expect(result.outcome.costPosting.detail.amount).toBe(-1.8);
+    expect(result.outcome.replenishment).toBe(undefined);
+    expect(deps.audit.actions()).toStrictEqual(['inventory.restored']);
   });
 
   it('re-reads and retries when another writer moved the position first', async () => {
     const deps = fakeDependencies();
     deps.inventory.collideNext(2);
     const result = await applyUsageLine(deps, line());
-    assert.equal(result.applied, true);
-    assert.equal(deps.inventory.applyCalls, 3);
+    expect(result.applied).toBe(true);
+    expect(deps.inventory.applyCalls).toBe(3);
     const position = await deps.inventory.getPosition('NMC-OR', 'ITM-10001');
-    assert.equal(position?.onHand, 54);
-    assert.equal(position?.version, 3);
+    expect(position?.onHand).toBe(54);
+    expect(position?.version).toBe(3);
   });
 
   it('gives up with ConcurrencyError when the position keeps moving', async () => {
     const deps = fakeDependencies();
     deps.inventory.collideNext(10);
-    await assert.rejects(applyUsageLine(deps, line(), { maxAttempts: 3 }), ConcurrencyError);
-    assert.equal(deps.inventory.applyCalls, 3);
-    assert.deepEqual(deps.transactions.hops, []);
+    await expect(applyUsageLine(deps, line(), { maxAttempts: 3 })).rejects.toThrow(ConcurrencyError);
+    expect(deps.inventory.applyCalls).toBe(3);
+    expect(deps.transactions.hops).toStrictEqual([]);
   });
 
   it('opens the position from the par setting when it was never initialised', async () => {
     const deps = fakeDependencies({ initialisePositions: false });
     await applyUsageLine(deps, line());
     const position = await deps.inventory.getPosition('NMC-OR', 'ITM-10001');
-    assert.deepEqual([position?.onHand, position?.parLevel, position?.version], [54, 100, 1]);
+    expect([position?.onHand, position?.parLevel, position?.version]).toStrictEqual([54, 100, 1]);
   });
 
   it('fails with MappingError when the item is not stocked at the location', async () => {
     const deps = fakeDependencies({ initialisePositions: false });
-    await assert.rejects(applyUsageLine(deps, line({ locationId: 'NMC-ED' })), (e: unknown) => e instanceof MappingError && e.reasons[0] === 'NO_PAR_SETTING');
+    await expect(applyUsageLine(deps, line({ locationId: 'NMC-ED' }))).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof MappingError && e.reasons[0] === 'NO_PAR_SETTING'));
   });
 
   it('ends at the initial stock minus the net usage however lines are repeated (property)', async () => {
@@ -129,13 +124,13 @@ describe('applyUsageLine', () => {
           // Redeliveries of any lines change nothing.
           for (const r of repeats) await applyUsageLine(deps, lines[r % lines.length]!);
           const position = await deps.inventory.getPosition('NMC-OR', 'ITM-10001');
-          assert.equal(position?.onHand, 60 - quantities.reduce((a, b) => a + b, 0));
-          assert.equal(position?.version, lines.length);
+          expect(position?.onHand).toBe(60 - quantities.reduce((a, b) => a + b, 0));
+          expect(position?.version).toBe(lines.length);
           // Every reorder restores par in whole boxes of 10.
           for (const l of lines) {
             const stored = await deps.inventory.findOutcome(l.businessKey);
             const quantity = stored?.replenishment?.detail.quantity;
-            if (typeof quantity === 'number') assert.equal(quantity % 10, 0);
+            if (typeof quantity === 'number') expect(quantity % 10).toBe(0);
           }
         },
       ),

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../../../functions/domain/errors';
 import { upsertChargeCode, upsertDepartment } from '../../../../functions/domain/use-cases/crosswalks';
 import { fakeDependencies } from '../../fakes';
@@ -10,24 +9,21 @@ describe('crosswalk upserts', () => {
   it("stores a charge code pointing at an existing item and audits 'crosswalk.updated'", async () => {
     const deps = fakeDependencies();
     await upsertChargeCode(deps, { sourceSystem: 'EPIC', chargeCode: 'CHG-999999', itemId: 'ITM-10002' }, context);
-    assert.equal((await deps.referenceData.findChargeCode('EPIC', 'CHG-999999'))?.itemId, 'ITM-10002');
-    assert.deepEqual(deps.audit.actions(), ['crosswalk.updated']);
-    assert.equal(deps.audit.records[0]!.entity, 'chargeCode:EPIC/CHG-999999');
+    expect((await deps.referenceData.findChargeCode('EPIC', 'CHG-999999'))?.itemId).toBe('ITM-10002');
+    expect(deps.audit.actions()).toStrictEqual(['crosswalk.updated']);
+    expect(deps.audit.records[0]!.entity).toBe('chargeCode:EPIC/CHG-999999');
   });
 
   it('rejects a charge code for an unknown item with a ValidationError naming itemId', async () => {
     const deps = fakeDependencies();
-    await assert.rejects(
-      upsertChargeCode(deps, { sourceSystem: 'EPIC', chargeCode: 'CHG-999999', itemId: 'ITM-99999' }, context),
-      (e: unknown) => e instanceof ValidationError && e.location === 'itemId',
-    );
-    assert.equal(await deps.referenceData.findChargeCode('EPIC', 'CHG-999999'), undefined);
+    await expect(upsertChargeCode(deps, { sourceSystem: 'EPIC', chargeCode: 'CHG-999999', itemId: 'ITM-99999' }, context)).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.location === 'itemId'));
+    expect(await deps.referenceData.findChargeCode('EPIC', 'CHG-999999')).toBe(undefined);
   });
 
   it('stores a department mapping to an existing location and cost center', async () => {
     const deps = fakeDependencies();
     await upsertDepartment(deps, { sourceSystem: 'EPIC', facilityCode: 'NMC', departmentCode: 'XRAY', locationId: 'NMC-ED', costCenter: 'CC-NMC-ED' }, context);
-    assert.equal((await deps.referenceData.findDepartment('EPIC', 'NMC', 'XRAY'))?.locationId, 'NMC-ED');
+    expect((await deps.referenceData.findDepartment('EPIC', 'NMC', 'XRAY'))?.locationId).toBe('NMC-ED');
   });
 
   it('rejects unknown locations, unknown cost centers and cost centers of another facility', async () => {
@@ -38,8 +34,8 @@ describe('crosswalk upserts', () => {
       [{ ...base, locationId: 'NMC-ED', costCenter: 'CC-NOPE' }, 'costCenter'],
       [{ ...base, locationId: 'NMC-ED', costCenter: 'CC-SCH-OR' }, 'costCenter'],
     ] as const) {
-      await assert.rejects(upsertDepartment(deps, entry, context), (e: unknown) => e instanceof ValidationError && e.location === location);
+      await expect(upsertDepartment(deps, entry, context)).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof ValidationError && e.location === location));
     }
-    assert.deepEqual(deps.audit.actions(), []);
+    expect(deps.audit.actions()).toStrictEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { SupplyUsageRecordedSchema } from '../../../../contracts/events';
 import { ConflictError, NotFoundError } from '../../../../functions/domain/errors';
 import { getException, listExceptions, reprocessException } from '../../../../functions/domain/use-cases/exceptions';
@@ -24,30 +23,30 @@ const setUp = async () => {
 describe('exceptions', () => {
   it('lists open exceptions and gets one by id', async () => {
     const { deps, exceptionId } = await setUp();
-    assert.deepEqual((await listExceptions(deps, 'OPEN')).map((e) => e.exceptionId), [exceptionId]);
-    assert.deepEqual(await listExceptions(deps, 'RESOLVED'), []);
-    assert.equal((await getException(deps, exceptionId)).lineNumber, 2);
+    expect((await listExceptions(deps, 'OPEN')).map((e) => e.exceptionId)).toStrictEqual([exceptionId]);
+    expect(await listExceptions(deps, 'RESOLVED')).toStrictEqual([]);
+    expect((await getException(deps, exceptionId)).lineNumber).toBe(2);
   });
 
   it('throws NotFoundError for an unknown exception', async () => {
-    await assert.rejects(getException(fakeDependencies(), 'exc_nope'), NotFoundError);
+    await expect(getException(fakeDependencies(), 'exc_nope')).rejects.toThrow(NotFoundError);
   });
 
   it('re-publishes SupplyUsageRecorded with only that line under the same correlation id', async () => {
     const { deps, exceptionId } = await setUp();
     const result = await reprocessException(deps, exceptionId, 'ops-alice');
-    assert.deepEqual(result, { exceptionId, correlationId: 'corr-1' });
+    expect(result).toStrictEqual({ exceptionId, correlationId: 'corr-1' });
 
     const [event] = deps.events.ofType('SupplyUsageRecorded');
     const detail = SupplyUsageRecordedSchema.parse(event!.detail);
-    assert.equal(detail.correlationId, 'corr-1');
-    assert.equal(detail.causationId, exceptionId);
-    assert.equal(detail.usage.messageControlId, 'MSG00001');
-    assert.deepEqual(detail.usage.lines.map((l) => l.lineNumber), [2]);
-    assert.notEqual(detail.idempotencyKey, 'EPIC|MSG00001#SupplyUsageRecorded');
-    assert.ok(deps.transactions.hopNames('corr-1').includes('reprocessed'));
-    assert.equal(deps.audit.records.at(-1)?.action, 'exception.reprocessed');
-    assert.equal(deps.audit.records.at(-1)?.actor, 'ops-alice');
+    expect(detail.correlationId).toBe('corr-1');
+    expect(detail.causationId).toBe(exceptionId);
+    expect(detail.usage.messageControlId).toBe('MSG00001');
+    expect(detail.usage.lines.map((l) => l.lineNumber)).toStrictEqual([2]);
+    expect(detail.idempotencyKey).not.toBe('EPIC|MSG00001#SupplyUsageRecorded');
+    expect(deps.transactions.hopNames('corr-1').includes('reprocessed')).toBeTruthy();
+    expect(deps.audit.records.at(-1)?.action).toBe('exception.reprocessed');
+    expect(deps.audit.records.at(-1)?.actor).toBe('ops-alice');
   });
 
   it('resolves the exception when the reprocessed line maps after the crosswalk fix', async () => {
@@ -57,14 +56,14 @@ describe('exceptions', () => {
     const [event] = deps.events.ofType('SupplyUsageRecorded');
     const detail = SupplyUsageRecordedSchema.parse(event!.detail);
     const mapped = await mapUsageLines(deps, { usage: detail.usage, correlationId: detail.correlationId, causationId: 'evt-2' });
-    assert.equal(mapped.mappedLines[0]!.businessKey, 'EPIC|MSG00001|2');
-    assert.equal((await getException(deps, exceptionId)).status, 'RESOLVED');
+    expect(mapped.mappedLines[0]!.businessKey).toBe('EPIC|MSG00001|2');
+    expect((await getException(deps, exceptionId)).status).toBe('RESOLVED');
   });
 
   it('refuses to reprocess a RESOLVED exception with ConflictError', async () => {
     const { deps, exceptionId } = await setUp();
     await deps.exceptions.markResolved(exceptionId, '2025-03-14T10:00:00.000Z');
-    await assert.rejects(reprocessException(deps, exceptionId, 'ops-alice'), ConflictError);
-    assert.equal(deps.events.ofType('SupplyUsageRecorded').length, 0);
+    await expect(reprocessException(deps, exceptionId, 'ops-alice')).rejects.toThrow(ConflictError);
+    expect(deps.events.ofType('SupplyUsageRecorded').length).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { UsageExceptionRaisedSchema } from '../../../../contracts/events';
 import { exceptionIdFor } from '../../../../functions/domain/use-cases/ids';
 import { mapUsageLines } from '../../../../functions/domain/use-cases/map-usage-lines';
@@ -17,36 +16,36 @@ describe('mapUsageLines', () => {
   it('maps known lines and returns them for the apply step', async () => {
     const deps = fakeDependencies();
     const result = await mapUsageLines(deps, { usage: sampleUsage(), correlationId: 'corr-1', causationId: 'evt-1' });
-    assert.equal(result.exceptionCount, 0);
-    assert.equal(result.mappedLines.length, 1);
-    assert.equal(result.mappedLines[0]!.itemId, 'ITM-10001');
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['mapped']);
+    expect(result.exceptionCount).toBe(0);
+    expect(result.mappedLines.length).toBe(1);
+    expect(result.mappedLines[0]!.itemId).toBe('ITM-10001');
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['mapped']);
   });
 
   it('records an exception for an unknown charge code and still maps the other lines', async () => {
     const deps = fakeDependencies();
     const result = await mapUsageLines(deps, { usage: twoLines(), correlationId: 'corr-1', causationId: 'evt-1' });
 
-    assert.equal(result.exceptionCount, 1);
-    assert.deepEqual(result.mappedLines.map((l) => l.lineNumber), [1]);
-    assert.equal(result.mappedLines[0]!.baseQuantity, 20);
+    expect(result.exceptionCount).toBe(1);
+    expect(result.mappedLines.map((l) => l.lineNumber)).toStrictEqual([1]);
+    expect(result.mappedLines[0]!.baseQuantity).toBe(20);
 
     const exceptionId = exceptionIdFor('EPIC|MSG00001|2');
     const saved = deps.exceptions.byId.get(exceptionId);
-    assert.equal(saved?.status, 'OPEN');
-    assert.deepEqual(saved?.reasons, ['UNKNOWN_CHARGE_CODE']);
-    assert.equal(saved?.lineNumber, 2);
-    assert.equal(saved?.correlationId, 'corr-1');
+    expect(saved?.status).toBe('OPEN');
+    expect(saved?.reasons).toStrictEqual(['UNKNOWN_CHARGE_CODE']);
+    expect(saved?.lineNumber).toBe(2);
+    expect(saved?.correlationId).toBe('corr-1');
 
     const [raised] = deps.events.ofType('UsageExceptionRaised');
     const detail = UsageExceptionRaisedSchema.parse(raised!.detail);
-    assert.equal(detail.exceptionId, exceptionId);
-    assert.equal(detail.businessKey, 'EPIC|MSG00001|2');
-    assert.deepEqual(detail.reasons, ['UNKNOWN_CHARGE_CODE']);
+    expect(detail.exceptionId).toBe(exceptionId);
+    expect(detail.businessKey).toBe('EPIC|MSG00001|2');
+    expect(detail.reasons).toStrictEqual(['UNKNOWN_CHARGE_CODE']);
 
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['mapped', 'exception']);
-    assert.deepEqual(deps.transactions.hops[1]!.detail, { lineNumber: 2, exceptionId, reasons: ['UNKNOWN_CHARGE_CODE'] });
-    assert.deepEqual(deps.audit.actions(), ['exception.raised']);
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['mapped', 'exception']);
+    expect(deps.transactions.hops[1]!.detail).toStrictEqual({ lineNumber: 2, exceptionId, reasons: ['UNKNOWN_CHARGE_CODE'] });
+    expect(deps.audit.actions()).toStrictEqual(['exception.raised']);
   });
 
   it('derives the same exception id on a replay and keeps the original creation time', async () => {
@@ -55,8 +54,8 @@ describe('mapUsageLines', () => {
     const first = deps.exceptions.byId.get(exceptionIdFor('EPIC|MSG00001|2'))!;
     deps.clock.advance(60_000);
     await mapUsageLines(deps, { usage: twoLines(), correlationId: 'corr-1', causationId: 'evt-1' });
-    assert.equal(deps.exceptions.byId.size, 1);
-    assert.equal(deps.exceptions.byId.get(first.exceptionId)!.createdAt, first.createdAt);
+    expect(deps.exceptions.byId.size).toBe(1);
+    expect(deps.exceptions.byId.get(first.exceptionId)!.createdAt).toBe(first.createdAt);
   });
 
   it('resolves an open exception once its line maps after the crosswalk fix', async () => {
@@ -65,11 +64,11 @@ describe('mapUsageLines', () => {
     await deps.referenceData.putChargeCode({ sourceSystem: 'EPIC', chargeCode: 'CHG-999999', itemId: 'ITM-10002' });
 
     const result = await mapUsageLines(deps, { usage: twoLines(), correlationId: 'corr-1', causationId: 'evt-2' });
-    assert.equal(result.exceptionCount, 0);
+    expect(result.exceptionCount).toBe(0);
     const exception = deps.exceptions.byId.get(exceptionIdFor('EPIC|MSG00001|2'))!;
-    assert.equal(exception.status, 'RESOLVED');
-    assert.equal(exception.resolvedAt, deps.clock.now().toISOString());
-    assert.ok(deps.audit.actions().includes('exception.resolved'));
+    expect(exception.status).toBe('RESOLVED');
+    expect(exception.resolvedAt).toBe(deps.clock.now().toISOString());
+    expect(deps.audit.actions().includes('exception.resolved')).toBeTruthy();
   });
 
   it('maps lines identified by GTIN and by item id, with the line department overriding the message one', async () => {
@@ -81,19 +80,16 @@ describe('mapUsageLines', () => {
       ],
     });
     const result = await mapUsageLines(deps, { usage, correlationId: 'c', causationId: 'e' });
-    assert.deepEqual(
-      result.mappedLines.map((l) => [l.itemId, l.locationId, l.baseQuantity]),
-      [
+    expect(result.mappedLines.map((l) => [l.itemId, l.locationId, l.baseQuantity])).toStrictEqual([
         ['ITM-10003', 'NMC-CATH', 10],
         ['ITM-10002', 'NMC-OR', -1],
-      ],
-    );
+      ]);
   });
 
   it('raises UNKNOWN_DEPARTMENT for a department the crosswalk does not know (XRAY)', async () => {
     const deps = fakeDependencies();
     const result = await mapUsageLines(deps, { usage: sampleUsage({ departmentCode: 'XRAY' }), correlationId: 'c', causationId: 'e' });
-    assert.equal(result.exceptionCount, 1);
-    assert.deepEqual(deps.events.ofType('UsageExceptionRaised')[0]!.detail.reasons, ['UNKNOWN_DEPARTMENT']);
+    expect(result.exceptionCount).toBe(1);
+    expect(deps.events.ofType('UsageExceptionRaised')[0]!.detail.reasons).toStrictEqual(['UNKNOWN_DEPARTMENT']);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { GENESIS_HASH, nextAuditRecord } from '../../../../functions/domain/audit-chain';
 import { ValidationError } from '../../../../functions/domain/errors';
 import { startReplay, verifyAuditChain } from '../../../../functions/domain/use-cases/operations';
@@ -18,30 +17,30 @@ const withChain = async (n: number): Promise<ReturnType<typeof fakeDependencies>
 describe('verifyAuditChain', () => {
   it('verifies an intact chain across page boundaries and returns its count and head hash', async () => {
     const deps = await withChain(7);
-    assert.deepEqual(await verifyAuditChain(deps, 3), { ok: true, count: 7, headHash: deps.audit.records.at(-1)!.hash });
+    expect(await verifyAuditChain(deps, 3)).toStrictEqual({ ok: true, count: 7, headHash: deps.audit.records.at(-1)!.hash });
   });
 
   it('verifies an empty chain as the genesis hash', async () => {
-    assert.deepEqual(await verifyAuditChain(fakeDependencies()), { ok: true, count: 0, headHash: GENESIS_HASH });
+    expect(await verifyAuditChain(fakeDependencies())).toStrictEqual({ ok: true, count: 0, headHash: GENESIS_HASH });
   });
 
   it('returns the seq of a tampered record, even on a later page', async () => {
     const deps = await withChain(7);
     deps.audit.records[4] = { ...deps.audit.records[4]!, actor: 'someone-else' };
-    assert.deepEqual(await verifyAuditChain(deps, 3), { ok: false, brokenAtSeq: 5, reason: 'HASH_MISMATCH' });
+    expect(await verifyAuditChain(deps, 3)).toStrictEqual({ ok: false, brokenAtSeq: 5, reason: 'HASH_MISMATCH' });
   });
 
   it('detects a record rewritten with a recomputed hash at the next record (its previousHash no longer matches)', async () => {
     const deps = await withChain(4);
     const forged = nextAuditRecord(deps.audit.records[0], { actor: 'x', action: 'usage.applied', entity: 'EPIC|FORGED|1', correlationId: 'c', payload: {} }, deps.audit.records[1]!.at);
     deps.audit.records[1] = forged;
-    assert.deepEqual(await verifyAuditChain(deps, 2), { ok: false, brokenAtSeq: 3, reason: 'PREVIOUS_HASH_MISMATCH' });
+    expect(await verifyAuditChain(deps, 2)).toStrictEqual({ ok: false, brokenAtSeq: 3, reason: 'PREVIOUS_HASH_MISMATCH' });
   });
 
   it('detects a deleted record as a sequence gap', async () => {
     const deps = await withChain(5);
     deps.audit.records.splice(2, 1);
-    assert.deepEqual(await verifyAuditChain(deps, 2), { ok: false, brokenAtSeq: 4, reason: 'SEQUENCE_GAP' });
+    expect(await verifyAuditChain(deps, 2)).toStrictEqual({ ok: false, brokenAtSeq: 4, reason: 'SEQUENCE_GAP' });
   });
 });
 
@@ -49,16 +48,16 @@ describe('startReplay', () => {
   it('names the replay after the clock and the suffix and passes the window and rules on', async () => {
     const deps = fakeDependencies();
     const started = await startReplay(deps, { from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', ruleNames: ['usage-to-replenishment'] }, 'c0ffee00-0000-4000');
-    assert.deepEqual(started, { replayName: 'hem-20250314T093000Z-c0ffee000000', state: 'STARTING' });
-    assert.deepEqual(deps.eventReplayer.replays, [
+    expect(started).toStrictEqual({ replayName: 'hem-20250314T093000Z-c0ffee000000', state: 'STARTING' });
+    expect(deps.eventReplayer.replays).toStrictEqual([
       { from: '2025-03-14T08:00:00Z', to: '2025-03-14T09:00:00Z', replayName: 'hem-20250314T093000Z-c0ffee000000', ruleNames: ['usage-to-replenishment'] },
     ]);
   });
 
   it('refuses an empty or reversed window without calling the bus', async () => {
     const deps = fakeDependencies();
-    await assert.rejects(startReplay(deps, { from: '2025-03-14T09:00:00Z', to: '2025-03-14T09:00:00Z' }, 'x'), ValidationError);
-    await assert.rejects(startReplay(deps, { from: '2025-03-14T10:00:00Z', to: '2025-03-14T09:00:00Z' }, 'x'), ValidationError);
-    assert.deepEqual(deps.eventReplayer.replays, []);
+    await expect(startReplay(deps, { from: '2025-03-14T09:00:00Z', to: '2025-03-14T09:00:00Z' }, 'x')).rejects.toThrow(ValidationError);
+    await expect(startReplay(deps, { from: '2025-03-14T10:00:00Z', to: '2025-03-14T09:00:00Z' }, 'x')).rejects.toThrow(ValidationError);
+    expect(deps.eventReplayer.replays).toStrictEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../../functions/domain/errors';
 import { postCost } from '../../../../functions/domain/use-cases/post-cost';
 import { costPostedDetail, fakeDependencies } from '../../fakes';
@@ -8,32 +7,32 @@ describe('postCost', () => {
   it("posts the journal line with the event's idempotency key and records 'cost-posted'", async () => {
     const deps = fakeDependencies();
     const result = await postCost(deps, costPostedDetail());
-    assert.equal(result.journalId, 'JE-000001');
+    expect(result.journalId).toBe('JE-000001');
     const booked = deps.finance.journal.get('EPIC|MSG00001|1#CostPosted');
-    assert.equal(booked?.line.amount, 2.7);
-    assert.equal(booked?.line.costCenter, 'CC-NMC-OR');
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['cost-posted']);
-    assert.equal(deps.transactions.hops[0]!.detail?.journalId, 'JE-000001');
-    assert.deepEqual(deps.audit.actions(), ['cost.posted']);
+    expect(booked?.line.amount).toBe(2.7);
+    expect(booked?.line.costCenter).toBe('CC-NMC-OR');
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['cost-posted']);
+    expect(deps.transactions.hops[0]!.detail?.journalId).toBe('JE-000001');
+    expect(deps.audit.actions()).toStrictEqual(['cost.posted']);
   });
 
   it("records 'cost-post-failed' with the error code and rethrows a retryable failure", async () => {
     const deps = fakeDependencies();
     deps.finance.script(new UpstreamUnavailableError('finance 503'));
-    await assert.rejects(postCost(deps, costPostedDetail()), UpstreamUnavailableError);
-    assert.deepEqual(deps.transactions.hopNames('corr-1'), ['cost-post-failed']);
-    assert.deepEqual(deps.transactions.hops[0]!.detail, {
+    await expect(postCost(deps, costPostedDetail())).rejects.toThrow(UpstreamUnavailableError);
+    expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['cost-post-failed']);
+    expect(deps.transactions.hops[0]!.detail).toStrictEqual({
       idempotencyKey: 'EPIC|MSG00001|1#CostPosted',
       code: 'UPSTREAM_UNAVAILABLE',
       retryable: true,
     });
-    assert.deepEqual(deps.audit.actions(), []);
+    expect(deps.audit.actions()).toStrictEqual([]);
   });
 
   it('rethrows a permanent rejection as such', async () => {
     const deps = fakeDependencies();
     deps.finance.script(new UpstreamRejectedError('cost center closed'));
-    await assert.rejects(postCost(deps, costPostedDetail()), UpstreamRejectedError);
-    assert.equal(deps.transactions.hops[0]!.detail?.retryable, false);
+    await expect(postCost(deps, costPostedDetail())).rejects.toThrow(UpstreamRejectedError);
+    expect(deps.transactions.hops[0]!.detail?.retryable).toBe(false);
   });
 });

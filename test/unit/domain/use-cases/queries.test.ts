@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { NotFoundError } from '../../../../functions/domain/errors';
 import { applyUsageLine } from '../../../../functions/domain/use-cases/apply-usage-line';
 import { getInventory, getTransaction } from '../../../../functions/domain/use-cases/queries';
@@ -29,13 +28,13 @@ describe('getInventory', () => {
     const deps = fakeDependencies();
     for (let n = 1; n <= 12; n += 1) await applyUsageLine(deps, line(n));
     const view = await getInventory(deps, 'NMC-OR', 'ITM-10001');
-    assert.equal(view.position.onHand, 48);
-    assert.equal(view.movements.length, 10);
-    assert.equal(view.movements[0]!.businessKey, 'EPIC|MSG|12');
+    expect(view.position.onHand).toBe(48);
+    expect(view.movements.length).toBe(10);
+    expect(view.movements[0]!.businessKey).toBe('EPIC|MSG|12');
   });
 
   it('throws NotFoundError for an item not stocked at the location', async () => {
-    await assert.rejects(getInventory(fakeDependencies(), 'NMC-ED', 'ITM-10001'), NotFoundError);
+    await expect(getInventory(fakeDependencies(), 'NMC-ED', 'ITM-10001')).rejects.toThrow(NotFoundError);
   });
 });
 
@@ -45,11 +44,11 @@ describe('getTransaction', () => {
     await deps.transactions.record({ correlationId: 'c', hop: 'received', status: 'ok', at: 't1' });
     await deps.transactions.record({ correlationId: 'c', hop: 'exception', status: 'error', at: 't2' });
     const view = await getTransaction(deps, 'c');
-    assert.deepEqual(view.hops.map((h) => h.hop), ['received', 'exception']);
-    assert.equal(view.status, 'error');
+    expect(view.hops.map((h) => h.hop)).toStrictEqual(['received', 'exception']);
+    expect(view.status).toBe('error');
   });
 
   it('throws NotFoundError when nothing was recorded', async () => {
-    await assert.rejects(getTransaction(fakeDependencies(), 'nope'), NotFoundError);
+    await expect(getTransaction(fakeDependencies(), 'nope')).rejects.toThrow(NotFoundError);
   });
 });

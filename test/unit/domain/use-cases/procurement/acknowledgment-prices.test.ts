@@ -3,8 +3,7 @@
  * (seeded: 2 % and 0.50 per base unit, both exceeded) back for a buyer, and the invoice at that price
  * then fails the three-way match for AP — 855 → dock receipt → 810 → MatchInvoice on the in-memory fakes.
  */
-import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG } from '../../../../../contracts/events';
 import type { PoAcknowledgment } from '../../../../../contracts/procurement';
 import type { ProcurementAlertRaised } from '../../../../../contracts/procurement-events';
@@ -69,7 +68,7 @@ const receiveAndInvoice = async (unitPrice: number): Promise<Awaited<ReturnType<
   await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 20, uom: 'BX' }]), { actor: 'dock-nmc', causationId: 'req-2' });
   const invoice = glovesInvoice('INV-7001', [{ quantity: 20, uom: 'BX', unitPrice }]);
   const received = await applySupplierDocument(deps, input({ kind: 'Invoice', document: invoice }, `SUP-MEDLINE|INV-7001`));
-  assert.equal(received.status, 'APPLIED');
+  expect(received.status).toBe('APPLIED');
   return matchInvoice(deps, { caseId: invoiceCaseIdFor(invoice), eventBusName: 'hem-test' });
 };
 
@@ -78,7 +77,7 @@ describe('applySupplierDocument: an 855 price increase beyond tolerance', () => 
     await deps.waits.register(PO_NUMBER, 'ACK_855', 'token-ack');
     const outcome = await acknowledge(18);
 
-    assert.deepEqual(outcome, {
+    expect(outcome).toStrictEqual({
       status: 'APPLIED',
       kind: 'PoAcknowledgment',
       correlationId: CORRELATION_ID,
@@ -88,75 +87,69 @@ describe('applySupplierDocument: an 855 price increase beyond tolerance', () => 
       priceChangesHeld: [1],
     });
     const line = (await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0];
-    assert.deepEqual([line?.status, line?.expectedQuantity, line?.unitPrice, line?.acknowledgedUnitPrice], ['CHANGED', 20, 12, 18]);
-    assert.deepEqual(deps.workflows.succeeded, [{ taskToken: 'token-ack', output: { poNumber: PO_NUMBER, status: 'ACKNOWLEDGED', outcome: 'ACCEPTED_WITH_CHANGES' } }]);
+    expect([line?.status, line?.expectedQuantity, line?.unitPrice, line?.acknowledgedUnitPrice]).toStrictEqual(['CHANGED', 20, 12, 18]);
+    expect(deps.workflows.succeeded).toStrictEqual([{ taskToken: 'token-ack', output: { poNumber: PO_NUMBER, status: 'ACKNOWLEDGED', outcome: 'ACCEPTED_WITH_CHANGES' } }]);
   });
 
   it('raises ACKNOWLEDGMENT_PRICE_CHANGE naming the PO, the line and both prices, with an audit record and an alert hop', async () => {
     await acknowledge(18);
 
     const [alert] = alerts();
-    assert.equal(alerts().length, 1);
-    assert.equal(EVENT_CATALOG.ProcurementAlertRaised.schema.safeParse(alert).success, true);
-    assert.deepEqual(
-      { alertType: alert?.alertType, severity: alert?.severity, entity: alert?.entity, supplierId: alert?.supplierId, priceChanges: alert?.priceChanges },
-      {
+    expect(alerts().length).toBe(1);
+    expect(EVENT_CATALOG.ProcurementAlertRaised.schema.safeParse(alert).success).toBe(true);
+    expect({ alertType: alert?.alertType, severity: alert?.severity, entity: alert?.entity, supplierId: alert?.supplierId, priceChanges: alert?.priceChanges }).toStrictEqual({
         alertType: 'ACKNOWLEDGMENT_PRICE_CHANGE',
         severity: 'WARNING',
         entity: { kind: 'PURCHASE_ORDER', id: PO_NUMBER },
         supplierId: 'SUP-MEDLINE',
         priceChanges: [{ lineNumber: 1, itemId: 'ITM-10003', uom: 'BX', poUnitPrice: 12, acknowledgedUnitPrice: 18 }],
-      },
-    );
-    assert.equal(alert?.correlationId, CORRELATION_ID);
-    assert.deepEqual(deps.audit.actions(), ['PurchaseOrderAcknowledged', 'AcknowledgmentPriceChangeHeld']);
-    assert.deepEqual(
-      deps.transactions.hops.filter((h) => h.correlationId === CORRELATION_ID).map((h) => [h.hop, h.status]),
-      [
+      });
+    expect(alert?.correlationId).toBe(CORRELATION_ID);
+    expect(deps.audit.actions()).toStrictEqual(['PurchaseOrderAcknowledged', 'AcknowledgmentPriceChangeHeld']);
+    expect(deps.transactions.hops.filter((h) => h.correlationId === CORRELATION_ID).map((h) => [h.hop, h.status])).toStrictEqual([
         ['po-acknowledged', 'ok'],
         ['procurement-alert', 'error'],
-      ],
-    );
+      ]);
     const hop = deps.transactions.hops.find((h) => h.hop === 'procurement-alert');
-    assert.deepEqual(hop?.detail?.priceChanges, alert?.priceChanges);
+    expect(hop?.detail?.priceChanges).toStrictEqual(alert?.priceChanges);
   });
 
   it('still raises the alert when the retry of a half-done first attempt finds the price already held, and not for a resend', async () => {
     const document = ack855(18);
     const retried = input({ kind: 'PoAcknowledgment', document }, `SUP-MEDLINE|${PO_NUMBER}|855|855`);
     deps.events.failNext(new Error('PutEvents failed'));
-    await assert.rejects(applySupplierDocument(deps, retried));
+    await expect(applySupplierDocument(deps, retried)).rejects.toThrow();
     await applySupplierDocument(deps, retried);
     await applySupplierDocument(deps, retried);
-    assert.equal(deps.procurement.purchaseOrderSaves, 2);
-    assert.deepEqual(alerts().map((a) => a.priceChanges?.map((c) => [c.poUnitPrice, c.acknowledgedUnitPrice])), [[[12, 18]]]);
-    assert.equal((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0]?.unitPrice, 12);
+    expect(deps.procurement.purchaseOrderSaves).toBe(2);
+    expect(alerts().map((a) => a.priceChanges?.map((c) => [c.poUnitPrice, c.acknowledgedUnitPrice]))).toStrictEqual([[[12, 18]]]);
+    expect((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0]?.unitPrice).toBe(12);
   });
 
   it('turns the invoice at the acknowledged price into a PRICE_VARIANCE exception for the AP clerk', async () => {
     await acknowledge(18);
     const matched = await receiveAndInvoice(18);
-    assert.deepEqual([matched.status, matched.reasons, matched.next], ['EXCEPTION', ['PRICE_VARIANCE'], 'AWAIT_AP_CLERK']);
+    expect([matched.status, matched.reasons, matched.next]).toStrictEqual(['EXCEPTION', ['PRICE_VARIANCE'], 'AWAIT_AP_CLERK']);
   });
 });
 
 describe('applySupplierDocument: an 855 price change HEM takes', () => {
   it('takes an increase within tolerance as the price to pay, without an alert, and matches the invoice at it', async () => {
     const outcome = await acknowledge(12.2);
-    assert.equal(outcome.status === 'APPLIED' && outcome.priceChangesHeld, undefined);
+    expect(outcome.status === 'APPLIED' && outcome.priceChangesHeld).toBe(undefined);
     const line = (await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0];
-    assert.deepEqual([line?.unitPrice, line?.acknowledgedUnitPrice], [12.2, undefined]);
-    assert.deepEqual(alerts(), []);
-    assert.deepEqual(deps.audit.actions(), ['PurchaseOrderAcknowledged']);
+    expect([line?.unitPrice, line?.acknowledgedUnitPrice]).toStrictEqual([12.2, undefined]);
+    expect(alerts()).toStrictEqual([]);
+    expect(deps.audit.actions()).toStrictEqual(['PurchaseOrderAcknowledged']);
 
     const matched = await receiveAndInvoice(12.2);
-    assert.deepEqual([matched.status, matched.reasons], ['MATCHED', []]);
+    expect([matched.status, matched.reasons]).toStrictEqual(['MATCHED', []]);
   });
 
   it('takes a lower price, and an invoice at it matches', async () => {
     await acknowledge(10);
-    assert.equal((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0]?.unitPrice, 10);
-    assert.deepEqual(alerts(), []);
-    assert.equal((await receiveAndInvoice(10)).status, 'MATCHED');
+    expect((await deps.procurement.getPurchaseOrder(PO_NUMBER))?.lines[0]?.unitPrice).toBe(10);
+    expect(alerts()).toStrictEqual([]);
+    expect((await receiveAndInvoice(10)).status).toBe('MATCHED');
   });
 });
