@@ -46,7 +46,13 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       setupFilesAfterEnv: [...common.setupFilesAfterEnv, '<rootDir>/test/e2e/jest-timeout.ts'],
     },
-    { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/contract/global-setup.ts',
+      globalTeardown: '<rootDir>/test/contract/global-teardown.ts',
+    },
   ],
   // node:test had no per-test timeout; these suites drive workflows, JVMs and CDK synths, so a test
   // gets a minute (e2e: five, in its setup file) before Jest calls it hung.

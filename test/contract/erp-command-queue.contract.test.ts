@@ -4,6 +4,7 @@
  * InfrastructureError naming the command, never the SDK's message.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectInstanceOf } from '../support/expect-narrowing';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ErpCommandSchema } from '../../contracts/procurement-commands';
 import { SqsErpCommandQueue } from '../../functions/adapters/aws/erp-command-queue';
@@ -57,7 +58,7 @@ describe('SqsErpCommandQueue on moto', () => {
   it('fails retryably, naming the command, when the queue does not exist', async () => {
     const missing = new SqsErpCommandQueue({ client: sqs, queueUrl: `${moto.endpoint}/123456789012/no-such-queue` });
     await expect(missing.send({ command: 'CreateReceipt', receiptId: 'RCV-3', poNumber: 'p', correlationId: 'c' })).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof InfrastructureError).toBeTruthy();
+      expectInstanceOf(e, InfrastructureError);
       expect(e.retryable).toBe(true);
       expect(e.message).toMatch(/CreateReceipt/);
       return true;

@@ -7,6 +7,7 @@
  * StartReplay ignores both), so the window's semantics are tested on the local bus instead.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import {
   CreateArchiveCommand,
   CreateEventBusCommand,
@@ -61,7 +62,7 @@ describe('EventBridgeReplayer on moto', () => {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'replayed' }))).QueueUrl ?? '';
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     const rule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-    expect(rule && queueArn && bus.EventBusArn && archive.ArchiveArn).toBeTruthy();
+    expectTruthy(rule); expectTruthy(queueArn); expectTruthy(bus.EventBusArn); expectTruthy(archive.ArchiveArn);
     const created = await eventBridge.send(new PutRuleCommand({ Name: rule.name, EventBusName: BUS, EventPattern: JSON.stringify(rule.eventPattern) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: rule.name, EventBusName: BUS, Targets: [{ Id: 'replayed', Arn: queueArn }] }));
     replayer = new EventBridgeReplayer({

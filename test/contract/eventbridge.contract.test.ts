@@ -5,6 +5,7 @@
  * event it delivers to an SQS target, hence the small batches.)
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent } from '../../contracts/events';
@@ -62,7 +63,7 @@ describe('EventBridgePublisher on moto', () => {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'finance-postings' }))).QueueUrl ?? '';
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     const rule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-    expect(rule && queueArn).toBeTruthy();
+    expectTruthy(rule); expectTruthy(queueArn);
     await eventBridge.send(new PutRuleCommand({ Name: rule.name, EventBusName: BUS, EventPattern: JSON.stringify(rule.eventPattern) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: rule.name, EventBusName: BUS, Targets: [{ Id: 'finance-postings', Arn: queueArn }] }));
   });

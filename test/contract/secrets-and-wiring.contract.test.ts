@@ -4,6 +4,7 @@
  * `AWS_ENDPOINT_URL` setting (as a Lambda would be to AWS through its environment).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectInstanceOf } from '../support/expect-narrowing';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -51,12 +52,13 @@ describe('Secrets Manager and the Lambda composition root on moto', () => {
 
     it('refuses a key shorter than 32 bytes without putting the value in the error', async () => {
       const arn = (await secrets.send(new CreateSecretCommand({ Name: 'hem/encounter-key-c', SecretString: 'short-secret' }))).ARN ?? '';
-      const error = await new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: arn }).getKey().then(
-        () => expect.unreachable('expected a rejection'),
-        (e: unknown) => e,
+      await expect(new SecretsManagerEncounterKeyProvider({ client: secrets, secretId: arn }).getKey()).rejects.toThrow(
+        expect.toSatisfy((error: unknown) => {
+          expectInstanceOf(error, InfrastructureError);
+          expect(JSON.stringify({ m: error.message, d: error.details })).not.toContain('short-secret');
+          return true;
+        }),
       );
-      expect(error instanceof InfrastructureError).toBeTruthy();
-      expect(!JSON.stringify({ m: error.message, d: error.details }).includes('short-secret')).toBeTruthy();
     });
 
     it('does not cache a failed fetch: the next call tries again', async () => {

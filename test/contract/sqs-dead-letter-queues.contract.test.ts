@@ -7,6 +7,7 @@
  * a bus whose rule routes them to a queue, where they must arrive intact.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -90,7 +91,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     routedUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'finance-postings-routed' }))).QueueUrl ?? '';
     const routedArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: routedUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     const rule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-    expect(rule && routedArn).toBeTruthy();
+    expectTruthy(rule); expectTruthy(routedArn);
     await eventBridge.send(new PutRuleCommand({ Name: rule.name, EventBusName: BUS, EventPattern: JSON.stringify(rule.eventPattern) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: rule.name, EventBusName: BUS, Targets: [{ Id: 'routed', Arn: routedArn }] }));
     ruleDlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'cost-postings-to-finance-dlq' }))).QueueUrl ?? '';
@@ -135,7 +136,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     const peeked = await dlqs.peek('finance-postings-dlq', 10);
     expect(peeked.length).toBe(2);
     const first = peeked.find((m) => m.body.includes('MSG1'));
-    expect(first).toBeTruthy();
+    expectTruthy(first);
     expect(first.attributes.ERROR_CODE).toBe('SQS_TARGET_ERROR');
     expect(first.attributes.RULE_ARN).toBe('arn:aws:events:us-east-1:123456789012:rule/hem/cost-postings-to-finance');
     expect(first.receiveCount >= 1).toBeTruthy();
@@ -191,7 +192,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     expect(routed.length).toBe(3);
     for (const original of events) {
       const again = routed.find((e) => JSON.stringify(e.detail) === JSON.stringify(original.detail));
-      expect(again).toBeTruthy();
+      expectTruthy(again);
       expect(again.source).toBe(original.source);
       expect(again['detail-type']).toBe(original['detail-type']);
       expect(again.id).not.toBe(original.id);

@@ -7,6 +7,7 @@
  *     the receipt, and the PO goes on to its invoice without the dock.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import type { Scenario } from '../../local/simulators/supplier-network';
 import {
   controlId,
@@ -67,7 +68,7 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
     const { correlationId } = raised.body;
     const poNumber = await eventually(async () => {
       const created = (await hops(rt, ap, correlationId)).find((h) => h.hop === 'po-created');
-      expect(created).toBeTruthy();
+      expectTruthy(created);
       return created.detail?.poNumber as string;
     }, 20_000);
     return { poNumber, correlationId };
@@ -95,7 +96,7 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
       return po;
     }, 20_000);
     const [first] = shipped.purchaseOrder.shipments ?? [];
-    expect(first).toBeTruthy();
+    expectTruthy(first);
     const shippedBase = first.lines.reduce((t, l) => t + l.baseQuantity, 0);
     expect(shippedBase > 0).toBeTruthy();
     const before = await position(rt, ehr, 'NMC-OR', 'ITM-10150');
@@ -145,10 +146,10 @@ describe('goods receipts confirmed from the 856 on the local runtime', () => {
     await eventually(async () => expect((await hops(rt, ap, correlationId)).some((h) => h.hop === 'goods-received')).toBeTruthy(), 20_000);
     const received = await poView(poNumber);
     const [shipment] = received.purchaseOrder.shipments ?? [];
-    expect(shipment).toBeTruthy();
+    expectTruthy(shipment);
     expect(received.receipts.map((r) => [r.receiptId, r.source, r.shipmentId])).toStrictEqual([[`ASN:SUP-CARDINAL:${shipment.shipmentId}`, 'ASN', shipment.shipmentId]]);
     const [line] = received.purchaseOrder.lines;
-    expect(line).toBeTruthy();
+    expectTruthy(line);
     const stocked = await position(rt, ehr, 'NMC-CATH', 'ITM-10121');
     expect(stocked.onHand).toBe(start.onHand + line.quantity * line.uomFactor);
 

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import type { OutboxEntry, Scenario } from '../../local/simulators/supplier-network';
 import {
   controlId,
@@ -79,7 +80,7 @@ const hopNamed = (trail: HopView[], name: string): HopView | undefined => trail.
 const poOf = async (rt: Runtime, token: string, correlationId: string): Promise<string> =>
   eventually(async () => {
     const created = hopNamed(await hops(rt, token, correlationId), 'po-created');
-    expect(created).toBeTruthy();
+    expectTruthy(created);
     return created.detail?.poNumber as string;
   }, 20_000);
 
@@ -179,10 +180,10 @@ describe('procure to pay on the local runtime', () => {
     });
     expect(erp?.OrderNumber).toBe(replenishmentPo);
     const [line] = po.body.purchaseOrder.lines;
-    expect(line).toBeTruthy();
+    expectTruthy(line);
     const the850 = await eventually(async () => {
       const found = (await supplierInbox(rt)).find((e) => e.poNumber === replenishmentPo);
-      expect(found).toBeTruthy();
+      expectTruthy(found);
       return found;
     });
     expect(the850.ackCode).toBe('A');
@@ -262,7 +263,7 @@ describe('procure to pay on the local runtime', () => {
       const list = await getJson<{ invoices: InvoiceView[] }>(rt, ap, '/v1/invoices?status=exception');
       expect(list.status).toBe(200);
       const found = list.body.invoices.find((i) => i.invoiceNumber === invoiceNumber);
-      expect(found).toBeTruthy();
+      expectTruthy(found);
       return found;
     });
     expect(exception.reasons.includes('PRICE_VARIANCE')).toBeTruthy();

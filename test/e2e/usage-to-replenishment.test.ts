@@ -4,6 +4,7 @@
  * postings delivered to the finance simulator, exceptions fixed and reprocessed, DLQ redrive.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import {
   controlId,
   dftP03,
@@ -159,7 +160,7 @@ describe('usage to replenishment on the local runtime', () => {
       const list = await opsCall<{ exceptions: { exceptionId: string; businessKey: string; reasons: string[] }[] }>(rt, 'GET', '/v1/ops/exceptions?status=OPEN');
       expect(list.status).toBe(200);
       const found = list.body.exceptions.find((e) => e.businessKey === `EPIC|${id}|1`);
-      expect(found).toBeTruthy();
+      expectTruthy(found);
       return found;
     });
     expect(exception.reasons).toStrictEqual(['UNKNOWN_CHARGE_CODE']);
@@ -229,7 +230,7 @@ describe('usage to replenishment on the local runtime', () => {
       expect(d && d.depth >= 1).toBeTruthy();
       return d;
     }, 30_000);
-    expect(dlq).toBeTruthy();
+    expectTruthy(dlq);
     const shown = await opsCall<{ messages: { body: string }[] }>(rt, 'GET', '/v1/ops/dlqs/finance-postings-dlq');
     expect(shown.body.messages.some((m) => m.body.includes(id))).toBeTruthy();
     expect(shown.body.messages.every((m) => !m.body.includes('RIVERA') && !m.body.includes('MRN778812'))).toBeTruthy();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { expectInstanceOf } from '../support/expect-narrowing';
 import { DEFAULT_LOCAL_CLIENTS } from '../../local/oauth';
 import {
   EnvironmentConfigError,
@@ -45,7 +46,7 @@ describe('parseEnvironments', () => {
       prod: { ...valid, removalPolicy: 'keep', lambda: { ...valid.lambda, timeoutSeconds: 60 } },
     };
     expect(() => parseEnvironments(broken)).toThrow(expect.toSatisfy((error: unknown) => {
-        expect(error instanceof EnvironmentConfigError).toBeTruthy();
+        expectInstanceOf(error, EnvironmentConfigError);
         const text = error.message;
         for (const path of [
           'environments.dev.logRetentionDays',
@@ -54,7 +55,7 @@ describe('parseEnvironments', () => {
           'environments.prod.removalPolicy',
           'environments.prod.lambda.timeoutSeconds',
         ]) {
-          expect(text.includes(path)).toBeTruthy();
+          expect(text).toContain(path);
         }
         expect(error.issues.length).toBe(5);
         return true;
@@ -89,7 +90,7 @@ describe('parseEnvironments', () => {
   it('fits every configured environment into its account concurrency quota', () => {
     for (const { name, config } of parseEnvironments(cdkJsonContext().environments)) {
       const limit = config.lambda.accountConcurrencyLimit ?? 1000;
-      expect(totalReservedConcurrency(config.lambda.reservedConcurrency) <= limit - 100).toBeTruthy();
+      expect({ name, reserved: totalReservedConcurrency(config.lambda.reservedConcurrency) }).toStrictEqual({ name, reserved: expect.toSatisfy((n: number) => n <= limit - 100) });
     }
   });
 
@@ -97,7 +98,7 @@ describe('parseEnvironments', () => {
     for (const { name, config } of parseEnvironments(cdkJsonContext().environments)) {
       const partners = new Map(config.partners.map((p) => [p.name, [...p.scopes].sort()]));
       for (const client of DEFAULT_LOCAL_CLIENTS.filter((c) => c.clientId !== 'ops-console')) {
-        expect(partners.get(client.clientId)).toStrictEqual([...client.allowedScopes].sort());
+        expect({ name, scopes: partners.get(client.clientId) }).toStrictEqual({ name, scopes: [...client.allowedScopes].sort() });
       }
     }
   });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectTruthy } from '../support/expect-narrowing';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -58,7 +59,7 @@ const resolveForTest = (value: unknown): string => {
   if (join !== undefined) return join[1].map(resolveForTest).join(join[0]);
   const token = value as Json;
   const logicalId = (token.Ref ?? token['Fn::GetAtt']?.[0]) as string | undefined;
-  expect(logicalId).toBeTruthy();
+  expectTruthy(logicalId);
   return `https://token.invalid/${logicalId}`;
 };
 
@@ -248,7 +249,7 @@ describe('HemStack', () => {
     it('never grants a wildcard action, and Resource "*" only to X-Ray and log-delivery actions', () => {
       const resourceStarAllowed = /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
       for (const { json } of Object.values(envs)) {
-        for (const [id, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
+        for (const [, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
           for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
             const actions = actionsOf([statement]);
             expect(actions.every((a) => a !== '*' && !a.endsWith(':*'))).toBeTruthy();
@@ -332,7 +333,7 @@ describe('HemStack', () => {
             ],
           });
         }
-        for (const [id, rule] of resourcesOf(json, 'AWS::Events::Rule')) {
+        for (const [, rule] of resourcesOf(json, 'AWS::Events::Rule')) {
           for (const target of rule.Properties.Targets as Json[]) {
             expect(target.DeadLetterConfig?.Arn).toBeTruthy();
             expect(target.RetryPolicy?.MaximumRetryAttempts > 0).toBeTruthy();
@@ -390,7 +391,7 @@ describe('HemStack', () => {
 
     it('retains and deletion-protects prod tables and keys; dev tables are disposable', () => {
       const prodTables = envs.prod!.template.findResources('AWS::DynamoDB::Table');
-      for (const [id, table] of Object.entries(prodTables)) {
+      for (const [, table] of Object.entries(prodTables)) {
         expect(table.DeletionPolicy).toBe('Retain');
         expect(table.UpdateReplacePolicy).toBe('Retain');
         expect(table.Properties.DeletionProtectionEnabled).toBe(true);
@@ -398,7 +399,7 @@ describe('HemStack', () => {
       for (const key of Object.values(envs.prod!.template.findResources('AWS::KMS::Key'))) {
         expect(key.DeletionPolicy).toBe('Retain');
       }
-      for (const [id, table] of Object.entries(envs.dev!.template.findResources('AWS::DynamoDB::Table'))) {
+      for (const [, table] of Object.entries(envs.dev!.template.findResources('AWS::DynamoDB::Table'))) {
         expect(table.DeletionPolicy).toBe('Delete');
       }
     });
@@ -416,7 +417,7 @@ describe('HemStack', () => {
 
     it('encrypts every log group with the customer key and sets a retention', () => {
       for (const { json, config } of Object.values(envs)) {
-        for (const [id, group] of resourcesOf(json, 'AWS::Logs::LogGroup')) {
+        for (const [, group] of resourcesOf(json, 'AWS::Logs::LogGroup')) {
           expect(group.Properties.KmsKeyId).toBeTruthy();
           expect(group.Properties.RetentionInDays).toBe(config.logRetentionDays);
         }
@@ -428,7 +429,7 @@ describe('HemStack', () => {
     it('inlines each ASL definition with every ${placeholder} substituted, logging ALL without execution data', () => {
       for (const { template, json } of Object.values(envs)) {
         template.resourceCountIs('AWS::StepFunctions::StateMachine', STATE_MACHINES.length);
-        for (const [id, machine] of resourcesOf(json, 'AWS::StepFunctions::StateMachine')) {
+        for (const [, machine] of resourcesOf(json, 'AWS::StepFunctions::StateMachine')) {
           const p = machine.Properties;
           expect(p.DefinitionS3Location).toBe(undefined);
           expect(typeof p.DefinitionString).toBe('string');
@@ -547,7 +548,7 @@ describe('HemStack', () => {
         expect(dlqs.length >= RULES.length + QUEUES.length + 1).toBeTruthy();
         for (const [id] of dlqs) {
           const alarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(a.Dimensions, id));
-          expect(alarm).toBeTruthy();
+          expectTruthy(alarm);
           expect(alarm.Threshold).toBe(0);
           expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
           expect(alarm.AlarmActions.length > 0).toBeTruthy();
@@ -650,16 +651,16 @@ describe('HemStack', () => {
         for (const state of callbackStates(asl)) {
           const resource = state.Resource as string;
           const placeholder = /^\$\{([A-Za-z0-9_]+)\}$/.exec(String(state.Parameters?.FunctionName ?? state.Parameters?.QueueUrl ?? ''))?.[1];
-          expect(placeholder !== undefined).toBeTruthy();
+          expectTruthy(placeholder);
           let recipient: FunctionId;
           if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
             recipient = definition.functionPlaceholders[placeholder]!;
           } else if (resource.startsWith('arn:aws:states:::sqs:sendMessage')) {
             const ref = definition.queuePlaceholders?.[placeholder];
-            expect(ref !== undefined && 'queue' in ref).toBeTruthy();
+            expectTruthy(ref !== undefined && 'queue' in ref);
             recipient = QUEUES.find((q) => q.id === ref.queue)!.consumer;
           } else {
-            expect.unreachable(`${definition.id}: no known recipient for the task token of ${resource}`);
+            throw new Error(`${definition.id}: no known recipient for the task token of ${resource}`);
           }
           const workflows = FUNCTION_ACCESS[recipient].completeWorkflowTasks ?? [];
           expect((workflows as readonly string[]).includes(definition.id)).toBeTruthy();
@@ -746,7 +747,7 @@ describe('HemStack', () => {
             expect(!mentions(fn, machineId)).toBeTruthy();
           }
         }
-        for (const [id, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
+        for (const [, policy] of resourcesOf(json, 'AWS::IAM::Policy')) {
           if (!(policy.Properties.Roles as Json[]).some((r) => rolesOfFunctions.has(r.Ref as string))) continue;
           for (const machineId of machineIds) {
             expect(!mentions(policy, machineId)).toBeTruthy();

@@ -1,6 +1,6 @@
 /**
  * moto server (a local AWS emulator) for the contract tests: `python3 -m moto.server` on a free
- * loopback port, started in `before`, stopped in `after`. Fails loudly, with the install command,
+ * loopback port, started once by the contract project's global setup (or by a file run alone). Fails loudly, with the install command,
  * when python3 or moto is missing. Notes on what moto does and does not emulate:
  * shared/notes/toolchain.md §5 (no SQS StartMessageMoveTask; EventBridge → SQS routing works).
  */
@@ -44,8 +44,33 @@ export const assertMotoInstalled = (): void => {
   }
 };
 
-/** Starts a fresh moto server and waits until it answers. */
+/**
+ * Where the contract project's global setup publishes the moto server it started once for all
+ * contract files (see test/contract/global-setup.ts).
+ */
+export const SHARED_MOTO_ENDPOINT_VARIABLE = 'HEM_TEST_MOTO_ENDPOINT';
+
+const clientConfigFor = (endpoint: string): Moto['clientConfig'] => ({ endpoint, region: MOTO_REGION, credentials: { ...MOTO_CREDENTIALS } });
+
+/**
+ * A moto server for one test file. Under the contract project's global setup that is the shared
+ * server, reset to empty (`POST /moto-api/reset`) so the file starts from nothing, and `stop()` leaves
+ * it running for the next file; files share it one at a time (`npm run test:contract` runs in band).
+ * Run alone (no global setup), the file starts and stops a server of its own.
+ */
 export const startMoto = async (options: { startupTimeoutMs?: number } = {}): Promise<Moto> => {
+  const shared = process.env[SHARED_MOTO_ENDPOINT_VARIABLE];
+  if (shared !== undefined && shared !== '') {
+    const reset = await fetch(`${shared}/moto-api/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    await reset.body?.cancel();
+    if (!reset.ok) throw new Error(`the shared moto server at ${shared} refused a reset (HTTP ${reset.status})`);
+    return { endpoint: shared, clientConfig: clientConfigFor(shared), stop: async () => undefined };
+  }
+  return startMotoServer(options);
+};
+
+/** Starts a moto server of its own and waits until it answers. */
+export const startMotoServer = async (options: { startupTimeoutMs?: number } = {}): Promise<Moto> => {
   assertMotoInstalled();
   const port = await freePort();
   const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
@@ -101,9 +126,5 @@ export const startMoto = async (options: { startupTimeoutMs?: number } = {}): Pr
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  return {
-    endpoint,
-    clientConfig: { endpoint, region: MOTO_REGION, credentials: { ...MOTO_CREDENTIALS } },
-    stop,
-  };
+  return { endpoint, clientConfig: clientConfigFor(endpoint), stop };
 };

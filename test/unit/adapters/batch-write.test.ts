@@ -11,6 +11,7 @@ import { DynamoReferenceDataRepository } from '../../../functions/adapters/aws/r
 import { InfrastructureError } from '../../../functions/domain/errors';
 import { startStubEndpoint, stubClientConfig, type StubEndpoint } from '../../support/stub-endpoint';
 import { referenceDataSet } from './scenarios';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 
 interface WriteRequest {
   PutRequest: { Item: { pk: { S: string }; sk: { S: string } } };
@@ -82,10 +83,12 @@ describe('DynamoReferenceDataRepository.load under throttling', () => {
     const error = await repository()
       .load(referenceDataSet(1))
       .then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-    expect(error instanceof InfrastructureError).toBeTruthy();
+    expectInstanceOf(error, InfrastructureError);
     expect(error.message).toMatch(/left 1 items unprocessed/);
   });
 });

@@ -26,6 +26,7 @@ import {
   unique,
   usageOutcome,
 } from './scenarios';
+import { expectInstanceOf, expectTruthy } from '../../support/expect-narrowing';
 
 /** Outside Lambda there is no context; Powertools wants one to bound in-progress records. */
 const idempotencyConfig = (eventKeyJmesPath: string): IdempotencyConfig => {
@@ -131,7 +132,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       const repo = new DynamoReferenceDataRepository({ client: createDocumentClient(dynamo.client), tableName: tableNames.Reference });
       await repo.load(referenceDataSet(1, 'COPY'));
       const first = await repo.getItem('COPY-10001');
-      expect(first).toBeTruthy();
+      expectTruthy(first);
       first.unitCost = 999;
       expect((await repo.getItem('COPY-10001'))?.unitCost).toBe(0.45);
     });
@@ -141,10 +142,12 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     it('wraps a DynamoDB failure in InfrastructureError naming the operation and table', async () => {
       const missing = new DynamoInventoryRepository({ client: createDocumentClient(dynamo.client), tableName: 'no-such-table' });
       const error = await missing.getPosition('NMC-OR', 'ITM-10001').then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-      expect(error instanceof InfrastructureError).toBeTruthy();
+      expectInstanceOf(error, InfrastructureError);
       expect(error.retryable).toBe(true);
       expect(error.message).toMatch(/GetItem on no-such-table failed \(ResourceNotFoundException\)/);
     });

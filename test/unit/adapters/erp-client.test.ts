@@ -4,6 +4,7 @@ import { HttpErpGateway, erpInvoiceBody } from '../../../functions/adapters/conn
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
 import { FAST_RETRIES, gauzePurchaseOrder, useSimulator } from '../../support/simulators';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 
 const purchaseOrder = (poNumber: string): PurchaseOrder => gauzePurchaseOrder(poNumber, { correlationId: 'corr-erp-1' });
 
@@ -63,7 +64,7 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
     erp.setFaults({ failNext: 10, status: 502 });
     const poNumber = nextPo();
     await expect(gateway.createPurchaseOrder(purchaseOrder(poNumber), `PO|${poNumber}`)).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof UpstreamUnavailableError).toBeTruthy();
+      expectInstanceOf(e, UpstreamUnavailableError);
       expect(e.retryable).toBe(true);
       expect(e.details.status).toBe(502);
       return true;
@@ -81,7 +82,7 @@ describe('HttpErpGateway against the ERP simulator (real HTTP)', () => {
       lines: [{ poLineNumber: 1, quantity: 1, uom: 'BX' }],
     };
     await expect(gateway.createReceipt(receipt, 'RCV|RCV-UNKNOWN')).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof UpstreamRejectedError).toBeTruthy();
+      expectInstanceOf(e, UpstreamRejectedError);
       expect(e.retryable).toBe(false);
       expect(e.details.upstreamCode).toBe('HEMERP-UNKNOWN-PO');
       return true;

@@ -10,6 +10,7 @@ import type { BusEvent } from '../../../contracts/events';
 import { EventBridgePublisher } from '../../../functions/adapters/aws/event-publisher';
 import { InfrastructureError, ValidationError } from '../../../functions/domain/errors';
 import { startStubEndpoint, stubClientConfig, type StubEndpoint } from '../../support/stub-endpoint';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 
 interface PutEventsEntry {
   Source: string;
@@ -96,13 +97,15 @@ describe('EventBridgePublisher', () => {
     const error = await publisher(3)
       .publish([positionChanged(0), positionChanged(1)])
       .then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-    expect(error instanceof InfrastructureError).toBeTruthy();
+    expectInstanceOf(error, InfrastructureError);
     expect(error.message).toMatch(/1 of 2 entries \(InternalFailure\)/);
     expect(error.details.errorCodes).toStrictEqual(['InternalFailure']);
-    expect(!error.message.includes('ITM-10001')).toBeTruthy();
+    expect(error.message).not.toContain('ITM-10001');
     expect(calls.length).toBe(3);
   });
 
@@ -118,10 +121,12 @@ describe('EventBridgePublisher', () => {
     const error = await publisher()
       .publish([positionChanged(1), bad])
       .then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-    expect(error instanceof ValidationError).toBeTruthy();
+    expectInstanceOf(error, ValidationError);
     expect(error.details.issues).toStrictEqual([{ path: 'onHand', code: 'invalid_type' }]);
     expect(calls.length).toBe(0);
   });

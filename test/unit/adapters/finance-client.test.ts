@@ -7,6 +7,7 @@ import { HttpFinanceLedger, parseRetryAfter } from '../../../functions/adapters/
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import type { FinanceJournalLine } from '../../../functions/domain/ports';
 import { startStubEndpoint, type StubEndpoint } from '../../support/stub-endpoint';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 
 interface Received {
   method: string;
@@ -87,10 +88,12 @@ describe('HttpFinanceLedger', () => {
     const error = await ledger()
       .postJournalLine(line)
       .then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-    expect(error instanceof UpstreamRejectedError).toBeTruthy();
+    expectInstanceOf(error, UpstreamRejectedError);
     expect(error.retryable).toBe(false);
     expect(error.details).toStrictEqual({ status: 400, upstreamCode: 'PERIOD_CLOSED' });
     expect(received.length).toBe(1);
@@ -101,10 +104,12 @@ describe('HttpFinanceLedger', () => {
     const error = await ledger()
       .postJournalLine(line)
       .then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-    expect(error instanceof UpstreamUnavailableError).toBeTruthy();
+    expectInstanceOf(error, UpstreamUnavailableError);
     expect(error.retryable).toBe(true);
     expect(received.length).toBe(3);
   });
@@ -122,10 +127,12 @@ describe('HttpFinanceLedger', () => {
     const error = await ledger(100)
       .postJournalLine(line)
       .then(
-        () => expect.unreachable('expected a rejection'),
+        () => {
+          throw new Error('expected a rejection');
+        },
         (e: unknown) => e,
       );
-    expect(error instanceof UpstreamUnavailableError).toBeTruthy();
+    expectInstanceOf(error, UpstreamUnavailableError);
     expect(error.message).toMatch(/timeout after 100 ms/);
     expect(performance.now() - started < 2_000).toBeTruthy();
     endpoint.closeConnections();

@@ -9,6 +9,7 @@ import { receiveAtDock, receiptLineBusinessKey } from '../../../functions/domain
 import { startTestDynamo, type TestDynamo } from '../../support/dynamodb';
 import { glovesPurchaseOrder, PO_NUMBER, receiptInvoiceFakes, dockReceipt } from '../procurement/receipt-invoice-fixtures';
 import { RecordingErpCommands } from '../procurement-fakes';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 let dynamo: TestDynamo;
 
@@ -26,7 +27,7 @@ describe('recordReceipt on DynamoDB Local', () => {
     const adapters = buildAwsAdapters({ dynamoClient: dynamo.client, tableNames, clock: fakes.clock });
     const stores = buildProcurementAdapters({ dynamoClient: dynamo.client, tableNames, clock: fakes.clock });
     const opening = await fakes.inventory.getPosition('NMC-CATH', 'ITM-10003');
-    expect(opening).toBeTruthy();
+    expectTruthy(opening);
     await adapters.inventory.initialisePosition(opening);
     await stores.procurement.createPurchaseOrder(glovesPurchaseOrder());
     const deps = {

@@ -21,6 +21,7 @@ import type {
   UsageException,
   UsageLineOutcome,
 } from '../../../functions/domain/ports';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 /** A unique id per call, so scenarios sharing tables never collide. */
 export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -92,7 +93,7 @@ export const applyWithRetry = async (
 ): Promise<ApplyMovementResult & { attempts: number }> => {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const current = await inventory.getPosition(locationId, itemId);
-    expect(current).toBeTruthy();
+    expectTruthy(current);
     try {
       const result = await inventory.applyMovement(current.version, usageOutcome(current, businessKey, quantity));
       return { ...result, attempts: attempt };

@@ -6,6 +6,7 @@ import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../functi
 import { buildProcurementSeed } from '../../../local/seed-procurement';
 import { startSupplierNetwork, type SupplierNetwork } from '../../../local/simulators/supplier-network';
 import { FAST_RETRIES, gauzePurchaseOrder, useSimulator } from '../../support/simulators';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 
 const seed = buildProcurementSeed();
 const medline = seed.suppliers.find((s) => s.supplierId === 'SUP-MEDLINE')!;
@@ -65,7 +66,7 @@ describe('HttpSupplierNetwork against the supplier network simulator (real HTTP)
   it('is UpstreamRejectedError when the network answers a TA1 (unknown receiver)', async () => {
     const stranger: Supplier = { ...medline, supplierId: 'SUP-NOBODY', x12: { isaQualifier: 'ZZ', isaId: 'NOBODY', gsId: 'NOBODY' } };
     await expect(client.send(stranger, interchangeFor('PO-NMC-00000704', stranger), '850|PO-NMC-00000704')).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof UpstreamRejectedError).toBeTruthy();
+      expectInstanceOf(e, UpstreamRejectedError);
       expect(e.details.status).toBe(400);
       expect(e.details.ackType).toBe('TA1');
       expect(e.details.codes).toStrictEqual(['R', '008']);
@@ -76,7 +77,7 @@ describe('HttpSupplierNetwork against the supplier network simulator (real HTTP)
   it('is UpstreamRejectedError when the 999 rejects the 850', async () => {
     const broken = interchangeFor('PO-NMC-00000705').replace('PO1*1*7*BX*', 'PO1*1*0*BX*');
     await expect(client.send(medline, broken, '850|PO-NMC-00000705')).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof UpstreamRejectedError).toBeTruthy();
+      expectInstanceOf(e, UpstreamRejectedError);
       expect(e.details.ackType).toBe('999');
       expect((e.details.codes as string[]).includes('R')).toBeTruthy();
       return true;

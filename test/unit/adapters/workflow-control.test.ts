@@ -29,7 +29,7 @@ describe('SfnWorkflowControl', () => {
     const control = new SfnWorkflowControl({ client: c, stateMachineArns: { RequisitionToPay: ARN } });
     expect(await control.start('RequisitionToPay', 'REQ-1', { requisitionId: 'REQ-1' })).toStrictEqual({ started: true });
     const command = c.sent[0] as StartExecutionCommand;
-    expect(command instanceof StartExecutionCommand).toBeTruthy();
+    expect(command).toBeInstanceOf(StartExecutionCommand);
     expect(command.input).toStrictEqual({ stateMachineArn: ARN, name: 'REQ-1', input: '{"requisitionId":"REQ-1"}' });
   });
 

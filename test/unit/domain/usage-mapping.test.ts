@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { UsageLine } from '../../../contracts/usage';
 import { baseUnitFactor, isUnmapped, mapUsageLine, type MappingLookups } from '../../../functions/domain/usage-mapping';
 import { mappedUsageLine, sampleUsage, testReferenceData } from '../fakes';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 const ref = testReferenceData();
 const item = (id: string) => ref.items.find((i) => i.itemId === id)!;
@@ -28,7 +29,7 @@ describe('mapUsageLine', () => {
 
   it('converts a pack unit to base units with the item conversion (2 BX = 20 EA)', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ quantity: 2, uom: 'BX' }), gauzeAtNmcOr(), context);
-    expect(!isUnmapped(mapped)).toBeTruthy();
+    expectTruthy(!isUnmapped(mapped));
     expect(mapped.baseQuantity).toBe(20);
   });
 
@@ -40,28 +41,28 @@ describe('mapUsageLine', () => {
 
   it('makes a CREDIT line a negative base quantity (a reversal)', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ transactionType: 'CREDIT', quantity: 3 }), gauzeAtNmcOr(), context);
-    expect(!isUnmapped(mapped)).toBeTruthy();
+    expectTruthy(!isUnmapped(mapped));
     expect(mapped.baseQuantity).toBe(-3);
     expect(mapped.transactionType).toBe('CREDIT');
   });
 
   it('treats a negative CHARGE quantity as a reversal of the same magnitude', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ quantity: -1, uom: 'BX' }), gauzeAtNmcOr(), context);
-    expect(!isUnmapped(mapped)).toBeTruthy();
+    expectTruthy(!isUnmapped(mapped));
     expect(mapped.baseQuantity).toBe(-10);
     expect(mapped.transactionType).toBe('CREDIT');
   });
 
   it('keeps decimal base quantities free of binary noise (0.3 BX = 3 EA)', () => {
     const mapped = mapUsageLine(sampleUsage(), line({ quantity: 0.3, uom: 'BX' }), gauzeAtNmcOr(), context);
-    expect(!isUnmapped(mapped)).toBeTruthy();
+    expectTruthy(!isUnmapped(mapped));
     expect(mapped.baseQuantity).toBe(3);
   });
 
   it('omits encounterRef when the message has none', () => {
     const usage = sampleUsage({ encounterRef: undefined });
     const mapped = mapUsageLine(usage, usage.lines[0]!, gauzeAtNmcOr(), context);
-    expect(!isUnmapped(mapped)).toBeTruthy();
+    expect(isUnmapped(mapped)).toBe(false);
     expect('encounterRef' in mapped).toBe(false);
   });
 

@@ -4,6 +4,7 @@ import { UsageMessageSchema } from '../../../contracts/usage';
 import { fhirDateTimeToIso, parseFhirUsage } from '../../../functions/adapters/fhir';
 import { DataError, ValidationError } from '../../../functions/domain/errors';
 import { encounterRef } from '../../../functions/domain/encounter-ref';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 import { encounterKey, readJsonFixture, thrown } from './support';
 
 const options = { encounterKey, sourceSystem: 'EPIC', facilityCode: 'NMC' };
@@ -13,7 +14,7 @@ const clone = <T>(value: T): T => structuredClone(value);
 /** Location of the ValidationError (DataError or zod shape error) `fn` throws. */
 const errorOf = (fn: () => unknown): { kind: string; location: string | undefined; message: string } => {
   const e = thrown(fn);
-  expect(e instanceof ValidationError).toBeTruthy();
+  expectInstanceOf(e, ValidationError);
   return { kind: e instanceof DataError ? 'DataError' : 'ValidationError', location: e.location, message: e.message };
 };
 
@@ -100,10 +101,10 @@ describe('parseFhirUsage — Procedure', () => {
     const body = procedure();
     delete body.extension;
     const noFacility = thrown(() => parseFhirUsage(body, { encounterKey, sourceSystem: 'EPIC' }));
-    expect(noFacility instanceof DataError).toBeTruthy();
+    expectInstanceOf(noFacility, DataError);
     expect([noFacility.location, noFacility.details['missing']]).toStrictEqual(['Procedure.extension', 'facilityCode']);
     const noSystem = thrown(() => parseFhirUsage(procedure(), { encounterKey, facilityCode: 'NMC' }));
-    expect(noSystem instanceof DataError).toBeTruthy();
+    expectInstanceOf(noSystem, DataError);
     expect([noSystem.location, noSystem.details['missing']]).toStrictEqual(['Procedure.meta.source', 'sourceSystem']);
   });
 

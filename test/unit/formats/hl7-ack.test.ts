@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Hl7Message } from '@medplum/core';
 import { buildHl7Ack, hl7ErrorFor, parseDftP03 } from '../../../functions/adapters/hl7v2';
 import { DataError, MappingError, UnparseableMessageError, ValidationError } from '../../../functions/domain/errors';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { dft, encounterKey, readFixture, thrown } from './support';
 
 const NOW = new Date('2026-11-26T13:45:30.000Z');
@@ -57,7 +58,7 @@ describe('buildHl7Ack', () => {
   it('reports AE for v2.5+ in ERR-2 (location), ERR-3 (table 0357), ERR-4 (severity) and ERR-8 (message)', () => {
     const ack = readAck(ackForFailure(readFixture('hl7/dft-p03-bad-qty.hl7').replace('|2.3\r', '|2.5.1\r')));
     expect([ack.msa(1), ack.msa(2)]).toStrictEqual(['AE', 'NMC-DFT-0007']);
-    expect(ack.err !== undefined).toBeTruthy();
+    expectTruthy(ack.err);
     expect(ack.err(1)).toBe('');
     expect(ack.err(2)).toBe('FT1^2^10');
     expect(ack.err(3)).toBe('102^Data type error^HL70357');

@@ -3,6 +3,7 @@ import { UsageMessageSchema } from '../../../contracts/usage';
 import { parseDftP03 } from '../../../functions/adapters/hl7v2';
 import { DataError, UnparseableMessageError } from '../../../functions/domain/errors';
 import { encounterRef } from '../../../functions/domain/encounter-ref';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 import { dft, encounterKey, ft1, pv1, readFixture, thrown } from './support';
 
 const parse = (text: string): ReturnType<typeof parseDftP03> => parseDftP03(text, { encounterKey });
@@ -10,7 +11,7 @@ const parse = (text: string): ReturnType<typeof parseDftP03> => parseDftP03(text
 /** The DataError `fn` throws, with its location and table 0357 code. */
 const dataErrorOf = (fn: () => unknown): { location: string | undefined; code: unknown; message: string } => {
   const e = thrown(fn);
-  expect(e instanceof DataError).toBeTruthy();
+  expectInstanceOf(e, DataError);
   return { location: e.location, code: e.details['hl7ErrorCode'], message: e.message };
 };
 
@@ -94,7 +95,7 @@ describe('parseDftP03 — fixtures', () => {
 
   it('rejects text that is not HL7 as unparseable', () => {
     const e = thrown(() => parse(readFixture('hl7/not-hl7.txt')));
-    expect(e instanceof UnparseableMessageError).toBeTruthy();
+    expect(e).toBeInstanceOf(UnparseableMessageError);
   });
 
   it('returns messages that satisfy UsageMessageSchema and carry no patient data', () => {
@@ -277,7 +278,7 @@ describe('parseDftP03 — message-level errors', () => {
 
   it('rejects non-HL7 input as unparseable (UnparseableMessageError, not a crash)', () => {
     for (const text of ['', '   ', 'hello world', 'MSH', 'MSHELLO|^~\\&|', 'MSH|', 'MSH|abc|EPIC', '{"resourceType":"Procedure"}', 'PID|1||123']) {
-      expect(thrown(() => parse(text)) instanceof UnparseableMessageError).toBeTruthy();
+      expect(thrown(() => parse(text))).toBeInstanceOf(UnparseableMessageError);
     }
   });
 });

@@ -13,6 +13,7 @@ import { escapeHl7 } from '../../../functions/adapters/hl7v2/message';
 import { parseUsageRecord } from '../../../functions/adapters/usage-record';
 import { HemError } from '../../../functions/domain/errors';
 import { encounterRef } from '../../../functions/domain/encounter-ref';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 import { dft, encounterKey, ft1, pv1, readJsonFixture } from './support';
 
 const RUNS = 150;
@@ -106,7 +107,7 @@ describe('PHI never leaves the HL7 adapter', () => {
         } catch (e) {
           error = e;
         }
-        expect(error instanceof HemError).toBeTruthy();
+        expectInstanceOf(error, HemError);
         assertAbsent(p, [error.message, String(error.stack?.split('\n')[0]), JSON.stringify(error), JSON.stringify(error.details), buildHl7Ack(text, hl7ErrorFor(error), new Date())]);
       }),
       { numRuns: RUNS },
@@ -164,7 +165,7 @@ describe('PHI never leaves the FHIR and canonical JSON adapters', () => {
         } catch (e) {
           error = e;
         }
-        expect(error instanceof HemError).toBeTruthy();
+        expectInstanceOf(error, HemError);
         assertAbsent(p, [error.message, JSON.stringify(error), JSON.stringify(error.details)]);
       }),
       { numRuns: RUNS },
@@ -185,7 +186,7 @@ describe('PHI never leaves the FHIR and canonical JSON adapters', () => {
           } catch (e) {
             error = e;
           }
-          expect(error instanceof HemError).toBeTruthy();
+          expectInstanceOf(error, HemError);
           assertAbsent(p, [error.message, JSON.stringify(error.details)]);
         }
       }),

@@ -3,6 +3,7 @@ import type { UsageRecordRequest } from '../../../contracts/usage';
 import { parseUsageRecord } from '../../../functions/adapters/usage-record';
 import { ValidationError } from '../../../functions/domain/errors';
 import { encounterRef } from '../../../functions/domain/encounter-ref';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 import { encounterKey, readJsonFixture, thrown } from './support';
 
 const record = (): UsageRecordRequest => structuredClone(readJsonFixture('usage/usage-record.json') as UsageRecordRequest);
@@ -10,7 +11,7 @@ const parse = (body: unknown) => parseUsageRecord(body, { encounterKey });
 
 const errorOf = (body: unknown): { location: string | undefined; message: string } => {
   const e = thrown(() => parse(body));
-  expect(e instanceof ValidationError).toBeTruthy();
+  expectInstanceOf(e, ValidationError);
   return { location: e.location, message: e.message };
 };
 
@@ -86,6 +87,6 @@ describe('parseUsageRecord', () => {
   });
 
   it('rejects non-objects with a ValidationError', () => {
-    for (const body of [null, undefined, 'text', 3, []]) expect(thrown(() => parse(body)) instanceof ValidationError).toBeTruthy();
+    for (const body of [null, undefined, 'text', 3, []]) expect(thrown(() => parse(body))).toBeInstanceOf(ValidationError);
   });
 });

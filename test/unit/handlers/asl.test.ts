@@ -8,6 +8,7 @@ import { silentLogger } from '../../../local/persistence';
 import { LocalQueue } from '../../../local/queue';
 import { sqsSendMessageIntegration } from '../../../local/sqs-integration';
 import { LocalStateMachine } from '../../../local/stepfunctions';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { SUBSTITUTIONS, assertTasksRetry, substitute } from './support';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -42,14 +43,14 @@ describe('usage-to-replenishment ASL', () => {
 
   it('dead-letters into the DLQ of the rule that starts it, so an operator sees one DLQ for the flow', () => {
     const rule = RULES.find((r) => r.target.kind === 'stateMachine' && r.target.id === machine.id);
-    expect(rule).toBeTruthy();
+    expectTruthy(rule);
     expect(machine.queuePlaceholders).toStrictEqual({ WorkflowDeadLetterQueueUrl: { ruleDeadLetterQueue: rule.name } });
   });
 
   it('uses JSONPath only (the local runtime ignores JSONata)', () => {
     const definition = JSON.parse(raw) as { QueryLanguage?: string; States: Record<string, State> };
     expect(definition.QueryLanguage).not.toBe('JSONata');
-    for (const [name, state] of allStates(definition.States)) {
+    for (const [, state] of allStates(definition.States)) {
       expect(state.QueryLanguage).not.toBe('JSONata');
       for (const field of ['Arguments', 'Output', 'Assign']) expect(field in state).toBe(false);
     }
@@ -76,7 +77,7 @@ describe('usage-to-replenishment ASL', () => {
     // Nothing inside the per-line Map catches: a failed line can never be caught into success.
     for (const [, state] of topLevel) {
       const processor = state.ItemProcessor as { States: Record<string, State> } | undefined;
-      for (const [name, inner] of processor ? allStates(processor.States) : []) expect('Catch' in inner).toBe(false);
+      for (const [, inner] of processor ? allStates(processor.States) : []) expect('Catch' in inner).toBe(false);
     }
     const successors = (state: State): string[] => [
       ...(typeof state.Next === 'string' ? [state.Next] : []),
@@ -91,7 +92,7 @@ describe('usage-to-replenishment ASL', () => {
     const catchers = topLevel.filter(([, state]) => 'Catch' in state);
     expect(catchers.map(([name]) => name)).toStrictEqual(mayFail);
     // Every state reachable from a Catch leads to DeadLetterExecution and then a Fail state, never to an end in success.
-    for (const [name, state] of catchers) {
+    for (const [, state] of catchers) {
       const catches = state.Catch as { ErrorEquals: string[]; Next: string; ResultPath: string }[];
       expect(catches.map((c) => c.ErrorEquals)).toStrictEqual([['States.ALL']]);
       expect(catches[0]!.ResultPath).toBe('$.failure');

@@ -118,7 +118,7 @@ describe('finance connector: the workflow\'s AP vouchers', () => {
   it('returns the voucher to the queue while the ledger is down and posts it once when it is back', async () => {
     const { deps, handler } = harness();
     deps.finance.script(new UpstreamUnavailableError('finance 503'), new UpstreamUnavailableError('finance 503'));
-    for (const attempt of [1, 2]) {
+    for (const _attempt of [1, 2]) {
       const failed = await handler(sqsEvent([voucherMessage('m1', 'token-1')]), lambdaContext());
       expect(failed.batchItemFailures).toStrictEqual([{ itemIdentifier: 'm1' }]);
     }

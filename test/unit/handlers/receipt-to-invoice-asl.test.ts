@@ -21,6 +21,7 @@ import { makeHandler as makeRegisterWait } from '../../../functions/handlers/reg
 import { silentLogger } from '../../../local/persistence';
 import { LocalStateMachine } from '../../../local/stepfunctions';
 import type { PutEventsRequestEntry } from '../../../local/stepfunctions';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { lambdaContext } from '../fakes';
 import {
   CORRELATION_ID,
@@ -74,10 +75,10 @@ describe('receipt-to-invoice ASL', () => {
   it('never waits silently: every callback wait has a timeout whose Catch raises an alert', () => {
     const waits = Object.entries(states).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
     expect(waits.map(([name]) => name).sort()).toStrictEqual(['AwaitReceipt', 'AwaitResolution', 'CreatePayablesInvoiceInErp', 'PostApVoucherToFinance']);
-    for (const [name, wait] of waits) {
+    for (const [, wait] of waits) {
       expect('TimeoutSecondsPath' in wait || 'TimeoutSeconds' in wait).toBeTruthy();
       const onTimeout = (wait.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) => c.ErrorEquals.includes('States.Timeout') || c.ErrorEquals.includes('States.ALL'));
-      expect(onTimeout).toBeTruthy();
+      expectTruthy(onTimeout);
       expect(states[onTimeout.Next]?.Next).toBe('RaiseInvoiceAlert');
       // The path must resolve both against the state input (AWS) and against the resolved Parameters (the local interpreter).
       const sqs = String(wait.Resource).startsWith('arn:aws:states:::sqs:');
@@ -104,7 +105,7 @@ describe('receipt-to-invoice ASL', () => {
 const eventually = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> => {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > until) expect.unreachable(`timed out waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 };

@@ -22,6 +22,7 @@ import { CircuitBreaker } from '../../../functions/adapters/connectors/circuit-b
 import type { PutEventsRequestEntry } from '../../../local/bus';
 import { silentLogger } from '../../../local/persistence';
 import { ExecutionAlreadyExistsError, LocalStateMachine, type StartedExecution } from '../../../local/stepfunctions';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { lambdaContext, replenishmentRequestedDetail } from '../fakes';
 import { procurementFakeDependencies } from '../procurement-fakes';
 
@@ -124,7 +125,7 @@ const harness = (inputOverrides: Record<string, unknown> = {}) => {
   const arrive = async (entity: string, awaited: string, payload: unknown): Promise<void> => {
     await until(() => fakes.waits.waiting(entity, awaited), `the wait for ${awaited}`);
     const { taskToken } = await fakes.waits.arrive(entity, awaited, payload);
-    expect(taskToken).toBeTruthy();
+    expectTruthy(taskToken);
     machine.sendTaskSuccess(taskToken, payload);
   };
   return { fakes, deps, machine, executions, published, alerts, arrive, context };
@@ -163,7 +164,7 @@ describe('requisition-to-pay ASL', () => {
   it('uses JSONPath only and gives every state a Comment except terminal ones', () => {
     const document = JSON.parse(raw) as { QueryLanguage?: string };
     expect(document.QueryLanguage).not.toBe('JSONata');
-    for (const [name, state] of Object.entries(aslStates())) {
+    for (const [, state] of Object.entries(aslStates())) {
       expect(state.QueryLanguage).not.toBe('JSONata');
       for (const field of ['Arguments', 'Output', 'Assign']) expect(field in state).toBe(false);
       expect(typeof state.Comment).toBe('string');
@@ -173,7 +174,7 @@ describe('requisition-to-pay ASL', () => {
   it('retries every Task with jittered backoff, and never retries a wait on its own timeout', () => {
     const tasks = Object.entries(aslStates()).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length >= 20).toBeTruthy();
-    for (const [name, task] of tasks) {
+    for (const [, task] of tasks) {
       const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
       expect(retries.length > 0).toBeTruthy();
       expect(retries.every((r) => r.JitterStrategy === 'FULL')).toBeTruthy();
@@ -187,14 +188,14 @@ describe('requisition-to-pay ASL', () => {
     const states = aslStates();
     const waits = Object.entries(states).filter(([, s]) => String(s.Resource ?? '').endsWith('.waitForTaskToken'));
     expect(waits.map(([name]) => name)).toStrictEqual(['AwaitApproval', 'CreateInErp', 'SendToSupplier', 'AwaitAcknowledgment', 'AwaitShipNotice', 'AwaitReceipt', 'AwaitInvoiceMatched']);
-    for (const [name, state] of waits) {
+    for (const [, state] of waits) {
       expect(state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined).toBeTruthy();
       const onTimeout = (state.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) => c.ErrorEquals.includes('States.Timeout'));
-      expect(onTimeout).toBeTruthy();
+      expectTruthy(onTimeout);
       const handler = states[onTimeout.Next]!;
       expect(String(handler.Resource)).toMatch(/RaiseProcurementAlertFunctionArn/);
     }
-    for (const [name, state] of Object.entries(states).filter(([, s]) => s.Type === 'Wait')) {
+    for (const [, state] of Object.entries(states).filter(([, s]) => s.Type === 'Wait')) {
       expect(states[state.Next as string]!.Resource).toBe('${ClosePurchaseOrderFunctionArn}');
     }
   });

@@ -164,7 +164,7 @@ export const captureLogs = async <T>(fn: () => Promise<T>): Promise<{ result: T;
  * retryable errors.
  */
 export const assertTasksRetry = (tasks: [string, Record<string, unknown>][]): void => {
-  for (const [name, task] of tasks) {
+  for (const [, task] of tasks) {
     const retries = (task.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
     expect(retries.length > 0).toBeTruthy();
     expect(retries.every((r) => r.JitterStrategy === 'FULL')).toBeTruthy();

@@ -166,7 +166,7 @@ describe('LocalIssuer', () => {
       expect((await clocked.verify(`Bearer ${token}`, [])).client_id).toBe('epic-ehr');
       clock += 2_000;
       await expect(clocked.verify(`Bearer ${token}`, [])).rejects.toThrow(expect.toSatisfy((e: Error) => {
-        expect(e instanceof AuthenticationError).toBeTruthy();
+        expect(e).toBeInstanceOf(AuthenticationError);
         expect(e.message).toMatch(/token expired/);
         return true;
       }));

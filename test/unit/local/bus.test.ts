@@ -10,6 +10,7 @@ import type { LocalBusEvent, LocalBusRule, LocalEventBusOptions } from '../../..
 import { silentLogger } from '../../../local/persistence';
 import { LocalQueue } from '../../../local/queue';
 import { gauzeCostPosted } from '../../support/events';
+import { expectInstanceOf, expectTruthy } from '../../support/expect-narrowing';
 
 const tempDirs: string[] = [];
 const tempDir = (): string => {
@@ -40,7 +41,7 @@ const positionChanged = (key: string): BusEvent => ({
 });
 
 const costRule = RULES.find((r) => r.name === 'cost-postings-to-finance');
-expect(costRule).toBeTruthy();
+expectTruthy(costRule);
 
 const recorder = (): { events: LocalBusEvent[]; target: LocalBusRule['target'] } => {
   const events: LocalBusEvent[] = [];
@@ -105,7 +106,7 @@ describe('LocalEventBus: publishing and routing', () => {
     const b = bus({ rules: [{ name: 'all', eventPattern: { source: [{ prefix: 'hem.' }] }, target }] });
     const unknown = { source: 'hem.finance', detailType: 'InvoicePaid', detail: envelope('x') } as unknown as BusEvent;
     await expect(b.publish([costPosted('ok'), unknown])).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof ValidationError).toBeTruthy();
+      expectInstanceOf(e, ValidationError);
       expect(e.details['reason']).toBe('UnknownDetailType');
       return true;
     }));
@@ -120,7 +121,7 @@ describe('LocalEventBus: publishing and routing', () => {
     (bad.detail as Record<string, unknown>)['currency'] = 'DOLLARS';
     delete (bad.detail as Record<string, unknown>)['amount'];
     await expect(b.publish([bad])).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof ValidationError).toBeTruthy();
+      expectInstanceOf(e, ValidationError);
       expect(e.details['reason']).toBe('SchemaViolation');
       const issues = e.details['issues'] as { path: string }[];
       expect(issues.map((i) => i.path).sort()).toStrictEqual(['amount', 'currency']);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import JSON5 from 'json5';
 import { ARCHIVE_PATTERN, RULES } from '../../../contracts/routing';
 import { compilePattern, InvalidEventPatternError, matchesPattern } from '../../../local/event-pattern';
+import { expectInstanceOf } from '../../support/expect-narrowing';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const vectorsDir = path.resolve(repoRoot, '../shared/fixtures/eventbridge-patterns');
@@ -252,7 +253,7 @@ describe('compilePattern: validation', () => {
   for (const [what, pattern] of invalid) {
     it(`refuses ${what}`, () => {
       expect(() => compilePattern(pattern)).toThrow(expect.toSatisfy((e: unknown) => {
-        expect(e instanceof InvalidEventPatternError).toBeTruthy();
+        expectInstanceOf(e, InvalidEventPatternError);
         expect(e.message).toMatch(/^Event pattern is not valid\. Reason: /);
         return true;
       }));

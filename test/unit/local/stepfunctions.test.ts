@@ -5,6 +5,7 @@ import { NotFoundError, UpstreamUnavailableError, ValidationError } from '../../
 import type { PutEventsRequestEntry, PutEventsResult } from '../../../local/bus';
 import { silentLogger } from '../../../local/persistence';
 import { ExecutionAlreadyExistsError, ExecutionFailedError, LocalStateMachine } from '../../../local/stepfunctions';
+import { expectInstanceOf, expectTruthy } from '../../support/expect-narrowing';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const MAP_ARN = 'arn:aws:lambda:local:000000000000:function:hem-MapUsageLines';
@@ -152,7 +153,7 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     const description = machine.describeExecution(started.executionArn);
     expect(description.status).toBe('SUCCEEDED');
     expect(started.executionArn).toBe('arn:aws:states:local:000000000000:execution:hem-UsageToReplenishment:usage-ok');
-    expect(description.stopDate instanceof Date).toBeTruthy();
+    expect(description.stopDate).toBeInstanceOf(Date);
     expect(description.input).toStrictEqual({ lines: [{ lineNumber: 1 }, { lineNumber: 2 }] });
   });
 
@@ -186,7 +187,7 @@ describe('LocalStateMachine: tasks, Map, Choice, Retry, Catch and putEvents', ()
     };
     const started = machine.start({ lines: [] });
     await expect(started.result).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof ExecutionFailedError).toBeTruthy();
+      expectInstanceOf(e, ExecutionFailedError);
       expect(e.status).toBe('FAILED');
       expect(e.error).toBe('ValidationError');
       expect(e.retryable).toBe(false);
@@ -288,7 +289,7 @@ describe('LocalStateMachine: .waitForTaskToken', () => {
     const started = machine.start({ po: 'PO-1' });
     await machine.whenIdle();
     const token = tokens.at(-1);
-    expect(token).toBeTruthy();
+    expectTruthy(token);
     expect(machine.describeExecution(started.executionArn).status).toBe('RUNNING');
     machine.sendTaskSuccess(token, { approvedBy: 'buyer-7' });
     expect(await started.result).toStrictEqual({ po: 'PO-1', approval: { approvedBy: 'buyer-7' } });

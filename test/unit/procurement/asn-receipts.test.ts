@@ -14,6 +14,7 @@ import {
   SHIP_NOTICE_RECEIVER,
 } from '../../../functions/domain/use-cases/procurement/receipts';
 import { applySupplierDocument } from '../../../functions/domain/use-cases/procurement/supplier-documents';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { glovesShipNotice, receiveMedlineOnShipNotice, shipGloves, shipNoticeInput } from './asn-receipt-fixtures';
 import { CORRELATION_ID, dockReceipt, PO_NUMBER, receiptInvoiceFakes, type ReceiptInvoiceFakes } from './receipt-invoice-fixtures';
 
@@ -22,7 +23,7 @@ const ASN_RECEIPT_ID = 'ASN:SUP-MEDLINE:SHP-1';
 
 const gloves = async (deps: ReceiptInvoiceFakes): Promise<{ onHand: number; onOrder: number }> => {
   const position = await deps.inventory.getPosition('NMC-CATH', 'ITM-10003');
-  expect(position).toBeTruthy();
+  expectTruthy(position);
   return { onHand: position.onHand, onOrder: position.onOrder };
 };
 
@@ -72,11 +73,9 @@ describe('confirmShipNotice (the dock confirms an 856)', () => {
     const deps = receiptInvoiceFakes();
     await shipGloves(deps, glovesShipNotice('SHP-1', [{ quantity: 5, uom: 'BX' }]));
     await confirmShipNotice(deps, { receiptId: 'RCV-77', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK);
-    await expect(confirmShipNotice(deps, { receiptId: 'RCV-78', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK)).rejects.toThrow(expect.toSatisfy((e: unknown) => {
-      expect(e instanceof ConflictError).toBeTruthy();
-      expect(e.message).toMatch(/received as receipt RCV-77/);
-      return true;
-    }));
+    const refused = confirmShipNotice(deps, { receiptId: 'RCV-78', poNumber: PO_NUMBER, shipmentId: 'SHP-1' }, DOCK);
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toThrow(/received as receipt RCV-77/);
     expect([...deps.procurement.receipts.keys()]).toStrictEqual(['RCV-77']);
     expect((await gloves(deps)).onHand).toBe(300);
   });

@@ -18,6 +18,7 @@ import {
   recordApVoucher,
   type ApVoucherPostedOutcome,
 } from '../../../functions/domain/use-cases/procurement/vouchers';
+import { expectToBe } from '../../support/expect-narrowing';
 import {
   CORRELATION_ID,
   dockReceipt,
@@ -49,7 +50,7 @@ const invoiceOf2Cases = (invoiceNumber: string, unitPrice = 120): ReturnType<typ
 const postApVoucher = async (deps: ReceiptInvoiceFakes, caseId: string): Promise<ApVoucherPostedOutcome> => {
   const prepared = await prepareApVoucher(deps, { caseId });
   const erp = await processErpCommand(deps, { command: 'CreatePayablesInvoice', caseId, voucherId: prepared.voucherId, correlationId: prepared.correlationId });
-  expect(erp.command).toBe('CreatePayablesInvoice');
+  expectToBe(erp.command, 'CreatePayablesInvoice');
   const { journalId } = await postApVoucherToLedger(deps, prepared.voucher);
   return recordApVoucher(deps, { caseId, voucher: prepared.voucher, erpInvoiceId: erp.erpInvoiceId, journalId, eventBusName: BUS });
 };

@@ -4,6 +4,7 @@ import { isValidGln } from '../../../local/gs1';
 import { DEFAULT_LOCAL_CLIENTS } from '../../../local/oauth';
 import { buildSeedData } from '../../../local/seed';
 import { approvalPolicyFor, buildProcurementSeed, tolerancesFor } from '../../../local/seed-procurement';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 const seed = buildProcurementSeed();
 
@@ -39,7 +40,7 @@ describe('buildProcurementSeed', () => {
     expect(seed.suppliers.map((s) => s.oauthClientId)).toStrictEqual(['supplier-medline', 'supplier-cardinal', 'supplier-owens', 'supplier-bd']);
     for (const supplier of seed.suppliers) {
       const client = DEFAULT_LOCAL_CLIENTS.find((c) => c.clientId === supplier.oauthClientId);
-      expect(client).toBeTruthy();
+      expectTruthy(client);
       expect([...client.allowedScopes].sort()).toStrictEqual(['hem/edi.write', 'hem/invoice.read', 'hem/po.read']);
     }
   });

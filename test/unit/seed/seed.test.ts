@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ReferenceDataSetSchema } from '../../../contracts/reference';
 import { isValidGln, isValidGtin } from '../../../local/gs1';
 import { buildSeedData, costCenterOf, parSettingsByLocation, seedSummary } from '../../../local/seed';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 const data = buildSeedData();
 
@@ -42,7 +43,7 @@ describe('buildSeedData', () => {
       expect(location.costCenter).toBe(costCenterOf(location.locationId));
       expect(location.facilityId).toBe(location.locationId.startsWith('NMC') ? 'FAC-NMC' : 'FAC-SCH');
       const costCenter = data.costCenters.find((c) => c.costCenter === location.costCenter);
-      expect(costCenter).toBeTruthy();
+      expectTruthy(costCenter);
       expect(costCenter.facilityId).toBe(location.facilityId);
       expect(costCenter.glAccount).toMatch(/^6410-\d{3}$/);
     }
@@ -95,7 +96,7 @@ describe('buildSeedData', () => {
       expect(['BX', 'CS'].includes(item.purchaseUom)).toBeTruthy();
       expect(item.conversions[0]).toStrictEqual({ uom: 'EA', factor: 1 });
       const purchase = item.conversions.find((c) => c.uom === item.purchaseUom);
-      expect(purchase).toBeTruthy();
+      expectTruthy(purchase);
       const box = item.conversions.find((c) => c.uom === 'BX');
       if (item.purchaseUom === 'CS' && box) {
         expect(purchase.factor % box.factor).toBe(0);

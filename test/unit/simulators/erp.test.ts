@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ERP_RESOURCE_BASE, startErpSimulator } from '../../../local/simulators/erp';
 import type { ErpPurchaseOrder, ErpSimulator } from '../../../local/simulators/erp';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 interface FusionError {
   title: string;
@@ -293,7 +294,7 @@ describe('ERP simulator', () => {
       const orderNumber = nextPoNumber();
       await expect(post(sim, 'purchaseOrders', purchaseOrder(orderNumber), keyed(`po|${orderNumber}`), AbortSignal.timeout(300))).rejects.toThrow();
       const committed = sim.purchaseOrders().find((po) => po.OrderNumber === orderNumber);
-      expect(committed).toBeTruthy();
+      expectTruthy(committed);
       const retry = await post(sim, 'purchaseOrders', purchaseOrder(orderNumber), keyed(`po|${orderNumber}`));
       expect(retry.status).toBe(200);
       expect(((await retry.json()) as ErpPurchaseOrder).POHeaderId).toBe(committed.POHeaderId);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { startFinanceSimulator } from '../../../local/simulators/finance';
 import type { FinanceSimulator, JournalLine } from '../../../local/simulators/finance';
 import type { FinanceJournalLine } from '../../../functions/domain/ports';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 let counter = 0;
 const line = (overrides: Partial<FinanceJournalLine> = {}): FinanceJournalLine => {
@@ -211,7 +212,7 @@ describe('finance simulator', () => {
     const l = line();
     await expect(postKeyed(sim, l, AbortSignal.timeout(200))).rejects.toThrow(expect.toSatisfy((error: Error) => error.name === 'TimeoutError'));
     const committed = sim.journal().find((j) => j.idempotencyKey === l.idempotencyKey);
-    expect(committed).toBeTruthy();
+    expectTruthy(committed);
     const retry = await postKeyed(sim, l);
     expect(retry.status).toBe(200);
     expect(((await retry.json()) as { journalId: string }).journalId).toBe(committed.journalId);

@@ -6,6 +6,7 @@ import { X12Parser } from 'node-x12';
 import type { X12Interchange, X12Segment, X12Transaction } from 'node-x12';
 import { startSupplierNetwork } from '../../../local/simulators/supplier-network';
 import type { Scenario, SupplierNetwork } from '../../../local/simulators/supplier-network';
+import { expectTruthy } from '../../support/expect-narrowing';
 
 /**
  * What HEM sends a supplier: a 005010 850, written by hand from the standard (not by HEM's writer
@@ -285,7 +286,7 @@ describe('supplier network simulator', () => {
       expect(sent.hemAck.code).toBe('A');
       expect(sent.response ?? '').toMatch(/IK5\*A/);
       const received = docs.find((d) => d.type === sent.documentType);
-      expect(received).toBeTruthy();
+      expectTruthy(received);
       expect(sent.control.interchange).toBe(isa13Of(received.text));
     }
   });
@@ -293,7 +294,7 @@ describe('supplier network simulator', () => {
   it('acknowledges every line IA with BAK*00*AD when nothing changes', async () => {
     const { poNumber, docs } = await play();
     const ack = docs.find((d) => d.type === '855');
-    expect(ack).toBeTruthy();
+    expectTruthy(ack);
     const bak = values(segs(ack.set, 'BAK')[0]);
     expect(bak.slice(0, 4)).toStrictEqual(['00', 'AD', poNumber, '20261126']);
     expect(segs(ack.set, 'PO1').map((s) => values(s).slice(0, 9))).toStrictEqual([...ORDERED].map(([line, o]) => [String(line), String(o.quantity), o.uom, String(o.price), '', 'VN', o.vn, 'UK', o.uk]));
@@ -304,7 +305,7 @@ describe('supplier network simulator', () => {
   it('ships every line in one 856 with HL S/O/I, PRF PO number, LIN VN/UK, SN1 quantities and lot/expiry', async () => {
     const { poNumber, docs } = await play();
     const asn = docs.find((d) => d.type === '856');
-    expect(asn).toBeTruthy();
+    expectTruthy(asn);
     expect(values(segs(asn.set, 'BSN')[0])[1]).toBe(`ASN-${poNumber}-1`);
     expect(segs(asn.set, 'HL').map((s) => s.valueOf(3))).toStrictEqual(['S', 'O', 'I', 'I', 'I']);
     expect(values(segs(asn.set, 'PRF')[0])[0]).toStrictEqual(poNumber);
@@ -318,7 +319,7 @@ describe('supplier network simulator', () => {
   it('invoices in an 810: BIG invoice number and PO, IT1 per PO line, TDS total in cents', async () => {
     const { poNumber, docs } = await play();
     const inv = docs.find((d) => d.type === '810');
-    expect(inv).toBeTruthy();
+    expectTruthy(inv);
     const big = values(segs(inv.set, 'BIG')[0]);
     expect(big[0] ?? '').toMatch(/^\d{8}$/);
     expect(big[1]).toBe(`INV-${poNumber}`);
@@ -356,7 +357,8 @@ describe('supplier network simulator', () => {
     const { docs } = await play({ priceChangePercent: 10 });
     const ack = docs.find((d) => d.type === '855');
     const inv = docs.find((d) => d.type === '810');
-    expect(ack && inv).toBeTruthy();
+    expectTruthy(ack);
+    expectTruthy(inv);
     expect(segs(ack.set, 'BAK')[0]?.valueOf(2)).toBe('AC');
     expect(segs(ack.set, 'ACK').map((s) => s.valueOf(1))).toStrictEqual(['IC', 'IC', 'IC']);
     expect(segs(ack.set, 'PO1').map((s) => s.valueOf(4))).toStrictEqual(['4.95', '6.05', '8.8']);
@@ -401,7 +403,7 @@ describe('supplier network simulator', () => {
   it('adds freight as SAC*C*D240 and includes it in the TDS total', async () => {
     const { docs } = await play({ freight: 12.5 });
     const inv = docs.find((d) => d.type === '810');
-    expect(inv).toBeTruthy();
+    expectTruthy(inv);
     expect(values(segs(inv.set, 'SAC')[0])).toStrictEqual(['C', 'D240', '', '', '1250']);
     expect(values(segs(inv.set, 'TDS')[0])).toStrictEqual(['15950']);
   });
@@ -409,7 +411,7 @@ describe('supplier network simulator', () => {
   it('invoices in cases: converts where the item master knows the case pack exactly, relabels the unit otherwise', async () => {
     const { docs } = await play({ invoiceUom: 'CS' });
     const inv = docs.find((d) => d.type === '810');
-    expect(inv).toBeTruthy();
+    expectTruthy(inv);
     expect(segs(inv.set, 'IT1').map((s) => values(s).slice(0, 4))).toStrictEqual([
         ['1', '10', 'CS', '4.5'],
         ['2', '4', 'CS', '5.5'],

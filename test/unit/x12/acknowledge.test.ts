@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { X12Parser } from 'node-x12';
 import { acknowledge, parseX12 } from '../../../functions/adapters/x12';
 import type { X12Interchange } from '../../../functions/adapters/x12';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { HEM_IDS, NOW, ackText, counter, nodeX12Parse, nodeX12Rows, readX12Fixture, resolveMedline } from './support';
 
 /** Our own reading of an acknowledgment: one interchange, no findings at any level, its set rows. */
@@ -247,14 +248,14 @@ describe('acknowledge: TA1', () => {
   it('rejects an interchange whose IEA02 disagrees with ISA13 with TA1*R*001 and no functional ack', () => {
     const result = ackText(readX12Fixture('medline_810_bad_iea_control.edi'));
     expect(result.functionalAcks).toStrictEqual([]);
-    expect(result.ta1).toBeTruthy();
+    expectTruthy(result.ta1);
     const { interchange } = readAck(result.ta1);
     expect(interchange.groups.length).toBe(0);
     expect(interchange.iea?.elements[0]).toBe('0');
     expect(result.ta1).toMatch(/\nTA1\*000004761\*260305\*1432\*R\*001~\n/);
     // node-x12 reads the envelope (it drops TA1s outside groups in loose mode and refuses them in strict mode).
     const node = new X12Parser(false).parse(result.ta1);
-    expect(!Array.isArray(node)).toBeTruthy();
+    expectTruthy(!Array.isArray(node));
     // (node-x12 hands ISA13 back without its padding zeros.)
     expect(Number(node.header.valueOf(13))).toBe(Number(interchange.header.controlNumber));
     expect(Number(node.trailer.valueOf(1))).toBe(0);

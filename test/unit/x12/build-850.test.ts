@@ -165,7 +165,7 @@ describe('build850', () => {
       ['ST02 too short', () => build850(purchaseOrder(), PARTIES, { ...CONTROL, transactionSet: '1' }, NOW)],
       ['quantity too long', () => build850(purchaseOrder([line({ quantity: 1e16 })]), PARTIES, CONTROL, NOW)],
     ];
-    for (const [why, build] of bad) expect(build).toThrow(ValidationError);
+    for (const [, build] of bad) expect(build).toThrow(ValidationError);
   });
 
   it('re-parses any valid purchase order to the same lines, with both parsers (property)', () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { InvoiceSchema, PoAcknowledgmentSchema, ShipNoticeSchema } from '../../../contracts/procurement';
 import { acknowledge, parseX12, readFunctionalAck, textAt } from '../../../functions/adapters/x12';
 import type { AcknowledgeResult, X12ParseResult } from '../../../functions/adapters/x12';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { NOW, counter, nodeX12Parse, sharedX12Dir, sharedX12Present, x12FixturesDir } from './support';
 
 interface CorpusFile {
@@ -29,7 +30,7 @@ const ownFiles = filesIn(x12FixturesDir);
 const sharedFiles = sharedX12Present ? filesIn(sharedX12Dir) : [];
 const shared = (name: string): CorpusFile => {
   const file = sharedFiles.find((f) => f.name === name);
-  expect(file).toBeTruthy();
+  expectTruthy(file);
   return file;
 };
 
@@ -44,7 +45,7 @@ const SUPPORTED = new Set(['855', '856', '810']);
 describe('X12 corpus', () => {
   it(`parses and acknowledges every file without throwing (${ownFiles.length} own, ${sharedFiles.length} shared)`, () => {
     expect(ownFiles.length >= 10).toBeTruthy();
-    for (const { name, text } of [...ownFiles, ...sharedFiles]) {
+    for (const { text } of [...ownFiles, ...sharedFiles]) {
       const parsed = parseX12(text);
       expect(parsed.interchanges.length >= 1).toBeTruthy();
       const result = acknowledgeAsReceiver(parsed);
@@ -78,7 +79,7 @@ describe('X12 corpus', () => {
       const parsed = parseX12(file.text);
       const set = parsed.interchanges[0]?.groups[0]?.sets[0];
       const ref = set?.segments.find((s) => s.id === 'REF' && textAt(s, 1) === 'BM');
-      expect(ref).toBeTruthy();
+      expectTruthy(ref);
       expect(textAt(ref, 2)).toBe('999999-001');
       const result = acknowledgeAsReceiver(parsed);
       const notice = result.accepted[0];
@@ -121,7 +122,7 @@ describe('X12 corpus', () => {
           'nodex12_855_4010_line_status.edi',
           (r) => {
             const doc = r.accepted[0]?.documents[0];
-            expect(doc && 'ackType' in doc).toBeTruthy();
+            expectTruthy(doc && 'ackType' in doc);
             expect(doc.lines.map((l) => [l.lineNumber, l.statusCode, l.status, l.quantity])).toStrictEqual([
                 [1, 'IA', 'ACCEPTED', 3],
                 [2, 'IR', 'REJECTED', 0],
@@ -149,7 +150,7 @@ describe('X12 corpus', () => {
           'stupidedi_855_4010_brace_component_sep.edi',
           (r) => {
             const doc = r.accepted[0]?.documents[0];
-            expect(doc && 'ackType' in doc).toBeTruthy();
+            expectTruthy(doc && 'ackType' in doc);
             expect(doc.lines).toStrictEqual([{ lineNumber: 1, status: 'ACCEPTED', statusCode: 'IA', quantity: 72, uom: 'EA', unitPrice: 47.34 }]);
           },
         ],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseX12, repetitionsAt, textAt } from '../../../functions/adapters/x12';
+import { expectTruthy } from '../../support/expect-narrowing';
 import { nodeX12Parse, nodeX12Rows, readX12Fixture } from './support';
 
 const ISA_5010 = 'ISA*00*          *00*          *ZZ*MEDLINE        *ZZ*HEMHOSPITAL    *260305*1432*^*00501*000000101*0*P*:~';
@@ -79,7 +80,7 @@ describe('parseX12', () => {
     const [ic] = parseX12(text).interchanges;
     expect(ic?.delimiters.repetition).toBe('-');
     const prf = ic?.groups[0]?.sets[0]?.segments.find((s) => s.id === 'PRF');
-    expect(prf).toBeTruthy();
+    expectTruthy(prf);
     expect(textAt(prf, 1)).toBe('999999-001');
     expect(repetitionsAt(prf, 1, ic.delimiters)).toStrictEqual(['999999', '001']);
   });
