@@ -58,7 +58,16 @@ export interface GatewayOptions {
   sigV4Scope?: { region: string; service: string; maxSkewSeconds?: number };
   /** Request body limit in bytes (default 6 MB: the Lambda synchronous invocation payload limit). */
   maxBodyBytes?: number;
+  /** How long a client may take to send its headers (default {@link GATEWAY_HEADERS_TIMEOUT_MS}). */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send its whole request (default {@link GATEWAY_REQUEST_TIMEOUT_MS}). */
+  requestTimeoutMs?: number;
 }
+
+/** How long a client may take to send its request headers. */
+export const GATEWAY_HEADERS_TIMEOUT_MS = 10_000;
+/** How long a client may take to send its whole request. */
+export const GATEWAY_REQUEST_TIMEOUT_MS = 30_000;
 
 /** 6 MB, what a Lambda proxy integration accepts. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -320,16 +329,21 @@ export const createGateway = (options: GatewayOptions): Server => {
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     const pathname = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxBodyBytes);
-    } catch (e) {
-      if (e instanceof PayloadTooLarge) {
-        problem(res, state, 413, `The request body exceeds ${maxBodyBytes} bytes.`);
-        return;
+    // The body is read only once the caller may send one: after the route matched and its bearer
+    // token verified (SigV4 signs the body, so ops routes read it first), so an unauthenticated
+    // caller cannot make the gateway buffer up to the body limit.
+    const readBodyOr413 = async (): Promise<Buffer | undefined> => {
+      try {
+        return await readBody(req, maxBodyBytes);
+      } catch (e) {
+        if (e instanceof PayloadTooLarge) {
+          problem(res, state, 413, `The request body exceeds ${maxBodyBytes} bytes.`);
+          return undefined;
+        }
+        throw e;
       }
-      throw e;
-    }
+    };
+    let body: Buffer;
 
     // Built-in endpoints of the local issuer and the runtime.
     if (pathname === '/oauth2/token' || pathname === '/.well-known/jwks.json' || pathname === '/health') {
@@ -340,7 +354,9 @@ export const createGateway = (options: GatewayOptions): Server => {
         return;
       }
       if (pathname === '/oauth2/token') {
-        const answer = await options.issuer.handleTokenRequest(req.headers, body.toString('utf8'));
+        const tokenBody = await readBodyOr413();
+        if (tokenBody === undefined) return;
+        const answer = await options.issuer.handleTokenRequest(req.headers, tokenBody.toString('utf8'), req.socket.remoteAddress ?? 'unknown');
         json(res, state, answer.status, answer.body, answer.headers);
       } else if (pathname === '/.well-known/jwks.json') {
         json(res, state, 200, await options.issuer.jwks(), { 'Cache-Control': 'public, max-age=300' });
@@ -377,7 +393,13 @@ export const createGateway = (options: GatewayOptions): Server => {
         const claims = await options.issuer.verify(headerValue('authorization'), route.scopes ?? []);
         state.principal = claims.client_id;
         authorizer = { claims: toAuthorizerClaims(claims) };
+        const read = await readBodyOr413();
+        if (read === undefined) return;
+        body = read;
       } else {
+        const read = await readBodyOr413();
+        if (read === undefined) return;
+        body = read;
         iamIdentity = await verifySigV4(
           { method, url: req.url ?? '/', headers: req.headers, body },
           options.opsCredentials,
@@ -512,7 +534,11 @@ export const createGateway = (options: GatewayOptions): Server => {
     finish(res, state, result.statusCode, responseHeaders, responseBody);
   };
 
-  return createServer((req, res) => {
+  // Slow-client limits (a slowloris holds sockets by trickling headers or a body): headers within
+  // 10 s, the whole request within 30 s, checked every second (Node's default check runs every 30 s).
+  const headersTimeout = options.headersTimeoutMs ?? GATEWAY_HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? GATEWAY_REQUEST_TIMEOUT_MS, headersTimeout);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) }, (req, res) => {
     const incoming = req.headers[CORRELATION_HEADER.toLowerCase()];
     const given = Array.isArray(incoming) ? incoming[0] : incoming;
     const state: RequestState = {
@@ -534,4 +560,5 @@ export const createGateway = (options: GatewayOptions): Server => {
       }
     });
   });
+  return server;
 };

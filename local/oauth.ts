@@ -13,6 +13,8 @@ import type { CryptoKey, JWK } from 'jose';
 import { SCOPES } from '../contracts/routes';
 import type { Scope } from '../contracts/routes';
 import { AuthenticationError, AuthorizationError } from '../functions/domain/errors';
+import { TokenEndpointGuard } from './token-endpoint-guard';
+import type { GuardVerdict, TokenEndpointLimits } from './token-endpoint-guard';
 
 /** One app client of the local "user pool": a partner or the ops console. */
 export interface LocalClient {
@@ -31,7 +33,10 @@ export interface LocalIssuerOptions {
   tokenLifetimeSeconds?: number;
   /** The clock (tests move it to produce expired tokens). */
   now?: () => Date;
+  /** Rate and lockout limits of `POST /oauth2/token` (defaults: {@link DEFAULT_TOKEN_ENDPOINT_LIMITS}). */
+  tokenEndpointLimits?: Partial<TokenEndpointLimits>;
 }
+
 
 /** Cognito access-token claims for a client-credentials token. */
 export interface Claims {
@@ -201,6 +206,22 @@ const tokenError = (status: number, error: TokenErrorCode, description: string):
   body: { error, error_description: description },
 });
 
+const throttled = (verdict: Exclude<GuardVerdict, { allowed: true }>): TokenHttpResponse => ({
+  status: 429,
+  headers: { ...NO_STORE, 'Retry-After': String(verdict.retryAfterSeconds) },
+  body:
+    verdict.reason === 'locked'
+      ? { error: 'invalid_client', error_description: 'too many failed client authentications; try again later' }
+      : { error: 'invalid_request', error_description: 'too many token requests; slow down' },
+});
+
+/** The client id a token request claims (Basic or form), before anything is verified: the lockout key. */
+const claimedClientId = (headers: IncomingHttpHeaders | Record<string, string | undefined>, body: string): string | undefined => {
+  const authorization = headerValue(headers, 'authorization');
+  if (authorization !== undefined) return parseBasic(authorization)?.clientId;
+  return new URLSearchParams(body).get('client_id') ?? undefined;
+};
+
 const parseBasic = (authorization: string): { clientId: string; clientSecret: string } | undefined => {
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization);
   if (match?.[1] === undefined) {
@@ -232,12 +253,14 @@ export class LocalIssuer {
   private readonly clients: ReadonlyMap<string, LocalClient>;
   private readonly now: () => Date;
   private readonly keysPromise: Promise<SigningKeys>;
+  private readonly guard: TokenEndpointGuard;
 
   constructor(options: LocalIssuerOptions) {
     this.issuer = options.issuer;
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
     this.clients = new Map(options.clients.map((c) => [c.clientId, c]));
     this.now = options.now ?? ((): Date => new Date());
+    this.guard = new TokenEndpointGuard(options.tokenEndpointLimits, () => this.now().getTime());
     this.keysPromise = loadOrCreateKeys(options.dataDir);
     // Keep an early key-loading failure from becoming an unhandled rejection; callers see it on use.
     this.keysPromise.catch(() => undefined);
@@ -281,12 +304,17 @@ export class LocalIssuer {
 
   /**
    * Handles `POST /oauth2/token` (client_credentials). Client authentication by HTTP Basic or by
-   * `client_id`/`client_secret` in the form body (not both). Answers RFC 6749 §5.1/§5.2 JSON.
+   * `client_id`/`client_secret` in the form body (not both). Answers RFC 6749 §5.1/§5.2 JSON, or 429
+   * with `Retry-After` when the caller's address exceeds its request rate or the address or client id
+   * is locked out after repeated failed authentications ({@link TokenEndpointGuard}).
    */
   async handleTokenRequest(
     headers: IncomingHttpHeaders | Record<string, string | undefined>,
     body: string,
+    remoteAddress = 'unknown',
   ): Promise<TokenHttpResponse> {
+    const verdict = this.guard.admit(remoteAddress, claimedClientId(headers, body));
+    if (!verdict.allowed) return throttled(verdict);
     const contentType = headerValue(headers, 'content-type')?.split(';')[0]?.trim().toLowerCase();
     if (contentType !== 'application/x-www-form-urlencoded') {
       return tokenError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
@@ -323,8 +351,10 @@ export class LocalIssuer {
     // Compare against a dummy secret for unknown clients so timing does not reveal which ids exist.
     const secretMatches = secretsEqual(credentials.clientSecret, client?.clientSecret ?? randomUUID());
     if (client === undefined || !secretMatches) {
+      this.guard.recordFailure(remoteAddress, credentials.clientId);
       return tokenError(401, 'invalid_client', 'client authentication failed');
     }
+    this.guard.recordSuccess(client.clientId);
 
     const grantType = form.get('grant_type');
     if (grantType === null || grantType === '') {
@@ -371,9 +401,16 @@ export class LocalIssuer {
         algorithms: [ALGORITHM],
         currentDate: this.now(),
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        // Bounded age: jose refuses an iat older than the token lifetime or later than now (issuer and
+        // verifier share this clock, so no skew is allowed). With the lifetime check below, neither a
+        // token minted ahead of time nor a long-lived one passes, whatever its exp says.
+        maxTokenAge: this.tokenLifetimeSeconds,
       }));
     } catch (e) {
       throw new AuthenticationError(describeJoseFailure(e), { cause: e });
+    }
+    if (typeof payload.exp === 'number' && typeof payload.iat === 'number' && payload.exp - payload.iat > this.tokenLifetimeSeconds) {
+      throw new AuthenticationError('token lifetime exceeds the issuer\'s');
     }
     if (payload.token_use !== 'access') {
       throw new AuthenticationError('not an access token');
@@ -426,7 +463,7 @@ export class LocalIssuer {
 }
 
 const describeJoseFailure = (e: unknown): string => {
-  if (e instanceof errors.JWTExpired) return 'token expired';
+  if (e instanceof errors.JWTExpired) return e.claim === 'iat' ? 'token too old' : 'token expired';
   if (e instanceof errors.JWSSignatureVerificationFailed) return 'token signature invalid';
   if (e instanceof errors.JWTClaimValidationFailed) {
     return e.claim === 'iss' ? 'token from another issuer' : `token claim ${e.claim} invalid`;

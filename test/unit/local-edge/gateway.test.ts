@@ -387,3 +387,72 @@ describe('local gateway over real HTTP', () => {
     });
   });
 });
+
+describe('local gateway against slow and unauthenticated clients (partner trust #12)', () => {
+  let server: Server;
+  let port: number;
+  let invoked = 0;
+
+  beforeAll(async () => {
+    const issuer = await LocalIssuer.create({ issuer: 'http://127.0.0.1:4010', clients: DEFAULT_LOCAL_CLIENTS });
+    server = createGateway({
+      routes: ROUTES,
+      invoke: async () => {
+        invoked += 1;
+        return { statusCode: 200, body: '{}' };
+      },
+      issuer,
+      opsCredentials: LOCAL_OPS_CREDENTIALS,
+      health: () => ({ ready: true }),
+      headersTimeoutMs: 400,
+      requestTimeoutMs: 800,
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  /** Sends the request line and headers only, announcing a body that never comes; resolves with the status, or 'no answer'. */
+  const headersOnly = (path: string, headers: Record<string, string>, waitMs: number): Promise<number | 'no answer'> =>
+    new Promise((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers: { ...headers, 'Content-Length': String(DEFAULT_MAX_BODY_BYTES) } });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve('no answer');
+      }, waitMs);
+      req.on('response', (res) => {
+        clearTimeout(timer);
+        res.resume();
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => undefined);
+      req.flushHeaders();
+    });
+
+  it('answers 401 to an unauthenticated request before reading its body', async () => {
+    expect(await headersOnly('/v1/usage-events', { 'Content-Type': 'application/json' }, 300)).toBe(401);
+    expect(invoked).toBe(0);
+  });
+
+  it('closes a connection whose headers trickle in slower than the headers timeout', async () => {
+    const { connect } = await import('node:net');
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    socket.write('POST /v1/usage-events HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
+    const closedAfter = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      socket.on('data', () => undefined);
+      socket.once('close', () => resolve(Date.now() - started));
+      setTimeout(() => resolve(Number.POSITIVE_INFINITY), 5_000);
+    });
+    clearInterval(drip);
+    socket.destroy();
+    expect(closedAfter).toBeLessThan(3_000);
+  });
+});

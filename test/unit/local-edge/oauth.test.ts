@@ -248,3 +248,81 @@ describe('LocalIssuer', () => {
     });
   });
 });
+
+describe('LocalIssuer token age and lifetime (partner trust #12)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hem-oauth-age-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a token issued a day ahead of the verifier\'s clock', async () => {
+    let clock = Date.now() + 24 * 3600_000;
+    const issuer = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS, dataDir, now: () => new Date(clock) });
+    const token = await issuer.issueToken('epic-ehr');
+    clock = Date.now();
+    await expect(issuer.verify(`Bearer ${token}`, [])).rejects.toThrow(expect.toSatisfy((e: Error) => e instanceof AuthenticationError && /token claim iat invalid/.test(e.message)));
+  });
+
+  it('refuses a token valid for ten years, though it is signed by the issuer\'s key and not expired', async () => {
+    const longLived = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS, dataDir, tokenLifetimeSeconds: 10 * 365 * 24 * 3600 });
+    const verifier = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS, dataDir });
+    const token = await longLived.issueToken('epic-ehr');
+    await expect(verifier.verify(`Bearer ${token}`, [])).rejects.toThrow(/token lifetime exceeds the issuer's/);
+  });
+
+  it('refuses a token older than the token lifetime even when its exp is later', async () => {
+    let clock = Date.now();
+    const longLived = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS, dataDir, tokenLifetimeSeconds: 7200, now: () => new Date(clock) });
+    const verifier = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS, dataDir, now: () => new Date(clock) });
+    const token = await longLived.issueToken('epic-ehr');
+    clock += 3601_000;
+    await expect(verifier.verify(`Bearer ${token}`, [])).rejects.toThrow(/token too old|token lifetime exceeds/);
+  });
+});
+
+describe('POST /oauth2/token throttling and lockout (partner trust #12)', () => {
+  const wrong = (issuer: LocalIssuer, address: string, clientId = 'epic-ehr') =>
+    issuer.handleTokenRequest({ ...FORM, authorization: basic(clientId, 'guess') }, 'grant_type=client_credentials', address);
+  const right = (issuer: LocalIssuer, address: string) =>
+    issuer.handleTokenRequest({ ...FORM, authorization: basic('epic-ehr', 'epic-ehr-local-secret') }, 'grant_type=client_credentials', address);
+
+  it('locks a client id for five minutes after five failed secrets, even for the right secret, and says when to retry', async () => {
+    let clock = Date.now();
+    const issuer = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS, now: () => new Date(clock) });
+    for (let i = 0; i < 5; i += 1) expect((await wrong(issuer, `10.0.0.${i}`)).status).toBe(401);
+    const locked = await right(issuer, '10.0.0.99');
+    expect(locked.status).toBe(429);
+    expect(locked.headers['Retry-After']).toBe('300');
+    expect((locked.body as TokenErrorResponse).error).toBe('invalid_client');
+    clock += 300_001;
+    expect((await right(issuer, '10.0.0.99')).status).toBe(200);
+  });
+
+  it('locks the caller\'s address after five failures across client ids, not other addresses', async () => {
+    const issuer = await LocalIssuer.create({ issuer: ISSUER, clients: DEFAULT_LOCAL_CLIENTS });
+    for (const client of ['a', 'b', 'c', 'd', 'e']) expect((await wrong(issuer, '192.0.2.7', client)).status).toBe(401);
+    expect((await right(issuer, '192.0.2.7')).status).toBe(429);
+    expect((await right(issuer, '192.0.2.8')).status).toBe(200);
+  });
+
+  it('answers 429 with Retry-After once an address exceeds its request rate, and recovers as the bucket refills', async () => {
+    let clock = Date.now();
+    const issuer = await LocalIssuer.create({
+      issuer: ISSUER,
+      clients: DEFAULT_LOCAL_CLIENTS,
+      now: () => new Date(clock),
+      tokenEndpointLimits: { requestsPerSecond: 2, burst: 3 },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await right(issuer, '198.51.100.1')).status);
+    expect(statuses).toStrictEqual([200, 200, 200, 429]);
+    const slowed = await right(issuer, '198.51.100.1');
+    expect(slowed.headers['Retry-After']).toBe('1');
+    expect((slowed.body as TokenErrorResponse).error).toBe('invalid_request');
+    clock += 1_000;
+    expect((await right(issuer, '198.51.100.1')).status).toBe(200);
+  });
+});
