@@ -54,9 +54,10 @@ export default {
       globalTeardown: '<rootDir>/test/contract/global-teardown.ts',
     },
   ],
-  // node:test had no per-test timeout; these suites drive workflows, JVMs and CDK synths, so a test
-  // gets a minute (e2e: five, in its setup file) before Jest calls it hung.
-  testTimeout: 60_000,
+  // node:test had no per-test timeout; these suites drive workflows, JVMs, esbuild and CDK synths,
+  // which on a busy 2-core machine take far longer than on a quiet one, so a test gets three minutes
+  // (e2e: five, in its setup file) before Jest calls it hung.
+  testTimeout: 180_000,
   workerIdleMemoryLimit: '1GB',
   // `npm run test:coverage`: V8's own coverage (no instrumentation pass), for the code that ships
   // and runs locally; the README reports the figure for functions/.

@@ -43,7 +43,8 @@ export const InventoryPositionChangedSchema = EventEnvelopeSchema.extend({
   /** Change in base units: negative for usage, positive for a reversal or receipt. */
   delta: z.number(),
   onHand: z.number(),
-  reason: z.enum(['USAGE', 'REVERSAL', 'RECEIPT', 'ADJUSTMENT']),
+  /** ON_ORDER_RELEASED: on order given back (delta 0), see `InventoryMovement.onOrderDelta`. */
+  reason: z.enum(['USAGE', 'REVERSAL', 'RECEIPT', 'ADJUSTMENT', 'ON_ORDER_RELEASED']),
 });
 export type InventoryPositionChanged = z.infer<typeof InventoryPositionChangedSchema>;
 

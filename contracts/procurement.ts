@@ -62,18 +62,15 @@ export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
  *
  * Unit price rule (see `functions/domain/procurement/match.ts`): the invoice unit price, per base unit,
  * is compared with the PO price per base unit. A price BELOW the PO price is always accepted (the
- * hospital pays less). A price ABOVE it raises PRICE_VARIANCE when it exceeds the PO price by more
- * than both the percent and the absolute tolerance (`priceVarianceWhen` 'BOTH_EXCEEDED', the default:
- * a few cents on a cheap item or a fraction of a percent on an implant is not worth a clerk's time),
- * or by more than either of them ('EITHER_EXCEEDED': the stricter of the two limits applies).
+ * hospital pays less). A price ABOVE the price ordered raises PRICE_VARIANCE when it exceeds it by
+ * more than EITHER the percent or the absolute tolerance (the stricter limit wins: requiring both let
+ * cheap items be billed at many times their price).
  */
 export const MatchTolerancesSchema = z.object({
   /** Percent over the PO unit price… */
   unitPricePercent: z.number().nonnegative(),
-  /** …and absolute amount over the PO unit price, per base unit (see `priceVarianceWhen`). */
+  /** …or absolute amount over the PO unit price, per invoice unit. */
   unitPriceAbsolute: money.nonnegative(),
-  /** Which of the two price limits must be exceeded for a PRICE_VARIANCE; absent = 'BOTH_EXCEEDED'. */
-  priceVarianceWhen: z.enum(['BOTH_EXCEEDED', 'EITHER_EXCEEDED']).optional(),
   /** Invoiced quantity may exceed received quantity by at most this many base units. */
   quantityBaseUnits: z.number().nonnegative(),
   /** Freight lines up to this amount are accepted without a PO line. */
@@ -214,6 +211,13 @@ export const PurchaseOrderLineSchema = z.object({
    * Absent while `unitPrice` is still the price ordered.
    */
   orderedUnitPrice: money.nonnegative().optional(),
+  /**
+   * On order this line has given back (replenishment POs only), as cumulative base units after each
+   * release, ascending: what was ordered and will never arrive (rejected, cancelled backorder, closed
+   * short). Each step is one inventory movement, so a release is never applied twice
+   * (`functions/domain/procurement/on-order.ts`).
+   */
+  onOrderReleased: z.array(z.number().nonnegative()).optional(),
 });
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 

@@ -76,6 +76,12 @@ export const ChargeCodeCrosswalkSchema = z.object({
   sourceSystem: z.string().min(1),
   chargeCode: z.string().min(1),
   itemId: z.string().min(1),
+  /**
+   * The unit one charge of this code is priced per (e.g. `BX` when a charge is a box): what a usage
+   * line without a unit would have to be counted in. Absent = the item's base unit. A line without a
+   * unit on a code priced per pack is an `UNKNOWN_UOM` exception, never counted in base units.
+   */
+  chargeUom: z.string().min(1).max(16).optional(),
 });
 export type ChargeCodeCrosswalk = z.infer<typeof ChargeCodeCrosswalkSchema>;
 

@@ -20,6 +20,7 @@ import { EVENT_CATALOG } from '../contracts/events';
 import type { BusEvent } from '../contracts/events';
 import type { EventPublisher } from '../functions/domain/ports';
 import { InfrastructureError, ValidationError, isRetryable } from '../functions/domain/errors';
+import { safeDeadLetterMessage } from '../functions/domain/dead-letter-error';
 import { compilePattern } from './event-pattern';
 import type { EventMatcher } from './event-pattern';
 import { appendJsonLine, readJsonLines, rewriteJsonLines, stderrLogger } from './persistence';
@@ -534,7 +535,8 @@ export class LocalEventBus implements EventPublisher {
       RULE_ARN: rule.ruleArn,
       TARGET_ARN: rule.targetArn ?? `${rule.ruleArn}/target`,
       ERROR_CODE: 'ERROR_FROM_TARGET',
-      ERROR_MESSAGE: `${error.name}: ${error.message}`.slice(0, MAX_ERROR_MESSAGE_CHARS),
+      // A code and one line: never the stack or a file path (see functions/domain/dead-letter-error.ts).
+      ERROR_MESSAGE: safeDeadLetterMessage(`${error.name}: ${error.message}`).slice(0, MAX_ERROR_MESSAGE_CHARS),
       RETRY_ATTEMPTS: String(retries),
       ...(exhausted === undefined ? {} : { EXHAUSTED_RETRY_CONDITION: exhausted }),
     };

@@ -15,6 +15,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { ValidationError } from '../functions/domain/errors';
+import { DEAD_LETTER_ERROR_ATTRIBUTES, safeDeadLetterCode, safeDeadLetterMessage } from '../functions/domain/dead-letter-error';
 import { JsonStateFile, stderrLogger } from './persistence';
 import type { LocalLogger } from './persistence';
 
@@ -151,6 +152,11 @@ const md5OfAttributes = (attributes: Record<string, StoredAttribute>): string | 
   return md5(Buffer.concat(parts));
 };
 
+/**
+ * Stored attributes. The DLQ error attributes (ERROR_CODE, ERROR_MESSAGE — a workflow's
+ * ERROR_MESSAGE is its Step Functions `Cause`, with Lambda's stack trace) are kept as a code and a
+ * one-line message, never a stack trace or file path (see functions/domain/dead-letter-error.ts).
+ */
 const normaliseAttributes = (input: Record<string, MessageAttributeInput> | undefined): Record<string, StoredAttribute> => {
   const out: Record<string, StoredAttribute> = {};
   for (const [name, value] of Object.entries(input ?? {})) {
@@ -160,6 +166,12 @@ const normaliseAttributes = (input: Record<string, MessageAttributeInput> | unde
       out[name] = { dataType: value.dataType, binaryValue: value.binaryValue ?? '' };
     } else {
       out[name] = { dataType: value.dataType, stringValue: value.stringValue ?? '' };
+    }
+  }
+  for (const name of DEAD_LETTER_ERROR_ATTRIBUTES) {
+    const stringValue = out[name]?.stringValue;
+    if (stringValue !== undefined) {
+      out[name] = { dataType: 'String', stringValue: name === 'ERROR_CODE' ? safeDeadLetterCode(stringValue) : safeDeadLetterMessage(stringValue) };
     }
   }
   return out;

@@ -81,6 +81,23 @@ export class ConflictError extends HemError {
   readonly code = 'CONFLICT';
 }
 
+/**
+ * An idempotency key (HL7 control id, FHIR resource version, `Idempotency-Key`) the same client
+ * already used for OTHER content: refused (HTTP 422, HL7 AR), never answered as a duplicate.
+ * Corrections go as a reversal plus a resend under a new key.
+ */
+export class IdempotencyKeyReusedError extends HemError {
+  readonly retryable = false;
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  /** What the key was (`MSH-10`, `Idempotency-Key`, `meta.versionId`): a field name, never its value. */
+  readonly location?: string;
+
+  constructor(message: string, options: HemErrorOptions & { location?: string } = {}) {
+    super(message, options);
+    this.location = options.location;
+  }
+}
+
 export class AuthenticationError extends HemError {
   readonly retryable = false;
   readonly code = 'UNAUTHENTICATED';

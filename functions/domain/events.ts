@@ -21,7 +21,7 @@ import type { UsageMessage } from '../../contracts/usage';
 export interface EnvelopeInput {
   correlationId: string;
   causationId: string;
-  /** The business key of the fact (e.g. a usage line's `sourceSystem|messageControlId|lineNumber`). */
+  /** The business key of the fact (e.g. a usage line's `sourceSystem|facilityCode|messageControlId|lineNumber`). */
   businessKey: string;
   occurredAt: string;
 }
@@ -69,9 +69,12 @@ export const busEventBuilder =
 
 const busEvent = busEventBuilder<UsageEventType>(SOURCES);
 
-/** The business key of a whole usage message: sending system + message control id. */
-export const usageMessageBusinessKey = (usage: Pick<UsageMessage, 'sourceSystem' | 'messageControlId'>): string =>
-  `${usage.sourceSystem}|${usage.messageControlId}`;
+/**
+ * The business key of a whole usage message: `sourceSystem|facilityCode|messageControlId` (MSH-3,
+ * MSH-4, MSH-10). Two facilities of one sending system may reuse a control id, so the facility is part of it.
+ */
+export const usageMessageBusinessKey = (usage: Pick<UsageMessage, 'sourceSystem' | 'facilityCode' | 'messageControlId'>): string =>
+  `${usage.sourceSystem}|${usage.facilityCode}|${usage.messageControlId}`;
 
 /** `SupplyUsageRecorded`: one PHI-free usage message was accepted. */
 export const supplyUsageRecorded = (input: EnvelopeInput, usage: UsageMessage): BusEvent => {

@@ -20,6 +20,13 @@ export interface MovementInput {
   correlationId: string;
   delta: number;
   reason: MovementReason;
+  /**
+   * Base units to take off on order with this movement (≤ 0; a positive value is ignored): what a
+   * receipt of a replenishment PO received, or what an ON_ORDER_RELEASED movement gives back. On order
+   * never goes below zero. Absent = on order does not change (usage, reversal, a receipt of goods
+   * that were never put on order).
+   */
+  onOrderDelta?: number;
   at: string;
 }
 
@@ -45,13 +52,18 @@ export const openingPosition = (par: ParSetting, baseUom: string, at: string): I
 /**
  * Apply one movement: on hand changes by `delta`, the version increments. On hand may go below
  * zero: the EHR documents what was used even when the count was wrong, and the shortfall is a
- * cycle-count problem, not a reason to lose the usage. A RECEIPT (goods received against a
- * purchase order) also takes what arrived off `onOrder`, never below zero: a receipt of goods
- * ordered outside replenishment (a SaaS requisition) had nothing on order to take off.
+ * cycle-count problem, not a reason to lose the usage.
+ *
+ * On order changes only by `onOrderDelta`, which the caller derives from the replenishment PO the
+ * movement belongs to (invariant I2, see `InventoryPosition.onOrder`): a receipt takes off only what
+ * its own PO line still had on order — a receipt of goods ordered outside replenishment (a SaaS
+ * requisition) takes nothing off another order's quantity — and on order never goes below zero.
  */
 export const applyMovement = (position: InventoryPosition, input: MovementInput): MovementResult => {
   const onHand = cleanDecimal(position.onHand + input.delta);
-  const onOrder = input.reason === 'RECEIPT' ? Math.max(0, cleanDecimal(position.onOrder - input.delta)) : position.onOrder;
+  const requested = Math.min(0, input.onOrderDelta ?? 0);
+  const onOrder = Math.max(0, cleanDecimal(position.onOrder + requested));
+  const onOrderDelta = cleanDecimal(onOrder - position.onOrder);
   return {
     position: { ...position, onHand, onOrder, version: position.version + 1, updatedAt: input.at },
     movement: {
@@ -60,6 +72,7 @@ export const applyMovement = (position: InventoryPosition, input: MovementInput)
       delta: input.delta,
       onHandAfter: onHand,
       reason: input.reason,
+      ...(input.onOrderDelta === undefined ? {} : { onOrderDelta, onOrderAfter: onOrder }),
       at: input.at,
     },
   };

@@ -41,7 +41,15 @@ export interface InventoryMovement {
   /** Base units: negative = consumed, positive = restored/received. */
   delta: number;
   onHandAfter: number;
-  reason: 'USAGE' | 'REVERSAL' | 'RECEIPT' | 'ADJUSTMENT';
+  /**
+   * ON_ORDER_RELEASED: on order given back for goods that will never arrive (a rejected requisition,
+   * a rejected or cancelled PO line or backorder, a PO closed short); on hand does not move (delta 0).
+   */
+  reason: 'USAGE' | 'REVERSAL' | 'RECEIPT' | 'ADJUSTMENT' | 'ON_ORDER_RELEASED';
+  /** Base units on order changed by with this movement (negative: received or released); absent when unchanged. */
+  onOrderDelta?: number;
+  /** On order after the movement; present with `onOrderDelta`. */
+  onOrderAfter?: number;
   at: string;
 }
 
@@ -49,7 +57,12 @@ export interface InventoryPosition {
   locationId: string;
   itemId: string;
   onHand: number;
-  /** Quantity already requested for replenishment and not yet received. */
+  /**
+   * Quantity already requested for replenishment and not yet received. Invariant I2: the open
+   * (unreceived, uncancelled) base quantities of this location × item's replenishment requisitions
+   * and POs — raised by ReplenishmentRequested, lowered only by receipts of those POs and by
+   * ON_ORDER_RELEASED movements; never below zero.
+   */
   onOrder: number;
   parLevel: number;
   reorderPoint: number;

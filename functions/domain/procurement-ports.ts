@@ -48,8 +48,21 @@ export interface ProcurementRepository {
    */
   listInvoicesOfPurchaseOrder(poNumber: string): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]>;
   listInvoicesByStatus(status: InvoiceCase['status'], limit: number): Promise<{ invoice: Invoice; invoiceCase: InvoiceCase }[]>;
-  /** Conditional on `expectedVersion`; throws ConcurrencyError when it moved. */
-  saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number): Promise<void>;
+  /**
+   * Conditional on `expectedVersion`; throws ConcurrencyError when it moved. With `matchGuard`, also
+   * conditional on the PO's match sequence still being `expectedSequence`, which the same atomic write
+   * moves on by one: matches of one PO's invoices are serialised, so two invoices billing the same
+   * goods can never both be matched on the same view of the PO's earlier invoices.
+   */
+  saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number, matchGuard?: PurchaseOrderMatchGuard): Promise<void>;
+  /** The PO's match sequence (0 before its first guarded save): read BEFORE the PO's invoices. */
+  getPurchaseOrderMatchSequence(poNumber: string): Promise<number>;
+}
+
+/** The PO-level condition a decision on one of its invoices is saved under (see `saveInvoiceCase`). */
+export interface PurchaseOrderMatchGuard {
+  poNumber: string;
+  expectedSequence: number;
 }
 
 /** Unique, persisted X12 control numbers per trading partner (ISA13 / GS06 / ST02). */

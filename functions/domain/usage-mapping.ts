@@ -16,7 +16,7 @@ import type { MappingReason } from './errors';
 
 /** A usage line resolved to HEM's item, location, cost center and base units. */
 export interface MappedUsageLine {
-  /** sourceSystem|messageControlId|lineNumber */
+  /** sourceSystem|facilityCode|messageControlId|lineNumber (see `usageLineBusinessKey`) */
   businessKey: string;
   correlationId: string;
   causationId: string;
@@ -83,6 +83,19 @@ export const baseUnitFactor = (item: Item, uom: string | undefined): number | un
   return item.conversions.find((c) => c.uom.toUpperCase() === wanted)?.factor;
 };
 
+/**
+ * The base-unit factor of a line's unit. A line that names its unit is converted by the item; a line
+ * without one is taken in base units only when its charge code is priced per base unit (or it is not
+ * identified by a charge code): a code priced per pack (`chargeUom` BX = 10 EA) would otherwise be
+ * under-counted tenfold, so the missing unit is reported (`undefined` → UNKNOWN_UOM), never guessed.
+ */
+const lineUnitFactor = (item: Item, uom: string | undefined, chargeCode: ChargeCodeCrosswalk | undefined): number | undefined => {
+  if (uom !== undefined) return baseUnitFactor(item, uom);
+  const chargeUom = chargeCode?.chargeUom;
+  if (chargeUom === undefined) return 1;
+  return chargeUom.trim().toUpperCase() === item.baseUom.toUpperCase() ? 1 : undefined;
+};
+
 /** Rounds away binary noise (0.1 × 3) so base quantities stay the decimals people wrote. */
 const cleanDecimal = (n: number): number => Math.round(n * 1e9) / 1e9;
 
@@ -104,7 +117,7 @@ export const mapUsageLine = (
   else if (line.item.system === 'GTIN' && item === undefined) reasons.push('UNKNOWN_GTIN');
   else if (item === undefined) reasons.push('UNKNOWN_ITEM');
 
-  const factor = item === undefined ? undefined : baseUnitFactor(item, line.uom);
+  const factor = item === undefined ? undefined : lineUnitFactor(item, line.uom, line.item.system === 'CHARGE' ? lookups.chargeCode : undefined);
   if (item !== undefined && factor === undefined) reasons.push('UNKNOWN_UOM');
 
   // A department crosswalk that points at a location that does not exist is as unusable as a missing one.

@@ -13,7 +13,7 @@ import { countProcurement, PROCUREMENT_METRIC } from './shared/procurement-metri
 import { ClosePurchaseOrderInputSchema } from './shared/procurement-schemas';
 import { parseOrThrow } from './shared/validation';
 
-export type ClosePurchaseOrderDependencies = Pick<ProcurementHandlerDependencies, 'procurement' | 'transactions' | 'audit' | 'clock'>;
+export type ClosePurchaseOrderDependencies = Pick<ProcurementHandlerDependencies, 'procurement' | 'transactions' | 'audit' | 'clock' | 'inventory'>;
 
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: ClosePurchaseOrderDependencies): LambdaFunction<unknown, PurchaseOrderClosing> =>

@@ -9,6 +9,12 @@
  *   authenticated client (`claims.client_id`) must speak for that supplier
  *   (`ProcurementConfig.findSupplierByClientId`); otherwise the sets are rejected exactly like an
  *   unknown sender's (IK5/AK5 R) — a supplier cannot submit for another.
+ * - Partner trust: every 855/856/810 must name a PO of the caller's supplier (read up front with
+ *   `ownPurchaseOrderNumbers`); a set naming another supplier's PO, or one that does not exist, is
+ *   rejected alike in the 999/997 (IK3/IK4 on BAK03 / PRF01 / BIG04, IK5/AK5 R) and nothing is
+ *   stored for it. A group whose GS02 is not its ISA06 is rejected set by set (AK9 R).
+ * - Bounded work: a body over `MAX_X12_PAYLOAD_BYTES` → 400 problem+json naming the cap, nothing
+ *   parsed; interchanges beyond `MAX_X12_TRANSACTION_SETS` sets per request → TA1 R (024).
  * - Every accepted 855/856/810 is applied once (`applySupplierDocument`): a resend changes nothing
  *   and is still acknowledged. A byte-identical resend of the same client is answered with the very
  *   same acknowledgment text from the idempotency store (key: client + SHA-256 of the body).
@@ -22,11 +28,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Supplier } from '../../contracts/procurement';
 import { awsErpCommandQueue } from '../adapters/aws/erp-commands';
 import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-connectors';
-import { acknowledge, parseX12 } from '../adapters/x12';
+import { acknowledge, MAX_X12_PAYLOAD_BYTES, MAX_X12_TRANSACTION_SETS, parseX12, purchaseOrderReferences } from '../adapters/x12';
 import type { AcceptedSet, ControlNumberSource, X12ParseResult } from '../adapters/x12';
 import { sha256Hex } from '../domain/audit-chain';
 import { AuthenticationError, InfrastructureError, ValidationError } from '../domain/errors';
-import { applySupplierDocument } from '../domain/use-cases/procurement/supplier-documents';
+import { applySupplierDocument, ownPurchaseOrderNumbers } from '../domain/use-cases/procurement/supplier-documents';
 import type { SupplierDocument, SupplierDocumentDependencies, SupplierDocumentOutcome } from '../domain/use-cases/procurement/supplier-documents';
 import { clientIdOf } from './shared/client-identity';
 import { correlationIdOf, useCorrelationId } from './shared/correlation';
@@ -115,24 +121,40 @@ export const makeHandler = (deps: EdiIngestDependencies): LambdaFunction<APIGate
       const senders = await authorisedSenders(deps, parsed, caller);
       const first = parsed.interchanges[0]?.header;
       const partnerId = caller?.supplierId ?? (first === undefined ? 'X12|UNKNOWN' : `X12|${senderKey(first.senderQualifier, first.senderId)}`);
+      // Only the caller's own POs are looked up: whether another supplier's PO exists never shows.
+      const ownPurchaseOrders = caller === undefined || senders.size === 0 ? new Set<string>() : await ownPurchaseOrderNumbers(deps, caller.supplierId, purchaseOrderReferences(parsed));
       const controlNumbers = await reservedControlNumbers(deps, parsed, partnerId);
       const buyer = await deps.procurementConfig.buyer();
       const now = deps.clock.now();
       const result = acknowledge(parsed, { qualifier: buyer.isaQualifier, id: buyer.isaId, gsId: buyer.gsId }, controlNumbers, now, {
         resolveSupplier: (qualifier, id) => senders.get(senderKey(qualifier, id))?.supplierId,
+        ownsPurchaseOrder: (supplierId, poNumber) => supplierId === caller?.supplierId && ownPurchaseOrders.has(poNumber),
       });
       if (!result.readable) {
         throw new ValidationError('the body is not an X12 interchange (no readable ISA segment)', { location: 'ISA' });
       }
 
-      for (const rejected of result.rejected) {
-        count(METRIC.messagesRejected);
+      count(METRIC.messagesRejected, result.rejected.length);
+      // One hop per rejected set, but never more than the cap of sets per request (the rest is one hop).
+      const recorded = result.rejected.slice(0, MAX_X12_TRANSACTION_SETS);
+      const unrecorded = result.rejected.slice(MAX_X12_TRANSACTION_SETS);
+      for (const rejected of recorded) {
         await deps.transactions.record({
           correlationId,
           hop: 'rejected',
           status: 'error',
           at: now.toISOString(),
           detail: { document: rejected.transactionSetId, reason: rejected.reason, interchange: rejected.control.interchange, transactionSet: rejected.control.transactionSet },
+        });
+      }
+      const [firstUnrecorded] = unrecorded;
+      if (firstUnrecorded !== undefined) {
+        await deps.transactions.record({
+          correlationId,
+          hop: 'rejected',
+          status: 'error',
+          at: now.toISOString(),
+          detail: { reason: firstUnrecorded.reason, transactionSets: unrecorded.length },
         });
       }
       const outcomes: SupplierDocumentOutcome[] = [];
@@ -182,6 +204,9 @@ export const makeHandler = (deps: EdiIngestDependencies): LambdaFunction<APIGate
       if (clientId === undefined) throw new AuthenticationError('an OAuth2 client-credentials token is required');
       const payload = bodyText(event);
       if (payload.trim() === '') throw new ValidationError('the request body is empty', { location: '$' });
+      if (Buffer.byteLength(payload, 'utf8') > MAX_X12_PAYLOAD_BYTES) {
+        throw new ValidationError(`the X12 payload exceeds ${MAX_X12_PAYLOAD_BYTES} bytes, the most HEM reads per request: split it into smaller requests`, { location: '$' });
+      }
       const answered = await answer.run(
         { idempotencyKey: `x12|${clientId}|${sha256Hex(payload)}` },
         { payload, clientId, correlationId, causationId: event.requestContext?.requestId ?? correlationId },

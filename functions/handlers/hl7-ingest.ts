@@ -3,8 +3,12 @@
  *
  * - Parsed by the HL7 adapter into a PHI-free UsageMessage (patient segments are read only to
  *   derive the opaque encounter reference, then dropped).
- * - Idempotent on the BUSINESS key, sending application (MSH-3) + message control id (MSH-10):
- *   a resent message answers the very same ACK and correlation id and publishes nothing.
+ * - Idempotent on the BUSINESS key bound to the caller: authenticated client + sending application
+ *   (MSH-3) + sending facility (MSH-4) + message control id (MSH-10), checked against a hash of the
+ *   message: an exact resend answers the very same ACK and correlation id and publishes nothing; the
+ *   same key with different content is refused — 422 with AR "control id reused with different
+ *   content" naming MSH-10 — and recorded (rejected hop, IdempotencyKeyReused metric), never dropped.
+ *   The correction path is a reversal (FT1-6 CD) and a resend under a new control id.
  * - AA → 200; AE/AR → 400 with an ERR segment naming the field; a batch (several MSH, FHS/BHS) → AR.
  *   Rejected messages record a 'rejected' hop (error code and location only) and publish nothing.
  * - Failures of HEM's own dependencies → 503 (retryable) or 500 with an AE ACK whose text is generic.
@@ -12,14 +16,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { UsageMessage } from '../../contracts/usage';
 import { awsDependencies } from '../adapters/aws/dependencies';
-import { buildHl7Ack, hl7ErrorFor, parseDftP03, splitHl7Batch } from '../adapters/hl7v2';
-import { UnparseableMessageError, ValidationError } from '../domain/errors';
+import { buildHl7Ack, hl7ErrorFor, parseDftP03, splitHl7Batch, stripFraming } from '../adapters/hl7v2';
+import { IdempotencyKeyReusedError, UnparseableMessageError, ValidationError } from '../domain/errors';
 import { recordUsage } from '../domain/use-cases/record-usage';
 import { correlationIdOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { httpStatusFor, logFailure } from './shared/error-mapping';
 import { actorOf, bodyText, text } from './shared/http';
-import { asHemError, idempotentOperation } from './shared/idempotency';
+import { asHemError, payloadCheckedOperation, payloadHashOf } from './shared/idempotency';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { count, logger, METRIC, traceAwsClient } from './shared/powertools';
 
@@ -48,9 +52,20 @@ const assertSingleMessage = (er7: string): void => {
   }
 };
 
+/**
+ * The idempotency key of a message: the authenticated client and the message's full business
+ * identity (MSH-3, MSH-4, MSH-10). Two facilities of one application, or two clients, that reuse
+ * a control id do not collide. JSON keeps the parts unambiguous; Powertools stores only a hash.
+ */
+export const hl7IdempotencyKey = (clientId: string, usage: Pick<UsageMessage, 'sourceSystem' | 'facilityCode' | 'messageControlId'>): string =>
+  `hl7|${JSON.stringify([clientId, usage.sourceSystem, usage.facilityCode, usage.messageControlId])}`;
+
+/** The hash of the message's content: framing and segment-separator style (CR, LF, CRLF) do not count. */
+const contentHashOf = (er7: string): string => payloadHashOf(stripFraming(er7).replace(/\r\n|\n/g, '\r').replace(/\r+$/, ''));
+
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> => {
-  const accept = idempotentOperation<{ er7: string; usage: UsageMessage; correlationId: string; causationId: string; actor: string }, AcceptedMessage>(
+  const accept = payloadCheckedOperation<{ er7: string; usage: UsageMessage; correlationId: string; causationId: string; actor: string }, AcceptedMessage>(
     deps.idempotencyStore,
     async ({ er7, usage, correlationId, causationId, actor }) => {
       await recordUsage(deps, { messages: [usage], correlationId, causationId, actor });
@@ -59,11 +74,16 @@ export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGate
     },
   );
 
-  /** The ACK for a message HEM refuses (structure or content): AE/AR → 400, nothing published. */
-  const reject = async (er7: string, e: ValidationError, correlationId: string): Promise<APIGatewayProxyResult> => {
+  /**
+   * The ACK for a message HEM refuses: AE/AR → 400 (structure or content), AR → 422 (control id
+   * reused with other content); nothing published, a PHI-free 'rejected' hop recorded.
+   */
+  const reject = async (er7: string, e: ValidationError | IdempotencyKeyReusedError, correlationId: string): Promise<APIGatewayProxyResult> => {
     const verdict = hl7ErrorFor(e);
-    logFailure(e, 400);
+    const status = httpStatusFor(e);
+    logFailure(e, status);
     count(METRIC.messagesRejected);
+    if (e instanceof IdempotencyKeyReusedError) count(METRIC.idempotencyKeyReused);
     await deps.transactions.record({
       correlationId,
       hop: 'rejected',
@@ -71,7 +91,7 @@ export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGate
       at: deps.clock.now().toISOString(),
       detail: { code: e.code, ackCode: verdict.code, ...(e.location === undefined ? {} : { location: e.location }) },
     });
-    return text(400, buildHl7Ack(er7, verdict, deps.clock.now()), HL7_CONTENT_TYPE, correlationId);
+    return text(status, buildHl7Ack(er7, verdict, deps.clock.now()), HL7_CONTENT_TYPE, correlationId);
   };
 
   /** The ACK for a failure of HEM itself: generic text, 503 when a resend can succeed. */
@@ -99,16 +119,22 @@ export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGate
       }
     }
     try {
+      const actor = actorOf(event);
       const accepted = await accept.run(
-        { idempotencyKey: `hl7|${usage.sourceSystem}|${usage.messageControlId}` },
-        { er7, usage, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor: actorOf(event) },
+        { idempotencyKey: hl7IdempotencyKey(actor, usage), payloadHash: contentHashOf(er7), location: 'MSH-10' },
+        { er7, usage, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor },
       );
       if (accepted.correlationId !== correlationId) {
         logger.info('resent HL7 message answered from the idempotency store', { originalCorrelationId: accepted.correlationId });
       }
       return text(200, accepted.ack, HL7_CONTENT_TYPE, accepted.correlationId);
     } catch (e) {
-      return fail(er7, asHemError(e), correlationId);
+      if (!(e instanceof IdempotencyKeyReusedError)) return fail(er7, asHemError(e), correlationId);
+      try {
+        return await reject(er7, e, correlationId);
+      } catch (recordingFailure) {
+        return fail(er7, recordingFailure, correlationId);
+      }
     }
   });
 };

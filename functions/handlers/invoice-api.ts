@@ -34,7 +34,7 @@ const INVOICE_ROUTES = ROUTES.filter((r) => r.functionId === 'InvoiceApi');
 
 export type InvoiceApiDependencies = Pick<
   ProcurementHandlerDependencies,
-  'procurement' | 'procurementConfig' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock'
+  'procurement' | 'procurementConfig' | 'referenceData' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock'
 >;
 
 /** Who is calling, from the token's client id. */

@@ -45,7 +45,10 @@ const MovementSchema = z.object({
   at: z.string(),
   delta: z.number(),
   onHandAfter: z.number(),
-  reason: z.enum(['USAGE', 'REVERSAL', 'RECEIPT', 'ADJUSTMENT']),
+  reason: z.enum(['USAGE', 'REVERSAL', 'RECEIPT', 'ADJUSTMENT', 'ON_ORDER_RELEASED']),
+  /** How on order changed with the movement (negative: received or released); absent when it did not. */
+  onOrderDelta: z.number().optional(),
+  onOrderAfter: z.number().optional(),
   businessKey: z.string(),
   correlationId: z.string(),
 });

@@ -27,7 +27,7 @@ const REQUISITION_ROUTES = ROUTES.filter((r) => r.functionId === 'RequisitionApi
 
 export type RequisitionApiDependencies = Pick<
   ProcurementHandlerDependencies,
-  'procurement' | 'procurementConfig' | 'referenceData' | 'workflows' | 'waits' | 'events' | 'transactions' | 'audit' | 'clock'
+  'procurement' | 'procurementConfig' | 'referenceData' | 'inventory' | 'workflows' | 'waits' | 'events' | 'transactions' | 'audit' | 'clock'
 >;
 
 /** Builds the handler on the given ports. */

@@ -2,23 +2,29 @@
  * `POST /v1/usage-events`: a canonical JSON usage record, or FHIR R4 (Procedure, ChargeItem,
  * SupplyDelivery, or a Bundle of them) when the body has a `resourceType`. FHIR resources that do
  * not name their sending system or facility take them from the `X-Source-System` /
- * `X-Facility-Code` headers. Idempotent on sourceSystem + messageControlId of every message (or on
- * the `Idempotency-Key` header when given): a repeat answers the first answer and publishes nothing.
- * 202 `{ correlationId, messages, lines }`; 400 problem+json whose `location` is the JSON path.
+ * `X-Facility-Code` headers.
+ *
+ * Idempotent on a key bound to the authenticated client: client + `Idempotency-Key` header when
+ * given; else client + resource type, id and `meta.versionId` of every FHIR resource; else client +
+ * sourceSystem + recordId. The key is checked against a hash of the body: an exact repeat answers
+ * the first answer and publishes nothing; the same key with different content is refused with 422
+ * problem+json naming the key's field, counted (IdempotencyKeyReused) and recorded as a 'rejected'
+ * hop — never dropped. 202 `{ correlationId, messages, lines }`; 400 problem+json whose `location`
+ * is the JSON path.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ZodError } from 'zod';
 import type { UsageMessage } from '../../contracts/usage';
 import { awsDependencies } from '../adapters/aws/dependencies';
-import { parseFhirUsage } from '../adapters/fhir';
+import { fhirBusinessIdentity, parseFhirUsage } from '../adapters/fhir';
 import { parseUsageRecord } from '../adapters/usage-record';
-import { ValidationError } from '../domain/errors';
+import { IdempotencyKeyReusedError, ValidationError } from '../domain/errors';
 import { recordUsage, type RecordUsageResult } from '../domain/use-cases/record-usage';
 import { correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { actorOf, json, jsonBody } from './shared/http';
-import { asHemError, idempotentOperation } from './shared/idempotency';
+import { asHemError, payloadCheckedOperation, payloadHashOf, type CheckedIdempotencyKey } from './shared/idempotency';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
 import { count, logger, METRIC, traceAwsClient } from './shared/powertools';
 import { jsonPath } from './shared/validation';
@@ -57,10 +63,13 @@ const missingHeaderError = (
   return undefined;
 };
 
+/** Whether the body is FHIR (it has a `resourceType`). */
+const isFhir = (body: unknown): boolean => typeof body === 'object' && body !== null && !Array.isArray(body) && 'resourceType' in body;
+
 /** Parse the body into PHI-free usage messages (FHIR or canonical). */
 const parseBody = (body: unknown, event: APIGatewayProxyEvent, encounterKey: Uint8Array): UsageMessage[] => {
   try {
-    if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'resourceType' in body) {
+    if (isFhir(body)) {
       const sourceSystem = optionalHeader(event, 'X-Source-System');
       const facilityCode = optionalHeader(event, 'X-Facility-Code');
       try {
@@ -80,22 +89,34 @@ const parseBody = (body: unknown, event: APIGatewayProxyEvent, encounterKey: Uin
   }
 };
 
-/** The idempotency key: the header when given, else every message's business key. */
-const idempotencyKeyOf = (event: APIGatewayProxyEvent, messages: readonly UsageMessage[]): string => {
+/**
+ * The idempotency key, bound to the authenticated `clientId`: the `Idempotency-Key` header when
+ * given; else the FHIR business identity (type, id, meta.versionId); else every message's
+ * sourceSystem + recordId. With the hash of what the request says (the body; for FHIR also the
+ * headers that supply the sending system and facility).
+ */
+const idempotencyKeyOf = (event: APIGatewayProxyEvent, clientId: string, body: unknown, messages: readonly UsageMessage[]): CheckedIdempotencyKey => {
+  const fhir = isFhir(body);
+  const payloadHash = payloadHashOf(
+    fhir ? { body, sourceSystem: optionalHeader(event, 'X-Source-System'), facilityCode: optionalHeader(event, 'X-Facility-Code') } : { body },
+  );
   const header = optionalHeader(event, 'Idempotency-Key');
   if (header !== undefined) {
     if (!SANE_IDEMPOTENCY_KEY.test(header)) {
       throw new ValidationError('Idempotency-Key must be 1-128 letters, digits or ._:-', { location: 'Idempotency-Key' });
     }
-    return `usage|key|${header}`;
+    return { idempotencyKey: `usage|key|${JSON.stringify([clientId, header])}`, payloadHash, location: 'Idempotency-Key' };
   }
-  const keys = messages.map((m) => `${m.sourceSystem}|${m.messageControlId}`).sort();
-  return `usage|${keys.join(',')}`;
+  if (fhir) {
+    return { idempotencyKey: `usage|fhir|${JSON.stringify([clientId, ...fhirBusinessIdentity(body)])}`, payloadHash, location: 'meta.versionId' };
+  }
+  const keys = messages.map((m) => JSON.stringify([m.sourceSystem, m.facilityCode, m.messageControlId])).sort();
+  return { idempotencyKey: `usage|${JSON.stringify([clientId, ...keys])}`, payloadHash, location: 'recordId' };
 };
 
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: UsageIngestDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> => {
-  const accept = idempotentOperation<
+  const accept = payloadCheckedOperation<
     { messages: UsageMessage[]; correlationId: string; causationId: string; actor: string },
     RecordUsageResult
   >(deps.idempotencyStore, async (input) => {
@@ -108,10 +129,11 @@ export const makeHandler = (deps: UsageIngestDependencies): LambdaFunction<APIGa
     const correlationId = useCorrelationId(correlationIdOf(event));
     accept.registerLambdaContext(context);
     try {
-      const messages = parseBody(jsonBody(event), event, await deps.encounterKey.getKey());
-      const idempotencyKey = idempotencyKeyOf(event, messages);
+      const body = jsonBody(event);
+      const messages = parseBody(body, event, await deps.encounterKey.getKey());
+      const actor = actorOf(event);
       const result = await accept
-        .run({ idempotencyKey }, { messages, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor: actorOf(event) })
+        .run(idempotencyKeyOf(event, actor, body, messages), { messages, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor })
         .catch((e: unknown) => {
           throw asHemError(e);
         });
@@ -120,8 +142,9 @@ export const makeHandler = (deps: UsageIngestDependencies): LambdaFunction<APIGa
       }
       return json(202, result, result.correlationId);
     } catch (e) {
-      if (!(e instanceof ValidationError)) return problemFor(e, correlationId);
+      if (!(e instanceof ValidationError) && !(e instanceof IdempotencyKeyReusedError)) return problemFor(e, correlationId);
       count(METRIC.messagesRejected);
+      if (e instanceof IdempotencyKeyReusedError) count(METRIC.idempotencyKeyReused);
       try {
         await deps.transactions.record({
           correlationId,

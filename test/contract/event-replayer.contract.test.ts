@@ -80,8 +80,8 @@ describe('EventBridgeReplayer on moto', () => {
   });
 
   it('replays the archived events through the rules, marked with the replay name', async () => {
-    await publish('EPIC|ARCH|1', new Date('2026-11-20T09:00:00Z'));
-    await publish('EPIC|ARCH|2', new Date('2026-11-20T10:00:00Z'));
+    await publish('EPIC|NMC|ARCH|1', new Date('2026-11-20T09:00:00Z'));
+    await publish('EPIC|NMC|ARCH|2', new Date('2026-11-20T10:00:00Z'));
     expect((await drain()).length).toBe(2);
 
     const started = await replayer.startReplay({
@@ -94,7 +94,7 @@ describe('EventBridgeReplayer on moto', () => {
     expect(['STARTING', 'RUNNING', 'COMPLETED'].includes(started.state)).toBeTruthy();
 
     const replayed = await drain();
-    expect(replayed.map((e) => (e.detail as { idempotencyKey: string }).idempotencyKey).sort()).toStrictEqual(['EPIC|ARCH|1', 'EPIC|ARCH|2']);
+    expect(replayed.map((e) => (e.detail as { idempotencyKey: string }).idempotencyKey).sort()).toStrictEqual(['EPIC|NMC|ARCH|1', 'EPIC|NMC|ARCH|2']);
     expect(replayed.every((e) => e['replay-name'] === 'hem-contract-1')).toBeTruthy();
   });
 

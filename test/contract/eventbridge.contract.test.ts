@@ -76,8 +76,8 @@ describe('EventBridgePublisher on moto', () => {
 
   it('delivers what the rule matches to its SQS target, with source, detail-type and detail intact', async () => {
     const publisher = new EventBridgePublisher({ client: eventBridge, eventBusName: BUS });
-    const posted = costPosted('EPIC|MSG1|1');
-    await publisher.publish([posted, positionChanged('EPIC|MSG1|1')]);
+    const posted = costPosted('EPIC|NMC|MSG1|1');
+    await publisher.publish([posted, positionChanged('EPIC|NMC|MSG1|1')]);
     const delivered = await drain();
     expect(delivered.length).toBe(1);
     expect(delivered[0]?.source).toBe('hem.finance');
@@ -87,16 +87,16 @@ describe('EventBridgePublisher on moto', () => {
 
   it('publishes 12 events in two PutEvents calls and every one arrives', async () => {
     const publisher = new EventBridgePublisher({ client: eventBridge, eventBusName: BUS });
-    await publisher.publish(Array.from({ length: 12 }, (_, i) => costPosted(`EPIC|BULK${i}|1`)));
+    await publisher.publish(Array.from({ length: 12 }, (_, i) => costPosted(`EPIC|NMC|BULK${i}|1`)));
     const keys = (await drain()).map((e) => String(e.detail.idempotencyKey)).sort();
-    expect(keys).toStrictEqual(Array.from({ length: 12 }, (_, i) => `EPIC|BULK${i}|1`).sort());
+    expect(keys).toStrictEqual(Array.from({ length: 12 }, (_, i) => `EPIC|NMC|BULK${i}|1`).sort());
   });
 
   it('puts nothing on the bus when one event of the batch is invalid', async () => {
     const publisher = new EventBridgePublisher({ client: eventBridge, eventBusName: BUS });
-    const bad = costPosted('EPIC|BAD|1');
+    const bad = costPosted('EPIC|NMC|BAD|1');
     bad.detail = { ...bad.detail, currency: 'DOLLARS' };
-    await expect(publisher.publish([costPosted('EPIC|GOOD|1'), bad])).rejects.toThrow(ValidationError);
+    await expect(publisher.publish([costPosted('EPIC|NMC|GOOD|1'), bad])).rejects.toThrow(ValidationError);
     expect(await drain()).toStrictEqual([]);
   });
 });

@@ -104,12 +104,12 @@ describe('Secrets Manager and the Lambda composition root on moto', () => {
         await deps.referenceData.load(referenceDataSet(2));
         expect((await deps.referenceData.getItem('ITM-10002'))?.itemId).toBe('ITM-10002');
         await deps.inventory.initialisePosition(openingPosition('NMC-OR', 'ITM-10001', 60));
-        const outcome = usageOutcome(openingPosition('NMC-OR', 'ITM-10001', 60), 'EPIC|WIRED|1', 3);
+        const outcome = usageOutcome(openingPosition('NMC-OR', 'ITM-10001', 60), 'EPIC|NMC|WIRED|1', 3);
         expect((await deps.inventory.applyMovement(0, outcome)).applied).toBe(true);
         expect((await deps.audit.append({ actor: 'test', action: 'WIRED', entity: 'E#1', correlationId: 'c', payload: {} })).seq).toBe(1);
         await deps.events.publish([outcome.costPosting]);
         const delivered = await sqs.send(new ReceiveMessageCommand({ QueueUrl: targetUrl, WaitTimeSeconds: 0 }));
-        expect(JSON.parse(delivered.Messages?.[0]?.Body ?? '{}').detail.idempotencyKey).toBe('EPIC|WIRED|1');
+        expect(JSON.parse(delivered.Messages?.[0]?.Body ?? '{}').detail.idempotencyKey).toBe('EPIC|NMC|WIRED|1');
         expect(await deps.deadLetterQueues.list()).toStrictEqual([{ name: 'wired-target-dlq', sourceQueue: 'wired-target', depth: 0 }]);
         expect(Buffer.from(await deps.encounterKey.getKey()).toString('utf8')).toBe(KEY_TEXT);
         expect(createdAwsClients().sort()).toStrictEqual(['dynamodb', 'eventbridge', 'secretsmanager', 'sqs']);

@@ -37,7 +37,7 @@ const BUS = 'hem-contract';
 const eventBridgeFailure = (n: number): SendMessageCommand =>
   new SendMessageCommand({
     QueueUrl: dlqUrl,
-    MessageBody: JSON.stringify({ 'detail-type': 'CostPosted', source: 'hem.finance', detail: { idempotencyKey: `EPIC|MSG${n}|1` } }),
+    MessageBody: JSON.stringify({ 'detail-type': 'CostPosted', source: 'hem.finance', detail: { idempotencyKey: `EPIC|NMC|MSG${n}|1` } }),
     MessageAttributes: {
       ERROR_CODE: { DataType: 'String', StringValue: 'SQS_TARGET_ERROR' },
       ERROR_MESSAGE: { DataType: 'String', StringValue: 'target unavailable' },
@@ -153,7 +153,7 @@ describe('SqsDeadLetterQueues on moto', () => {
     expect(await depth(dlqUrl)).toBe(0);
     const back = await receiveAll(sourceUrl);
     expect(back.length).toBe(23);
-    expect(back.map((m) => JSON.parse(m.body).detail.idempotencyKey).sort()).toStrictEqual(Array.from({ length: 23 }, (_, i) => `EPIC|MSG${i}|1`).sort());
+    expect(back.map((m) => JSON.parse(m.body).detail.idempotencyKey).sort()).toStrictEqual(Array.from({ length: 23 }, (_, i) => `EPIC|NMC|MSG${i}|1`).sort());
     expect(back.every((m) => m.attributes.ERROR_CODE === 'SQS_TARGET_ERROR')).toBeTruthy();
   });
 
@@ -175,7 +175,7 @@ describe('SqsDeadLetterQueues on moto', () => {
   });
 
   it('redrives a rule-target DLQ by re-publishing its events to the bus, which routes them again intact', async () => {
-    const events = [1, 2, 3].map((n) => deadLetteredEvent(`EPIC|BUS${n}|1`));
+    const events = [1, 2, 3].map((n) => deadLetteredEvent(`EPIC|NMC|BUS${n}|1`));
     for (const event of events) {
       await sqs.send(
         new SendMessageCommand({
@@ -200,7 +200,7 @@ describe('SqsDeadLetterQueues on moto', () => {
   });
 
   it('leaves a body that is not an EventBridge event in the DLQ and reports it', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: ruleDlqUrl, MessageBody: JSON.stringify(deadLetteredEvent('EPIC|BUS9|1')) }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: ruleDlqUrl, MessageBody: JSON.stringify(deadLetteredEvent('EPIC|NMC|BUS9|1')) }));
     await sqs.send(new SendMessageCommand({ QueueUrl: ruleDlqUrl, MessageBody: 'not an event' }));
     await expect(dlqs.redrive('cost-postings-to-finance-dlq')).rejects.toThrow(expect.toSatisfy((e: unknown) => e instanceof InfrastructureError && e.details.moved === 1 && e.details.failed === 1));
     expect((await receiveAll(routedUrl)).length).toBe(1);

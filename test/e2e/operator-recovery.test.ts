@@ -64,7 +64,7 @@ describe('operator recovery on the local runtime', () => {
     const id = controlId();
     const [gauzeBefore, sutureBefore] = [await position(rt, ehr, 'NMC-OR', 'ITM-10008'), await position(rt, ehr, 'NMC-OR', 'ITM-10009')];
     // Line 1 applies; line 2's inventory write keeps failing until the "outage" ends.
-    const restore = failInventoryWrites(rt, `EPIC|${id}|2`);
+    const restore = failInventoryWrites(rt, `EPIC|NMC|${id}|2`);
     try {
       const res = await postHl7(rt, ehr, dftP03({ controlId: id, lines: [{ chargeCode: 'CHG-100008', quantity: 2 }, { chargeCode: 'CHG-100009', quantity: 3 }] }));
       expect(res.ack).toMatch(/^MSA\|AA\|/m);
@@ -104,8 +104,8 @@ describe('operator recovery on the local runtime', () => {
     const suture = await position(rt, ehr, 'NMC-OR', 'ITM-10009');
     expect(gauze.onHand).toBe(gauzeBefore.onHand - 2);
     expect(suture.onHand).toBe(sutureBefore.onHand - 3);
-    expect(gauze.movements.filter((m) => m.businessKey === `EPIC|${id}|1`).length).toBe(1);
-    expect(suture.movements.filter((m) => m.businessKey === `EPIC|${id}|2`).length).toBe(1);
+    expect(gauze.movements.filter((m) => m.businessKey === `EPIC|NMC|${id}|1`).length).toBe(1);
+    expect(suture.movements.filter((m) => m.businessKey === `EPIC|NMC|${id}|2`).length).toBe(1);
     const posted = (await financeJournal(rt)).filter((l) => l.idempotencyKey.includes(id));
     expect(posted.length).toBe(2);
     const list = await opsCall<{ queues: DlqView[] }>(rt, 'GET', '/v1/ops/dlqs');
@@ -136,7 +136,7 @@ describe('operator recovery on the local runtime', () => {
     const after = await position(rt, ehr, 'NMC-OR', 'ITM-10010');
     expect(after.onHand).toBe(before.onHand);
     expect(after.onOrder).toBe(before.onOrder);
-    expect(after.movements.filter((m) => m.businessKey === `EPIC|${id}|1`).length).toBe(1);
+    expect(after.movements.filter((m) => m.businessKey === `EPIC|NMC|${id}|1`).length).toBe(1);
     expect((await financeJournal(rt)).filter((l) => l.idempotencyKey.includes(id)).length).toBe(1);
   });
 

@@ -323,8 +323,9 @@ describe('procure to pay on the local runtime', () => {
       expect(acks.length > 0).toBeTruthy();
       answers.set(path.basename(file), acks);
     }
-    expect(answers.get('medline_855_5010.edi')).toStrictEqual([{ kind: '999', codes: ['A'] }]);
-    expect(answers.get('medline_856_4010.edi')).toStrictEqual([{ kind: '997', codes: ['A'] }]);
+    // The samples name HEM-PO-000123/124, which are not Medline's POs here: rejected set by set (#12).
+    expect(answers.get('medline_855_5010.edi')).toStrictEqual([{ kind: '999', codes: ['R'] }]);
+    expect(answers.get('medline_856_4010.edi')).toStrictEqual([{ kind: '997', codes: ['R'] }]);
     expect(answers.get('medline_855_bad_se_count.edi')).toStrictEqual([{ kind: '999', codes: ['R'] }]);
     expect(answers.get('medline_810_bad_iea_control.edi')).toStrictEqual([{ kind: 'TA1', codes: ['R'] }]);
   });
@@ -366,6 +367,28 @@ describe('procure to pay on the local runtime', () => {
     expect(!JSON.stringify(foreign.body).includes('SUP-MEDLINE')).toBeTruthy();
     expect((await purchaseOrder(rt, medline, medlinePo)).status).toBe(200);
     expect((await purchaseOrder(rt, owens, replenishmentPo)).status).toBe(200);
+  });
+
+  it("rejects an 810 a supplier sends on another supplier's PO (IK5 R on BIG04) and stores no invoice on that PO", async () => {
+    expect(medlinePo !== '').toBeTruthy();
+    const victim = await purchaseOrder(rt, ap, medlinePo);
+    expect(victim.status).toBe(200);
+    const invoiceNumber = `INV-X-${controlId().slice(0, 10)}`;
+    const x12 = supplierInvoice810({
+      isaId: 'CARDINAL',
+      controlNumber: 100_000_000 + Math.floor(Math.random() * 800_000_000),
+      invoiceNumber,
+      poNumber: medlinePo,
+      lines: victim.body.purchaseOrder.lines,
+    });
+    const answer = await postX12(rt, cardinal, x12);
+    expect(answer.status).toBe(200);
+    expect(readAcks(answer.text)).toStrictEqual([{ kind: '999', codes: ['R'] }]);
+    expect(answer.text).toContain(`IK4*4*324*7*${medlinePo}`);
+    await rt.whenIdle();
+    const list = await getJson<{ invoices: InvoiceView[] }>(rt, ap, '/v1/invoices?limit=500');
+    expect(list.status).toBe(200);
+    expect(list.body.invoices.filter((i) => i.invoiceNumber === invoiceNumber)).toStrictEqual([]);
   });
 
   it('keeps a requisition over the auto-approval limit waiting until an approver decides, then orders it', async () => {

@@ -72,7 +72,7 @@ describe('usage to replenishment on the local runtime', () => {
       expect(p.onHand).toBe(before.onHand - 5);
       return p;
     });
-    expect(after.movements.some((m) => m.delta === -5 && m.businessKey === `EPIC|${id}|1`)).toBeTruthy();
+    expect(after.movements.some((m) => m.delta === -5 && m.businessKey === `EPIC|NMC|${id}|1`)).toBeTruthy();
 
     const journal = await eventually(async () => {
       const lines = (await financeJournal(rt)).filter((l) => l.idempotencyKey.includes(id));
@@ -100,7 +100,7 @@ describe('usage to replenishment on the local runtime', () => {
     await rt.whenIdle();
     const afterFirst = await eventually(async () => {
       const p = await position(rt, ehr, 'NMC-OR', 'ITM-10001');
-      expect(p.movements.some((m) => m.businessKey === `EPIC|${id}|1`)).toBeTruthy();
+      expect(p.movements.some((m) => m.businessKey === `EPIC|NMC|${id}|1`)).toBeTruthy();
       return p;
     });
     const second = await postHl7(rt, ehr, msg);
@@ -159,7 +159,7 @@ describe('usage to replenishment on the local runtime', () => {
     const exception = await eventually(async () => {
       const list = await opsCall<{ exceptions: { exceptionId: string; businessKey: string; reasons: string[] }[] }>(rt, 'GET', '/v1/ops/exceptions?status=OPEN');
       expect(list.status).toBe(200);
-      const found = list.body.exceptions.find((e) => e.businessKey === `EPIC|${id}|1`);
+      const found = list.body.exceptions.find((e) => e.businessKey === `EPIC|NMC|${id}|1`);
       expectTruthy(found);
       return found;
     });

@@ -576,7 +576,7 @@ export const sampleUsage = (overrides: Partial<UsageMessage> = {}): UsageMessage
  * to CC-NMC-OR / GL 6100-100, with the message's encounterRef. Override anything.
  */
 export const mappedUsageLine = (overrides: Partial<MappedUsageLine> = {}): MappedUsageLine => ({
-  businessKey: 'EPIC|MSG00001|1',
+  businessKey: 'EPIC|NMC|MSG00001|1',
   correlationId: 'corr-1',
   causationId: 'evt-1',
   sourceSystem: 'EPIC',
@@ -600,7 +600,7 @@ const detailEnvelope = (detailType: EventDetailType): EventEnvelope => ({
   version: '1',
   correlationId: 'corr-1',
   causationId: 'evt-1',
-  idempotencyKey: `EPIC|MSG00001|1#${detailType}`,
+  idempotencyKey: `EPIC|NMC|MSG00001|1#${detailType}`,
   occurredAt: '2025-03-14T09:30:00.000Z',
 });
 

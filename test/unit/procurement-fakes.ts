@@ -27,6 +27,7 @@ import type {
   ErpGateway,
   ProcurementConfig,
   ProcurementRepository,
+  PurchaseOrderMatchGuard,
   SupplierNetwork,
   WaitRegistry,
   WorkflowControl,
@@ -57,6 +58,8 @@ export class InMemoryProcurementRepository implements ProcurementRepository {
   readonly purchaseOrders = new Map<string, { po: PurchaseOrder; version: number }>();
   readonly receipts = new Map<string, Receipt>();
   readonly invoices = new Map<string, { invoice: Invoice; invoiceCase: InvoiceCase; version: number }>();
+  /** Per PO, the match sequence guarded saves of its invoice cases move on. */
+  readonly matchSequences = new Map<string, number>();
   /** Every savePurchaseOrder call, including the rejected ones. */
   purchaseOrderSaves = 0;
   #poCollisions = 0;
@@ -165,9 +168,16 @@ export class InMemoryProcurementRepository implements ProcurementRepository {
     return this.#list((c) => c.status === status, limit, 'oldest');
   }
 
-  async saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number): Promise<void> {
+  async getPurchaseOrderMatchSequence(poNumber: string): Promise<number> {
+    return this.matchSequences.get(poNumber) ?? 0;
+  }
+
+  async saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number, matchGuard?: PurchaseOrderMatchGuard): Promise<void> {
     const stored = this.invoices.get(invoiceCase.caseId);
     if (stored === undefined) throw new NotFoundError(`no invoice case ${invoiceCase.caseId}`);
+    if (matchGuard !== undefined && (this.matchSequences.get(matchGuard.poNumber) ?? 0) !== matchGuard.expectedSequence) {
+      throw new ConcurrencyError(`an invoice of purchase order ${matchGuard.poNumber} was decided since it was read`);
+    }
     if (this.#caseCollisions > 0) {
       this.#caseCollisions -= 1;
       stored.version += 1;
@@ -175,6 +185,7 @@ export class InMemoryProcurementRepository implements ProcurementRepository {
     }
     if (stored.version !== expectedVersion) throw new ConcurrencyError(`invoice case ${invoiceCase.caseId} moved since it was read`);
     this.invoices.set(invoiceCase.caseId, { invoice: stored.invoice, invoiceCase: copy(invoiceCase), version: expectedVersion + 1 });
+    if (matchGuard !== undefined) this.matchSequences.set(matchGuard.poNumber, matchGuard.expectedSequence + 1);
   }
 
   /** The next `n` savePurchaseOrder calls collide with a simulated concurrent writer. */

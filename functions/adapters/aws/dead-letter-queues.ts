@@ -16,12 +16,17 @@
  * idempotent) and never loses a message. On the queue path, message attributes (EventBridge's
  * ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN) travel with the message.
  *
+ * ERROR_CODE / ERROR_MESSAGE are read back through `safeDeadLetterAttributes`: a code and a one-line
+ * message, never a stack trace or file path (a workflow's ERROR_MESSAGE is the Step Functions
+ * `Cause`, which for a Lambda failure holds its stack trace).
+ *
  * `peek` receives with VisibilityTimeout 0, so the messages stay visible to everyone; it does
  * increment their receive count (SQS has no read-only look).
  */
 import type { Message, SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ConflictError, HemError, InfrastructureError, NotFoundError } from '../../domain/errors';
+import { safeDeadLetterAttributes } from '../../domain/dead-letter-error';
 import type { DeadLetterMessage, DeadLetterQueues } from '../../domain/ports';
 
 /** Where a DLQ's messages go back to. */
@@ -327,6 +332,6 @@ const toDeadLetterMessage = (message: Message): DeadLetterMessage => {
     body: message.Body ?? '',
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: Number.isFinite(sentTimestamp) ? new Date(sentTimestamp).toISOString() : '',
-    attributes,
+    attributes: safeDeadLetterAttributes(attributes),
   };
 };

@@ -13,6 +13,7 @@
  * | Invoice (as received)  | `INVOICE#<caseId>`        | `INVOICE`             | `SUPPLIER_INVOICE#<supplierId>` | `<createdAt>#<caseId>`  |
  * | Invoice case           | `INVOICE#<caseId>`        | `CASE`                | `INVOICE_STATUS#<status>`       | `<createdAt>#<caseId>`  |
  * | Invoice of a PO (link) | `PO#<poNumber>`           | `INVOICE#<caseId>`    |                                 |                         |
+ * | PO match sequence      | `PO#<poNumber>`           | `MATCH_SEQUENCE`      |                                 |                         |
  *
  * - Requisitions are unique on `externalRef`: `createRequisition` puts the guard item (holding the
  *   requisition id) and the requisition in ONE TransactWriteItems, both conditional on
@@ -28,6 +29,10 @@
  *   query the index and fetch the other half with BatchGetItem. GSI reads are eventually consistent.
  *   An invoice naming a PO also puts a link item in the PO's partition (same transaction), so
  *   `listInvoicesOfPurchaseOrder` is one consistent Query plus one consistent read per invoice.
+ * - Matches of one PO's invoices are serialised: a guarded `saveInvoiceCase` writes the case and
+ *   moves the PO's match sequence item on by one in ONE TransactWriteItems, conditional on both the
+ *   case version and the sequence read before the PO's invoices were. Its own item, not the PO's
+ *   `version`: receipts and 855s saving the PO must not make matches retry, nor the reverse.
  *
  * Nothing here expires: procurement records are business records (retention is the table's policy).
  */
@@ -35,7 +40,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCom
 import type { DynamoDBDocumentClient, PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Invoice, InvoiceCase, PurchaseOrder, Receipt, Requisition } from '../../../contracts/procurement';
 import { ConcurrencyError, InfrastructureError, NotFoundError } from '../../domain/errors';
-import type { ProcurementRepository } from '../../domain/procurement-ports';
+import type { ProcurementRepository, PurchaseOrderMatchGuard } from '../../domain/procurement-ports';
 import { isConditionalCheckFailed, queryAll, stripAttributes, toInfrastructureError } from './dynamo-support';
 import type { DynamoItem, TableKey } from './dynamo-support';
 import { jitteredDelay, sleep } from './retry';
@@ -53,6 +58,7 @@ export const procurementKeys = {
   invoicesOfSupplier: (supplierId: string): string => `SUPPLIER_INVOICE#${supplierId}`,
   invoiceOfPurchaseOrder: (poNumber: string, caseId: string): TableKey => ({ pk: `PO#${poNumber}`, sk: `INVOICE#${caseId}` }),
   invoiceCasesByStatus: (status: InvoiceCase['status']): string => `INVOICE_STATUS#${status}`,
+  matchSequence: (poNumber: string): TableKey => ({ pk: `PO#${poNumber}`, sk: 'MATCH_SEQUENCE' }),
 } as const;
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entityType', 'version'] as const;
@@ -249,8 +255,64 @@ export class DynamoProcurementRepository implements ProcurementRepository {
     return this.#withOtherHalves(await this.#queryIndex(procurementKeys.invoiceCasesByStatus(status), true, limit), 'CASE');
   }
 
-  async saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number): Promise<void> {
-    await this.#saveVersioned(this.#caseItem(invoiceCase), expectedVersion, `invoice case ${invoiceCase.caseId}`, { caseId: invoiceCase.caseId });
+  async saveInvoiceCase(invoiceCase: InvoiceCase, expectedVersion: number, matchGuard?: PurchaseOrderMatchGuard): Promise<void> {
+    const subject = `invoice case ${invoiceCase.caseId}`;
+    if (matchGuard === undefined) {
+      await this.#saveVersioned(this.#caseItem(invoiceCase), expectedVersion, subject, { caseId: invoiceCase.caseId });
+      return;
+    }
+    const sequenceCondition =
+      matchGuard.expectedSequence === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk) OR #seq = :expectedSequence' }
+        : { ConditionExpression: '#seq = :expectedSequence' };
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#tableName,
+                Item: { ...this.#caseItem(invoiceCase), version: expectedVersion + 1 },
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              },
+            },
+            {
+              Update: {
+                TableName: this.#tableName,
+                Key: procurementKeys.matchSequence(matchGuard.poNumber),
+                UpdateExpression: 'SET #seq = :nextSequence, entityType = :entityType',
+                ...sequenceCondition,
+                ExpressionAttributeNames: { '#seq': 'matchSequence' },
+                ExpressionAttributeValues: {
+                  ':expectedSequence': matchGuard.expectedSequence,
+                  ':nextSequence': matchGuard.expectedSequence + 1,
+                  ':entityType': 'PurchaseOrderMatchSequence',
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes === undefined || !codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
+        throw toInfrastructureError('TransactWriteItems', this.#tableName, error);
+      }
+      if (codes[0] === 'ConditionalCheckFailed' && (await this.#get(procurementKeys.invoiceCase(invoiceCase.caseId))) === undefined) {
+        throw new NotFoundError(`${subject} not found`, { details: { caseId: invoiceCase.caseId } });
+      }
+      // The case moved, or another invoice of the PO was decided since it was read: re-read and re-match.
+      throw new ConcurrencyError(`${subject} or an invoice of purchase order ${matchGuard.poNumber} moved since it was read`, {
+        details: { caseId: invoiceCase.caseId, poNumber: matchGuard.poNumber },
+        cause: error,
+      });
+    }
+  }
+
+  async getPurchaseOrderMatchSequence(poNumber: string): Promise<number> {
+    const item = await this.#get(procurementKeys.matchSequence(poNumber));
+    return item === undefined ? 0 : Number(item.matchSequence);
   }
 
   /**

@@ -21,6 +21,7 @@
  * (e.g. a freight charge that was not accepted), so the lines always add up to InvoiceAmount.
  */
 import type { Invoice, PurchaseOrder, Receipt } from '../../../contracts/procurement';
+import { amountInCents } from '../../domain/costing';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../domain/errors';
 import type { ErpGateway } from '../../domain/procurement-ports';
 import { requestWithRetries, type HttpRetryOptions } from './http-retry';
@@ -35,7 +36,11 @@ export interface HttpErpGatewayOptions extends HttpRetryOptions {
   supplierSite?: string;
 }
 
-const cents = (value: number): number => Math.round(value * 100) / 100;
+/** An amount in integer cents, exact and half away from zero (never `Math.round(x * 100)`: 1.005 × 100 is 100.4999…). */
+const centsOf = (value: number): number => amountInCents(1, value);
+
+/** An amount rounded to the cent, exact and half away from zero (-0.005 → -0.01, not -0). */
+const cents = (value: number): number => centsOf(value) / 100;
 
 const CHARGE_LINE_TYPE: Record<Invoice['charges'][number]['type'], 'Freight' | 'Tax' | 'Miscellaneous'> = {
   FREIGHT: 'Freight',
@@ -87,7 +92,7 @@ export const erpReceiptBody = (receipt: Receipt): Record<string, unknown> => ({
 /** The Fusion body of a payables invoice for `approvedAmount`. */
 export const erpInvoiceBody = (invoice: Invoice, approvedAmount: number): Record<string, unknown> => {
   const lines: Record<string, unknown>[] = invoice.lines.map((line) => {
-    const consistent = Math.abs(line.quantity * line.unitPrice - line.amount) <= 0.01;
+    const consistent = Math.abs(amountInCents(line.quantity, line.unitPrice) - centsOf(line.amount)) <= 1;
     return {
       LineNumber: line.lineNumber,
       LineType: 'Item',
@@ -104,8 +109,9 @@ export const erpInvoiceBody = (invoice: Invoice, approvedAmount: number): Record
     lines.push({ LineNumber: next, LineType: CHARGE_LINE_TYPE[charge.type], LineAmount: cents(charge.amount), Description: charge.type });
     next += 1;
   }
-  const sum = cents(lines.reduce((total, line) => total + (line.LineAmount as number), 0));
-  const adjustment = cents(approvedAmount - sum);
+  // Summed in integer cents: float sums of amounts drift (0.1 + 0.2 ≠ 0.3) and would invent adjustments.
+  const sumCents = lines.reduce((total, line) => total + centsOf(line.LineAmount as number), 0);
+  const adjustment = (centsOf(approvedAmount) - sumCents) / 100 + 0;
   if (adjustment !== 0) {
     lines.push({ LineNumber: next, LineType: 'Miscellaneous', LineAmount: adjustment, Description: 'Adjustment to the approved amount' });
   }

@@ -25,12 +25,15 @@
  * Medication or Substance its `code`. References resolve to `contained` resources (`#id`) or to
  * other entries of the same Bundle (by `fullUrl` or `Type/id`).
  *
+ * Bounds (`contracts/usage.ts`): quantities finite, non-zero, at most 100000 in magnitude with at
+ * most 3 decimals; at most 100 supply lines per resource and 100 entries per Bundle.
+ *
  * Never read: `subject`, `patient`, `performer`, `recorder`, `asserter`, `note`, `text`, names,
  * addresses, telecoms — and since zod strips unknown keys they do not exist after validation.
  */
 import type { z } from 'zod';
 import type { ItemRef, UsageLine, UsageMessage } from '../../../contracts/usage';
-import { UsageMessageSchema } from '../../../contracts/usage';
+import { MAX_FHIR_BUNDLE_ENTRIES, MAX_INGEST_USAGE_LINES, UsageMessageSchema, usageQuantityProblem } from '../../../contracts/usage';
 import { DataError } from '../../domain/errors';
 import { encounterRef } from '../../domain/encounter-ref';
 import { isoFromEpochMillis } from '../hl7v2/datetime';
@@ -69,7 +72,7 @@ export const FHIR_SYSTEMS = {
 const SUPPORTED_TYPES = new Set(['Procedure', 'ChargeItem', 'SupplyDelivery']);
 const SUPPORTED_BUNDLE_TYPES = new Set(['transaction', 'batch', 'collection']);
 const GTIN_DIGITS = /^(?:\d{8}|\d{12,14})$/;
-const MAX_LINES = 500;
+const MAX_LINES = MAX_INGEST_USAGE_LINES;
 
 /** Where the resource sits in the body, and what it can see: the Bundle's entries, for references. */
 interface Scope {
@@ -252,7 +255,9 @@ interface Draft {
 
 const quantityOf = (quantity: Pick<Quantity, 'value' | 'unit' | 'code'> | undefined, location: string): { quantity: number; uom?: string } => {
   const value = quantity?.value ?? 1;
-  if (value === 0 || !Number.isFinite(value)) throw dataError(`${location}.value`, 'quantity must be a non-zero number');
+  // Finite, non-zero, at most MAX_USAGE_QUANTITY, at most 3 decimals (contracts/usage.ts).
+  const problem = usageQuantityProblem(value);
+  if (problem !== undefined) throw dataError(`${location}.value`, problem);
   const uom = (quantity?.code ?? quantity?.unit)?.trim();
   if (uom !== undefined && uom.length > 16) throw dataError(location, 'unit of measure is longer than 16 characters');
   return uom === undefined || uom === '' ? { quantity: value } : { quantity: value, uom };
@@ -473,6 +478,7 @@ export function parseFhirUsage(body: unknown, options: ParseFhirUsageOptions): U
   const bundle = parseWith(BundleSchema, body, 'Bundle');
   if (!SUPPORTED_BUNDLE_TYPES.has(bundle.type)) throw dataError('Bundle.type', 'must be transaction, batch or collection');
   const entries = bundle.entry ?? [];
+  if (entries.length > MAX_FHIR_BUNDLE_ENTRIES) throw dataError('Bundle.entry', `holds more than ${MAX_FHIR_BUNDLE_ENTRIES} entries: at most ${MAX_FHIR_BUNDLE_ENTRIES} per Bundle`);
   const messages: UsageMessage[] = [];
   entries.forEach((entry, index) => {
     if (entry.resource === undefined) return;
@@ -488,4 +494,28 @@ export function parseFhirUsage(body: unknown, options: ParseFhirUsageOptions): U
   });
   if (messages.length === 0) throw dataError('Bundle.entry', 'holds no Procedure, ChargeItem or SupplyDelivery');
   return messages;
+}
+
+/** `resourceType`, `id` and `meta.versionId` of a raw resource, when it has them. */
+const versionedIdOf = (resource: unknown): string => {
+  const r = (typeof resource === 'object' && resource !== null ? resource : {}) as { resourceType?: unknown; id?: unknown; meta?: { versionId?: unknown } };
+  const part = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return JSON.stringify([part(r.resourceType), part(r.id), part(r.meta?.versionId)]);
+};
+
+/**
+ * The FHIR business identity of a body `parseFhirUsage` accepted, for idempotency: resource type,
+ * id and `meta.versionId` of the body (a Bundle's own) and of every supported resource in a Bundle.
+ * A new version of a resource is a new identity; the same version with other content is a reused key.
+ */
+export function fhirBusinessIdentity(body: unknown): string[] {
+  const ids = [versionedIdOf(body)];
+  const head = body as { resourceType?: unknown; entry?: unknown };
+  if (head.resourceType === 'Bundle' && Array.isArray(head.entry)) {
+    for (const entry of head.entry as { resource?: unknown }[]) {
+      const resource = entry?.resource as { resourceType?: unknown } | undefined;
+      if (typeof resource?.resourceType === 'string' && SUPPORTED_TYPES.has(resource.resourceType)) ids.push(versionedIdOf(resource));
+    }
+  }
+  return ids;
 }

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hl7Context, Hl7Message, Hl7Segment } from '@medplum/core';
-import { UnparseableMessageError, ValidationError } from '../../domain/errors';
+import { IdempotencyKeyReusedError, UnparseableMessageError, ValidationError } from '../../domain/errors';
 import { HL7_ERROR_TEXT, Hl7ErrorCode, escapeHl7, parseHl7Location, readHl7Message } from './message';
 
 /** The acknowledgment codes HEM sends (original mode). */
@@ -135,17 +135,25 @@ export function buildHl7Ack(request: string | undefined, result: Hl7AckResult, n
   return `${new Hl7Message(segments, context).toString()}\r`;
 }
 
+/** MSA-3 of a message whose control id was already used for other content. */
+export const CONTROL_ID_REUSED_TEXT = 'control id reused with different content';
+
 /**
- * Maps a thrown value to the ACK outcome: an unparseable message is rejected (AR); a DataError or
- * other ValidationError is an application error (AE) naming its location and table 0357 code;
- * anything else is AE 207 "application internal error" without internals.
+ * Maps a thrown value to the ACK outcome: an unparseable message, or one over a cap
+ * (`details.hl7AckCode` 'AR'), is rejected (AR); a DataError or other ValidationError is an
+ * application error (AE) naming its location and table 0357 code; a control id reused with other
+ * content is AR 205 naming MSH-10; anything else is AE 207 "application internal error" without
+ * internals.
  */
 export function hl7ErrorFor(e: unknown): { code: 'AE' | 'AR'; error: Hl7AckError } {
+  if (e instanceof IdempotencyKeyReusedError) {
+    return { code: 'AR', error: { message: CONTROL_ID_REUSED_TEXT, location: 'MSH-10', hl7ErrorCode: Hl7ErrorCode.DuplicateKeyIdentifier } };
+  }
   if (e instanceof ValidationError) {
     const declared = e.details['hl7ErrorCode'];
     const fallback = e instanceof UnparseableMessageError ? Hl7ErrorCode.SegmentSequenceError : Hl7ErrorCode.DataTypeError;
     return {
-      code: e instanceof UnparseableMessageError ? 'AR' : 'AE',
+      code: e instanceof UnparseableMessageError || e.details['hl7AckCode'] === 'AR' ? 'AR' : 'AE',
       error: {
         message: e.message,
         ...(e.location === undefined ? {} : { location: e.location }),

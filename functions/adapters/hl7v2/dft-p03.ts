@@ -26,6 +26,9 @@
  * own unit cost), FT1-16 (assigned patient location), FT1-19 (diagnoses), FT1-20/21/24 (people),
  * FT1-25/26 (CPT and modifiers; PR1-3 is the procedure code), FT1-34 (item number, v2.6+).
  *
+ * Bounds (`contracts/usage.ts`): FT1-10 must be finite, non-zero, at most 100000 in magnitude, with
+ * at most 3 decimals (AE naming FT1-10); at most 100 FT1 segments per message (AR naming the cap).
+ *
  * Credits: FT1-6 `CD`/`CR`/`CREDIT`, or a negative FT1-10, give a `CREDIT` line whose quantity is
  * negative (the canonical sign convention); `CG`/`CH`/`CHARGE` give a `CHARGE` line. Other table
  * 0017 values (payments, adjustments) are not supply usage and are refused.
@@ -35,7 +38,7 @@
  * never values.
  */
 import type { Hl7Context, Hl7Field, Hl7Segment } from '@medplum/core';
-import { UsageMessageSchema } from '../../../contracts/usage';
+import { MAX_INGEST_USAGE_LINES, UsageMessageSchema, usageQuantityProblem } from '../../../contracts/usage';
 import type { UsageLine, UsageMessage } from '../../../contracts/usage';
 import { DataError } from '../../domain/errors';
 import { encounterRef } from '../../domain/encounter-ref';
@@ -58,7 +61,7 @@ const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 const GTIN = /^(?:\d{8}|\d{12,14})$/;
 const DIGITS = /^\d+$/;
 const SENDER_OFFSET = /[+-]\d{4}$/;
-const MAX_LINES = 500;
+const MAX_LINES = MAX_INGEST_USAGE_LINES;
 
 const CHARGE_TYPES = new Set(['CG', 'CH', 'CHARGE']);
 const CREDIT_TYPES = new Set(['CD', 'CR', 'CREDIT']);
@@ -156,8 +159,11 @@ const readLine = (ft1: Hl7Segment, sequence: number, context: Hl7Context, servic
   let quantity = 1;
   if (quantityText !== '') {
     quantity = NUMERIC.test(quantityText) ? Number(quantityText) : Number.NaN;
-    if (!Number.isFinite(quantity)) throw fail('FT1', sequence, 10, Hl7ErrorCode.DataTypeError, 'quantity is not a number');
+    if (Number.isNaN(quantity)) throw fail('FT1', sequence, 10, Hl7ErrorCode.DataTypeError, 'quantity is not a number');
     if (quantity === 0) throw fail('FT1', sequence, 10, Hl7ErrorCode.DataTypeError, 'quantity must not be zero');
+    // Finite, at most MAX_USAGE_QUANTITY, at most 3 decimals: what the workflow can store.
+    const problem = usageQuantityProblem(quantity);
+    if (problem !== undefined) throw fail('FT1', sequence, 10, Hl7ErrorCode.DataTypeError, problem);
   }
   const isCredit = credit || quantity < 0;
 
@@ -215,7 +221,10 @@ export function parseDftP03(text: string, options: ParseDftP03Options): UsageMes
   const ft1s = message.getAllSegments('FT1');
   if (ft1s.length === 0) throw fail('FT1', undefined, undefined, Hl7ErrorCode.SegmentSequenceError, 'a DFT^P03 needs at least one FT1 segment');
   if (ft1s.length > MAX_LINES) {
-    throw fail('FT1', MAX_LINES + 1, undefined, Hl7ErrorCode.SegmentSequenceError, `at most ${MAX_LINES} FT1 segments per message`);
+    // A cap on the message as a whole, not a field to fix: rejected (AR), naming the cap.
+    const tooMany = fail('FT1', MAX_LINES + 1, undefined, Hl7ErrorCode.SegmentSequenceError, `at most ${MAX_LINES} FT1 segments per message`);
+    tooMany.details['hl7AckCode'] = 'AR';
+    throw tooMany;
   }
   // The FT1s of one message nearly always share one transaction date: each distinct value is
   // converted once (the conversion was the adapter's largest self time after medplum and zod).

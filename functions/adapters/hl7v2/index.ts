@@ -4,8 +4,8 @@
  */
 export { parseDftP03, DFT_P03_SOURCE_FORMAT } from './dft-p03';
 export type { ParseDftP03Options } from './dft-p03';
-export { buildHl7Ack, hl7ErrorFor } from './ack';
+export { buildHl7Ack, hl7ErrorFor, CONTROL_ID_REUSED_TEXT } from './ack';
 export type { Hl7AckCode, Hl7AckError, Hl7AckResult } from './ack';
-export { splitHl7Batch, readHl7Message, formatHl7Location, parseHl7Location, Hl7ErrorCode, HL7_ERROR_TEXT } from './message';
+export { splitHl7Batch, stripFraming, readHl7Message, formatHl7Location, parseHl7Location, Hl7ErrorCode, HL7_ERROR_TEXT } from './message';
 export type { Hl7Location } from './message';
 export { hl7DateTimeToIso } from './datetime';

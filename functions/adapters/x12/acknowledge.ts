@@ -12,6 +12,12 @@
  * 855, 856 and 810 are supported; any other set is rejected as not supported (IK502 1). Groups of
  * acknowledgments (GS01 FA: 997/999 from a supplier) are read but never acknowledged, as X12 says.
  *
+ * Partner trust (see `partner-rules.ts`): at most `MAX_X12_TRANSACTION_SETS` sets per request
+ * (interchanges beyond it are TA1-rejected, TA105 024); every 855/856/810 must name a PO of the
+ * sending supplier (`ownsPurchaseOrder`), else IK3/IK4 on BAK03 / PRF01 / BIG04 and IK5 R — the
+ * same answer for another supplier's PO and for one that does not exist; GS02 must equal ISA06,
+ * else every set of the group is rejected (IK5 R, AK9 R).
+ *
  * Accepted sets come with their canonical documents, the envelope key (ISA sender + ISA13 + GS06 +
  * ST02) and business keys, so the caller can apply each exactly once.
  */
@@ -22,6 +28,7 @@ import { setSpec } from './dictionary';
 import { isKnownIdQualifier, textAt } from './parser';
 import { read810, read855, read856, readFunctionalAck } from './readers';
 import type { FunctionalAckSummary, X12ReadContext } from './readers';
+import { groupSenderMismatch, interchangesWithinSetLimit, MAX_X12_TRANSACTION_SETS, purchaseOrderFindings, setCount } from './partner-rules';
 import type { X12Finding, X12FunctionalGroup, X12Interchange, X12ParseResult, X12TransactionSet } from './types';
 import { validateSet } from './validate';
 import { answerDelimiters, writeInterchange } from './writer';
@@ -44,10 +51,18 @@ export interface ControlNumberSource {
 /** Maps an interchange sender (ISA05, ISA06 trimmed) to HEM's supplier id; undefined when unknown. */
 export type SupplierResolver = (senderQualifier: string, senderId: string) => string | undefined;
 
+/**
+ * Whether `poNumber` names a purchase order of `supplierId`. False for another supplier's PO and
+ * for a PO that does not exist alike (the acknowledgment must not tell them apart).
+ */
+export type PurchaseOrderOwnership = (supplierId: string, poNumber: string) => boolean;
+
 /** Options of {@link acknowledge}. */
 export interface AcknowledgeOptions {
   /** Maps ISA05/ISA06 to a supplier; sets from unknown senders are rejected. */
   resolveSupplier: SupplierResolver;
+  /** Decides whether each 855/856/810 names a PO of its sender; sets that do not are rejected. */
+  ownsPurchaseOrder: PurchaseOrderOwnership;
   /** Check ISA07/ISA08 against `ourIds` (default true): a misrouted interchange is TA1-rejected. */
   checkReceiver?: boolean;
 }
@@ -84,7 +99,19 @@ export type AcceptedSet = X12SetIdentity &
   };
 
 /** Why a set is not applied. */
-export type RejectionReason = 'INTERCHANGE_REJECTED' | 'GROUP_REJECTED' | 'ENVELOPE' | 'UNSUPPORTED' | 'UNKNOWN_SENDER' | 'SYNTAX';
+export type RejectionReason =
+  | 'INTERCHANGE_REJECTED'
+  | 'GROUP_REJECTED'
+  | 'ENVELOPE'
+  | 'UNSUPPORTED'
+  | 'UNKNOWN_SENDER'
+  | 'SYNTAX'
+  /** The request carries more than `MAX_X12_TRANSACTION_SETS` sets. */
+  | 'TOO_MANY_TRANSACTION_SETS'
+  /** GS02 is not the interchange sender ISA06. */
+  | 'GROUP_SENDER_MISMATCH'
+  /** The set names no PO of the sending supplier (another supplier's, or none that exists). */
+  | 'UNKNOWN_PURCHASE_ORDER';
 
 /** A set not to apply, with the findings its acknowledgment reported. */
 export type RejectedSet = X12SetIdentity & {
@@ -213,8 +240,9 @@ export const acknowledge = (
   const result: AcknowledgeResult = { functionalAcks: [], accepted: [], rejected: [], interchanges: [], findings: [...parse.findings], readable: false, response: '' };
   const ta1s: string[] = [];
   const seenInterchanges = new Set<string>();
+  const withinLimit = interchangesWithinSetLimit(parse);
   for (const interchange of parse.interchanges) {
-    const outcome = acknowledgeInterchange(interchange, ourIds, controlNumbers, now, options, seenInterchanges);
+    const outcome = acknowledgeInterchange(interchange, ourIds, controlNumbers, now, options, seenInterchanges, withinLimit.has(interchange.index));
     result.interchanges.push(outcome.summary);
     result.accepted.push(...outcome.accepted);
     result.rejected.push(...outcome.rejected);
@@ -240,9 +268,21 @@ const acknowledgeInterchange = (
   now: Date,
   options: AcknowledgeOptions,
   seenInterchanges: Set<string>,
+  withinLimit: boolean,
 ): InterchangeResult => {
   const { header } = interchange;
   const findings = [...interchange.findings];
+  if (!withinLimit) {
+    findings.push({
+      level: 'interchange',
+      severity: 'error',
+      code: InterchangeNote.InvalidContent,
+      message: `the request carries more than ${MAX_X12_TRANSACTION_SETS} transaction sets (this interchange holds ${setCount(interchange)}), the most HEM processes per request`,
+      segmentId: 'ISA',
+      interchangeIndex: 1,
+      offset: interchange.offset,
+    });
+  }
   if (options.checkReceiver !== false && header.receiverId !== '' && (header.receiverId !== ourIds.id || header.receiverQualifier !== ourIds.qualifier)) {
     findings.push({ level: 'interchange', severity: 'error', code: InterchangeNote.UnknownReceiverId, message: 'ISA07/ISA08 do not name HEM', segmentId: 'ISA', interchangeIndex: 1, offset: interchange.offset });
   }
@@ -310,8 +350,9 @@ const acknowledgeInterchange = (
   }
   if (envelopeErrors.length > 0) {
     const note = `interchange rejected (TA1 ${summary.ta1Note ?? ''}): ${(envelopeErrors[0] as X12Finding).message}`;
+    const reason: RejectionReason = withinLimit ? 'INTERCHANGE_REJECTED' : 'TOO_MANY_TRANSACTION_SETS';
     for (const group of interchange.groups) {
-      for (const set of group.sets) rejected.push({ ...identity(group, set), reason: 'INTERCHANGE_REJECTED', note, findings: envelopeErrors });
+      for (const set of group.sets) rejected.push({ ...identity(group, set), reason, note, findings: envelopeErrors });
     }
     return { summary, accepted, rejected };
   }
@@ -321,6 +362,7 @@ const acknowledgeInterchange = (
     const is999 = wants999(group.version);
     const groupErrors = errors(group.findings);
     const isAckGroup = group.functionalId === 'FA';
+    const senderMismatch = groupSenderMismatch(group.senderId, header.senderId);
     const outcomes: SetOutcome[] = [];
 
     for (const set of group.sets) {
@@ -330,6 +372,12 @@ const acknowledgeInterchange = (
 
       if (groupErrors.length > 0) {
         rejected.push({ ...id, reason: 'GROUP_REJECTED', note: `functional group rejected: ${(groupErrors[0] as X12Finding).message}`, findings: groupErrors });
+        continue;
+      }
+      if (senderMismatch !== undefined) {
+        setFindings.push({ level: 'set', severity: 'error', code: SetError.NotSupported, message: senderMismatch });
+        outcomes.push({ set, accepted: false, setCodes: [...setCodes, SetError.NotSupported], findings: setFindings });
+        rejected.push({ ...id, reason: 'GROUP_SENDER_MISMATCH', note: senderMismatch, findings: setFindings });
         continue;
       }
       if (isAckGroup) {
@@ -372,16 +420,19 @@ const acknowledgeInterchange = (
       const context: X12ReadContext = { supplierId, control: id.control, delimiters: interchange.delimiters };
       const read = set.id === '855' ? read855(set, context) : set.id === '856' ? read856(set, context) : read810(set, context);
       setFindings.push(...read.findings);
+      const poFindings = read.documents.length === 0 ? [] : purchaseOrderFindings(set, read.documents, (poNumber) => options.ownsPurchaseOrder(supplierId, poNumber), interchange.delimiters);
+      setFindings.push(...poFindings);
       const all = dedupe(setFindings);
       const setErrors = errors(all);
       const syntaxErrors = setErrors.some((f) => f.level === 'segment' || f.level === 'element');
       const codes = [...new Set([...setErrors.filter((f) => f.level === 'set').map((f) => f.code), ...(syntaxErrors ? [SetError.SegmentsInError] : [])])];
       if (setErrors.length > 0 || read.documents.length === 0) {
         const firstError = setErrors[0];
+        const onlyPurchaseOrder = poFindings.length > 0 && setErrors.every((f) => poFindings.includes(f));
         outcomes.push({ set, accepted: false, setCodes: codes.length > 0 ? codes : [SetError.SegmentsInError], findings: all });
         rejected.push({
           ...id,
-          reason: syntaxErrors ? 'SYNTAX' : 'ENVELOPE',
+          reason: onlyPurchaseOrder ? 'UNKNOWN_PURCHASE_ORDER' : syntaxErrors ? 'SYNTAX' : 'ENVELOPE',
           note: firstError === undefined ? `${set.id} ${set.controlNumber} yields no document` : `${set.id} ${set.controlNumber} rejected: ${firstError.message}`,
           findings: all,
         });

@@ -24,6 +24,7 @@ export type {
   RejectionReason,
   ControlNumberSource,
   SupplierResolver,
+  PurchaseOrderOwnership,
   X12PartyIds,
   X12SetIdentity,
   X12AcceptedDocuments,
@@ -31,6 +32,14 @@ export type {
 } from './acknowledge';
 export { read855, read856, read810, read850, readFunctionalAck, productIds, LINE_STATUS } from './readers';
 export type { X12ReadContext, X12ReadResult, ProductIds, PurchaseOrder850, FunctionalAckSummary } from './readers';
+export {
+  MAX_X12_TRANSACTION_SETS,
+  MAX_X12_PAYLOAD_BYTES,
+  PURCHASE_ORDER_REFERENCE,
+  interchangesWithinSetLimit,
+  purchaseOrderReferences,
+  purchaseOrderFindings,
+} from './partner-rules';
 export { validateSet, validateSegment } from './validate';
 export { setSpec, segmentSpec } from './dictionary';
 export type { SetSpec, SegmentSpec, ElementSpec } from './dictionary';

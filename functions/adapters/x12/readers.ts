@@ -9,6 +9,7 @@
  * Every canonical document is checked with its zod schema before it leaves.
  */
 import { InvoiceSchema, PoAcknowledgmentSchema, ShipNoticeSchema } from '../../../contracts/procurement';
+import { postingAmount } from '../../domain/costing';
 import type { ZodType } from 'zod';
 import type { Invoice, PoAcknowledgment, ShipNotice, X12ControlNumbers } from '../../../contracts/procurement';
 import { ElementError, SegmentError, SetError } from './codes';
@@ -105,8 +106,6 @@ const positiveInteger = (value: string | undefined): number | undefined => {
   const n = Number(value.trim());
   return n >= 1 ? n : undefined;
 };
-
-const round2 = (n: number): number => Math.round((n + Number.EPSILON) * 100) / 100;
 
 /** Shared plumbing of the readers: loop ids by position and finding builders bound to the set. */
 class SetReader {
@@ -456,7 +455,9 @@ export const read810 = (set: X12TransactionSet, context: X12ReadContext): X12Rea
         quantity,
         uom,
         unitPrice,
-        amount: round2(quantity * unitPrice),
+        // Exact decimal product, half away from zero: the very amount the three-way match expects
+        // (a float product rounds 1 × 4.145 to 4.14 and raised a false TOTAL_MISMATCH).
+        amount: postingAmount(quantity, unitPrice),
         ...(poLineNumber === undefined ? {} : { poLineNumber }),
         ...(ids.supplierCatalogNumber === undefined ? {} : { supplierCatalogNumber: ids.supplierCatalogNumber }),
         ...(ids.gtin === undefined ? {} : { gtin: ids.gtin }),

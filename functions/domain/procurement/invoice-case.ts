@@ -29,6 +29,13 @@ export interface InvoiceCaseChange {
 export const REASONS_NOT_ACCEPTABLE: readonly MatchReason[] = ['NO_PO', 'NO_PO_LINE', 'UOM_MISMATCH', 'SUPPLIER_MISMATCH', 'CURRENCY_MISMATCH'];
 
 /**
+ * Quantity reasons no acceptance can pay past: accepting a variance accepts a price (or charge)
+ * difference only, never goods that were not received or that another invoice already bills. The
+ * clerk waits for the goods (WAIT_FOR_RECEIPT) or rejects the invoice.
+ */
+export const QUANTITY_REASONS: readonly MatchReason[] = ['QTY_NOT_RECEIVED', 'QTY_OVER_ORDERED'];
+
+/**
  * The case id of one received invoice document: supplier + invoice number + the 810's interchange
  * and transaction set control numbers (else its date), so a re-keyed duplicate gets its own case
  * (and its DUPLICATE exception) while a redelivered 810 maps to the same one.
@@ -110,15 +117,24 @@ const AUDIT_ACTIONS: Record<InvoiceResolution['action'], string> = {
 /**
  * An AP clerk resolves an invoice in EXCEPTION:
  * - ACCEPT_VARIANCE → MATCHED, approvedAmount = the invoice amount; the accepted reasons stay on the
- *   match as `acceptedReasons`. Next: post the AP voucher. Not allowed for `REASONS_NOT_ACCEPTABLE`.
+ *   match as `acceptedReasons`. Next: post the AP voucher. Not allowed for `REASONS_NOT_ACCEPTABLE`,
+ *   nor while a `QUANTITY_REASONS` holds: on the case, or — authoritative when given — on `rematch`,
+ *   the match run again at the moment of the decision (another invoice may have been paid for the
+ *   same goods since the exception was raised, or the goods may have arrived).
  * - REJECT → REJECTED. Next: tell the supplier.
  * - WAIT_FOR_RECEIPT → stays EXCEPTION, flagged to be matched again when the PO's next receipt
  *   arrives. Only when goods are missing (QTY_NOT_RECEIVED).
  * The decision (clerk, action, open reasons, time) is kept on the case; the note only in the audit entry.
  *
- * @throws ConflictError when the case is not in EXCEPTION, or the action does not fit its reasons.
+ * @throws ConflictError when the case is not in EXCEPTION, or the action does not fit its reasons
+ *   (details.reasons: the reasons that block it).
  */
-export const resolveException = (invoiceCase: InvoiceCase, resolution: InvoiceResolution, now: Date): InvoiceCaseChange => {
+export const resolveException = (
+  invoiceCase: InvoiceCase,
+  resolution: InvoiceResolution,
+  now: Date,
+  rematch?: Pick<MatchResult, 'reasons'>,
+): InvoiceCaseChange => {
   if (invoiceCase.status !== 'EXCEPTION') {
     throw new ConflictError(`invoice case ${invoiceCase.caseId} is ${invoiceCase.status}, not in exception`, {
       details: { caseId: invoiceCase.caseId, status: invoiceCase.status },
@@ -130,6 +146,14 @@ export const resolveException = (invoiceCase: InvoiceCase, resolution: InvoiceRe
     throw new ConflictError(`invoice case ${invoiceCase.caseId} cannot be accepted as a variance (${why}): reject it or fix the reference data`, {
       details: { caseId: invoiceCase.caseId, reasons: blocking },
     });
+  }
+  const quantityShort = (rematch ?? invoiceCase).reasons.filter((r) => QUANTITY_REASONS.includes(r));
+  if (resolution.action === 'ACCEPT_VARIANCE' && quantityShort.length > 0) {
+    const why = quantityShort.join(', ');
+    throw new ConflictError(
+      `invoice case ${invoiceCase.caseId} cannot be accepted as a variance (${why}): its goods are not received or already invoiced; wait for the receipt or reject it`,
+      { details: { caseId: invoiceCase.caseId, reasons: quantityShort } },
+    );
   }
   if (resolution.action === 'WAIT_FOR_RECEIPT' && !invoiceCase.reasons.includes('QTY_NOT_RECEIVED')) {
     throw new ConflictError(`invoice case ${invoiceCase.caseId} is not waiting for goods (no QTY_NOT_RECEIVED)`, {

@@ -16,25 +16,33 @@
  *   (NO_PO_LINE when none, or when the line number points at a line whose item the invoice line's
  *   catalog number / GTIN contradicts). Quantities and prices convert to base units through the PO
  *   line's pack factor or the item's conversions (UOM_MISMATCH when the unit does not convert).
- * - Quantity, per PO line over all of this invoice's lines on it plus earlier accepted invoices:
+ * - Quantity, per PO line over all of this invoice's lines on it plus earlier accepted invoices of the
+ *   PO plus `reservedInvoices` (earlier invoices of the PO still in EXCEPTION: goods they bill are
+ *   reserved for them until a clerk rejects them, so a second invoice cannot be paid for them):
  *   invoiced ≤ received + `quantityBaseUnits` (else QTY_NOT_RECEIVED) and invoiced ≤ ordered (else
  *   QTY_OVER_ORDERED; ordered = the larger of the order and what the supplier committed in its 855,
  *   no tolerance: paying beyond the order is a clerk's call). Invoicing less than received is a
  *   normal partial invoice. Received = the sum over every receipt line of the PO line, exact, so the
  *   order receipts arrive in never matters; a receipt listed twice (same id) counts once.
- * - Price, per base unit: BELOW the PO price is always accepted (the hospital pays less, and the
- *   voucher carries the invoiced amount). ABOVE it is a PRICE_VARIANCE when the excess is more than
- *   both `unitPricePercent` of the PO price and `unitPriceAbsolute` (or more than either, with
- *   `priceVarianceWhen: 'EITHER_EXCEEDED'`). So the verdict is symmetric within tolerance (± the same
- *   amount both match) and deliberately asymmetric beyond it. Comparisons are exact (no rounding).
- * - A line's amount must be its quantity × unit price to the cent (TOTAL_MISMATCH on the line).
+ * - Price: BELOW the price ordered is always accepted (the hospital pays less, and the voucher carries
+ *   the invoiced amount). ABOVE it is a PRICE_VARIANCE when the excess is more than EITHER
+ *   `unitPricePercent` of the price ordered OR `unitPriceAbsolute` per INVOICE unit: the stricter
+ *   limit wins, so a 0.04/EA item billed at 0.54/EA is caught by the percent and a 0.2 % excess on
+ *   an implant by the absolute limit. The reference is always the price ORDERED (`orderedUnitPrice`,
+ *   else `unitPrice`): an 855 price taken within tolerance becomes the expected `unitPrice`, but the
+ *   tolerance is measured once, from the order, so 855 and invoice tolerances never compound (4.50
+ *   ordered, 5.00 acknowledged, 5.50 invoiced is measured as 5.50 against 4.50). The verdict is
+ *   symmetric within tolerance and deliberately asymmetric beyond it. Comparisons are exact.
+ * - A line's amount must be its quantity × unit price to the cent, computed exactly and rounded half
+ *   away from zero (TOTAL_MISMATCH on the line); the 810 reader computes amounts the same way.
  * - Charges: freight in total ≤ `freightMaxAmount` (FREIGHT_OVER_TOLERANCE), tax in total ≤
  *   `taxMaxPercent` of the merchandise amount (TAX_OVER_TOLERANCE), fees, other charges and positive
  *   "discounts" in total ≤ `otherChargesMaxAmount`, default 0 (CHARGE_OVER_TOLERANCE); discounts
  *   (negative) are always accepted.
  * - TOTAL_MISMATCH: line amounts + charges ≠ the invoice total, to the cent.
  * - approvedAmount: the invoice total when MATCHED, 0 in EXCEPTION (nothing is payable until a clerk
- *   decides). All money in integer cents.
+ *   decides). All money in integer cents. A clerk accepting a variance accepts the price (and
+ *   charge) difference only: the quantity checks are run again at that moment (`invoice-case.ts`).
  * - Without a PO the lines report their quantity and price as invoiced (nothing to convert them with).
  */
 import {
@@ -61,6 +69,11 @@ export interface MatchInput {
   invoice: Invoice;
   /** The supplier's earlier invoices that were accepted (matched or accepted by a clerk). */
   priorInvoices: readonly Invoice[];
+  /**
+   * Earlier invoices of the PO still in EXCEPTION: not payable, but the goods they bill are reserved
+   * for them (quantity checks only; absent = none).
+   */
+  reservedInvoices?: readonly Invoice[] | undefined;
   tolerances: MatchTolerances;
   conversions: UomConversions;
   /** The day the match runs (ISO date). */
@@ -108,24 +121,29 @@ export const findDuplicate = (invoice: Invoice, priorInvoices: readonly Invoice[
   );
 };
 
-/** Is the invoice price per base unit over the PO's by more than the tolerances allow? Exact. */
+/**
+ * Is the invoice price over the price ordered by more than EITHER tolerance allows? `invoiceFactor`
+ * is base units per invoice unit; the percent applies to the price, the absolute limit per invoice
+ * unit. The reference is `orderedUnitPrice` when the line has one (an 855 price taken within
+ * tolerance must not move the point the tolerance is measured from), else `unitPrice`. Exact.
+ */
 export const isPriceVariance = (
   invoiceUnitPrice: number,
   invoiceFactor: number,
-  poLine: Pick<PurchaseOrderLine, 'unitPrice' | 'uomFactor'>,
-  tolerances: Pick<MatchTolerances, 'unitPricePercent' | 'unitPriceAbsolute' | 'priceVarianceWhen'>,
+  poLine: Pick<PurchaseOrderLine, 'unitPrice' | 'uomFactor' | 'orderedUnitPrice'>,
+  tolerances: Pick<MatchTolerances, 'unitPricePercent' | 'unitPriceAbsolute'>,
 ): boolean => {
   // invoice/f − po/F > 0  ⇔  invoice×F − po×f > 0 (f, F > 0): compare without dividing.
-  const poPrice = decimal(poLine.unitPrice);
+  const poPrice = decimal(poLine.orderedUnitPrice ?? poLine.unitPrice);
   const f = decimal(invoiceFactor);
   const F = decimal(poLine.uomFactor);
   const excess = subtract(multiply(decimal(invoiceUnitPrice), F), multiply(poPrice, f));
   if (compare(excess, decimal(0)) <= 0) return false;
   // excess/(f×F) > pct/100 × po/F  ⇔  excess × 100 > pct × po × f
   const overPercent = compare(multiply(excess, decimal(100)), multiply(multiply(decimal(tolerances.unitPricePercent), poPrice), f)) > 0;
-  // excess/(f×F) > abs  ⇔  excess > abs × f × F
-  const overAbsolute = compare(excess, multiply(multiply(decimal(tolerances.unitPriceAbsolute), f), F)) > 0;
-  return tolerances.priceVarianceWhen === 'EITHER_EXCEEDED' ? overPercent || overAbsolute : overPercent && overAbsolute;
+  // per invoice unit: invoice − po×f/F > abs  ⇔  excess > abs × F
+  const overAbsolute = compare(excess, multiply(decimal(tolerances.unitPriceAbsolute), F)) > 0;
+  return overPercent || overAbsolute;
 };
 
 /** One invoice line as the match sees it. */
@@ -245,7 +263,8 @@ export const threeWayMatch = (input: MatchInput): MatchResult => {
   }
 
   const thisInvoice = baseByPoLine(convertedEntries(work));
-  const prior = po === undefined ? new Map<number, number>() : priorInvoicedByPoLine(po, input.priorInvoices, conversions);
+  const prior =
+    po === undefined ? new Map<number, number>() : priorInvoicedByPoLine(po, [...input.priorInvoices, ...(input.reservedInvoices ?? [])], conversions);
   const { received, unconvertible } = receivedByPoLine(po, input.receipts, conversions);
 
   for (const w of work) {

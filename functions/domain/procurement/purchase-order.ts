@@ -189,7 +189,7 @@ const inLineUnit = (line: PurchaseOrderLine, quantity: number, factor: number): 
   factor === line.uomFactor ? quantity : quotient(product(quantity, factor, QUANTITY_PLACES), line.uomFactor, QUANTITY_PLACES);
 
 /** The price tolerances an 855's price change is held to: the three-way match's, per supplier. */
-export type AcknowledgmentPriceTolerances = Pick<MatchTolerances, 'unitPricePercent' | 'unitPriceAbsolute' | 'priceVarianceWhen'>;
+export type AcknowledgmentPriceTolerances = Pick<MatchTolerances, 'unitPricePercent' | 'unitPriceAbsolute'>;
 
 /** No tolerance: any price increase is held back (`applyAcknowledgment` without tolerances). */
 const NO_PRICE_TOLERANCE: AcknowledgmentPriceTolerances = { unitPricePercent: 0, unitPriceAbsolute: 0 };
@@ -284,7 +284,7 @@ const applyAckLines = (
  * - CHANGED: expected = the accepted/changed quantities; a unit price sent with it (the first one,
  *   converted to the line's unit) becomes the line's `unitPrice` when it is lower than the line's or
  *   higher within `tolerances` — the same rule as an invoice price in the three-way match
- *   (`isPriceVariance`: percent and absolute per base unit, `priceVarianceWhen`). An increase beyond
+ *   (`isPriceVariance`: over either the percent or the absolute limit per unit sent). An increase beyond
  *   them is a contract price exception: the line keeps its price (what HEM expects to pay), records
  *   the supplier's in `acknowledgedUnitPrice`, and the application lists it in `heldPriceChanges`
  *   for a buyer; an invoice at that price is then a PRICE_VARIANCE for AP. The price is always

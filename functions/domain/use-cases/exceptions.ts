@@ -27,7 +27,7 @@ export interface ReprocessResult {
 
 /**
  * Re-run the workflow for the exception's line: publishes a `SupplyUsageRecorded` holding only that
- * line (same sourceSystem, messageControlId and lineNumber, so the same business key and the
+ * line (same sourceSystem, facilityCode, messageControlId and lineNumber, so the same business key and the
  * exactly-once guard still hold) under the original correlationId. The map step resolves the
  * exception when the line maps now. A RESOLVED exception cannot be reprocessed (`ConflictError`).
  */

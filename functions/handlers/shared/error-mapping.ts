@@ -1,7 +1,7 @@
 /**
  * The ONE place a failure becomes an HTTP status and problem body:
  * ValidationError 400 · NotFoundError 404 · ConflictError 409 · AuthenticationError 401 ·
- * AuthorizationError 403 · any retryable HemError (upstream, concurrency, infrastructure) 503 ·
+ * AuthorizationError 403 · IdempotencyKeyReusedError 422 · any retryable HemError (upstream, concurrency, infrastructure) 503 ·
  * everything else 500 with a generic detail. 4xx details are the HemError's own message (PHI-free
  * by contract); 5xx never expose internals. Every 5xx is logged with the error's name and code only.
  */
@@ -11,6 +11,7 @@ import {
   AuthorizationError,
   ConflictError,
   HemError,
+  IdempotencyKeyReusedError,
   isRetryable,
   NotFoundError,
   ValidationError,
@@ -28,6 +29,7 @@ export const httpStatusFor = (e: unknown): number => {
   if (e instanceof AuthorizationError) return 403;
   if (e instanceof NotFoundError) return 404;
   if (e instanceof ConflictError) return 409;
+  if (e instanceof IdempotencyKeyReusedError) return 422;
   if (e instanceof HemError && e.retryable) return 503;
   return 500;
 };
@@ -38,6 +40,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
+  422: 'Unprocessable content',
   500: 'Internal error',
   503: 'Service temporarily unavailable',
 };
@@ -98,6 +101,6 @@ export const problemFor = (e: unknown, correlationId: string): APIGatewayProxyRe
     status,
     detail: error.message,
     correlationId,
-    ...(e instanceof ValidationError && e.location !== undefined ? { location: e.location } : {}),
+    ...((e instanceof ValidationError || e instanceof IdempotencyKeyReusedError) && e.location !== undefined ? { location: e.location } : {}),
   });
 };

@@ -37,6 +37,8 @@ export const METRIC = {
   costPostings: 'CostPostings',
   costPostingFailures: 'CostPostingFailures',
   messagesRejected: 'MessagesRejected',
+  /** An idempotency key reused by its client for different content (refused, never dropped). */
+  idempotencyKeyReused: 'IdempotencyKeyReused',
 } as const;
 
 /** Adds `value` to a count metric (skipped when zero: an EMF datapoint of 0 carries no news). */

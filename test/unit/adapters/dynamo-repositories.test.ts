@@ -61,7 +61,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       const sequential = 150;
       let started = performance.now();
       for (let i = 0; i < sequential; i++) {
-        await applyWithRetry(inventory, 'NMC-OR', itemId, `EPIC|SEQ${i}-${itemId}`, 1);
+        await applyWithRetry(inventory, 'NMC-OR', itemId, `EPIC|NMC|SEQ${i}-${itemId}`, 1);
       }
       const sequentialPerSecond = sequential / ((performance.now() - started) / 1000);
 
@@ -73,7 +73,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       await Promise.all(
         items.map(async (id) => {
           for (let i = 0; i < perItem; i++) {
-            await applyWithRetry(inventory, 'NMC-OR', id, `EPIC|PAR${i}-${id}`, 1);
+            await applyWithRetry(inventory, 'NMC-OR', id, `EPIC|NMC|PAR${i}-${id}`, 1);
           }
         }),
       );
@@ -92,7 +92,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       const { inventory } = ctx();
       const itemId = unique('ITM');
       await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
-      const outcome = usageOutcome(openingPosition('NMC-OR', itemId, 60), unique('EPIC|EV'), 30);
+      const outcome = usageOutcome(openingPosition('NMC-OR', itemId, 60), unique('EPIC|NMC|EV'), 30);
       outcome.replenishment = {
         source: 'hem.inventory',
         detailType: 'ReplenishmentRequested',

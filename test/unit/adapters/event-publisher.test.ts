@@ -32,7 +32,7 @@ const positionChanged = (n: number): BusEvent => ({
     version: '1',
     correlationId: `corr-${n}`,
     causationId: `corr-${n}`,
-    idempotencyKey: `EPIC|MSG${n}|1`,
+    idempotencyKey: `EPIC|NMC|MSG${n}|1`,
     occurredAt: '2026-11-20T09:00:00.000Z',
     locationId: 'NMC-OR',
     itemId: 'ITM-10001',

@@ -22,7 +22,7 @@ const received: Received[] = [];
 let endpoint: StubEndpoint;
 
 const line: FinanceJournalLine = {
-  idempotencyKey: 'EPIC|MSG1|1',
+  idempotencyKey: 'EPIC|NMC|MSG1|1',
   correlationId: 'corr-1',
   costCenter: 'CC-NMC-OR',
   glAccount: '6100',
@@ -65,7 +65,7 @@ describe('HttpFinanceLedger', () => {
     const [request] = received;
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe('/gl/journal-lines');
-    expect(request?.headers['idempotency-key']).toBe('EPIC|MSG1|1');
+    expect(request?.headers['idempotency-key']).toBe('EPIC|NMC|MSG1|1');
     expect(request?.headers['x-correlation-id']).toBe('corr-1');
     expect(request?.headers['content-type']).toBe('application/json');
     expect(request?.body).toStrictEqual(line);

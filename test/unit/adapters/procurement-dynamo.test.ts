@@ -15,6 +15,10 @@ import { startTestDynamo } from '../../support/dynamodb';
 import type { TestDynamo } from '../../support/dynamodb';
 import { FixedClock, fakeDependencies, lambdaContext } from '../fakes';
 import { procurementFakes } from '../procurement-fakes';
+import { invoiceCaseIdFor, openInvoiceCase } from '../../../functions/domain/procurement/invoice-case';
+import { matchInvoice } from '../../../functions/domain/use-cases/procurement/invoices';
+import { receiveAtDock } from '../../../functions/domain/use-cases/procurement/receipts';
+import { PO_NUMBER, dockReceipt, glovesInvoice, glovesPurchaseOrder, receiptInvoiceFakes } from '../procurement/receipt-invoice-fixtures';
 import {
   controlNumberScenarios,
   ediDocumentLogScenarios,
@@ -87,6 +91,28 @@ describe('procurement adapters on DynamoDB Local', () => {
       expect(po?.version).toBe(2);
       expect(fakes.events.ofType('PurchaseOrderAcknowledged').length).toBe(1);
       expect((await base.transactions.list('corr-po-123')).map((h) => h.hop)).toStrictEqual(['po-acknowledged']);
+    });
+  });
+
+  describe('three-way match on the DynamoDB repository (issue #11)', () => {
+    it('pays exactly one of two invoices for the same received goods matched concurrently: the other retries, sees it and becomes an exception', async () => {
+      const deps = receiptInvoiceFakes();
+      const procurement = ctx().stores.procurement;
+      const onDynamo = { ...deps, procurement };
+      await procurement.createPurchaseOrder(glovesPurchaseOrder());
+      await receiveAtDock(onDynamo, dockReceipt('RCV-GLOVES-1', [{ quantity: 20, uom: 'BX' }]), { actor: 'dock-nmc', causationId: 'req-1' });
+      const caseIds: string[] = [];
+      for (const invoiceNumber of ['INV-CONC-1', 'INV-CONC-2']) {
+        const doc = glovesInvoice(invoiceNumber, [{ quantity: 2, uom: 'CS', unitPrice: 120 }]);
+        const caseId = invoiceCaseIdFor(doc);
+        await procurement.saveInvoice(doc, openInvoiceCase(doc, { caseId, correlationId: 'corr-conc' }, deps.clock.now()));
+        caseIds.push(caseId);
+      }
+      const outcomes = await Promise.all(caseIds.map((caseId) => matchInvoice(onDynamo, { caseId, eventBusName: 'hem-test' })));
+      expect(outcomes.map((o) => o.status).sort()).toStrictEqual(['EXCEPTION', 'MATCHED']);
+      expect(outcomes.find((o) => o.status === 'EXCEPTION')?.reasons.includes('QTY_NOT_RECEIVED')).toBe(true);
+      const stored = await procurement.listInvoicesOfPurchaseOrder(PO_NUMBER);
+      expect(stored.map((s) => s.invoiceCase.status).sort()).toStrictEqual(['EXCEPTION', 'MATCHED']);
     });
   });
 });

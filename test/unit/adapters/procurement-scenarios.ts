@@ -178,6 +178,29 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
     expect(!open.some((x) => x.invoiceCase.caseId === a.invoiceCase.caseId)).toBeTruthy();
   });
 
+  it('saves an invoice case under its PO match guard only at the sequence read, moving the sequence on with it', async () => {
+    const { procurement } = ctx().stores;
+    const supplierId = unique('SUP');
+    const poNumber = unique('PO');
+    const a = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T08:00:00.000Z', 1, poNumber);
+    const b = invoiceWithCase(supplierId, unique('INV'), '2025-03-18T08:01:00.000Z', 2, poNumber);
+    for (const x of [a, b]) await procurement.saveInvoice(x.invoice, x.invoiceCase);
+    expect(await procurement.getPurchaseOrderMatchSequence(poNumber)).toBe(0);
+
+    await procurement.saveInvoiceCase({ ...a.invoiceCase, status: 'MATCHED' }, 1, { poNumber, expectedSequence: 0 });
+    expect(await procurement.getPurchaseOrderMatchSequence(poNumber)).toBe(1);
+    // b was matched on the view before a's save: refused, and nothing of it written.
+    await expect(procurement.saveInvoiceCase({ ...b.invoiceCase, status: 'MATCHED' }, 1, { poNumber, expectedSequence: 0 })).rejects.toThrow(ConcurrencyError);
+    expect((await procurement.getInvoiceCase(b.invoiceCase.caseId))?.invoiceCase.status).toBe('OPEN');
+    await procurement.saveInvoiceCase({ ...b.invoiceCase, status: 'EXCEPTION', reasons: ['QTY_NOT_RECEIVED'] }, 1, { poNumber, expectedSequence: 1 });
+    expect(await procurement.getPurchaseOrderMatchSequence(poNumber)).toBe(2);
+    // The PO's invoices list stays the invoices only.
+    expect((await procurement.listInvoicesOfPurchaseOrder(poNumber)).map((x) => x.invoiceCase.status)).toStrictEqual(['MATCHED', 'EXCEPTION']);
+    // A moved case version is refused under the guard too, and leaves the sequence where it was.
+    await expect(procurement.saveInvoiceCase({ ...a.invoiceCase, status: 'PAID' }, 1, { poNumber, expectedSequence: 2 })).rejects.toThrow(ConcurrencyError);
+    expect(await procurement.getPurchaseOrderMatchSequence(poNumber)).toBe(2);
+  });
+
   if (options.concurrency) {
     it('lets exactly one of 12 concurrent creates with one external ref win', async () => {
       const { procurement } = ctx().stores;
@@ -192,6 +215,21 @@ export const procurementRepositoryScenarios = (ctx: () => ProcurementScenarioCon
       expect(created.length).toBe(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason instanceof ConcurrencyError).toBeTruthy();
       for (const r of fulfilled) expect(r.requisition.requisitionId).toBe(created[0]?.requisition.requisitionId);
+    });
+
+    it('lets exactly one of 8 concurrent guarded saves of different invoices of one PO win', async () => {
+      const { procurement } = ctx().stores;
+      const supplierId = unique('SUP');
+      const poNumber = unique('PO');
+      const cases = Array.from({ length: 8 }, (_, i) => invoiceWithCase(supplierId, unique('INV'), '2025-03-18T08:00:00.000Z', i + 1, poNumber));
+      for (const x of cases) await procurement.saveInvoice(x.invoice, x.invoiceCase);
+      const results = await Promise.allSettled(
+        cases.map((x) => procurement.saveInvoiceCase({ ...x.invoiceCase, status: 'MATCHED' }, 1, { poNumber, expectedSequence: 0 })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason instanceof ConcurrencyError).toBeTruthy();
+      expect(await procurement.getPurchaseOrderMatchSequence(poNumber)).toBe(1);
+      expect((await procurement.listInvoicesOfPurchaseOrder(poNumber)).filter((x) => x.invoiceCase.status === 'MATCHED').length).toBe(1);
     });
 
     it('lets exactly one of 12 concurrent saves at one PO version win', async () => {

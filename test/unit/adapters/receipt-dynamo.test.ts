@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildAwsAdapters, buildProcurementAdapters } from '../../../functions/adapters/aws/dependencies';
 import { receiveAtDock, receiptLineBusinessKey } from '../../../functions/domain/use-cases/procurement/receipts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamodb';
-import { glovesPurchaseOrder, PO_NUMBER, receiptInvoiceFakes, dockReceipt } from '../procurement/receipt-invoice-fixtures';
+import { glovesPurchaseOrder, glovesRequisition, PO_NUMBER, receiptInvoiceFakes, dockReceipt } from '../procurement/receipt-invoice-fixtures';
 import { RecordingErpCommands } from '../procurement-fakes';
 import { expectTruthy } from '../../support/expect-narrowing';
 
@@ -30,6 +30,8 @@ describe('recordReceipt on DynamoDB Local', () => {
     expectTruthy(opening);
     await adapters.inventory.initialisePosition(opening);
     await stores.procurement.createPurchaseOrder(glovesPurchaseOrder());
+    // The replenishment that put the gloves on order: its PO's receipts take them off.
+    await stores.procurement.createRequisition(glovesRequisition());
     const deps = {
       ...fakes,
       inventory: adapters.inventory,

@@ -117,7 +117,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
   const usedOnce = async (): Promise<{ inventory: InventoryRepository; itemId: string; businessKey: string; first: UsageLineOutcome }> => {
     const { inventory } = ctx();
     const itemId = unique('ITM');
-    const businessKey = unique('EPIC|MSG');
+    const businessKey = unique('EPIC|NMC|MSG');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     const first = usageOutcome(openingPosition('NMC-OR', itemId, 60), businessKey, 5);
     await inventory.applyMovement(0, first);
@@ -143,7 +143,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const { inventory } = ctx();
     const itemId = unique('ITM');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
-    const outcome = usageOutcome(openingPosition('NMC-OR', itemId, 60), unique('EPIC|MSG'), 3);
+    const outcome = usageOutcome(openingPosition('NMC-OR', itemId, 60), unique('EPIC|NMC|MSG'), 3);
     const result = await inventory.applyMovement(0, outcome);
     expect(result.applied).toBe(true);
     expect(await inventory.getPosition('NMC-OR', itemId)).toStrictEqual(outcome.position);
@@ -176,8 +176,8 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const itemId = unique('ITM');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     const opening = openingPosition('NMC-OR', itemId, 60);
-    await inventory.applyMovement(0, usageOutcome(opening, unique('EPIC|A'), 1));
-    const staleKey = unique('EPIC|B');
+    await inventory.applyMovement(0, usageOutcome(opening, unique('EPIC|NMC|A'), 1));
+    const staleKey = unique('EPIC|NMC|B');
     await expect(inventory.applyMovement(0, usageOutcome(opening, staleKey, 1))).rejects.toThrow(ConcurrencyError);
     // Nothing of the refused transaction landed: the key can still be applied later.
     expect(await inventory.findOutcome(staleKey)).toBe(undefined);
@@ -188,13 +188,13 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const { inventory } = ctx();
     const itemId = unique('ITM');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
-    await expect(inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 0), unique('EPIC|C'), 1))).rejects.toThrow(ConcurrencyError);
+    await expect(inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 0), unique('EPIC|NMC|C'), 1))).rejects.toThrow(ConcurrencyError);
   });
 
   it('creates the position with the first movement when expectedVersion is undefined', async () => {
     const { inventory } = ctx();
     const itemId = unique('ITM');
-    const result = await inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 10), unique('EPIC|D'), 2));
+    const result = await inventory.applyMovement(undefined, usageOutcome(openingPosition('NMC-OR', itemId, 10), unique('EPIC|NMC|D'), 2));
     expect(result.applied).toBe(true);
     expect((await inventory.getPosition('NMC-OR', itemId))?.onHand).toBe(8);
   });
@@ -205,7 +205,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     let current = openingPosition('NMC-OR', itemId, 60);
     for (let i = 0; i < 4; i++) {
-      const outcome = usageOutcome(current, `EPIC|M${i}-${itemId}`, 1, `2026-11-20T09:0${i}:00.000Z`);
+      const outcome = usageOutcome(current, `EPIC|NMC|M${i}-${itemId}`, 1, `2026-11-20T09:0${i}:00.000Z`);
       await inventory.applyMovement(current.version, outcome);
       current = outcome.position;
     }
@@ -220,7 +220,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
   it('applies a business key exactly once when 20 writers apply it concurrently', async () => {
     const { inventory } = ctx();
     const itemId = unique('ITM');
-    const businessKey = unique('EPIC|DUP');
+    const businessKey = unique('EPIC|NMC|DUP');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     const results = await Promise.all(Array.from({ length: 20 }, () => applyWithRetry(inventory, 'NMC-OR', itemId, businessKey, 4)));
     expect(results.filter((r) => r.applied).length).toBe(1);
@@ -240,7 +240,7 @@ export const inventoryScenarios = (ctx: () => { inventory: InventoryRepository }
     const itemId = unique('ITM');
     await inventory.initialisePosition(openingPosition('NMC-OR', itemId, 60));
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => applyWithRetry(inventory, 'NMC-OR', itemId, `EPIC|K${i}-${itemId}`, 2)),
+      Array.from({ length: 20 }, (_, i) => applyWithRetry(inventory, 'NMC-OR', itemId, `EPIC|NMC|K${i}-${itemId}`, 2)),
     );
     expect(results.every((r) => r.applied)).toBeTruthy();
     const position = await inventory.getPosition('NMC-OR', itemId);
@@ -360,7 +360,7 @@ export const usageException = (overrides: Partial<UsageException> = {}): UsageEx
   return {
     exceptionId,
     status: 'OPEN',
-    businessKey: `EPIC|${exceptionId}|1`,
+    businessKey: `EPIC|NMC|${exceptionId}|1`,
     correlationId: `corr-${exceptionId}`,
     reasons: ['UNKNOWN_CHARGE_CODE'],
     usage: {

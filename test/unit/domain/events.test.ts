@@ -11,7 +11,7 @@ import {
 } from '../../../functions/domain/events';
 import { gauzeCostFact, gauzeReplenishmentFact, sampleUsage } from '../fakes';
 
-const envelope = { correlationId: 'corr-1', causationId: 'evt-1', businessKey: 'EPIC|MSG00001|1', occurredAt: '2025-03-14T09:30:00.000Z' };
+const envelope = { correlationId: 'corr-1', causationId: 'evt-1', businessKey: 'EPIC|NMC|MSG00001|1', occurredAt: '2025-03-14T09:30:00.000Z' };
 
 const built = [
   supplyUsageRecorded({ ...envelope, businessKey: usageMessageBusinessKey(sampleUsage()) }, sampleUsage()),
@@ -40,8 +40,8 @@ describe('event builders', () => {
   }
 
   it('keys SupplyUsageRecorded on the message and line events on the line', () => {
-    expect(built[0]!.detail.idempotencyKey).toBe('EPIC|MSG00001#SupplyUsageRecorded');
-    expect(built[1]!.detail.idempotencyKey).toBe(eventIdempotencyKey('EPIC|MSG00001|1', 'InventoryPositionChanged'));
+    expect(built[0]!.detail.idempotencyKey).toBe('EPIC|NMC|MSG00001#SupplyUsageRecorded');
+    expect(built[1]!.detail.idempotencyKey).toBe(eventIdempotencyKey('EPIC|NMC|MSG00001|1', 'InventoryPositionChanged'));
   });
 
   it('leaves optional members out instead of sending undefined', () => {

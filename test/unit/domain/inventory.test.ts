@@ -17,7 +17,7 @@ const position = (overrides: Partial<InventoryPosition> = {}): InventoryPosition
 });
 
 const usage = (delta: number) => ({
-  businessKey: 'EPIC|MSG00001|1',
+  businessKey: 'EPIC|NMC|MSG00001|1',
   correlationId: 'corr-1',
   delta,
   reason: delta < 0 ? ('USAGE' as const) : ('REVERSAL' as const),
@@ -33,7 +33,7 @@ describe('applyMovement', () => {
     expect(result.position.version).toBe(4);
     expect(result.position.updatedAt).toBe('2025-03-14T09:30:00.000Z');
     expect(result.movement).toStrictEqual({
-      businessKey: 'EPIC|MSG00001|1',
+      businessKey: 'EPIC|NMC|MSG00001|1',
       correlationId: 'corr-1',
       delta: -6,
       onHandAfter: 54,

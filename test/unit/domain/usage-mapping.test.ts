@@ -85,6 +85,41 @@ describe('mapUsageLine', () => {
     expect(mapUsageLine(sampleUsage(), line({ uom: 'CS' }), gauzeAtNmcOr(), context)).toStrictEqual({ reasons: ['UNKNOWN_UOM'] });
   });
 
+  describe('issue #11 regression: a line without a unit on a charge code priced per pack', () => {
+    const perBox = (): MappingLookups => ({ ...gauzeAtNmcOr(), chargeCode: { ...ref.chargeCodes[0]!, chargeUom: 'BX' } });
+    const withoutUnit = (): UsageLine => {
+      const { uom: _unit, ...rest } = line({ quantity: 2 });
+      return rest;
+    };
+
+    it('is an UNKNOWN_UOM exception instead of 2 base units (a tenfold under-count)', () => {
+      expect(mapUsageLine(sampleUsage(), withoutUnit(), perBox(), context)).toStrictEqual({ reasons: ['UNKNOWN_UOM'] });
+    });
+
+    it('is still converted by the item when the line names its unit', () => {
+      const mapped = mapUsageLine(sampleUsage(), line({ quantity: 2, uom: 'BX' }), perBox(), context);
+      expectTruthy(!isUnmapped(mapped));
+      expect(mapped.baseQuantity).toBe(20);
+    });
+
+    it('reports a unit the item does not know as UNKNOWN_UOM too', () => {
+      expect(mapUsageLine(sampleUsage(), line({ uom: 'CS' }), perBox(), context)).toStrictEqual({ reasons: ['UNKNOWN_UOM'] });
+    });
+
+    it('keeps base units for a line without a unit when the crosswalk prices the code per base unit', () => {
+      const perEach = { ...gauzeAtNmcOr(), chargeCode: { ...ref.chargeCodes[0]!, chargeUom: 'ea' } };
+      const mapped = mapUsageLine(sampleUsage(), withoutUnit(), perEach, context);
+      expectTruthy(!isUnmapped(mapped));
+      expect(mapped.baseQuantity).toBe(2);
+    });
+
+    it('keeps base units for a line without a unit when the crosswalk names no pricing unit (per base unit)', () => {
+      const mapped = mapUsageLine(sampleUsage(), withoutUnit(), gauzeAtNmcOr(), context);
+      expectTruthy(!isUnmapped(mapped));
+      expect(mapped.baseQuantity).toBe(2);
+    });
+  });
+
   it('reports UNKNOWN_DEPARTMENT when neither line nor message names a mapped department', () => {
     const usage = sampleUsage({ departmentCode: undefined });
     const lookups = { ...gauzeAtNmcOr(), department: undefined, location: undefined, costCenter: undefined, parSetting: undefined };

@@ -38,7 +38,7 @@ describe('apply-usage-line handler', () => {
     expect(output.replenishment).toStrictEqual({ itemId: 'ITM-10001', locationId: 'NMC-OR', quantity: 60, purchaseQuantity: 6, purchaseUom: 'BX' });
     const entry = output.entries.find((e) => e.DetailType === 'ReplenishmentRequested');
     expect(entry?.Detail.quantity).toBe(60);
-    expect(entry?.Detail.idempotencyKey).toBe('EPIC|MSG00001|1#ReplenishmentRequested');
+    expect(entry?.Detail.idempotencyKey).toBe('EPIC|NMC|MSG00001|1#ReplenishmentRequested');
   });
 
   it('restores stock on a credit line', async () => {

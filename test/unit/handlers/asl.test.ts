@@ -137,8 +137,8 @@ describe('usage-to-replenishment ASL', () => {
     const definition = JSON.parse(substitute(raw, SUBSTITUTIONS)) as ConstructorParameters<typeof StateMachine>[0];
     const stateMachine = new StateMachine(definition);
     const lines = [
-      { businessKey: 'EPIC|M1|1', n: 1 },
-      { businessKey: 'EPIC|M1|2', n: 2 },
+      { businessKey: 'EPIC|NMC|M1|1', n: 1 },
+      { businessKey: 'EPIC|NMC|M1|2', n: 2 },
     ];
 
     it('applies each line in order and publishes its entries with the bus name', async () => {
@@ -170,19 +170,19 @@ describe('usage-to-replenishment ASL', () => {
         },
       );
       const output = (await execution.result) as Record<string, unknown>;
-      expect(applied).toStrictEqual(['EPIC|M1|1', 'EPIC|M1|2']);
+      expect(applied).toStrictEqual(['EPIC|NMC|M1|1', 'EPIC|NMC|M1|2']);
       expect(published[0]).toStrictEqual({
         EventBusName: 'hem-test',
         Source: 'hem.inventory',
         DetailType: 'InventoryPositionChanged',
-        Detail: { idempotencyKey: 'EPIC|M1|1#X' },
+        Detail: { idempotencyKey: 'EPIC|NMC|M1|1#X' },
       });
       expect(output).toStrictEqual({
         correlationId: 'corr-1',
         exceptionCount: 1,
         lineResults: [
-          { businessKey: 'EPIC|M1|1', applied: true, duplicate: false },
-          { businessKey: 'EPIC|M1|2', applied: true, duplicate: false },
+          { businessKey: 'EPIC|NMC|M1|1', applied: true, duplicate: false },
+          { businessKey: 'EPIC|NMC|M1|2', applied: true, duplicate: false },
         ],
       });
     });
@@ -213,7 +213,7 @@ describe('usage-to-replenishment ASL', () => {
         { id: 'evt-2', detail: { correlationId: 'c' } },
         {
           MapUsageLines: async () => ({ correlationId: 'c', mappedLines: [lines[0]], exceptionCount: 0 }),
-          ApplyUsageLine: async () => ({ businessKey: 'EPIC|M1|1', applied: true, duplicate: false, entries: [{ Source: 's', DetailType: 'd', Detail: {} }] }),
+          ApplyUsageLine: async () => ({ businessKey: 'EPIC|NMC|M1|1', applied: true, duplicate: false, entries: [{ Source: 's', DetailType: 'd', Detail: {} }] }),
           PublishOutcome: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] }),
         },
       );
@@ -275,11 +275,11 @@ describe('usage-to-replenishment ASL', () => {
       time: '2026-11-26T08:30:00Z',
       region: 'local',
       resources: [],
-      detail: { correlationId: 'corr-dlq', idempotencyKey: 'EPIC|MSG-DLQ' },
+      detail: { correlationId: 'corr-dlq', idempotencyKey: 'EPIC|NMC|MSG-DLQ' },
     };
     const lines = [
-      { businessKey: 'EPIC|M1|1', n: 1 },
-      { businessKey: 'EPIC|M1|2', n: 2 },
+      { businessKey: 'EPIC|NMC|M1|1', n: 1 },
+      { businessKey: 'EPIC|NMC|M1|2', n: 2 },
     ];
 
     it('retries a failing ApplyUsageLine, then puts the original event in the DLQ with ERROR_CODE and ends FAILED', async () => {
@@ -296,7 +296,7 @@ describe('usage-to-replenishment ASL', () => {
           [SUBSTITUTIONS.ApplyUsageLineFunctionArn!]: async (payload) => {
             applyCalls += 1;
             const { line } = payload as { line: { businessKey: string } };
-            if (line.businessKey === 'EPIC|M1|2') {
+            if (line.businessKey === 'EPIC|NMC|M1|2') {
               const error = new Error('DynamoDB TransactWriteItems failed (ServiceUnavailable)');
               error.name = 'InfrastructureError';
               throw error;

@@ -1,5 +1,6 @@
 import { apiEvent, bodyOf, headerOf } from './support';
 import { describe, expect, it } from '@jest/globals';
+import { MAX_X12_PAYLOAD_BYTES, MAX_X12_TRANSACTION_SETS } from '../../../functions/adapters/x12';
 import { InfrastructureError } from '../../../functions/domain/errors';
 import { makeHandler, X12_CONTENT_TYPE } from '../../../functions/handlers/edi-ingest';
 import { PO_123, PO_124, po123, po124 } from '../domain/use-cases/procurement/edi-support';
@@ -134,15 +135,19 @@ describe('edi-ingest handler', () => {
     expect(deps.transactions.hops.map((h) => h.detail?.reason)).toStrictEqual(['UNKNOWN_SENDER']);
   });
 
-  it('acknowledges an 855 for an unknown PO and records the exception instead of dropping it', async () => {
+  it('rejects an 855 for a PO that does not exist with IK5 R naming BAK03, and applies nothing', async () => {
     const deps = await setup();
     deps.procurement.purchaseOrders.delete(PO_123);
     const response = await makeHandler(deps)(post(readX12Fixture('medline_855_5010.edi'), { headers: { 'X-Correlation-Id': 'corr-unknown' } }), lambdaContext());
 
     expect(response.statusCode).toBe(200);
-    expect(segments(response.body, 'IK5')).toStrictEqual(['IK5*A']);
-    expect(deps.transactions.hopNames('corr-unknown')).toStrictEqual(['exception']);
-    expect(deps.events.ofType('ProcurementAlertRaised').length).toBe(1);
+    expect(segments(response.body, 'IK3')).toStrictEqual(['IK3*BAK*2**8']);
+    expect(segments(response.body, 'IK4')).toStrictEqual([`IK4*3*324*7*${PO_123}`]);
+    expect(segments(response.body, 'IK5')).toStrictEqual(['IK5*R*5']);
+    expect(segments(response.body, 'AK9')).toStrictEqual(['AK9*R*1*1*0']);
+    expect(deps.transactions.hops.map((h) => [h.correlationId, h.hop, h.detail?.reason])).toStrictEqual([['corr-unknown', 'rejected', 'UNKNOWN_PURCHASE_ORDER']]);
+    expect(deps.events.events.length).toBe(0);
+    expect(deps.ediDocuments.documents.size).toBe(0);
   });
 
   it('answers 400 problem+json when the body is not X12 at all', async () => {
@@ -175,5 +180,127 @@ describe('edi-ingest handler', () => {
     expect(segments(resent.body, 'IK5')).toStrictEqual(['IK5*A']);
     expect((await deps.procurement.getPurchaseOrder(PO_123))?.status).toBe('ACKNOWLEDGED');
     expect(deps.events.ofType('PurchaseOrderAcknowledged').length).toBe(1);
+  });
+});
+
+/** A Medline fixture re-addressed as sent by another supplier (ISA06/GS02), e.g. Cardinal's `CARDINAL`. */
+const sentBy = (text: string, isaId: string): string => text.replace('*ZZ*MEDLINE        *', `*ZZ*${isaId.padEnd(15)}*`).replace(/^GS\*(\w\w)\*MEDLINE\*/m, `GS*$1*${isaId}*`);
+
+/** One 5010 interchange of `count` 810s (distinct invoice numbers) on `poNumber`, built from medline_810_5010. */
+const invoices810 = (count: number, poNumber = PO_123): string => {
+  const lines = readX12Fixture('medline_810_5010.edi').split('\n').filter((l) => l.trim() !== '');
+  const [isa, gs] = lines;
+  const body = lines.slice(2, -2);
+  const sets = Array.from({ length: count }, (_, i) => {
+    const control = String(i + 1).padStart(4, '0');
+    return body.map((l) => l.replace('ST*810*0001', `ST*810*${control}`).replace('SE*17*0001', `SE*17*${control}`).replace('INV-7781204', `INV-${i + 1}`).replace(PO_123, poNumber));
+  });
+  return [isa, gs, ...sets.flat(), `GE*${count}*4731~`, 'IEA*1*000004731~', ''].join('\n');
+};
+
+describe('edi-ingest handler: partner trust (#12)', () => {
+  it('rejects an 810 a supplier sends on another supplier’s PO (IK5 R, IK3/IK4 on BIG04) and stores no invoice case', async () => {
+    const deps = await setup();
+    const response = await makeHandler(deps)(post(sentBy(readX12Fixture('medline_810_5010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal', headers: { 'X-Correlation-Id': 'corr-attack' } }), lambdaContext());
+
+    expect(response.statusCode).toBe(200);
+    expect(headerOf(response, 'X-Correlation-Id')).toBe('corr-attack');
+    expect(segments(response.body, 'IK3')).toStrictEqual(['IK3*BIG*2**8']);
+    expect(segments(response.body, 'IK4')).toStrictEqual([`IK4*4*324*7*${PO_123}`]);
+    expect(segments(response.body, 'IK5')).toStrictEqual(['IK5*R*5']);
+    expect(segments(response.body, 'AK9')).toStrictEqual(['AK9*R*1*1*0']);
+    expect(deps.procurement.invoices.size).toBe(0);
+    expect(deps.workflows.starts.length).toBe(0);
+    expect(deps.events.events.length).toBe(0);
+    expect(deps.ediDocuments.documents.size).toBe(0);
+    expect(deps.transactions.hopNames('corr-po-123')).toStrictEqual([]);
+    expect(deps.transactions.hops.map((h) => [h.correlationId, h.hop, h.detail?.reason])).toStrictEqual([['corr-attack', 'rejected', 'UNKNOWN_PURCHASE_ORDER']]);
+  });
+
+  it('answers an 810 on a PO that does not exist exactly as one on another supplier’s PO (no existence oracle)', async () => {
+    const foreign = await makeHandler(await setup())(post(sentBy(readX12Fixture('medline_810_5010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal' }), lambdaContext());
+    const missing = await makeHandler(await setup())(
+      post(sentBy(readX12Fixture('medline_810_5010.edi'), 'CARDINAL').replace(PO_123, 'HEM-PO-999999'), { clientId: 'supplier-cardinal' }),
+      lambdaContext(),
+    );
+
+    expect(missing.statusCode).toBe(foreign.statusCode);
+    expect(missing.body.replace('HEM-PO-999999', '<PO>')).toBe(foreign.body.replace(PO_123, '<PO>'));
+  });
+
+  it('rejects a 4010 810 on another supplier’s PO with AK3/AK4 on BIG04 and AK5 R', async () => {
+    const deps = await setup();
+    const response = await makeHandler(deps)(post(sentBy(readX12Fixture('medline_810_4010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal' }), lambdaContext());
+
+    expect(segments(response.body, 'ST')).toStrictEqual(['ST*997*0001']);
+    expect(segments(response.body, 'AK3')).toStrictEqual(['AK3*BIG*2**8']);
+    expect(segments(response.body, 'AK4')).toStrictEqual([`AK4*4*324*7*${PO_124}`]);
+    expect(segments(response.body, 'AK5')).toStrictEqual(['AK5*R*5']);
+    expect(deps.procurement.invoices.size).toBe(0);
+  });
+
+  it('rejects an 855 and an 856 on another supplier’s PO (IK3/IK4 on BAK03 / PRF01) and leaves that PO untouched', async () => {
+    const deps = await setup();
+    const handler = makeHandler(deps);
+    const ack = await handler(post(sentBy(readX12Fixture('medline_855_5010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal' }), lambdaContext());
+    const asn = await handler(post(sentBy(readX12Fixture('medline_856_5010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal' }), lambdaContext());
+
+    expect(segments(ack.body, 'IK3')).toStrictEqual(['IK3*BAK*2**8']);
+    expect(segments(ack.body, 'IK4')).toStrictEqual([`IK4*3*324*7*${PO_123}`]);
+    expect(segments(ack.body, 'IK5')).toStrictEqual(['IK5*R*5']);
+    expect(segments(asn.body, 'IK3')).toStrictEqual(['IK3*PRF*12*HL*8']);
+    expect(segments(asn.body, 'IK4')).toStrictEqual([`IK4*1*324*7*${PO_123}`]);
+    expect(segments(asn.body, 'IK5')).toStrictEqual(['IK5*R*5']);
+    const po = await deps.procurement.getPurchaseOrder(PO_123);
+    expect(po?.status).toBe('ISSUED');
+    expect(po?.version).toBe(1);
+    expect(deps.events.events.length).toBe(0);
+    expect(deps.transactions.hops.map((h) => h.detail?.reason)).toStrictEqual(['UNKNOWN_PURCHASE_ORDER', 'UNKNOWN_PURCHASE_ORDER']);
+  });
+
+  it('rejects every set of a group whose GS02 is not the interchange sender ISA06 (IK5 R, AK9 R) and applies nothing', async () => {
+    const deps = await setup();
+    const text = readX12Fixture('medline_855_5010.edi').replace('GS*PR*MEDLINE*', 'GS*PR*CARDINAL*');
+    const response = await makeHandler(deps)(post(text), lambdaContext());
+
+    expect(response.statusCode).toBe(200);
+    expect(segments(response.body, 'IK5')).toStrictEqual(['IK5*R*1']);
+    expect(segments(response.body, 'AK9')).toStrictEqual(['AK9*R*1*1*0']);
+    expect((await deps.procurement.getPurchaseOrder(PO_123))?.version).toBe(1);
+    expect(deps.events.events.length).toBe(0);
+    expect(deps.transactions.hops.map((h) => h.detail?.reason)).toStrictEqual(['GROUP_SENDER_MISMATCH']);
+  });
+
+  it(`accepts an interchange of exactly ${MAX_X12_TRANSACTION_SETS} 810s on the supplier’s own PO`, async () => {
+    const deps = await setup();
+    const response = await makeHandler(deps)(post(invoices810(MAX_X12_TRANSACTION_SETS)), lambdaContext());
+
+    expect(response.statusCode).toBe(200);
+    expect(segments(response.body, 'AK9')).toStrictEqual([`AK9*A*${MAX_X12_TRANSACTION_SETS}*${MAX_X12_TRANSACTION_SETS}*${MAX_X12_TRANSACTION_SETS}`]);
+    expect(deps.procurement.invoices.size).toBe(MAX_X12_TRANSACTION_SETS);
+  });
+
+  it(`answers an interchange of more than ${MAX_X12_TRANSACTION_SETS} sets with a TA1 rejection (024), applies none and records one hop per set at most up to the cap`, async () => {
+    const deps = await setup();
+    const response = await makeHandler(deps)(post(invoices810(MAX_X12_TRANSACTION_SETS * 4)), lambdaContext());
+
+    expect(response.statusCode).toBe(200);
+    expect(segments(response.body, 'TA1')).toStrictEqual(['TA1*000004731*260305*1432*R*024']);
+    expect(segments(response.body, 'ST').length).toBe(0);
+    expect(deps.procurement.invoices.size).toBe(0);
+    expect(deps.events.events.length).toBe(0);
+    expect(deps.transactions.hops.length).toBe(MAX_X12_TRANSACTION_SETS + 1);
+    expect(new Set(deps.transactions.hops.map((h) => h.detail?.reason))).toStrictEqual(new Set(['TOO_MANY_TRANSACTION_SETS']));
+  });
+
+  it(`refuses a body over ${MAX_X12_PAYLOAD_BYTES} bytes with 400 problem+json naming the cap, never a 500`, async () => {
+    const deps = await setup();
+    const text = readX12Fixture('medline_855_5010.edi');
+    const response = await makeHandler(deps)(post(text + ' '.repeat(MAX_X12_PAYLOAD_BYTES)), lambdaContext());
+
+    expect(response.statusCode).toBe(400);
+    expect(headerOf(response, 'Content-Type')).toBe('application/problem+json');
+    expect(String(bodyOf(response).detail)).toContain(String(MAX_X12_PAYLOAD_BYTES));
+    expect(deps.controlNumbers.counters.size).toBe(0);
   });
 });

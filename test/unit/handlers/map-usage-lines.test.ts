@@ -7,7 +7,7 @@ import { fakeDependencies, lambdaContext, sampleUsage } from '../fakes';
 
 const startedBy = (usage = sampleUsage()) => {
   const event = supplyUsageRecorded(
-    { correlationId: 'corr-1', causationId: 'req-1', businessKey: 'EPIC|MSG00001', occurredAt: '2025-03-14T09:30:00.000Z' },
+    { correlationId: 'corr-1', causationId: 'req-1', businessKey: 'EPIC|NMC|MSG00001', occurredAt: '2025-03-14T09:30:00.000Z' },
     usage,
   );
   return eventBridgeEvent(event.source, event.detailType, event.detail, 'evt-0001');
@@ -21,7 +21,7 @@ describe('map-usage-lines handler', () => {
     expect(output.exceptionCount).toBe(0);
     expect(output.mappedLines.length).toBe(1);
     expect(output.mappedLines[0]!.causationId).toBe('evt-0001');
-    expect(output.mappedLines[0]!.businessKey).toBe('EPIC|MSG00001|1');
+    expect(output.mappedLines[0]!.businessKey).toBe('EPIC|NMC|MSG00001|1');
   });
 
   it('records an exception for an unknown charge code and leaves the line out', async () => {

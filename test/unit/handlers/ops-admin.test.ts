@@ -70,7 +70,7 @@ describe('ops-admin handler', () => {
     it('answers ok with the record count and the head hash of an intact chain', async () => {
       const deps = fakeDependencies();
       for (let i = 1; i <= 3; i += 1) {
-        await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|MSG${i}|1`, correlationId: 'c', payload: { i } });
+        await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|NMC|MSG${i}|1`, correlationId: 'c', payload: { i } });
       }
       const response = await makeHandler(deps)(verify, context);
       expect(response.statusCode).toBe(200);
@@ -80,9 +80,9 @@ describe('ops-admin handler', () => {
     it('answers ok false with the first broken seq when a stored record was modified', async () => {
       const deps = fakeDependencies();
       for (let i = 1; i <= 3; i += 1) {
-        await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|MSG${i}|1`, correlationId: 'c', payload: { i } });
+        await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|NMC|MSG${i}|1`, correlationId: 'c', payload: { i } });
       }
-      deps.audit.records[1] = { ...deps.audit.records[1]!, entity: 'EPIC|MSG2|2' };
+      deps.audit.records[1] = { ...deps.audit.records[1]!, entity: 'EPIC|NMC|MSG2|2' };
       const response = await makeHandler(deps)(verify, context);
       expect(response.statusCode).toBe(200);
       expect(bodyOf(response)).toStrictEqual({ ok: false, brokenAtSeq: 2, reason: 'HASH_MISMATCH' });

@@ -6,7 +6,7 @@ import { makeHandler } from '../../../functions/handlers/ops-exceptions';
 import { fakeDependencies, lambdaContext, sampleUsage } from '../fakes';
 
 const OPS_USER = 'arn:aws:iam::123456789012:user/ops-alice';
-const exceptionId = exceptionIdFor('EPIC|MSG00001|1');
+const exceptionId = exceptionIdFor('EPIC|NMC|MSG00001|1');
 
 const withOpenException = async () => {
   const deps = fakeDependencies();

@@ -94,7 +94,7 @@ describe('RequisitionApi handler', () => {
 /** Gauze at NMC-OR fell to 38 on hand: 62 EA restore par, rounded up to 7 BX = 70 EA. */
 const replenishment: ReplenishmentRequested = replenishmentRequestedDetail({
   correlationId: 'corr-rep-1',
-  idempotencyKey: 'EPIC|MSG-9|1#ReplenishmentRequested',
+  idempotencyKey: 'EPIC|NMC|MSG-9|1#ReplenishmentRequested',
   occurredAt: '2025-03-14T09:29:00.000Z',
   onHand: 38,
   quantity: 70,

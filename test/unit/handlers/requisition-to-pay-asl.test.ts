@@ -136,7 +136,7 @@ const replenishment = (overrides: Partial<ReplenishmentRequested> = {}): Repleni
   replenishmentRequestedDetail({
     correlationId: 'corr-rtp-1',
     causationId: 'evt-usage-1',
-    idempotencyKey: 'EPIC|MSG-RTP-1|1#ReplenishmentRequested',
+    idempotencyKey: 'EPIC|NMC|MSG-RTP-1|1#ReplenishmentRequested',
     occurredAt: '2025-03-14T09:29:00.000Z',
     onHand: 38,
     quantity: 70,
@@ -408,7 +408,7 @@ describe('requisition-to-pay ASL', () => {
 
     it('closes the PO as rejected when the supplier rejects the whole order in its 855', async () => {
       const h = harness();
-      await makeRequisitionStarter(h.deps)(sqsEvent([sqsRecord(replenishmentMessage(replenishment({ idempotencyKey: 'EPIC|MSG-RTP-3|1#ReplenishmentRequested' })), 'm-3')]), h.context);
+      await makeRequisitionStarter(h.deps)(sqsEvent([sqsRecord(replenishmentMessage(replenishment({ idempotencyKey: 'EPIC|NMC|MSG-RTP-3|1#ReplenishmentRequested' })), 'm-3')]), h.context);
       const [requisitionId, execution] = [...h.executions.entries()][0]!;
       const poNumber = await until(() => h.fakes.procurement.requisitions.get(requisitionId)?.poNumber, 'the PO number');
       await until(() => h.fakes.waits.waiting(poNumber, 'ACK_855'), 'the 855 wait');
@@ -433,7 +433,7 @@ describe('requisition-to-pay ASL', () => {
     it('alerts and stops when the supplier network refuses the 850 for good', async () => {
       const h = harness();
       h.fakes.supplierNetwork.script(new UpstreamRejectedError('supplier network rejected the interchange (999 R)', { details: { ackType: '999' } }));
-      await makeRequisitionStarter(h.deps)(sqsEvent([sqsRecord(replenishmentMessage(replenishment({ idempotencyKey: 'EPIC|MSG-RTP-2|1#ReplenishmentRequested' })), 'm-2')]), h.context);
+      await makeRequisitionStarter(h.deps)(sqsEvent([sqsRecord(replenishmentMessage(replenishment({ idempotencyKey: 'EPIC|NMC|MSG-RTP-2|1#ReplenishmentRequested' })), 'm-2')]), h.context);
       const execution = [...h.executions.values()][0]!;
       await expect(execution.result).rejects.toThrow();
       const description = h.machine.describeExecution(execution.executionArn);

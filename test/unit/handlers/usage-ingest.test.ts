@@ -1,6 +1,7 @@
-import { apiEvent, bodyOf, headerOf } from './support';
-import { describe, expect, it } from '@jest/globals';
+import { apiEvent, bodyOf, captureLogs, headerOf } from './support';
+import { describe, expect, it, jest } from '@jest/globals';
 import { SupplyUsageRecordedSchema } from '../../../contracts/events';
+import { metrics } from '../../../functions/handlers/shared/powertools';
 import { makeHandler } from '../../../functions/handlers/usage-ingest';
 import { fakeDependencies, lambdaContext } from '../fakes';
 
@@ -32,13 +33,13 @@ const chargeItem = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const post = (body: unknown, headers: Record<string, string> = {}) =>
+const post = (body: unknown, headers: Record<string, string> = {}, clientId = 'epic-interface') =>
   apiEvent({
     method: 'POST',
     resource: '/v1/usage-events',
     body: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', ...headers },
-    claims: { client_id: 'epic-interface', scope: 'hem/usage.write' },
+    claims: { client_id: clientId, scope: 'hem/usage.write' },
   });
 
 const PHI = ['V20261126-0042', 'HALVORSEN', 'BRIGITTA', 'Patient/p1'];
@@ -87,13 +88,144 @@ describe('usage-ingest handler', () => {
     expect(deps.events.events.length).toBe(1);
   });
 
-  it('is idempotent on the Idempotency-Key header when one is given', async () => {
+  // Was "is idempotent on the Idempotency-Key header when one is given", which asserted that a
+  // reused key with a different body was answered 202 and silently dropped: now refused (422).
+  it('is idempotent on the Idempotency-Key header: an exact repeat gets the first answer, a reused key with a different body is refused with 422', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    await handler(post(record(), { 'Idempotency-Key': 'key-1' }), lambdaContext());
-    await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-1' }), lambdaContext());
+    await handler(post(record(), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-key-1' }), lambdaContext());
+    const repeat = await handler(post(record(), { 'Idempotency-Key': 'key-1' }), lambdaContext());
+    const reused = await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-1' }), lambdaContext());
     await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-2' }), lambdaContext());
+    expect(repeat.statusCode).toBe(202);
+    expect(bodyOf(repeat).correlationId).toBe('corr-key-1');
+    expect(reused.statusCode).toBe(422);
     expect(deps.events.events.map((e) => (e.detail.usage as { messageControlId: string }).messageControlId)).toStrictEqual(['REC-0001', 'REC-0002']);
+  });
+
+  it('refuses a reused Idempotency-Key with a different body with 422 problem+json naming Idempotency-Key, and records the refusal', async () => {
+    const deps = fakeDependencies();
+    const handler = makeHandler(deps);
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    try {
+      await handler(post(record(), { 'Idempotency-Key': 'key-1' }), lambdaContext());
+      const { result: reused, lines } = await captureLogs(async () =>
+        handler(
+          post(record({ lines: [{ chargeCode: 'CHG-100001', quantity: 5, uom: 'EA' }] }), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-reused' }),
+          lambdaContext(),
+        ),
+      );
+      expect(reused.statusCode).toBe(422);
+      expect(headerOf(reused, 'Content-Type')).toBe('application/problem+json');
+      const problem = bodyOf(reused);
+      expect(problem.type).toBe('urn:hem:problem:idempotency-key-reused');
+      expect(problem.location).toBe('Idempotency-Key');
+      expect(problem.correlationId).toBe('corr-reused');
+      expect(deps.events.events.length).toBe(1);
+      expect(deps.transactions.hops.find((h) => h.correlationId === 'corr-reused')?.detail).toStrictEqual({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        location: 'Idempotency-Key',
+      });
+      expect(addMetric.mock.calls.some(([name]) => name === 'IdempotencyKeyReused')).toBe(true);
+      expect(lines.some((l) => l.code === 'IDEMPOTENCY_KEY_REUSED')).toBe(true);
+      for (const value of PHI) expect(JSON.stringify(lines).includes(value)).toBe(false);
+    } finally {
+      addMetric.mockRestore();
+    }
+  });
+
+  it('keeps the Idempotency-Keys of two clients apart: the second client\'s record is accepted, not answered with the first one\'s', async () => {
+    const deps = fakeDependencies();
+    const handler = makeHandler(deps);
+    await handler(post(record(), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-a' }), lambdaContext());
+    const other = await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-b' }, 'other-usage-writer'), lambdaContext());
+    expect(other.statusCode).toBe(202);
+    expect(bodyOf(other).correlationId).toBe('corr-b');
+    expect(deps.events.events.length).toBe(2);
+  });
+
+  it('refuses a repeated recordId with different content with 422 naming recordId', async () => {
+    const deps = fakeDependencies();
+    const handler = makeHandler(deps);
+    await handler(post(record()), lambdaContext());
+    const corrected = await handler(post(record({ lines: [{ chargeCode: 'CHG-100001', quantity: 40, uom: 'EA' }] })), lambdaContext());
+    expect(corrected.statusCode).toBe(422);
+    expect(bodyOf(corrected).location).toBe('recordId');
+    expect(deps.events.events.length).toBe(1);
+  });
+
+  it('answers an exact FHIR resend with the first answer, and a new meta.versionId as a new request', async () => {
+    const deps = fakeDependencies();
+    const handler = makeHandler(deps);
+    const headers = { 'X-Source-System': 'EPIC', 'X-Facility-Code': 'NMC' };
+    const v1 = chargeItem({ meta: { versionId: '1' } });
+    await handler(post(v1, { ...headers, 'X-Correlation-Id': 'corr-v1' }), lambdaContext());
+    const resent = await handler(post(v1, { ...headers, 'X-Correlation-Id': 'corr-v1-again' }), lambdaContext());
+    const v2 = await handler(post(chargeItem({ meta: { versionId: '2' }, quantity: { value: 2, code: 'EA' } }), headers), lambdaContext());
+    expect(bodyOf(resent).correlationId).toBe('corr-v1');
+    expect(v2.statusCode).toBe(202);
+    expect(deps.events.events.length).toBe(2);
+  });
+
+  it('refuses the same FHIR resource version with different content with 422 naming meta.versionId', async () => {
+    const deps = fakeDependencies();
+    const handler = makeHandler(deps);
+    const headers = { 'X-Source-System': 'EPIC', 'X-Facility-Code': 'NMC' };
+    await handler(post(chargeItem({ meta: { versionId: '1' } }), headers), lambdaContext());
+    const changed = await handler(post(chargeItem({ meta: { versionId: '1' }, quantity: { value: 30, code: 'EA' } }), headers), lambdaContext());
+    expect(changed.statusCode).toBe(422);
+    expect(bodyOf(changed).location).toBe('meta.versionId');
+    expect(deps.events.events.length).toBe(1);
+  });
+
+  it.each([
+    ['1e29', 1e29],
+    ['1e308', 1e308],
+    ['2^53+1', 2 ** 53 + 1],
+    ['-99999999999999999999999', Number('-99999999999999999999999')],
+    ['1e-9', 1e-9],
+    ['100000.5', 100000.5],
+  ])('returns 400 naming lines[0].quantity for a quantity the workflow cannot store (%s)', async (_name, quantity) => {
+    const deps = fakeDependencies();
+    const response = await makeHandler(deps)(post(record({ lines: [{ chargeCode: 'CHG-100001', quantity }] })), lambdaContext());
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).location).toBe('lines[0].quantity');
+    expect(deps.events.events.length).toBe(0);
+  });
+
+  it('returns 400 naming lines[0].quantity for a quantity that JSON reads as Infinity', async () => {
+    const body = JSON.stringify(record()).replace('"quantity":4', '"quantity":1e400');
+    const response = await makeHandler(fakeDependencies())(post(body), lambdaContext());
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).location).toBe('lines[0].quantity');
+  });
+
+  it('returns 400 naming the cap for a record of more than 100 lines', async () => {
+    const lines = Array.from({ length: 101 }, () => ({ chargeCode: 'CHG-100001', quantity: 1 }));
+    const response = await makeHandler(fakeDependencies())(post(record({ lines })), lambdaContext());
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).location).toBe('lines');
+    expect(String(bodyOf(response).detail)).toMatch(/at most 100 lines/);
+  });
+
+  it('returns 400 naming ChargeItem.quantity.value for a FHIR quantity the workflow cannot store', async () => {
+    const headers = { 'X-Source-System': 'EPIC', 'X-Facility-Code': 'NMC' };
+    for (const value of [1e29, 1e-9, Number('-99999999999999999999999')]) {
+      const response = await makeHandler(fakeDependencies())(post(chargeItem({ quantity: { value, code: 'EA' } }), headers), lambdaContext());
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).location).toBe('ChargeItem.quantity.value');
+    }
+  });
+
+  it('returns 400 naming the cap for a FHIR Bundle of more than 100 entries', async () => {
+    const entry = Array.from({ length: 101 }, (_, i) => ({ resource: chargeItem({ id: `ci-${i}` }) }));
+    const response = await makeHandler(fakeDependencies())(
+      post({ resourceType: 'Bundle', id: 'b-1', type: 'collection', entry }, { 'X-Source-System': 'EPIC', 'X-Facility-Code': 'NMC' }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).location).toBe('Bundle.entry');
+    expect(String(bodyOf(response).detail)).toMatch(/at most 100/);
   });
 
   it('accepts a FHIR ChargeItem, taking the sending system and facility from the headers', async () => {

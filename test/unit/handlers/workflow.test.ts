@@ -64,8 +64,8 @@ describe('usage-to-replenishment with the real handlers', () => {
       correlationId: 'corr-e2e',
       exceptionCount: 0,
       lineResults: [
-        { businessKey: 'EPIC|NMC-DFT-0001|1', applied: true, duplicate: false },
-        { businessKey: 'EPIC|NMC-DFT-0001|2', applied: true, duplicate: false },
+        { businessKey: 'EPIC|NMC|NMC-DFT-0001|1', applied: true, duplicate: false },
+        { businessKey: 'EPIC|NMC|NMC-DFT-0001|2', applied: true, duplicate: false },
       ],
     });
     await deliverCostPostings(deps);

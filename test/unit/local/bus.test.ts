@@ -409,3 +409,20 @@ describe('LocalEventBus: archive and replay', () => {
     expect(readFileSync(path.join(dataDir, 'bus', 'archive.jsonl'), 'utf8')).toBe('');
   });
 });
+
+describe('LocalEventBus: dead-letter error attributes', () => {
+  it('dead-letters with an error code and a one-line message, never a stack trace or file path', async () => {
+    const queue = dlq('safe-attributes-dlq');
+    const failure = new ValidationError("cannot read '/work/main/local/data/bus/state.json'\n    at readState (/work/main/local/bus.ts:12:3)");
+    const b = bus({
+      rules: [{ name: 'cost-postings-to-finance', eventPattern: costRule.eventPattern, dlq: queue, target: async () => Promise.reject(failure) }],
+    });
+    await b.publish([costPosted('safe')]);
+    await b.whenIdle();
+    const [message] = queue.peek();
+    expectTruthy(message);
+    expect(message.attributes.ERROR_CODE).toBe('ERROR_FROM_TARGET');
+    expect(message.attributes.ERROR_MESSAGE).toBe("ValidationError: cannot read '[path]'");
+    expect(JSON.stringify(message.attributes)).not.toMatch(/\/work\/|\bat readState\b|\.ts:\d/);
+  });
+});

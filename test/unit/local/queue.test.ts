@@ -356,3 +356,18 @@ describe('LocalQueue: persistence', () => {
     expect(queue({ name: 'mem-only' }).depth()).toBe(0);
   });
 });
+
+describe('LocalQueue: dead-letter error attributes', () => {
+  it('keeps a workflow failure Cause (Lambda errorType, errorMessage, trace) as an error code and its message only', () => {
+    const q = queue({ name: 'workflow-dlq-attributes' });
+    const failure = new Error('the inventory table failed');
+    const cause = JSON.stringify({ errorType: 'InfrastructureError', errorMessage: 'the inventory table failed', trace: (failure.stack ?? '').split('\n') });
+    q.send('{"detail-type":"SupplyUsageRecorded"}', {
+      ERROR_CODE: { dataType: 'String', stringValue: 'InfrastructureError' },
+      ERROR_MESSAGE: { dataType: 'String', stringValue: cause },
+    });
+    const [message] = q.peek();
+    expect(message?.attributes).toStrictEqual({ ERROR_CODE: 'InfrastructureError', ERROR_MESSAGE: 'the inventory table failed' });
+    expect(JSON.stringify(q.receive(1)[0]?.messageAttributes)).not.toMatch(/ at |\.ts:\d|\/work\//);
+  });
+});

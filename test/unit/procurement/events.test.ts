@@ -135,10 +135,17 @@ describe('procurement event builders', () => {
   });
 
   it('announces an accepted variance as InvoiceMatched with the accepted reasons', () => {
-    const accepted = resolveException(exceptionCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
+    // Issue #11: only a price (or charge) difference can be accepted, never goods not received.
+    const pricey = invoice('INV-9002', [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 5 }], { control: control(14) });
+    const priceCase = recordMatch(
+      openInvoiceCase(pricey, { caseId: 'SUP-MEDLINE|INV-9002|000000014|0014', correlationId: 'corr-inv' }, NOW),
+      threeWayMatch({ po, receipts: [rcv], invoice: pricey, priorInvoices: [], tolerances, conversions, today: TODAY }),
+      NOW,
+    ).invoiceCase;
+    const accepted = resolveException(priceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
     const event = invoiceMatched(input, accepted);
-    expect(event.detail.approvedAmount).toBe(27);
-    expect((event.detail.match as { acceptedReasons?: string[] }).acceptedReasons).toStrictEqual(['QTY_NOT_RECEIVED']);
+    expect(event.detail.approvedAmount).toBe(30);
+    expect((event.detail.match as { acceptedReasons?: string[] }).acceptedReasons).toStrictEqual(['PRICE_VARIANCE']);
   });
 
   it('alerts once per overdue document and escalation', () => {

@@ -72,7 +72,7 @@ export const control = (n: number): X12ControlNumbers => ({
 export const pendingRequisition = (lines: Requisition['lines'], overrides: Partial<Requisition> = {}): Requisition => ({
   requisitionId: 'REQ-0001',
   source: 'REPLENISHMENT',
-  externalRef: 'EPIC|MSG00001|1#ReplenishmentRequested',
+  externalRef: 'EPIC|NMC|MSG00001|1#ReplenishmentRequested',
   facilityId: 'FAC-NMC',
   locationId: 'NMC-OR',
   costCenter: 'CC-NMC-OR',

@@ -164,44 +164,42 @@ describe('three-way match: quantities', () => {
 });
 
 describe('three-way match: prices', () => {
-  // Gauze: PO 4.50/BX = 0.45/EA. Tolerances: 2 % and 0.05 per base unit.
+  // Gauze: PO 4.50/BX = 0.45/EA. Tolerances: 2 % or 0.05 per invoice unit, whichever is stricter.
   const gauzeAt = (unitPrice: number, t: MatchTolerances = tolerances): ReturnType<typeof threeWayMatch> =>
     match({ tolerances: t, invoice: oneLine({ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice }) });
 
   it('raises PRICE_VARIANCE when the unit price exceeds both tolerances', () => {
-    // 5.10/BX = 0.51/EA: 0.06 over (> 0.05) and 13.3 % over (> 2 %).
+    // 5.10/BX: 0.60 over (> 0.05) and 13.3 % over (> 2 %).
     const result = gauzeAt(5.1);
     expect(result.reasons).toStrictEqual(['PRICE_VARIANCE']);
     expect(result.lines[0]!.invoiceUnitPrice).toBe(5.1);
     expect(result.lines[0]!.poUnitPrice).toBe(4.5);
   });
 
-  it('accepts a price over the percent tolerance but within the absolute one (a few cents on a cheap item)', () => {
-    // 4.95/BX = 0.495/EA: 11 % over but only 0.045 per EA.
-    expect(gauzeAt(4.95).status).toBe('MATCHED');
+  // Issue #11: these two were MATCHED while a variance needed BOTH limits exceeded.
+  it('raises PRICE_VARIANCE over the percent tolerance even within the absolute one (a cheap item billed at many times its price)', () => {
+    // 0.46/EA against 0.45/EA: 0.01 per EA (within 0.05) but 2.2 % over (> 2 %).
+    expect(match({ invoice: oneLine({ poLineNumber: 1, quantity: 60, uom: 'EA', unitPrice: 0.46 }) }).reasons).toStrictEqual(['PRICE_VARIANCE']);
   });
 
-  it('accepts a price over the absolute tolerance but within the percent one (a fraction of a percent on a dear item)', () => {
-    // Suture 37.20/BX = 3.10/EA; 37.92/BX = 3.16/EA: 0.06 over (> 0.05) but 1.94 % (< 2 %).
+  it('raises PRICE_VARIANCE over the absolute tolerance even within the percent one (a dear item)', () => {
+    // Suture 37.20/BX; 37.92/BX is 0.72 per BX over (> 0.05) but 1.94 % (< 2 %).
     const result = match({ invoice: oneLine({ poLineNumber: 2, quantity: 4, uom: 'BX', unitPrice: 37.92 }) });
-    expect(result.status).toBe('MATCHED');
+    expect(result.reasons).toStrictEqual(['PRICE_VARIANCE']);
   });
 
-  it('raises PRICE_VARIANCE when either tolerance is exceeded under EITHER_EXCEEDED', () => {
-    const strict: MatchTolerances = { ...tolerances, priceVarianceWhen: 'EITHER_EXCEEDED' };
-    expect(gauzeAt(4.95, strict).reasons).toStrictEqual(['PRICE_VARIANCE']);
-    const suturePrice = match({ tolerances: strict, invoice: oneLine({ poLineNumber: 2, quantity: 4, uom: 'BX', unitPrice: 37.92 }) });
-    expect(suturePrice.reasons).toStrictEqual(['PRICE_VARIANCE']);
-    expect(gauzeAt(4.59, strict).status).toBe('MATCHED');
+  it('accepts a price within both tolerances', () => {
+    // 4.55/BX: 0.05 per BX over (not more than 0.05) and 1.1 % (< 2 %).
+    expect(gauzeAt(4.55).status).toBe('MATCHED');
   });
 
-  it('accepts exactly the tolerance limits (over means strictly over)', () => {
-    // 0.05 per EA over = 5.00/BX, with a 100 % limit so only the absolute one is in play.
-    const absoluteOnly: MatchTolerances = { ...tolerances, unitPricePercent: 100, priceVarianceWhen: 'EITHER_EXCEEDED' };
-    expect(gauzeAt(5, absoluteOnly).status).toBe('MATCHED');
-    expect(gauzeAt(5.01, absoluteOnly).reasons).toStrictEqual(['PRICE_VARIANCE']);
+  it('accepts exactly the tolerance limits (over means strictly over), the absolute one per invoice unit', () => {
+    // 0.05 per BX over = 4.55/BX, with a 100 % limit so only the absolute one is in play.
+    const absoluteOnly: MatchTolerances = { ...tolerances, unitPricePercent: 100 };
+    expect(gauzeAt(4.55, absoluteOnly).status).toBe('MATCHED');
+    expect(gauzeAt(4.56, absoluteOnly).reasons).toStrictEqual(['PRICE_VARIANCE']);
     // 10 % over = 4.95/BX, with a large absolute limit so only the percent one is in play.
-    const percentOnly: MatchTolerances = { ...tolerances, unitPricePercent: 10, unitPriceAbsolute: 100, priceVarianceWhen: 'EITHER_EXCEEDED' };
+    const percentOnly: MatchTolerances = { ...tolerances, unitPricePercent: 10, unitPriceAbsolute: 100 };
     expect(gauzeAt(4.95, percentOnly).status).toBe('MATCHED');
     expect(gauzeAt(4.96, percentOnly).reasons).toStrictEqual(['PRICE_VARIANCE']);
   });
@@ -213,18 +211,19 @@ describe('three-way match: prices', () => {
   });
 
   it('compares prices per base unit across units (an EA price against a CS PO price)', () => {
-    // Gloves PO 80/CS = 0.08/EA; 0.09/EA is 12.5 % and 0.01 over: inside the absolute tolerance.
-    expect(match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.09 }) }).status).toBe('MATCHED');
+    // Gloves PO 80/CS = 0.08/EA: the same price per EA matches.
+    expect(match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.08 }) }).status).toBe('MATCHED');
     // 0.14/EA is 0.06 over and 75 % over.
     const over = match({ invoice: oneLine({ poLineNumber: 3, quantity: 2000, uom: 'EA', unitPrice: 0.14 }) });
     expect(over.reasons).toStrictEqual(['PRICE_VARIANCE']);
     expect(over.lines[0]!.invoiceUnitPrice).toBe(140);
   });
 
-  it('flags any price over a zero PO price once the absolute tolerance is passed', () => {
+  it('flags any price over a zero PO price (any excess is over 2 % of nothing), and none at zero', () => {
     const freebie = { unitPrice: 0, uomFactor: 10 };
     expect(isPriceVariance(0.4, 1, freebie, tolerances)).toBe(true);
-    expect(isPriceVariance(0.05, 1, freebie, tolerances)).toBe(false);
+    expect(isPriceVariance(0.01, 1, freebie, tolerances)).toBe(true);
+    expect(isPriceVariance(0, 1, freebie, tolerances)).toBe(false);
   });
 });
 

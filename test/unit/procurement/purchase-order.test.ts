@@ -215,8 +215,7 @@ describe('855 acknowledgment', () => {
 
 describe('855 price changes against the supplier tolerances', () => {
   // Gauze line 1: 4.50 per BX of 10 = 0.45/EA; suture line 2: 37.20 per BX of 12 = 3.10/EA.
-  // Tolerances (fixtures): 2 % and 0.05 per base unit, both to be exceeded unless EITHER_EXCEEDED.
-  const either: MatchTolerances = { ...tolerances, priceVarianceWhen: 'EITHER_EXCEEDED' };
+  // Tolerances (fixtures): 2 % or 0.05 per unit sent, whichever is stricter (issue #11).
   const changed = (lineNumber: number, quantity: number, uom: string, unitPrice: number): PoAcknowledgment['lines'][number] => ({
     lineNumber,
     status: 'CHANGED',
@@ -229,14 +228,15 @@ describe('855 price changes against the supplier tolerances', () => {
     acknowledgePurchaseOrder(standardPo(), ack(lines), t, conversions);
 
   it('takes a price increase within tolerance as the expected price, holding nothing back', () => {
-    const { purchaseOrder, heldPriceChanges } = acknowledge([changed(1, 6, 'BX', 4.58)]);
-    expect(purchaseOrder.lines[0]!.unitPrice).toBe(4.58);
+    // 4.55/BX: 0.05 per BX and 1.1 % over 4.50, within both.
+    const { purchaseOrder, heldPriceChanges } = acknowledge([changed(1, 6, 'BX', 4.55)]);
+    expect(purchaseOrder.lines[0]!.unitPrice).toBe(4.55);
     expect(purchaseOrder.lines[0]!.acknowledgedUnitPrice).toBe(undefined);
     expect(heldPriceChanges).toStrictEqual([]);
   });
 
   it('takes a lower price even with no tolerance at all', () => {
-    const none: MatchTolerances = { ...either, unitPricePercent: 0, unitPriceAbsolute: 0 };
+    const none: MatchTolerances = { ...tolerances, unitPricePercent: 0, unitPriceAbsolute: 0 };
     const { purchaseOrder, heldPriceChanges } = acknowledge([changed(1, 6, 'BX', 4)], none);
     expect(purchaseOrder.lines[0]!.unitPrice).toBe(4);
     expect(heldPriceChanges).toStrictEqual([]);
@@ -251,24 +251,18 @@ describe('855 price changes against the supplier tolerances', () => {
     expect(PurchaseOrderSchema.safeParse(purchaseOrder).success).toBe(true);
   });
 
-  it('applies the tolerance mode: over the percent only, or over the absolute only, is held only with EITHER_EXCEEDED', () => {
-    // 4.70/BX: +4.4 % but +0.02/EA.  37.86/BX: +0.055/EA but +1.8 %.
-    for (const [lineNumber, price] of [
-      [1, 4.7],
-      [2, 37.86],
-    ] as const) {
-      const uom = 'BX';
-      const both = acknowledge([changed(lineNumber, 4, uom, price)]);
-      expect(both.purchaseOrder.lines[lineNumber - 1]!.unitPrice).toBe(price);
-      expect(both.heldPriceChanges).toStrictEqual([]);
-      const strict = acknowledge([changed(lineNumber, 4, uom, price)], either);
-      expect(strict.heldPriceChanges.map((h) => [h.lineNumber, h.poUnitPrice, h.acknowledgedUnitPrice])).toStrictEqual([[lineNumber, standardLines()[lineNumber - 1]!.unitPrice, price]]);
-    }
+  // Issue #11: these were taken while a hold needed BOTH limits exceeded.
+  it('holds an increase over either tolerance: over the percent only (a cheap item) or over the absolute only (a dear one)', () => {
+    // 0.46/EA: +2.2 % but only +0.01 per EA.  37.86/BX: +1.8 % but +0.66 per BX.
+    const percentOnly = acknowledge([changed(1, 60, 'EA', 0.46)]);
+    expect(percentOnly.heldPriceChanges.map((h) => [h.lineNumber, h.poUnitPrice, h.acknowledgedUnitPrice])).toStrictEqual([[1, 4.5, 4.6]]);
+    const absoluteOnly = acknowledge([changed(2, 4, 'BX', 37.86)]);
+    expect(absoluteOnly.heldPriceChanges.map((h) => [h.lineNumber, h.poUnitPrice, h.acknowledgedUnitPrice])).toStrictEqual([[2, 37.2, 37.86]]);
   });
 
   it('compares a price sent in another unit per base unit, exactly at the limit, and records it in the line unit', () => {
     // 0.459/EA is exactly 2 % over 0.45/EA: not beyond the tolerance.
-    const atLimit = acknowledge([changed(1, 60, 'EA', 0.459)], either);
+    const atLimit = acknowledge([changed(1, 60, 'EA', 0.459)]);
     expect([atLimit.purchaseOrder.lines[0]!.expectedQuantity, atLimit.purchaseOrder.lines[0]!.unitPrice]).toStrictEqual([6, 4.59]);
     expect(atLimit.heldPriceChanges).toStrictEqual([]);
     const over = acknowledge([changed(1, 60, 'EA', 0.54)]);
@@ -300,19 +294,19 @@ describe('855 price changes against the supplier tolerances', () => {
   });
 
   it('holds successive increases to the tolerance against the price ordered, so they cannot compound', () => {
-    // EITHER_EXCEEDED at 2 %: 4.58/BX is within 2 % of the 4.50 ordered; 4.67 is within 2 % of 4.58 but 3.8 % over 4.50.
-    const first = acknowledgePurchaseOrder(standardPo(), ack([changed(1, 6, 'BX', 4.58)]), either, conversions);
-    expect([first.purchaseOrder.lines[0]!.unitPrice, first.purchaseOrder.lines[0]!.orderedUnitPrice]).toStrictEqual([4.58, 4.5]);
-    const second = acknowledgePurchaseOrder(first.purchaseOrder, { ...ack([changed(1, 6, 'BX', 4.67)]), control: control(12) }, either, conversions);
+    // 4.55/BX is within 0.05 of the 4.50 ordered; 4.60 is within 0.05 of 4.55 but 0.10 over 4.50.
+    const first = acknowledgePurchaseOrder(standardPo(), ack([changed(1, 6, 'BX', 4.55)]), tolerances, conversions);
+    expect([first.purchaseOrder.lines[0]!.unitPrice, first.purchaseOrder.lines[0]!.orderedUnitPrice]).toStrictEqual([4.55, 4.5]);
+    const second = acknowledgePurchaseOrder(first.purchaseOrder, { ...ack([changed(1, 6, 'BX', 4.6)]), control: control(12) }, tolerances, conversions);
     const line = second.purchaseOrder.lines[0]!;
-    expect([line.unitPrice, line.acknowledgedUnitPrice, line.orderedUnitPrice]).toStrictEqual([4.58, 4.67, 4.5]);
-    expect(second.heldPriceChanges.map((h) => [h.poUnitPrice, h.acknowledgedUnitPrice])).toStrictEqual([[4.58, 4.67]]);
+    expect([line.unitPrice, line.acknowledgedUnitPrice, line.orderedUnitPrice]).toStrictEqual([4.55, 4.6, 4.5]);
+    expect(second.heldPriceChanges.map((h) => [h.poUnitPrice, h.acknowledgedUnitPrice])).toStrictEqual([[4.55, 4.6]]);
   });
 
   it('holds back every increase when applyAcknowledgment is given no tolerances', () => {
     const po = applyAcknowledgment(standardPo(), ack([changed(1, 6, 'BX', 4.51)]), conversions);
     expect([po.lines[0]!.unitPrice, po.lines[0]!.acknowledgedUnitPrice]).toStrictEqual([4.5, 4.51]);
-    expect(applyAcknowledgment(standardPo(), ack([changed(1, 6, 'BX', 4.58)]), conversions, tolerances).lines[0]!.unitPrice).toBe(4.58);
+    expect(applyAcknowledgment(standardPo(), ack([changed(1, 6, 'BX', 4.55)]), conversions, tolerances).lines[0]!.unitPrice).toBe(4.55);
   });
 
   it('makes an invoice at a held price a PRICE_VARIANCE, and one at a taken price a match', () => {
@@ -330,7 +324,7 @@ describe('855 price changes against the supplier tolerances', () => {
     const held = acknowledge([changed(1, 6, 'BX', 5.4)]).purchaseOrder;
     expect(matchAt(held, 5.4).reasons).toStrictEqual(['PRICE_VARIANCE']);
     expect(matchAt(held, 4.5).status).toBe('MATCHED');
-    expect(matchAt(acknowledge([changed(1, 6, 'BX', 4.58)]).purchaseOrder, 4.58).status).toBe('MATCHED');
+    expect(matchAt(acknowledge([changed(1, 6, 'BX', 4.55)]).purchaseOrder, 4.55).status).toBe('MATCHED');
   });
 });
 

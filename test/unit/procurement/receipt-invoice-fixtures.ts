@@ -3,7 +3,7 @@
  * ordered in BX of 10 EA, also sold in CS of 100 EA) for NMC-CATH with 200 EA on order, and builders
  * of the receipts and invoices the dock and Medline send against it.
  */
-import type { Invoice, PurchaseOrder } from '../../../contracts/procurement';
+import type { Invoice, PurchaseOrder, Requisition } from '../../../contracts/procurement';
 import { amountInCents } from '../../../functions/domain/costing';
 import { invoiceCaseIdFor, openInvoiceCase } from '../../../functions/domain/procurement/invoice-case';
 import type { Fakes } from '../fakes';
@@ -50,8 +50,30 @@ export const glovesPurchaseOrder = (overrides: Partial<PurchaseOrder> = {}): Pur
 });
 
 /**
- * The procurement fakes with the gloves PO stored and 200 EA of gloves on order at NMC-CATH (what the
- * replenishment behind the PO put on order).
+ * The replenishment requisition behind the gloves PO (ordered): it is what put the 200 EA on order,
+ * so receipts of the PO take them off (a SaaS requisition's PO never put anything on order).
+ */
+export const glovesRequisition = (overrides: Partial<Requisition> = {}): Requisition => ({
+  requisitionId: 'REQ-GLOVES-1',
+  source: 'REPLENISHMENT',
+  externalRef: 'replenishment-gloves-1',
+  facilityId: 'FAC-NMC',
+  locationId: 'NMC-CATH',
+  costCenter: 'CC-NMC-CATH',
+  supplierId: 'SUP-MEDLINE',
+  lines: [{ lineNumber: 1, itemId: 'ITM-10003', quantity: 20, uom: 'BX', unitPrice: 12, contract: true }],
+  totalAmount: 240,
+  currency: 'USD',
+  status: 'ORDERED',
+  correlationId: CORRELATION_ID,
+  createdAt: '2025-03-10T07:55:00.000Z',
+  poNumber: PO_NUMBER,
+  ...overrides,
+});
+
+/**
+ * The procurement fakes with the gloves PO and its replenishment requisition stored and 200 EA of
+ * gloves on order at NMC-CATH (what the replenishment behind the PO put on order).
  */
 export const receiptInvoiceFakes = (): ReceiptInvoiceFakes => {
   const deps = procurementFakeDependencies();
@@ -60,6 +82,7 @@ export const receiptInvoiceFakes = (): ReceiptInvoiceFakes => {
   if (position === undefined) throw new Error('test reference data has no gloves at NMC-CATH');
   deps.inventory.positions.set(key, { ...position, onOrder: 200 });
   deps.procurement.purchaseOrders.set(PO_NUMBER, { po: glovesPurchaseOrder(), version: 1 });
+  deps.procurement.requisitions.set('REQ-GLOVES-1', glovesRequisition());
   return deps;
 };
 

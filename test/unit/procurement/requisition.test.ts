@@ -31,7 +31,7 @@ describe('requisition from a replenishment', () => {
     expect(req.totalAmount).toBe(27);
     expect(req.status).toBe('PENDING_APPROVAL');
     expect(req.source).toBe('REPLENISHMENT');
-    expect(req.externalRef).toBe('EPIC|MSG00001|1#ReplenishmentRequested');
+    expect(req.externalRef).toBe('EPIC|NMC|MSG00001|1#ReplenishmentRequested');
     expect(req.costCenter).toBe('CC-NMC-OR');
     expect(req.createdAt).toBe(NOW.toISOString());
     expect(RequisitionSchema.safeParse(req).success).toBe(true);

@@ -8,7 +8,7 @@ let counter = 0;
 const line = (overrides: Partial<FinanceJournalLine> = {}): FinanceJournalLine => {
   counter += 1;
   return {
-    idempotencyKey: `EPIC|MSG-${counter}|1`,
+    idempotencyKey: `EPIC|NMC|MSG-${counter}|1`,
     correlationId: `corr-${counter}`,
     costCenter: 'CC-NMC-OR',
     glAccount: '6410-110',

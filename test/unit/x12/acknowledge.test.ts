@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { X12Parser } from 'node-x12';
-import { acknowledge, parseX12 } from '../../../functions/adapters/x12';
+import { acknowledge, MAX_X12_TRANSACTION_SETS, parseX12, purchaseOrderReferences } from '../../../functions/adapters/x12';
 import type { X12Interchange } from '../../../functions/adapters/x12';
 import { expectTruthy } from '../../support/expect-narrowing';
-import { HEM_IDS, NOW, ackText, counter, nodeX12Parse, nodeX12Rows, readX12Fixture, resolveMedline } from './support';
+import { HEM_IDS, NOW, ackText, counter, medline810s, nodeX12Parse, nodeX12Rows, readX12Fixture, resolveMedline } from './support';
 
 /** Our own reading of an acknowledgment: one interchange, no findings at any level, its set rows. */
 const readAck = (text: string): { interchange: X12Interchange; rows: string[][] } => {
@@ -325,13 +325,103 @@ describe('acknowledge: exactly-once keys', () => {
 
   it('draws one control number per acknowledgment interchange from the source', () => {
     const numbers = counter(41);
-    const result = acknowledge(parseX12(`${readX12Fixture('medline_855_5010.edi')}${readX12Fixture('medline_810_bad_iea_control.edi')}`), HEM_IDS, numbers, NOW, { resolveSupplier: resolveMedline });
+    const result = acknowledge(parseX12(`${readX12Fixture('medline_855_5010.edi')}${readX12Fixture('medline_810_bad_iea_control.edi')}`), HEM_IDS, numbers, NOW, { resolveSupplier: resolveMedline, ownsPurchaseOrder: () => true });
     expect(numbers.issued).toStrictEqual(['41', '42']);
     expect(result.functionalAcks[0] as string).toMatch(/\*000000041\*0\*P\*:~/);
     expect(result.ta1 ?? '').toMatch(/\*000000042\*0\*P\*:~/);
   });
 
   it('throws a ValidationError when the control number source yields something that is not 1-9 digits', () => {
-    expect(() => acknowledge(parseX12(readX12Fixture('medline_855_5010.edi')), HEM_IDS, { next: () => 'ABC' }, NOW, { resolveSupplier: resolveMedline })).toThrow(expect.toSatisfy((e: unknown) => e instanceof Error && e.name === 'ValidationError'));
+    expect(() => acknowledge(parseX12(readX12Fixture('medline_855_5010.edi')), HEM_IDS, { next: () => 'ABC' }, NOW, { resolveSupplier: resolveMedline, ownsPurchaseOrder: () => true })).toThrow(expect.toSatisfy((e: unknown) => e instanceof Error && e.name === 'ValidationError'));
+  });
+});
+
+describe('acknowledge: partner trust (#12)', () => {
+  const onlyPo123 = (supplierId: string, poNumber: string): boolean => supplierId === 'SUP-MEDLINE' && poNumber === 'HEM-PO-000123';
+
+  it('rejects an 810 whose BIG04 names no PO of the sender: IK3*BIG*2**8, IK4*4*324*7 with the value, IK5*R*5', () => {
+    const result = ackText(readX12Fixture('medline_810_5010.edi'), { ownsPurchaseOrder: () => false });
+    const ack = result.functionalAcks[0] as string;
+    expect(nodeBody(ack).slice(1)).toStrictEqual([
+      ['AK2', '810', '0001'],
+      ['IK3', 'BIG', '2', '', '8'],
+      ['IK4', '4', '324', '7', 'HEM-PO-000123'],
+      ['IK5', 'R', '5'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    readAck(ack);
+    expect(result.accepted.length).toBe(0);
+    expect(result.rejected[0]?.reason).toBe('UNKNOWN_PURCHASE_ORDER');
+    expect(result.rejected[0]?.note ?? '').toMatch(/BIG04 does not name a purchase order of the sending supplier/);
+  });
+
+  it('asks about the PO for the supplier the interchange sender resolved to', () => {
+    const asked: string[] = [];
+    ackText(readX12Fixture('medline_855_5010.edi'), { ownsPurchaseOrder: (supplierId, poNumber) => (asked.push(`${supplierId}|${poNumber}`), true) });
+    expect(asked).toStrictEqual(['SUP-MEDLINE|HEM-PO-000123']);
+  });
+
+  it('rejects an 810 that names no PO at all (BIG04 empty) with IK4*4*324*1', () => {
+    const text = readX12Fixture('medline_810_5010.edi').replace('BIG*20260307*INV-7781204*20260305*HEM-PO-000123~', 'BIG*20260307*INV-7781204*20260305~');
+    const result = ackText(text, { ownsPurchaseOrder: onlyPo123 });
+    expect(nodeBody(result.functionalAcks[0] as string).slice(2, 5)).toStrictEqual([
+      ['IK3', 'BIG', '2', '', '8'],
+      ['IK4', '4', '324', '1'],
+      ['IK5', 'R', '5'],
+    ]);
+    expect(result.rejected[0]?.reason).toBe('UNKNOWN_PURCHASE_ORDER');
+  });
+
+  it('rejects an 855 on a PO not of the sender with IK4 on BAK03 and an 856 with IK4 on PRF01 in its HL loop', () => {
+    const ack855 = ackText(readX12Fixture('medline_855_5010.edi'), { ownsPurchaseOrder: () => false });
+    const ack856 = ackText(readX12Fixture('medline_856_5010.edi'), { ownsPurchaseOrder: () => false });
+    expect(nodeBody(ack855.functionalAcks[0] as string).slice(2, 5)).toStrictEqual([
+      ['IK3', 'BAK', '2', '', '8'],
+      ['IK4', '3', '324', '7', 'HEM-PO-000123'],
+      ['IK5', 'R', '5'],
+    ]);
+    expect(nodeBody(ack856.functionalAcks[0] as string).slice(2, 5)).toStrictEqual([
+      ['IK3', 'PRF', '12', 'HL', '8'],
+      ['IK4', '1', '324', '7', 'HEM-PO-000123'],
+      ['IK5', 'R', '5'],
+    ]);
+    expect([ack855.accepted.length, ack856.accepted.length]).toStrictEqual([0, 0]);
+  });
+
+  it('rejects every set of a group whose GS02 is not the interchange sender ISA06: IK5*R*1 and AK9*R', () => {
+    const result = ackText(readX12Fixture('medline_855_5010.edi').replace('GS*PR*MEDLINE*', 'GS*PR*CARDINAL*'));
+    expect(nodeBody(result.functionalAcks[0] as string).slice(1)).toStrictEqual([
+      ['AK2', '855', '0001'],
+      ['IK5', 'R', '1'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    expect(result.accepted.length).toBe(0);
+    expect(result.rejected[0]?.reason).toBe('GROUP_SENDER_MISMATCH');
+    expect(result.rejected[0]?.note ?? '').toMatch(/GS02 .* does not match the interchange sender ISA06/);
+  });
+
+  it(`TA1-rejects (024) the interchange that brings a payload over ${MAX_X12_TRANSACTION_SETS} sets, and every later one, but answers those before`, () => {
+    const text = medline810s(1, { control: 1 }) + medline810s(MAX_X12_TRANSACTION_SETS, { control: 2 }) + medline810s(1, { control: 3 });
+    const result = ackText(text);
+    expect(result.interchanges.map((i) => i.ta1Code ?? '-')).toStrictEqual(['-', 'R', 'R']);
+    expect(result.interchanges.map((i) => i.ta1Note ?? '-')).toStrictEqual(['-', '024', '024']);
+    expect(result.functionalAcks.length).toBe(1);
+    expect(result.accepted.length).toBe(1);
+    expect(result.rejected.length).toBe(MAX_X12_TRANSACTION_SETS + 1);
+    expect(new Set(result.rejected.map((r) => r.reason))).toStrictEqual(new Set(['TOO_MANY_TRANSACTION_SETS']));
+    expect(result.rejected[0]?.note ?? '').toContain(`more than ${MAX_X12_TRANSACTION_SETS} transaction sets`);
+  });
+
+  it(`accepts exactly ${MAX_X12_TRANSACTION_SETS} sets in one payload`, () => {
+    const result = ackText(medline810s(MAX_X12_TRANSACTION_SETS));
+    expect(result.accepted.length).toBe(MAX_X12_TRANSACTION_SETS);
+    expect(result.ta1).toBeUndefined();
+  });
+
+  it('lists the distinct PO numbers the 855/856/810 sets name, only from interchanges within the cap', () => {
+    const within = readX12Fixture('medline_855_5010.edi') + readX12Fixture('medline_810_4010.edi') + readX12Fixture('medline_856_5010.edi');
+    expect(purchaseOrderReferences(parseX12(within)).sort()).toStrictEqual(['HEM-PO-000123', 'HEM-PO-000124']);
+    const beyond = medline810s(MAX_X12_TRANSACTION_SETS, { control: 1 }) + medline810s(1, { control: 2, poNumber: 'HEM-PO-000777' });
+    expect(purchaseOrderReferences(parseX12(beyond))).toStrictEqual(['HEM-PO-000123']);
   });
 });

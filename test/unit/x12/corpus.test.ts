@@ -37,10 +37,31 @@ const shared = (name: string): CorpusFile => {
 /** Acknowledges a file as its own receiver would, with every sender known. */
 const acknowledgeAsReceiver = (parsed: X12ParseResult): AcknowledgeResult => {
   const first = parsed.interchanges[0];
-  return acknowledge(parsed, { qualifier: first?.header.receiverQualifier ?? 'ZZ', id: first?.header.receiverId ?? 'HEM' }, counter(), NOW, { resolveSupplier: () => 'SUP-CORPUS' });
+  return acknowledge(parsed, { qualifier: first?.header.receiverQualifier ?? 'ZZ', id: first?.header.receiverId ?? 'HEM' }, counter(), NOW, { resolveSupplier: () => 'SUP-CORPUS', ownsPurchaseOrder: () => true });
 };
 
 const SUPPORTED = new Set(['855', '856', '810']);
+
+/**
+ * The sample with every GS02 set to its ISA06. HEM rejects a group whose application sender is not
+ * the interchange sender (partner trust); the mapping checks look past that on samples that differ.
+ */
+const withGroupSenderOfInterchange = (text: string): string => {
+  const element = text.charAt(3);
+  const terminator = text.charAt(105);
+  const isa06 = (text.split(element)[6] ?? '').trim();
+  return text
+    .split(terminator)
+    .map((segment) => {
+      const lead = /^\s*/.exec(segment)?.[0] ?? '';
+      const body = segment.slice(lead.length);
+      if (!body.startsWith(`GS${element}`)) return segment;
+      const elements = body.split(element);
+      elements[2] = isa06;
+      return `${lead}${elements.join(element)}`;
+    })
+    .join(terminator);
+};
 
 describe('X12 corpus', () => {
   it(`parses and acknowledges every file without throwing (${ownFiles.length} own, ${sharedFiles.length} shared)`, () => {
@@ -158,8 +179,12 @@ describe('X12 corpus', () => {
       ];
       for (const [name, check] of expectations) {
         const file = shared(name);
-        check(acknowledgeAsReceiver(parseX12(file.text)));
+        check(acknowledgeAsReceiver(parseX12(withGroupSenderOfInterchange(file.text))));
       }
+      // As published, the StAEDI 810's GS02 (SENDERDEPT) is not its ISA06 (SENDERISA): every set is rejected.
+      const published = acknowledgeAsReceiver(parseX12(shared('staedi_810_4010.edi').text));
+      expect(published.accepted.length).toBe(0);
+      expect(new Set(published.rejected.map((r) => r.reason))).toStrictEqual(new Set(['GROUP_SENDER_MISMATCH']));
     });
   }
 });

@@ -45,7 +45,7 @@ describe('parseX12 / acknowledge under random damage', () => {
       fc.property(fc.nat({ max: SEEDS.length - 1 }), fc.array(mutationArb, { minLength: 1, maxLength: 6 }), (seed, mutations) => {
         const text = mutations.reduce(mutate, SEEDS[seed] as string);
         const parsed = parseX12(text);
-        const result = acknowledge(parsed, HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline });
+        const result = acknowledge(parsed, HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline, ownsPurchaseOrder: () => true });
         for (const ack of [...(result.ta1 === undefined ? [] : [result.ta1]), ...result.functionalAcks]) {
           const reparsed = parseX12(ack);
           expect(reparsed.interchanges.length >= 1).toBe(true);
@@ -62,7 +62,7 @@ describe('parseX12 / acknowledge under random damage', () => {
   it('never throw on arbitrary text either (property)', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (text) => {
-        const result = acknowledge(parseX12(`ISA*${text}`), HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline });
+        const result = acknowledge(parseX12(`ISA*${text}`), HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline, ownsPurchaseOrder: () => true });
         expect(typeof result.response).toBe('string');
       }),
       { numRuns: 300 },

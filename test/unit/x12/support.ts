@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { X12Parser } from 'node-x12';
 import type { X12Interchange as NodeX12Interchange } from 'node-x12';
 import type { Supplier } from '../../../contracts/procurement';
-import type { AcknowledgeResult, ControlNumberSource, SupplierResolver, X12PartyIds } from '../../../functions/adapters/x12';
+import type { AcknowledgeResult, ControlNumberSource, PurchaseOrderOwnership, SupplierResolver, X12PartyIds } from '../../../functions/adapters/x12';
 import { acknowledge, parseX12 } from '../../../functions/adapters/x12';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -38,10 +38,35 @@ export const counter = (start = 1): ControlNumberSource & { issued: string[] } =
   };
 };
 
-/** parseX12 + acknowledge with the seeded partners. */
-export const ackText = (text: string, options: { ourIds?: X12PartyIds; resolveSupplier?: SupplierResolver; checkReceiver?: boolean } = {}): AcknowledgeResult =>
+/** Every PO is the sender's: the syntax tests look at nothing else. */
+export const ownsAnyPurchaseOrder: PurchaseOrderOwnership = () => true;
+
+/**
+ * One 5010 interchange (ISA13 `control`) of `count` 810s from Medline on `poNumber`, distinct
+ * invoice numbers, built from medline_810_5010.
+ */
+export const medline810s = (count: number, options: { poNumber?: string; control?: number } = {}): string => {
+  const lines = readX12Fixture('medline_810_5010.edi').split('\n').filter((l) => l.trim() !== '');
+  const control = String(options.control ?? 4731);
+  const isa = (lines[0] ?? '').replace('000004731', control.padStart(9, '0'));
+  const gs = (lines[1] ?? '').replace('*4731*', `*${control}*`);
+  const sets = Array.from({ length: count }, (_, i) => {
+    const st02 = String(i + 1).padStart(4, '0');
+    return lines
+      .slice(2, -2)
+      .map((l) => l.replace('ST*810*0001', `ST*810*${st02}`).replace('SE*17*0001', `SE*17*${st02}`).replace('INV-7781204', `INV-${control}-${i + 1}`).replace('HEM-PO-000123', options.poNumber ?? 'HEM-PO-000123'));
+  });
+  return [isa, gs, ...sets.flat(), `GE*${count}*${control}~`, `IEA*1*${control.padStart(9, '0')}~`, ''].join('\n');
+};
+
+/** parseX12 + acknowledge with the seeded partners (every PO the sender's unless `ownsPurchaseOrder` says otherwise). */
+export const ackText = (
+  text: string,
+  options: { ourIds?: X12PartyIds; resolveSupplier?: SupplierResolver; checkReceiver?: boolean; ownsPurchaseOrder?: PurchaseOrderOwnership } = {},
+): AcknowledgeResult =>
   acknowledge(parseX12(text), options.ourIds ?? HEM_IDS, counter(), NOW, {
     resolveSupplier: options.resolveSupplier ?? resolveMedline,
+    ownsPurchaseOrder: options.ownsPurchaseOrder ?? ownsAnyPurchaseOrder,
     ...(options.checkReceiver === undefined ? {} : { checkReceiver: options.checkReceiver }),
   });
 

@@ -1,8 +1,10 @@
 /**
  * Use cases of an invoice in accounts payable, between its 810 and its AP voucher:
  * - `matchInvoice` (workflow task MatchInvoice): the three-way match against the PO, the receipts the
- *   PO took and the supplier's earlier accepted invoices, with the supplier's tolerances; the case is
- *   saved with its version and the workflow is told what comes next (voucher, clerk, or goods);
+ *   PO took, the supplier's earlier accepted invoices and the PO's own invoices (those still in
+ *   exception reserve their goods), with the supplier's tolerances; the case is saved with its
+ *   version under the PO's match guard (matches of one PO are serialised) and the workflow is told
+ *   what comes next (voucher, clerk, or goods);
  * - `resolveInvoice` (`POST /v1/invoices/{invoiceId}/resolution`): an AP clerk's decision on a case in
  *   exception, audited (the note only in the audit payload hash), and handed to the waiting workflow;
  * - `raiseInvoiceAlert` (workflow task RaiseInvoiceAlert): a wait timed out or the voucher is blocked;
@@ -22,6 +24,7 @@ import type {
   Receipt,
 } from '../../../../contracts/procurement';
 import { AuthorizationError, ConcurrencyError, NotFoundError } from '../../errors';
+import type { PurchaseOrderMatchGuard } from '../../procurement-ports';
 import {
   invoiceExceptionRaised,
   invoiceMatched,
@@ -78,12 +81,6 @@ export interface InvoiceMatchOutcome {
   entries: PutEventsEntry[];
 }
 
-/** The supplier's invoices already accepted (matched, variance accepted, or paid), other than this case. */
-const acceptedPriorInvoices = async (deps: Pick<ProcurementUseCaseDependencies, 'procurement'>, current: InvoiceCase): Promise<Invoice[]> =>
-  (await deps.procurement.listInvoicesBySupplier(current.supplierId, PRIOR_INVOICE_LIMIT))
-    .filter(({ invoiceCase }) => invoiceCase.caseId !== current.caseId && (invoiceCase.status === 'MATCHED' || invoiceCase.status === 'PAID'))
-    .map(({ invoice }) => invoice);
-
 /**
  * The receipts the PO took: only those in `po.receiptIds`. A receipt stored but refused by the PO
  * (an over-receipt lost to a concurrent one) never counts as received.
@@ -91,6 +88,56 @@ const acceptedPriorInvoices = async (deps: Pick<ProcurementUseCaseDependencies, 
 const appliedReceipts = async (deps: Pick<ProcurementUseCaseDependencies, 'procurement'>, po: PurchaseOrder): Promise<Receipt[]> => {
   const applied = new Set(po.receiptIds ?? []);
   return (await deps.procurement.listReceipts(po.poNumber)).filter((r) => applied.has(r.receiptId));
+};
+
+const isAccepted = (c: InvoiceCase): boolean => c.status === 'MATCHED' || c.status === 'PAID';
+
+/** A fresh three-way match of a case, with the PO-level guard to save its outcome under. */
+interface CurrentMatch {
+  result: MatchResult;
+  receipts: Receipt[];
+  /** Absent when the invoice names no stored PO (nothing to serialise on). */
+  guard?: PurchaseOrderMatchGuard;
+}
+
+/**
+ * Three-way match the case as things stand now. Prior invoices: the supplier's accepted ones (for
+ * duplicates across POs) plus every accepted invoice of the PO itself (for quantities, however old);
+ * the PO's invoices still in EXCEPTION that arrived before this one reserve the goods they bill. The
+ * PO's match sequence is read BEFORE its invoices, so saving under `guard` fails (and the step
+ * re-runs) when another invoice of the PO was decided in between: two invoices for the same goods
+ * can never both be paid on the same view of the PO.
+ */
+const matchAsOfNow = async (
+  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'procurementConfig' | 'referenceData'>,
+  invoice: Invoice,
+  invoiceCase: InvoiceCase,
+  now: Date,
+): Promise<CurrentMatch> => {
+  const po = invoice.poNumber === undefined ? undefined : await deps.procurement.getPurchaseOrder(invoice.poNumber);
+  const guard = po === undefined ? undefined : { poNumber: po.poNumber, expectedSequence: await deps.procurement.getPurchaseOrderMatchSequence(po.poNumber) };
+  const receipts = po === undefined ? [] : await appliedReceipts(deps, po);
+  const others = (list: readonly { invoice: Invoice; invoiceCase: InvoiceCase }[]): { invoice: Invoice; invoiceCase: InvoiceCase }[] =>
+    list.filter((s) => s.invoiceCase.caseId !== invoiceCase.caseId);
+  const ofSupplier = others(await deps.procurement.listInvoicesBySupplier(invoiceCase.supplierId, PRIOR_INVOICE_LIMIT));
+  const ofPo = po === undefined ? [] : others(await deps.procurement.listInvoicesOfPurchaseOrder(po.poNumber));
+  const accepted = new Map<string, Invoice>();
+  for (const s of [...ofSupplier, ...ofPo]) if (isAccepted(s.invoiceCase)) accepted.set(s.invoiceCase.caseId, s.invoice);
+  // Earlier = arrived before this case: the oldest exception keeps the goods, so two exceptions never block each other.
+  const arrivedBefore = (c: InvoiceCase): boolean =>
+    c.createdAt < invoiceCase.createdAt || (c.createdAt === invoiceCase.createdAt && c.caseId < invoiceCase.caseId);
+  const reserved = ofPo.filter((s) => s.invoiceCase.status === 'EXCEPTION' && arrivedBefore(s.invoiceCase)).map((s) => s.invoice);
+  const result = threeWayMatch({
+    po,
+    receipts,
+    invoice,
+    priorInvoices: [...accepted.values()],
+    reservedInvoices: reserved,
+    tolerances: await deps.procurementConfig.tolerances(invoice.supplierId),
+    conversions: po === undefined ? () => undefined : await purchaseOrderConversions(deps, po),
+    today: now.toISOString().slice(0, 10),
+  });
+  return { result, receipts, ...(guard === undefined ? {} : { guard }) };
 };
 
 /** JSON with object keys sorted: equal for equal values whatever order a store returned the keys in. */
@@ -138,17 +185,7 @@ export const matchInvoice = async (
     if (invoiceCase.status === 'MATCHED') return settledOutcome(invoiceCase, [invoiceMatched(envelope, invoiceCase)], input.eventBusName);
     if (invoiceCase.status === 'PAID' || invoiceCase.status === 'REJECTED') return settledOutcome(invoiceCase, [], input.eventBusName);
 
-    const po = invoice.poNumber === undefined ? undefined : await deps.procurement.getPurchaseOrder(invoice.poNumber);
-    const receipts = po === undefined ? [] : await appliedReceipts(deps, po);
-    const result = threeWayMatch({
-      po,
-      receipts,
-      invoice,
-      priorInvoices: await acceptedPriorInvoices(deps, invoiceCase),
-      tolerances: await deps.procurementConfig.tolerances(invoice.supplierId),
-      conversions: po === undefined ? () => undefined : await purchaseOrderConversions(deps, po),
-      today: now.toISOString().slice(0, 10),
-    });
+    const { result, receipts, guard } = await matchAsOfNow(deps, invoice, invoiceCase, now);
     const change = recordMatch(invoiceCase, result, now);
     let matched = change.invoiceCase;
     let step: InvoiceNextStep = change.next;
@@ -159,7 +196,7 @@ export const matchInvoice = async (
     const unchanged =
       invoiceCase.status === matched.status && invoiceCase.waitingForReceipt === matched.waitingForReceipt && sameVerdict(invoiceCase.match, result);
     if (!unchanged) {
-      await deps.procurement.saveInvoiceCase(matched, version);
+      await deps.procurement.saveInvoiceCase(matched, version, guard);
       await deps.audit.append(change.audit);
       await recordHop(deps, matched.correlationId, matched.status === 'MATCHED' ? 'invoice-matched' : 'invoice-exception', matched.status === 'MATCHED' ? 'ok' : 'error', {
         caseId: matched.caseId,
@@ -339,10 +376,14 @@ const isReplay = (invoiceCase: InvoiceCase, resolution: InvoiceResolution): bool
  *
  * @throws AuthorizationError when a supplier's client tries to decide.
  * @throws NotFoundError for an unknown invoice; ConflictError when it is not in exception or the
- *   action does not fit its reasons (e.g. ACCEPT_VARIANCE of an invoice without a PO).
+ *   action does not fit its reasons (e.g. ACCEPT_VARIANCE of an invoice without a PO, or of goods not
+ *   received or already invoiced, as the match run again at the decision finds them).
  */
 export const resolveInvoice = async (
-  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock'>,
+  deps: Pick<
+    ProcurementUseCaseDependencies,
+    'procurement' | 'procurementConfig' | 'referenceData' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock'
+  >,
   viewer: InvoiceViewer,
   invoiceId: string,
   resolution: InvoiceResolution,
@@ -355,8 +396,13 @@ export const resolveInvoice = async (
     if (isReplay(invoiceCase, resolution)) {
       return { stored, decisionCount: invoiceCase.decisions.length - 1, next: NEXT_AFTER[resolution.action], replay: true, waitedForGoods: false };
     }
-    const change = resolveException(invoiceCase, resolution, deps.clock.now());
-    await deps.procurement.saveInvoiceCase(change.invoiceCase, stored.version);
+    const now = deps.clock.now();
+    // Accepting a variance accepts the price only: the quantities are matched again, now, against the
+    // PO's invoices as they stand (another may have been paid for these goods since the exception),
+    // and the decision is saved under the PO's match guard like any match.
+    const current = resolution.action === 'ACCEPT_VARIANCE' ? await matchAsOfNow(deps, stored.invoice, invoiceCase, now) : undefined;
+    const change = resolveException(invoiceCase, resolution, now, current?.result);
+    await deps.procurement.saveInvoiceCase(change.invoiceCase, stored.version, current?.guard);
     await deps.audit.append(change.audit);
     return {
       stored: { ...stored, invoiceCase: change.invoiceCase },

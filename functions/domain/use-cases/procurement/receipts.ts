@@ -7,8 +7,10 @@
  * 1. the PO takes the receipt (`applyReceipt`: units converted, over-receipt refused), saved with its
  *    version (re-read and re-applied when another writer moved it);
  * 2. the receipt is stored (idempotent on its id);
- * 3. each receipt line goes into stock at the PO's location exactly once — on hand up, on order down
- *    (`InventoryRepository.applyMovement`, reason RECEIPT, business key `RCV|<receiptId>|<line>`);
+ * 3. each receipt line goes into stock at the PO's location exactly once — on hand up, and for a
+ *    replenishment PO on order down by what that PO line still had on order (`onOrderTakenByReceipt`,
+ *    invariant I2: a SaaS requisition's receipt leaves on order alone) — (`InventoryRepository.applyMovement`,
+ *    reason RECEIPT, business key `RCV|<receiptId>|<line>`);
  * 4. GoodsReceived and the InventoryPositionChanged events are published, the ERP connector is told
  *    to book the receipt (`CreateReceipt` on the ErpCommands queue, fire-and-forget), the transaction
  *    gets a hop and the audit chain a record;
@@ -25,13 +27,16 @@ import { ConcurrencyError, ConflictError, DataError } from '../../errors';
 import { inventoryPositionChanged } from '../../events';
 import { applyMovement, openingPosition } from '../../inventory';
 import type { ApplyMovementResult, InventoryPosition, MovementOutcome } from '../../ports';
+import { sum } from '../../procurement/decimal';
 import { goodsReceived } from '../../procurement/events';
 import { shouldRematchOnReceipt } from '../../procurement/invoice-case';
+import { onOrderTakenByReceipt } from '../../procurement/on-order';
 import { applyReceipt, type ResolvedLine } from '../../procurement/purchase-order';
 import { assertShipmentNotReceivedElsewhere, receiptForShipment, receiptOfShipment, shipNoticeReceiptId } from '../../procurement/ship-notice-receipt';
 import { conversionsFromItems, type UomConversions } from '../../procurement/units';
 import type { ErpCommandQueue } from '../../procurement-ports';
 import { receiptWaitsWokenBy } from './invoice-waits';
+import { raisesOnOrder } from './on-order';
 import { completeTask } from './requisitions';
 import { envelopeInput, recordHop, requirePurchaseOrder, type ProcurementUseCaseDependencies } from './shared';
 
@@ -176,7 +181,7 @@ const newPosition = async (
 const receiveIntoStock = async (
   deps: Pick<ProcurementUseCaseDependencies, 'inventory' | 'referenceData'>,
   line: ResolvedLine,
-  context: { locationId: string; businessKey: string; correlationId: string; causationId: string; at: string },
+  context: { locationId: string; businessKey: string; correlationId: string; causationId: string; at: string; onOrderTaken?: number },
 ): Promise<ApplyMovementResult<MovementOutcome>> => {
   for (let attempt = 1; ; attempt += 1) {
     const current = await deps.inventory.getPosition(context.locationId, line.itemId);
@@ -186,6 +191,7 @@ const receiveIntoStock = async (
       correlationId: context.correlationId,
       delta: line.baseQuantity,
       reason: 'RECEIPT',
+      ...(context.onOrderTaken === undefined ? {} : { onOrderDelta: -context.onOrderTaken }),
       at: context.at,
     });
     const outcome: MovementOutcome = {
@@ -262,14 +268,21 @@ export const recordReceipt = async (deps: ReceiptDependencies, receipt: Receipt,
   const at = now.toISOString();
   const stock: ReceiptStockMovement[] = [];
   const positionEvents: BusEvent[] = [];
+  const raised = await raisesOnOrder(deps, po);
   for (const [index, line] of lines.entries()) {
     const lineNumber = index + 1;
+    const poLine = po.lines.find((l) => l.lineNumber === line.poLineNumber);
+    // Later lines of this receipt on the same PO line are in the PO's received quantity already.
+    const laterOnSameLine = lines.slice(index + 1).filter((l) => l.poLineNumber === line.poLineNumber).map((l) => -l.baseQuantity);
+    const onOrderTaken =
+      raised && poLine !== undefined ? onOrderTakenByReceipt(poLine, line.baseQuantity, sum([poLine.receivedBaseQuantity, ...laterOnSameLine])) : undefined;
     const result = await receiveIntoStock(deps, line, {
       locationId: po.locationId,
       businessKey: receiptLineBusinessKey(effective.receiptId, lineNumber),
       correlationId: po.correlationId,
       causationId: effective.receiptId,
       at,
+      ...(onOrderTaken === undefined ? {} : { onOrderTaken }),
     });
     positionEvents.push(result.outcome.positionChanged);
     stock.push({

@@ -11,6 +11,7 @@ import { DataError, NotFoundError } from '../../errors';
 import { applyDecision } from '../../procurement/approval';
 import { requisitionApproved, requisitionCreated, requisitionRejected } from '../../procurement/events';
 import { parseRequisitionRequest, requisitionFromReplenishment, requisitionFromRequest } from '../../procurement/requisition';
+import { releaseRequisitionOnOrder } from './on-order';
 import {
   envelopeInput,
   recordHop,
@@ -180,13 +181,15 @@ const sameDecision = (requisition: Requisition, decision: ApprovalDecision): boo
  * (audited, with the free-text comment only in the audit payload hash), announced
  * (RequisitionApproved / RequisitionRejected), marked arrived in the WaitRegistry and the waiting
  * workflow's task token completed. Repeating the same approver's same decision is a replay: nothing
- * changes, the workflow is nudged again.
+ * changes, the workflow is nudged again. A rejected replenishment requisition gives back what its
+ * replenishment put on order (ON_ORDER_RELEASED, invariant I2; once, also when replayed after a crash),
+ * or the par location would never reorder again.
  *
  * @throws NotFoundError for an unknown requisition; ConflictError when it was already decided
  *   otherwise; ConcurrencyError when it changed while deciding (retry).
  */
 export const decideRequisition = async (
-  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock'>,
+  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock' | 'inventory' | 'referenceData'>,
   requisitionId: string,
   decision: ApprovalDecision,
   context: { correlationId: string },
@@ -206,7 +209,8 @@ export const decideRequisition = async (
     });
   }
   const envelope = envelopeInput(requisition.correlationId, context.correlationId, now);
-  await deps.events.publish([requisition.status === 'REJECTED' ? requisitionRejected(envelope, requisition) : requisitionApproved(envelope, requisition)]);
+  const released = await releaseRequisitionOnOrder(deps, requisition, { causationId: context.correlationId, actor: decision.approver });
+  await deps.events.publish([requisition.status === 'REJECTED' ? requisitionRejected(envelope, requisition) : requisitionApproved(envelope, requisition), ...released]);
   const arrival: DecisionArrival = { requisitionId, decision: decision.decision, status: requisition.status };
   const { taskToken } = await deps.waits.arrive(requisitionId, 'DECISION', arrival);
   return { requisition, resumed: taskToken === undefined ? false : await completeTask(deps, taskToken, arrival) };

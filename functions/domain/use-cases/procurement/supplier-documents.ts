@@ -26,11 +26,15 @@
  * supplier's resend applies it; each step is itself idempotent (same PO result, same event keys, same
  * case id, same execution name), so a half-done first attempt is finished, never doubled.
  *
+ * Partner trust: a document must name a PO of the sending supplier. The X12 ingest rejects any
+ * other in its 999/997 before this use case runs ({@link ownPurchaseOrderNumbers} tells it which
+ * are); should one get here all the same (the PO vanished in between), nothing of the PO is
+ * changed or revealed, and an invoice on it is NOT stored (no invoice case, no workflow).
+ *
  * A document that is valid X12 but cannot be applied — its PO is unknown or another supplier's, a
  * line or unit is not on the PO, the PO is closed or rejected — is not dropped: it stays recorded
  * (a resend does nothing), an `exception` hop and an audit record keep its facts, and a
- * `ProcurementAlertRaised` (SUPPLIER_DOCUMENT_UNMATCHED) tells an operator. An invoice is always
- * stored and its workflow started (its match raises NO_PO for the AP clerks); the alert comes on top.
+ * `ProcurementAlertRaised` (SUPPLIER_DOCUMENT_UNMATCHED) tells an operator.
  * Correlation: the PO's correlationId (the requisition's, end to end); the request's when there is no PO.
  */
 import type { BusEvent } from '../../../../contracts/events';
@@ -45,9 +49,11 @@ import {
   type ProcurementAlert,
 } from '../../procurement/events';
 import { invoiceCaseIdFor, openInvoiceCase } from '../../procurement/invoice-case';
+import { recordOnOrderReleases } from '../../procurement/on-order';
 import { acknowledgePurchaseOrder, acknowledgmentOutcome, applyShipNotice, type HeldPriceChange } from '../../procurement/purchase-order';
 import type { EdiDocumentKey, EdiDocumentLog, ErpCommandQueue } from '../../procurement-ports';
 import { executionNameFor } from './control-numbers';
+import { raisesOnOrder, releasePurchaseOrderOnOrder } from './on-order';
 import { purchaseOrderConversions, receiveShipNotice, SHIP_NOTICE_RECEIVER, type ReceiptRecorded } from './receipts';
 import { completeTask } from './requisitions';
 import { envelopeInput, recordHop, type ProcurementUseCaseDependencies } from './shared';
@@ -163,6 +169,23 @@ const supplierPurchaseOrder = async (
   return po?.supplierId === supplierId ? po : undefined;
 };
 
+/**
+ * Which of `poNumbers` name purchase orders of `supplierId`: one read per distinct number. A PO of
+ * another supplier and one that does not exist are alike left out (the caller must not tell them
+ * apart in what it answers).
+ */
+export const ownPurchaseOrderNumbers = async (
+  deps: Pick<SupplierDocumentDependencies, 'procurement'>,
+  supplierId: string,
+  poNumbers: Iterable<string>,
+): Promise<Set<string>> => {
+  const own = new Set<string>();
+  for (const poNumber of new Set(poNumbers)) {
+    if ((await supplierPurchaseOrder(deps, poNumber, supplierId)) !== undefined) own.add(poNumber);
+  }
+  return own;
+};
+
 const withoutVersion = (po: PurchaseOrder & { version: number }): PurchaseOrder => {
   const { version: _version, ...plain } = po;
   return plain;
@@ -270,11 +293,14 @@ const applyAcknowledgmentDocument = async (
   }
   const conversions = await purchaseOrderConversions(deps, known);
   const tolerances = await deps.procurementConfig.tolerances(input.supplierId);
+  const raised = await raisesOnOrder(deps, known);
   let updated: { purchaseOrder: PurchaseOrder; result: HeldPriceChange[] } | undefined;
   try {
     updated = await updatePurchaseOrder(deps, ack.poNumber, input.supplierId, (po) => {
       const application = acknowledgePurchaseOrder(po, ack, tolerances, conversions);
-      return { purchaseOrder: application.purchaseOrder, save: true, result: application.heldPriceChanges };
+      // Rejected lines, cancelled backorders and quantities changed down give back their on order (I2).
+      const purchaseOrder = raised ? recordOnOrderReleases(application.purchaseOrder) : application.purchaseOrder;
+      return { purchaseOrder, save: true, result: application.heldPriceChanges };
     });
   } catch (e) {
     if (!isNotApplicable(e)) throw e;
@@ -288,9 +314,12 @@ const applyAcknowledgmentDocument = async (
   const now = deps.clock.now();
   const outcome = acknowledgmentOutcome(ack);
   const envelope = envelopeInput(po.correlationId, input.causationId, now);
+  // After the save: a retry of this 855 finds the release steps saved and applies any it missed.
+  const released = raised ? await releasePurchaseOrderOnOrder(deps, po, { causationId: input.causationId, actor: input.actor }) : [];
   await deps.events.publish([
     purchaseOrderAcknowledged(envelope, po, ack),
     ...(held.length === 0 ? [] : [acknowledgmentPriceChangeAlert(envelope, po, ack, held)]),
+    ...released,
   ]);
   await deps.audit.append({ actor: input.actor, action: SUPPLIER_DOCUMENT_ACTION.PoAcknowledgment, entity: `po:${po.poNumber}`, correlationId: po.correlationId, payload: ack });
   await recordHop(deps, po.correlationId, 'po-acknowledged', 'ok', {
@@ -424,7 +453,16 @@ const receiveInvoiceDocument = async (
   invoice: Invoice,
 ): Promise<SupplierDocumentOutcome> => {
   const po = await supplierPurchaseOrder(deps, invoice.poNumber, input.supplierId);
-  const correlationId = po?.correlationId ?? input.requestCorrelationId;
+  if (po === undefined) {
+    // Not the sender's PO (or none): no invoice case that would show another supplier's PO data.
+    return recordUnmatched(deps, input, {
+      correlationId: input.requestCorrelationId,
+      ...(invoice.poNumber === undefined ? {} : { poNumber: invoice.poNumber }),
+      reason: 'UNKNOWN_PURCHASE_ORDER',
+      code: 'NOT_FOUND',
+    });
+  }
+  const correlationId = po.correlationId;
   const now = deps.clock.now();
   const caseId = invoiceCaseIdFor(invoice);
   await deps.procurement.saveInvoice(invoice, openInvoiceCase(invoice, { caseId, correlationId }, now));
@@ -442,15 +480,6 @@ const receiveInvoiceDocument = async (
   });
   const workflowInput: ReceiptToInvoiceInput = { caseId, correlationId };
   await deps.workflows.start(RECEIPT_TO_INVOICE, invoiceExecutionName(caseId), workflowInput);
-  if (po === undefined) {
-    return recordUnmatched(deps, input, {
-      correlationId,
-      ...(invoice.poNumber === undefined ? {} : { poNumber: invoice.poNumber }),
-      caseId,
-      reason: 'UNKNOWN_PURCHASE_ORDER',
-      code: 'NOT_FOUND',
-    });
-  }
   return { status: 'APPLIED', kind: 'Invoice', correlationId, poNumber: po.poNumber, caseId };
 };
 

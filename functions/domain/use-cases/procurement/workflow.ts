@@ -18,6 +18,7 @@ import {
   requisitionApproved,
   type ProcurementAlert,
 } from '../../procurement/events';
+import { recordOnOrderReleases } from '../../procurement/on-order';
 import {
   canClose,
   closePurchaseOrder as closedPurchaseOrder,
@@ -25,6 +26,7 @@ import {
   poNumberFor,
   purchaseOrderFromRequisition,
 } from '../../procurement/purchase-order';
+import { raisesOnOrder, releasePurchaseOrderOnOrder } from './on-order';
 import { completeTask } from './requisitions';
 import {
   DEFAULT_MAX_ESCALATIONS,
@@ -365,26 +367,36 @@ export interface PurchaseOrderClosing {
  * ClosePurchaseOrder: closes the PO when every line is received and invoiced (or rejected — a PO the
  * supplier rejected closes at once), stores and audits it and returns PurchaseOrderClosed. A PO with
  * goods or invoices still outstanding stays open; with `remindWhenOpen` (a recheck after waiting) the
- * outstanding part is alerted (RECEIPT_OVERDUE / INVOICE_OVERDUE).
+ * outstanding part is alerted (RECEIPT_OVERDUE / INVOICE_OVERDUE). A replenishment PO closed short
+ * (or rejected) gives back the on order of what never arrived (ON_ORDER_RELEASED, invariant I2), once:
+ * a re-run of a closed PO finishes any release a crash left undone and repeats none. A replenishment
+ * PO has one line, so PurchaseOrderClosed and its release stay well within PutEvents' 10 entries.
  */
 export const closePurchaseOrder = async (
-  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'transactions' | 'audit' | 'clock'>,
+  deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'transactions' | 'audit' | 'clock' | 'inventory'>,
   input: { poNumber: string; remindWhenOpen: boolean; eventBusName: string },
 ): Promise<PurchaseOrderClosing> => {
   const po = await requirePurchaseOrder(deps, input.poNumber);
   const now = deps.clock.now();
   const envelope = envelopeInput(po.correlationId, po.poNumber, now);
+  const release = async (closed: PurchaseOrder): Promise<BusEvent[]> =>
+    (await raisesOnOrder(deps, closed)) ? releasePurchaseOrderOnOrder(deps, closed, { causationId: po.poNumber, actor: WORKFLOW_ACTOR }) : [];
   if (po.status === 'CLOSED') {
-    return { poNumber: po.poNumber, closed: true, status: po.status, reminded: false, entries: toPutEventsEntries([purchaseOrderClosed(envelope, po)], input.eventBusName) };
+    const { version: _version, ...closed } = po;
+    const released = await release(closed);
+    return { poNumber: po.poNumber, closed: true, status: po.status, reminded: false, entries: toPutEventsEntries([purchaseOrderClosed(envelope, closed), ...released], input.eventBusName) };
   }
   const matched = await payableMatchesOf(deps, po.poNumber);
   if (canClose(po, matched)) {
     const { version, ...stored } = po;
-    const closed = closedPurchaseOrder(stored, matched, now);
+    const raised = await raisesOnOrder(deps, stored);
+    const closing = closedPurchaseOrder(stored, matched, now);
+    const closed = raised ? recordOnOrderReleases(closing) : closing;
     await deps.procurement.savePurchaseOrder(closed, version);
     await deps.audit.append({ actor: WORKFLOW_ACTOR, action: 'PurchaseOrderClosed', entity: `po:${po.poNumber}`, correlationId: po.correlationId, payload: closed });
     await recordHop(deps, po.correlationId, 'po-closed', 'ok', { poNumber: po.poNumber, rejected: closed.lines.every((l) => l.status === 'REJECTED') });
-    return { poNumber: po.poNumber, closed: true, status: closed.status, reminded: false, entries: toPutEventsEntries([purchaseOrderClosed(envelope, closed)], input.eventBusName) };
+    const released = await release(closed);
+    return { poNumber: po.poNumber, closed: true, status: closed.status, reminded: false, entries: toPutEventsEntries([purchaseOrderClosed(envelope, closed), ...released], input.eventBusName) };
   }
   const outstanding = po.lines.some((l) => outstandingBaseQuantity(l) > 0) ? 'RECEIPT' : 'INVOICE';
   if (!input.remindWhenOpen) return { poNumber: po.poNumber, closed: false, status: po.status, outstanding, reminded: false, entries: [] };

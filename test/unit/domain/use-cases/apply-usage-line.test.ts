@@ -64,7 +64,7 @@ describe('applyUsageLine', () => {
   it('does not reorder again while the first order covers the reorder point', async () => {
     const deps = fakeDependencies();
     await applyUsageLine(deps, line({ baseQuantity: 20 }));
-    const second = await applyUsageLine(deps, line({ businessKey: 'EPIC|MSG00001|2', lineNumber: 2, baseQuantity: 5 }));
+    const second = await applyUsageLine(deps, line({ businessKey: 'EPIC|NMC|MSG00001|2', lineNumber: 2, baseQuantity: 5 }));
     expect(second.outcome.replenishment).toBe(undefined);
     expect((await deps.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onHand).toBe(35);
   });
@@ -118,7 +118,7 @@ describe('applyUsageLine', () => {
         async (quantities, repeats) => {
           const deps = fakeDependencies();
           const lines = quantities.map((q, i) =>
-            line({ businessKey: `EPIC|P|${i + 1}`, lineNumber: i + 1, baseQuantity: q, transactionType: q < 0 ? 'CREDIT' : 'CHARGE' }),
+            line({ businessKey: `EPIC|NMC|P|${i + 1}`, lineNumber: i + 1, baseQuantity: q, transactionType: q < 0 ? 'CREDIT' : 'CHARGE' }),
           );
           for (const l of lines) await applyUsageLine(deps, l);
           // Redeliveries of any lines change nothing.

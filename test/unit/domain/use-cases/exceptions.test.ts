@@ -17,7 +17,7 @@ const withUnknownLine = () =>
 const setUp = async () => {
   const deps = fakeDependencies();
   await mapUsageLines(deps, { usage: withUnknownLine(), correlationId: 'corr-1', causationId: 'evt-1' });
-  return { deps, exceptionId: exceptionIdFor('EPIC|MSG00001|2') };
+  return { deps, exceptionId: exceptionIdFor('EPIC|NMC|MSG00001|2') };
 };
 
 describe('exceptions', () => {
@@ -43,7 +43,7 @@ describe('exceptions', () => {
     expect(detail.causationId).toBe(exceptionId);
     expect(detail.usage.messageControlId).toBe('MSG00001');
     expect(detail.usage.lines.map((l) => l.lineNumber)).toStrictEqual([2]);
-    expect(detail.idempotencyKey).not.toBe('EPIC|MSG00001#SupplyUsageRecorded');
+    expect(detail.idempotencyKey).not.toBe('EPIC|NMC|MSG00001#SupplyUsageRecorded');
     expect(deps.transactions.hopNames('corr-1').includes('reprocessed')).toBeTruthy();
     expect(deps.audit.records.at(-1)?.action).toBe('exception.reprocessed');
     expect(deps.audit.records.at(-1)?.actor).toBe('ops-alice');
@@ -56,7 +56,7 @@ describe('exceptions', () => {
     const [event] = deps.events.ofType('SupplyUsageRecorded');
     const detail = SupplyUsageRecordedSchema.parse(event!.detail);
     const mapped = await mapUsageLines(deps, { usage: detail.usage, correlationId: detail.correlationId, causationId: 'evt-2' });
-    expect(mapped.mappedLines[0]!.businessKey).toBe('EPIC|MSG00001|2');
+    expect(mapped.mappedLines[0]!.businessKey).toBe('EPIC|NMC|MSG00001|2');
     expect((await getException(deps, exceptionId)).status).toBe('RESOLVED');
   });
 

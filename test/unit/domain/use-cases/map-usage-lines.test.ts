@@ -30,7 +30,7 @@ describe('mapUsageLines', () => {
     expect(result.mappedLines.map((l) => l.lineNumber)).toStrictEqual([1]);
     expect(result.mappedLines[0]!.baseQuantity).toBe(20);
 
-    const exceptionId = exceptionIdFor('EPIC|MSG00001|2');
+    const exceptionId = exceptionIdFor('EPIC|NMC|MSG00001|2');
     const saved = deps.exceptions.byId.get(exceptionId);
     expect(saved?.status).toBe('OPEN');
     expect(saved?.reasons).toStrictEqual(['UNKNOWN_CHARGE_CODE']);
@@ -40,7 +40,7 @@ describe('mapUsageLines', () => {
     const [raised] = deps.events.ofType('UsageExceptionRaised');
     const detail = UsageExceptionRaisedSchema.parse(raised!.detail);
     expect(detail.exceptionId).toBe(exceptionId);
-    expect(detail.businessKey).toBe('EPIC|MSG00001|2');
+    expect(detail.businessKey).toBe('EPIC|NMC|MSG00001|2');
     expect(detail.reasons).toStrictEqual(['UNKNOWN_CHARGE_CODE']);
 
     expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['mapped', 'exception']);
@@ -51,7 +51,7 @@ describe('mapUsageLines', () => {
   it('derives the same exception id on a replay and keeps the original creation time', async () => {
     const deps = fakeDependencies();
     await mapUsageLines(deps, { usage: twoLines(), correlationId: 'corr-1', causationId: 'evt-1' });
-    const first = deps.exceptions.byId.get(exceptionIdFor('EPIC|MSG00001|2'))!;
+    const first = deps.exceptions.byId.get(exceptionIdFor('EPIC|NMC|MSG00001|2'))!;
     deps.clock.advance(60_000);
     await mapUsageLines(deps, { usage: twoLines(), correlationId: 'corr-1', causationId: 'evt-1' });
     expect(deps.exceptions.byId.size).toBe(1);
@@ -65,7 +65,7 @@ describe('mapUsageLines', () => {
 
     const result = await mapUsageLines(deps, { usage: twoLines(), correlationId: 'corr-1', causationId: 'evt-2' });
     expect(result.exceptionCount).toBe(0);
-    const exception = deps.exceptions.byId.get(exceptionIdFor('EPIC|MSG00001|2'))!;
+    const exception = deps.exceptions.byId.get(exceptionIdFor('EPIC|NMC|MSG00001|2'))!;
     expect(exception.status).toBe('RESOLVED');
     expect(exception.resolvedAt).toBe(deps.clock.now().toISOString());
     expect(deps.audit.actions().includes('exception.resolved')).toBeTruthy();

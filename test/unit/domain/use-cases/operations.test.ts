@@ -8,7 +8,7 @@ import { fakeDependencies } from '../../fakes';
 const withChain = async (n: number): Promise<ReturnType<typeof fakeDependencies>> => {
   const deps = fakeDependencies();
   for (let i = 1; i <= n; i += 1) {
-    await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|MSG${i}|1`, correlationId: `corr-${i}`, payload: { n: i } });
+    await deps.audit.append({ actor: 'hem-test', action: 'usage.applied', entity: `EPIC|NMC|MSG${i}|1`, correlationId: `corr-${i}`, payload: { n: i } });
     deps.clock.advance(1000);
   }
   return deps;
@@ -32,7 +32,7 @@ describe('verifyAuditChain', () => {
 
   it('detects a record rewritten with a recomputed hash at the next record (its previousHash no longer matches)', async () => {
     const deps = await withChain(4);
-    const forged = nextAuditRecord(deps.audit.records[0], { actor: 'x', action: 'usage.applied', entity: 'EPIC|FORGED|1', correlationId: 'c', payload: {} }, deps.audit.records[1]!.at);
+    const forged = nextAuditRecord(deps.audit.records[0], { actor: 'x', action: 'usage.applied', entity: 'EPIC|NMC|FORGED|1', correlationId: 'c', payload: {} }, deps.audit.records[1]!.at);
     deps.audit.records[1] = forged;
     expect(await verifyAuditChain(deps, 2)).toStrictEqual({ ok: false, brokenAtSeq: 3, reason: 'PREVIOUS_HASH_MISMATCH' });
   });

@@ -8,7 +8,7 @@ describe('postCost', () => {
     const deps = fakeDependencies();
     const result = await postCost(deps, costPostedDetail());
     expect(result.journalId).toBe('JE-000001');
-    const booked = deps.finance.journal.get('EPIC|MSG00001|1#CostPosted');
+    const booked = deps.finance.journal.get('EPIC|NMC|MSG00001|1#CostPosted');
     expect(booked?.line.amount).toBe(2.7);
     expect(booked?.line.costCenter).toBe('CC-NMC-OR');
     expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['cost-posted']);
@@ -22,7 +22,7 @@ describe('postCost', () => {
     await expect(postCost(deps, costPostedDetail())).rejects.toThrow(UpstreamUnavailableError);
     expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['cost-post-failed']);
     expect(deps.transactions.hops[0]!.detail).toStrictEqual({
-      idempotencyKey: 'EPIC|MSG00001|1#CostPosted',
+      idempotencyKey: 'EPIC|NMC|MSG00001|1#CostPosted',
       code: 'UPSTREAM_UNAVAILABLE',
       retryable: true,
     });

@@ -6,7 +6,7 @@ import type { MappedUsageLine } from '../../../../functions/domain/usage-mapping
 import { fakeDependencies } from '../../fakes';
 
 const line = (n: number): MappedUsageLine => ({
-  businessKey: `EPIC|MSG|${n}`,
+  businessKey: `EPIC|NMC|MSG|${n}`,
   correlationId: 'corr-1',
   causationId: 'evt-1',
   sourceSystem: 'EPIC',
@@ -30,7 +30,7 @@ describe('getInventory', () => {
     const view = await getInventory(deps, 'NMC-OR', 'ITM-10001');
     expect(view.position.onHand).toBe(48);
     expect(view.movements.length).toBe(10);
-    expect(view.movements[0]!.businessKey).toBe('EPIC|MSG|12');
+    expect(view.movements[0]!.businessKey).toBe('EPIC|NMC|MSG|12');
   });
 
   it('throws NotFoundError for an item not stocked at the location', async () => {

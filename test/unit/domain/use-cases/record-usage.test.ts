@@ -18,7 +18,7 @@ describe('recordUsage', () => {
       expect(detail.correlationId).toBe('corr-1');
       expect(detail.causationId).toBe('req-1');
     }
-    expect(events.map((e) => e.detail.idempotencyKey)).toStrictEqual(['EPIC|MSG00001#SupplyUsageRecorded', 'EPIC|MSG00002#SupplyUsageRecorded']);
+    expect(events.map((e) => e.detail.idempotencyKey)).toStrictEqual(['EPIC|NMC|MSG00001#SupplyUsageRecorded', 'EPIC|NMC|MSG00002#SupplyUsageRecorded']);
   });
 
   it("records a 'received' hop and a 'usage.received' audit record per message", async () => {

@@ -10,6 +10,7 @@ import { executionNameFor } from '../../../../../functions/domain/use-cases/proc
 import {
   applySupplierDocument,
   invoiceExecutionName,
+  ownPurchaseOrderNumbers,
   RECEIPT_TO_INVOICE,
 } from '../../../../../functions/domain/use-cases/procurement/supplier-documents';
 import type { SupplierDocumentInput } from '../../../../../functions/domain/use-cases/procurement/supplier-documents';
@@ -200,16 +201,26 @@ describe('applySupplierDocument: 810 invoice', () => {
     expect(deps.procurement.invoices.size).toBe(1);
   });
 
-  it('keeps an invoice for an unknown PO (its match will say NO_PO) and alerts an operator', async () => {
+  it('stores no invoice case for an invoice on a PO that does not exist, and alerts an operator', async () => {
     deps.procurement.purchaseOrders.delete(PO_124);
     const input = documentInput('medline_810_4010.edi');
     const outcome = await applySupplierDocument(deps, input);
     expect(outcome.status).toBe('UNMATCHED');
-    const caseId = outcome.status === 'UNMATCHED' ? outcome.caseId : undefined;
-    expect(caseId !== undefined && deps.procurement.invoices.has(caseId)).toBeTruthy();
-    expect(deps.workflows.starts.length).toBe(1);
-    expect(alerts().map((a) => a.entity)).toStrictEqual([{ kind: 'INVOICE', id: caseId }]);
-    expect(deps.transactions.hopNames('corr-request-1')).toStrictEqual(['invoice-received', 'exception']);
+    expect(outcome.status === 'UNMATCHED' ? outcome.caseId : 'unexpected').toBeUndefined();
+    expect(deps.procurement.invoices.size).toBe(0);
+    expect(deps.workflows.starts.length).toBe(0);
+    expect(deps.events.ofType('InvoiceReceived').length).toBe(0);
+    expect(alerts().map((a) => a.entity)).toStrictEqual([{ kind: 'PURCHASE_ORDER', id: PO_124 }]);
+    expect(deps.transactions.hopNames('corr-request-1')).toStrictEqual(['exception']);
+  });
+
+  it('stores no invoice case for an invoice on another supplier’s PO and leaves that PO’s transaction untouched', async () => {
+    const outcome = await applySupplierDocument(deps, documentInput('medline_810_4010.edi', { supplierId: 'SUP-CARDINAL', actor: 'supplier-cardinal' }));
+    expect(outcome.status === 'UNMATCHED' ? outcome.reason : undefined).toBe('UNKNOWN_PURCHASE_ORDER');
+    expect(outcome.correlationId).toBe('corr-request-1');
+    expect(deps.procurement.invoices.size).toBe(0);
+    expect(deps.workflows.starts.length).toBe(0);
+    expect(deps.transactions.hopNames('corr-po-124')).toStrictEqual([]);
   });
 
   it('finishes a half-done invoice on the resend after the workflow start failed', async () => {
@@ -220,6 +231,13 @@ describe('applySupplierDocument: 810 invoice', () => {
     expect((await applySupplierDocument(deps, input as SupplierDocumentInput)).status).toBe('APPLIED');
     expect(deps.workflows.starts.length).toBe(1);
     expect(deps.procurement.invoices.size).toBe(1);
+  });
+});
+
+describe('ownPurchaseOrderNumbers', () => {
+  it('names only the sender’s own POs: another supplier’s and one that does not exist are left out alike', async () => {
+    expect(await ownPurchaseOrderNumbers(deps, 'SUP-MEDLINE', [PO_123, PO_124, PO_123, 'HEM-PO-999999'])).toStrictEqual(new Set([PO_123, PO_124]));
+    expect(await ownPurchaseOrderNumbers(deps, 'SUP-CARDINAL', [PO_123, 'HEM-PO-999999'])).toStrictEqual(new Set());
   });
 });
 
