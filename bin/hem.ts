@@ -11,6 +11,8 @@
  *   hem dlq [list|show NAME|redrive NAME]        dead-letter queues (ops, SigV4)
  *   hem replay --from ISO --to ISO [--rule NAME]… replay the bus archive over a window (ops, SigV4)
  *   hem audit verify                             recompute the audit hash chain (ops; exit 1 when broken)
+ *   hem stuck [--older-than 10m] [--limit N] [--cursor C]
+ *                                                transactions received longer ago and not completed (ops, SigV4)
  *
  * `HEM_URL` selects the deployment (default the local runtime on 127.0.0.1:4010).
  */
@@ -191,8 +193,19 @@ const main = async (): Promise<void> => {
       if (verdict?.ok === false) process.exitCode = 1;
       return;
     }
+    case 'stuck': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { 'older-than': { type: 'string', default: '10m' }, limit: { type: 'string' }, cursor: { type: 'string' } },
+      });
+      const query = new URLSearchParams({ olderThan: values['older-than'] });
+      if (values.limit !== undefined) query.set('limit', values.limit);
+      if (values.cursor !== undefined) query.set('cursor', values.cursor);
+      await printResponse(await opsCall('GET', `/v1/ops/stuck?${query.toString()}`));
+      return;
+    }
     default:
-      fail(`unknown command ${command}; try: local, demo, token, send, trace, inventory, exceptions, dlq, replay, audit`);
+      fail(`unknown command ${command}; try: local, demo, token, send, trace, inventory, exceptions, dlq, replay, audit, stuck`);
   }
 };
 

@@ -117,7 +117,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'OpsAdmin',
     entry: 'functions/handlers/ops-admin.ts',
-    description: '/v1/ops/replays and /v1/ops/audit/verify: replay the bus archive, verify the audit hash chain',
+    description: '/v1/ops/replays, /v1/ops/audit/verify and /v1/ops/stuck: replay the bus archive, verify the audit hash chain, list stuck transactions',
     trigger: 'api',
     sdkClients: ['client-dynamodb', 'lib-dynamodb', 'client-eventbridge'],
   },

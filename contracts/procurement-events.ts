@@ -41,7 +41,10 @@ export type RequisitionCreated = z.infer<typeof RequisitionCreatedSchema>;
 export const RequisitionApprovedSchema = EventEnvelopeSchema.extend({
   ...decidedRequisition,
   approval: z.enum(['AUTO', 'HUMAN']),
+  /** Who approved: the authenticated client (OAuth client id) or the policy (`hem:auto-approval`). */
   approvedBy: z.string().min(1),
+  /** The approver the approving client asserted it acted for: never the actor. */
+  onBehalfOf: z.string().min(1).optional(),
 });
 export type RequisitionApproved = z.infer<typeof RequisitionApprovedSchema>;
 

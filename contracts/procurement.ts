@@ -117,8 +117,10 @@ export const RequisitionSchema = z.object({
   approval: z
     .object({
       outcome: z.enum(['AUTO_APPROVED', 'APPROVED', 'REJECTED']),
-      /** Approver's user id, or `hem:auto-approval` for the policy. */
+      /** Who decided: the authenticated client (OAuth client id from the token), or `hem:auto-approval` for the policy. */
       by: z.string().min(1),
+      /** The approver the deciding client asserted it acted for (the request's `approver`): never the actor. */
+      onBehalfOf: z.string().min(1).optional(),
       at: isoDateTime,
     })
     .optional(),
@@ -457,7 +459,10 @@ export const InvoiceCaseSchema = z.object({
   decisions: z.array(
     z.object({
       action: z.enum(['ACCEPT_VARIANCE', 'REJECT', 'WAIT_FOR_RECEIPT']),
-      clerk: z.string().min(1),
+      /** The authenticated client (OAuth client id from the token) that decided. */
+      actor: z.string().min(1),
+      /** The clerk that client asserted it acted for (the request's `clerk`): never the actor. */
+      onBehalfOf: z.string().min(1),
       at: isoDateTime,
       /** The reasons open when the clerk decided. */
       reasons: z.array(MatchReasonSchema),

@@ -12,10 +12,20 @@ export const SCOPES = {
   catalogRead: 'hem/catalog.read',
   ediWrite: 'hem/edi.write',
   poRead: 'hem/po.read',
+  /**
+   * Every supplier's purchase orders (hospital clients: procurement tool, dock, AP). Without it a
+   * client not bound to a supplier sees no PO at all (deny by default).
+   */
+  poReadAll: 'hem/po.read.all',
   requisitionWrite: 'hem/requisition.write',
   requisitionApprove: 'hem/requisition.approve',
   receiptWrite: 'hem/receipt.write',
   invoiceRead: 'hem/invoice.read',
+  /**
+   * Every supplier's invoices (AP clerks). Without it a client not bound to a supplier sees no
+   * invoice at all (deny by default); a supplier-bound client sees its own whatever it holds.
+   */
+  invoiceReadAll: 'hem/invoice.read.all',
   invoiceResolve: 'hem/invoice.resolve',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -105,6 +115,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: 'Replay the bus archive over a time window (optionally to some rules only)',
   },
   { method: 'GET', path: '/v1/ops/audit/verify', functionId: 'OpsAdmin', auth: 'iam', summary: 'Recompute the audit hash chain' },
+  {
+    method: 'GET',
+    path: '/v1/ops/stuck',
+    functionId: 'OpsAdmin',
+    auth: 'iam',
+    summary: 'Transactions received longer ago than ?olderThan=10m that are not completed (?limit, ?cursor)',
+  },
   {
     method: 'POST',
     path: '/v1/edi/x12',

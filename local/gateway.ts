@@ -256,6 +256,8 @@ const isProxyResult = (value: unknown): value is APIGatewayProxyResult =>
 interface RequestState {
   requestId: string;
   correlationId: string;
+  /** The caller's own X-Correlation-Id when sane: passed on to the handler, never the transaction id. */
+  clientCorrelationId?: string;
   startedAt: number;
   route: string | null;
   principal?: string;
@@ -447,8 +449,11 @@ export const createGateway = (options: GatewayOptions): Server => {
       headers[entry.name] = entry.values.at(-1) as string;
       multiValueHeaders[entry.name] = [...entry.values];
     }
-    headers[CORRELATION_HEADER] = state.correlationId;
-    multiValueHeaders[CORRELATION_HEADER] = [state.correlationId];
+    // The caller's own id (sane values only) as API Gateway would pass it; the transaction id is requestId.
+    if (state.clientCorrelationId !== undefined) {
+      headers[CORRELATION_HEADER] = state.clientCorrelationId;
+      multiValueHeaders[CORRELATION_HEADER] = [state.clientCorrelationId];
+    }
 
     const queryKeys = [...new Set(url.searchParams.keys())];
     const queryStringParameters: Record<string, string> = {};
@@ -539,11 +544,15 @@ export const createGateway = (options: GatewayOptions): Server => {
   const headersTimeout = options.headersTimeoutMs ?? GATEWAY_HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(options.requestTimeoutMs ?? GATEWAY_REQUEST_TIMEOUT_MS, headersTimeout);
   const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) }, (req, res) => {
+    // The transaction id is always HEM's: the request id, which handlers take from requestContext.
+    // The caller's X-Correlation-Id is only kept (sane values) as its clientCorrelationId.
     const incoming = req.headers[CORRELATION_HEADER.toLowerCase()];
     const given = Array.isArray(incoming) ? incoming[0] : incoming;
+    const requestId = randomUUID();
     const state: RequestState = {
-      requestId: randomUUID(),
-      correlationId: given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID(),
+      requestId,
+      correlationId: requestId,
+      ...(given !== undefined && SANE_CORRELATION_ID.test(given) ? { clientCorrelationId: given } : {}),
       startedAt: performance.now(),
       route: null,
     };

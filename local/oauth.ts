@@ -103,17 +103,25 @@ export const DEFAULT_LOCAL_CLIENTS: readonly LocalClient[] = [
   {
     clientId: 'saas-procurement',
     clientSecret: 'saas-procurement-local-secret',
-    allowedScopes: [SCOPES.requisitionWrite, SCOPES.poRead, SCOPES.catalogRead],
+    allowedScopes: [SCOPES.requisitionWrite, SCOPES.poRead, SCOPES.poReadAll, SCOPES.catalogRead],
   },
   {
     clientId: 'ap-clerk',
     clientSecret: 'ap-clerk-local-secret',
-    allowedScopes: [SCOPES.invoiceRead, SCOPES.invoiceResolve, SCOPES.requisitionApprove, SCOPES.poRead, SCOPES.transactionsRead],
+    allowedScopes: [
+      SCOPES.invoiceRead,
+      SCOPES.invoiceReadAll,
+      SCOPES.invoiceResolve,
+      SCOPES.requisitionApprove,
+      SCOPES.poRead,
+      SCOPES.poReadAll,
+      SCOPES.transactionsRead,
+    ],
   },
   {
     clientId: 'receiving-dock',
     clientSecret: 'receiving-dock-local-secret',
-    allowedScopes: [SCOPES.receiptWrite, SCOPES.poRead],
+    allowedScopes: [SCOPES.receiptWrite, SCOPES.poRead, SCOPES.poReadAll],
   },
 ];
 

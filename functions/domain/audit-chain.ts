@@ -37,13 +37,17 @@ export const canonicalJson = (value: unknown): string => {
 /** SHA-256 of a payload's canonical JSON: what an audit record keeps instead of the payload. */
 export const payloadSha256 = (payload: unknown): string => sha256Hex(canonicalJson(payload));
 
-/** The hash of a record: SHA-256 over the canonical JSON of every field but `hash` (previousHash included). */
+/**
+ * The hash of a record: SHA-256 over the canonical JSON of every field but `hash` (previousHash
+ * included). `onBehalfOf` is hashed when present; records without it hash as they always did.
+ */
 export const auditRecordHash = (record: Omit<AuditRecord, 'hash'>): string =>
   sha256Hex(
     canonicalJson({
       seq: record.seq,
       at: record.at,
       actor: record.actor,
+      onBehalfOf: record.onBehalfOf,
       action: record.action,
       entity: record.entity,
       correlationId: record.correlationId,
@@ -61,6 +65,7 @@ export const nextAuditRecord = (previous: AuditRecord | undefined, entry: AuditE
     seq: previous === undefined ? 1 : previous.seq + 1,
     at,
     actor: entry.actor,
+    ...(entry.onBehalfOf === undefined ? {} : { onBehalfOf: entry.onBehalfOf }),
     action: entry.action,
     entity: entry.entity,
     correlationId: entry.correlationId,

@@ -135,6 +135,8 @@ export interface TransactionHop {
     | 'cost-posted'
     | 'cost-post-failed'
     | 'reprocessed'
+    // A usage message (no lineNumber) or one line of it (lineNumber) went to a dead-letter queue.
+    | 'dead-lettered'
     // Procure-to-pay (issue 3): the requisition's correlationId flows through every one of these.
     | 'requisition-created'
     | 'requisition-approved'
@@ -162,10 +164,32 @@ export interface TransactionHop {
   detail?: Record<string, unknown>;
 }
 
+/** A usage message received under a correlation id, as the stuck-transaction view lists it. */
+export interface ReceivedTransaction {
+  correlationId: string;
+  /** The `received` hop's time. */
+  receivedAt: string;
+  /** Opaque: pass as `after` to resume after this entry. */
+  position: string;
+}
+
+/** One page of received messages, oldest first. */
+export interface ReceivedPage {
+  received: ReceivedTransaction[];
+  /** Pass as `after` to read on; absent when the window holds no more. */
+  next?: string;
+}
+
 export interface TransactionLog {
   record(hop: TransactionHop): Promise<void>;
   /** Oldest first. */
   list(correlationId: string): Promise<TransactionHop[]>;
+  /**
+   * The `received` hops whose time is in [`from`, `to`), oldest first (ties by correlation id), at
+   * most `limit`, resuming after the `next` of a previous page. One transaction with several
+   * messages appears once per message.
+   */
+  listReceived(window: { from: string; to: string }, limit: number, after?: string): Promise<ReceivedPage>;
 }
 
 /** A usage line that could not be mapped: kept for an operator to fix and reprocess. */
@@ -195,6 +219,8 @@ export interface AuditRecord {
   seq: number;
   at: string;
   actor: string;
+  /** Present when the actor asserted it acted for someone (see AuditEntry.onBehalfOf). */
+  onBehalfOf?: string;
   action: string;
   entity: string;
   correlationId: string;
@@ -204,7 +230,10 @@ export interface AuditRecord {
 }
 
 export interface AuditEntry {
+  /** Who did it: the authenticated client (token), an IAM caller, or a `hem:` system actor. */
   actor: string;
+  /** The person the actor asserted it acted for (e.g. a clerk named in the request); never the actor. */
+  onBehalfOf?: string;
   action: string;
   entity: string;
   correlationId: string;

@@ -35,7 +35,7 @@ import { AuthenticationError, InfrastructureError, ValidationError } from '../do
 import { applySupplierDocument, ownPurchaseOrderNumbers } from '../domain/use-cases/procurement/supplier-documents';
 import type { SupplierDocument, SupplierDocumentDependencies, SupplierDocumentOutcome } from '../domain/use-cases/procurement/supplier-documents';
 import { clientIdOf } from './shared/client-identity';
-import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { bodyText, text } from './shared/http';
@@ -197,7 +197,7 @@ export const makeHandler = (deps: EdiIngestDependencies): LambdaFunction<APIGate
   );
 
   return withPowertools(async (event, context) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationIdOf(event));
     answer.registerLambdaContext(context);
     try {
       const clientId = clientIdOf(event);

@@ -19,7 +19,7 @@ import { awsDependencies } from '../adapters/aws/dependencies';
 import { buildHl7Ack, hl7ErrorFor, parseDftP03, splitHl7Batch, stripFraming } from '../adapters/hl7v2';
 import { IdempotencyKeyReusedError, UnparseableMessageError, ValidationError } from '../domain/errors';
 import { recordUsage } from '../domain/use-cases/record-usage';
-import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { httpStatusFor, logFailure } from './shared/error-mapping';
 import { actorOf, bodyText, text } from './shared/http';
@@ -65,14 +65,14 @@ const contentHashOf = (er7: string): string => payloadHashOf(stripFraming(er7).r
 
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> => {
-  const accept = payloadCheckedOperation<{ er7: string; usage: UsageMessage; correlationId: string; causationId: string; actor: string }, AcceptedMessage>(
-    deps.idempotencyStore,
-    async ({ er7, usage, correlationId, causationId, actor }) => {
-      await recordUsage(deps, { messages: [usage], correlationId, causationId, actor });
-      count(METRIC.usageEventsProcessed);
-      return { ack: buildHl7Ack(er7, { code: 'AA' }, deps.clock.now()), correlationId };
-    },
-  );
+  const accept = payloadCheckedOperation<
+    { er7: string; usage: UsageMessage; correlationId: string; clientCorrelationId?: string; causationId: string; actor: string },
+    AcceptedMessage
+  >(deps.idempotencyStore, async ({ er7, usage, correlationId, clientCorrelationId, causationId, actor }) => {
+    await recordUsage(deps, { messages: [usage], correlationId, ...(clientCorrelationId === undefined ? {} : { clientCorrelationId }), causationId, actor });
+    count(METRIC.usageEventsProcessed);
+    return { ack: buildHl7Ack(er7, { code: 'AA' }, deps.clock.now()), correlationId };
+  });
 
   /**
    * The ACK for a message HEM refuses: AE/AR → 400 (structure or content), AR → 422 (control id
@@ -103,7 +103,8 @@ export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGate
   };
 
   return withPowertools(async (event, context) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const clientCorrelationId = clientCorrelationIdOf(event);
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationId);
     accept.registerLambdaContext(context);
     const er7 = bodyText(event);
     let usage: UsageMessage;
@@ -122,7 +123,7 @@ export const makeHandler = (deps: Hl7IngestDependencies): LambdaFunction<APIGate
       const actor = actorOf(event);
       const accepted = await accept.run(
         { idempotencyKey: hl7IdempotencyKey(actor, usage), payloadHash: contentHashOf(er7), location: 'MSH-10' },
-        { er7, usage, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor },
+        { er7, usage, correlationId, ...(clientCorrelationId === undefined ? {} : { clientCorrelationId }), causationId: event.requestContext?.requestId ?? correlationId, actor },
       );
       if (accepted.correlationId !== correlationId) {
         logger.info('resent HL7 message answered from the idempotency store', { originalCorrelationId: accepted.correlationId });

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsDependencies } from '../adapters/aws/dependencies';
 import { getInventory } from '../domain/use-cases/queries';
-import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { json, pathParameter } from './shared/http';
@@ -12,7 +12,7 @@ import { traceAwsClient } from './shared/powertools';
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: Pick<HandlerDependencies, 'inventory'>): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> =>
   withPowertools(async (event) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationIdOf(event));
     try {
       const { position, movements } = await getInventory(deps, pathParameter(event, 'locationId'), pathParameter(event, 'itemId'));
       return json(200, {

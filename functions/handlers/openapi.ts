@@ -10,7 +10,7 @@ import { EVENT_CATALOG } from '../../contracts/events';
 import { ChargeCodeCrosswalkSchema, DepartmentCrosswalkSchema } from '../../contracts/reference';
 import { ROUTES, SCOPES, type RouteDefinition, type Scope } from '../../contracts/routes';
 import { UsageMessageSchema, UsageRecordRequestSchema } from '../../contracts/usage';
-import { correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { json } from './shared/http';
@@ -67,16 +67,38 @@ const InventoryViewSchema = z.object({
 
 const TransactionHopSchema = z.object({
   correlationId: z.string(),
-  hop: z.enum(['received', 'rejected', 'mapped', 'exception', 'applied', 'duplicate', 'reorder', 'cost-posted', 'cost-post-failed', 'reprocessed']),
+  hop: z.enum(['received', 'rejected', 'mapped', 'exception', 'applied', 'duplicate', 'reorder', 'cost-posted', 'cost-post-failed', 'reprocessed', 'dead-lettered']),
   status: z.enum(['ok', 'error', 'skipped']),
   at: z.string(),
   detail: z.record(z.string(), z.unknown()).optional(),
 });
 
+const TransactionStatusSchema = z
+  .enum(['in-progress', 'completed', 'partial', 'failed', 'untracked'])
+  .describe(
+    'From the usage lines: in-progress (some not settled), completed (every line applied), partial (all settled, some applied, some excepted or dead-lettered), ' +
+      'failed (all settled and none applied, the message dead-lettered, or rejected at ingest), untracked (no usage message: read the hops)',
+  );
+const TransactionLinesSchema = z.object({
+  expected: z.number().int(),
+  applied: z.number().int(),
+  excepted: z.number().int(),
+  deadLettered: z.number().int(),
+  pending: z.number().int(),
+});
+
 const TransactionViewSchema = z.object({
   correlationId: z.string(),
-  status: z.enum(['ok', 'error']),
+  status: TransactionStatusSchema,
+  lines: TransactionLinesSchema,
   hops: z.array(TransactionHopSchema),
+});
+
+const StuckTransactionsSchema = z.object({
+  receivedSince: z.string(),
+  receivedBefore: z.string(),
+  transactions: z.array(z.object({ correlationId: z.string(), receivedAt: z.string(), status: TransactionStatusSchema, lines: TransactionLinesSchema })),
+  cursor: z.string().optional().describe('Pass as ?cursor= to read on; absent when the window is exhausted'),
 });
 
 const UsageExceptionSchema = z.object({
@@ -150,6 +172,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   ReplayRequestBody: ReplayRequestBodySchema,
   ReplayStarted: ReplayStartedSchema,
   AuditVerification: AuditVerificationSchema,
+  StuckTransactions: StuckTransactionsSchema,
   ReceiptBody: DockReceiptBodySchema,
   ...Object.fromEntries(Object.entries(EVENT_CATALOG).map(([name, entry]) => [name, entry.schema])),
 };
@@ -174,11 +197,13 @@ const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   [SCOPES.transactionsRead]: 'Read business transactions',
   [SCOPES.catalogRead]: 'Read the item catalog and the API catalog',
   [SCOPES.ediWrite]: 'Submit X12 EDI interchanges',
-  [SCOPES.poRead]: 'Read purchase orders',
+  [SCOPES.poRead]: 'Read purchase orders (a supplier\'s client: its own only)',
+  [SCOPES.poReadAll]: 'Read every supplier\'s purchase orders (hospital clients; with hem/po.read)',
   [SCOPES.requisitionWrite]: 'Create requisitions (SaaS procurement tools)',
   [SCOPES.requisitionApprove]: 'Approve or reject requisitions',
   [SCOPES.receiptWrite]: 'Record goods receipts at the receiving dock',
-  [SCOPES.invoiceRead]: 'Read supplier invoices and their match status',
+  [SCOPES.invoiceRead]: 'Read supplier invoices and their match status (a supplier\'s client: its own only)',
+  [SCOPES.invoiceReadAll]: 'Read every supplier\'s invoices (AP clerks; with hem/invoice.read)',
   [SCOPES.invoiceResolve]: 'Resolve invoice match exceptions',
 };
 
@@ -287,6 +312,15 @@ const operationDetails = (route: RouteDefinition): Record<string, unknown> => {
       };
     case 'GET /v1/ops/audit/verify':
       return { responses: { ...ok('200', 'The verdict: ok with the count and head hash, or the first broken record', 'AuditVerification'), ...common } };
+    case 'GET /v1/ops/stuck':
+      return {
+        parameters: [
+          { name: 'olderThan', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{1,7}[smhd]$', default: '10m' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+          { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+        ],
+        responses: { ...ok('200', 'Transactions received before the window that are not completed, oldest first', 'StuckTransactions'), '400': problemResponse('Invalid olderThan, limit or cursor'), ...common },
+      };
     case 'POST /v1/receipts': {
       const receipt = { 'application/json': { schema: { type: 'object' } } };
       return {
@@ -403,7 +437,7 @@ export const makeHandler = (
   // Schemas do not change at runtime: convert them once per container and origin.
   const documents = new Map<string, string>();
   return withPowertools(async (event) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationIdOf(event));
     try {
       const origin = originOf(event);
       const stage = event.requestContext?.stage;

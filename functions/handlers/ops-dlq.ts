@@ -10,7 +10,7 @@ import { ROUTES } from '../../contracts/routes';
 import { awsDeadLetterQueues, clientOptionsFrom } from '../adapters/aws/lazy-clients';
 import { NotFoundError } from '../domain/errors';
 import type { DeadLetterQueues } from '../domain/ports';
-import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { actorOf, json } from './shared/http';
@@ -35,7 +35,7 @@ export const makeHandler = (
   deps: Pick<HandlerDependencies, 'deadLetterQueues'>,
 ): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> =>
   withPowertools(async (event) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationIdOf(event));
     try {
       const { route, params } = matchRoute(event, OPS_DLQ_ROUTES);
       switch (`${route.method} ${route.path}`) {

@@ -12,7 +12,7 @@ import { ROUTES } from '../../contracts/routes';
 import { awsDependencies } from '../adapters/aws/dependencies';
 import { upsertChargeCode, upsertDepartment } from '../domain/use-cases/crosswalks';
 import { DEFAULT_EXCEPTION_LIMIT, getException, listExceptions, reprocessException } from '../domain/use-cases/exceptions';
-import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { actorOf, json, jsonBody } from './shared/http';
@@ -38,7 +38,7 @@ export type OpsExceptionsDependencies = Pick<
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: OpsExceptionsDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> =>
   withPowertools(async (event) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationIdOf(event));
     try {
       const { route, params } = matchRoute(event, OPS_EXCEPTION_ROUTES);
       const actor = actorOf(event);

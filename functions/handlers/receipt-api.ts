@@ -16,7 +16,7 @@ import { awsErpCommandQueue } from '../adapters/aws/erp-commands';
 import { awsProcurementHandlerDependencies } from '../adapters/aws/procurement-connectors';
 import type { ErpCommandQueue } from '../domain/procurement-ports';
 import { confirmShipNotice, receiveAtDock } from '../domain/use-cases/procurement/receipts';
-import { correlationIdOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, useCorrelationId } from './shared/correlation';
 import { problemFor } from './shared/error-mapping';
 import { actorOf, json, jsonBody } from './shared/http';
 import { withPowertools, type LambdaFunction } from './shared/middleware';
@@ -33,7 +33,7 @@ export type ReceiptApiDependencies = Pick<
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: ReceiptApiDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> =>
   withPowertools(async (event) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationIdOf(event));
     try {
       const body = parseOrThrow(DockReceiptBodySchema, jsonBody(event), 'receipt');
       const context = { actor: actorOf(event), causationId: correlationId };

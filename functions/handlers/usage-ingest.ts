@@ -20,7 +20,7 @@ import { fhirBusinessIdentity, parseFhirUsage } from '../adapters/fhir';
 import { parseUsageRecord } from '../adapters/usage-record';
 import { IdempotencyKeyReusedError, ValidationError } from '../domain/errors';
 import { recordUsage, type RecordUsageResult } from '../domain/use-cases/record-usage';
-import { correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf, headerOf, useCorrelationId } from './shared/correlation';
 import type { HandlerDependencies } from './shared/deps';
 import { problemFor } from './shared/error-mapping';
 import { actorOf, json, jsonBody } from './shared/http';
@@ -117,7 +117,7 @@ const idempotencyKeyOf = (event: APIGatewayProxyEvent, clientId: string, body: u
 /** Builds the handler on the given ports. */
 export const makeHandler = (deps: UsageIngestDependencies): LambdaFunction<APIGatewayProxyEvent, APIGatewayProxyResult> => {
   const accept = payloadCheckedOperation<
-    { messages: UsageMessage[]; correlationId: string; causationId: string; actor: string },
+    { messages: UsageMessage[]; correlationId: string; clientCorrelationId?: string; causationId: string; actor: string },
     RecordUsageResult
   >(deps.idempotencyStore, async (input) => {
     const result = await recordUsage(deps, input);
@@ -126,14 +126,21 @@ export const makeHandler = (deps: UsageIngestDependencies): LambdaFunction<APIGa
   });
 
   return withPowertools(async (event, context) => {
-    const correlationId = useCorrelationId(correlationIdOf(event));
+    const clientCorrelationId = clientCorrelationIdOf(event);
+    const correlationId = useCorrelationId(correlationIdOf(event), clientCorrelationId);
     accept.registerLambdaContext(context);
     try {
       const body = jsonBody(event);
       const messages = parseBody(body, event, await deps.encounterKey.getKey());
       const actor = actorOf(event);
       const result = await accept
-        .run(idempotencyKeyOf(event, actor, body, messages), { messages, correlationId, causationId: event.requestContext?.requestId ?? correlationId, actor })
+        .run(idempotencyKeyOf(event, actor, body, messages), {
+          messages,
+          correlationId,
+          ...(clientCorrelationId === undefined ? {} : { clientCorrelationId }),
+          causationId: event.requestContext?.requestId ?? correlationId,
+          actor,
+        })
         .catch((e: unknown) => {
           throw asHemError(e);
         });

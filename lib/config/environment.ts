@@ -56,6 +56,9 @@ const ReservedConcurrencySchema = z
   })
   .strict();
 
+/** A partner base URL: connectors call it from Lambda over the public internet, so TLS is required. */
+const httpsUrl = z.url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'an https:// URL' });
+
 /** One environment (a stack `Hem-<name>`). */
 export const EnvironmentConfigSchema = z
   .object({
@@ -73,11 +76,11 @@ export const EnvironmentConfigSchema = z
     /** Subscribed to the alarm topic when set. */
     alarmEmail: z.email().optional(),
     /** Base URL of the finance ledger the cost-posting connector and the AP voucher task call. */
-    financeUrl: z.httpUrl(),
+    financeUrl: httpsUrl,
     /** Base URL of the ERP (Fusion-style REST) the ERP connector and the AP voucher task call (`HEM_ERP_URL`). */
-    erpUrl: z.httpUrl(),
+    erpUrl: httpsUrl,
     /** Base URL of the supplier network the supplier connector sends X12 850s to (`HEM_SUPPLIER_NETWORK_URL`). */
-    supplierNetworkUrl: z.httpUrl(),
+    supplierNetworkUrl: httpsUrl,
     /** Cognito hosted domain prefix; default `hem-<env>-<account id>` (unique per account and region). */
     cognitoDomainPrefix: z
       .string()
@@ -112,7 +115,7 @@ export const EnvironmentConfigSchema = z
         rateLimitPer5Minutes: z.number().int().min(10).max(2_000_000_000),
       })
       .strict(),
-    /** Daily AWS Backup of the durable tables; omit in environments of synthetic data (PITR only). */
+    /** Daily AWS Backup of the durable tables. Required unless the environment declares `syntheticDataOnly`. */
     backup: z
       .object({
         /** Days AWS Backup keeps the daily recovery points of the audit, operations and reference tables. */
@@ -120,6 +123,14 @@ export const EnvironmentConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The only way to run without `backup`: the operator declares that this environment's tables hold
+     * generated, re-seedable data only (no production ledger, no partner traffic), so point-in-time
+     * recovery alone is enough and cdk-nag's DynamoDBInBackupPlan finding is acknowledged. Refused for
+     * an environment whose name contains `prod` and for one flagged as production-like
+     * (`removalPolicy: retain` or `deletionProtection: true`).
+     */
+    syntheticDataOnly: z.literal(true).optional(),
     partners: z.array(PartnerSchema),
   })
   .strict()
@@ -140,6 +151,24 @@ export const EnvironmentConfigSchema = z
           `allows at most ${limit - MINIMUM_UNRESERVED_CONCURRENCY} (Lambda keeps ${MINIMUM_UNRESERVED_CONCURRENCY} unreserved): ` +
           'lower lambda.reservedConcurrency or set lambda.accountConcurrencyLimit to the raised quota',
         path: ['lambda', 'reservedConcurrency'],
+      });
+    }
+    if (env.syntheticDataOnly === true) {
+      if (env.backup !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'syntheticDataOnly waives the AWS Backup plan; set backup or syntheticDataOnly, not both', path: ['syntheticDataOnly'] });
+      }
+      if (env.removalPolicy === 'retain' || env.deletionProtection) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'syntheticDataOnly is refused for a production-like environment (removalPolicy retain or deletionProtection): configure backup',
+          path: ['syntheticDataOnly'],
+        });
+      }
+    } else if (env.backup === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'set backup.deleteAfterDays, or declare syntheticDataOnly: true for an environment whose tables hold only generated, re-seedable data',
+        path: ['backup'],
       });
     }
     const names = env.partners.map((p) => p.name);
@@ -164,10 +193,25 @@ export interface HemEnvironment {
   readonly config: EnvironmentConfig;
 }
 
-const EnvironmentsSchema = z.record(
-  z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'environment names are lower-case alphanumerics (2-16 characters)'),
-  EnvironmentConfigSchema,
-);
+/** An environment whose name contains this is production: it may never declare `syntheticDataOnly`. */
+export const PRODUCTION_NAME = /prod/;
+
+const EnvironmentsSchema = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'environment names are lower-case alphanumerics (2-16 characters)'),
+    EnvironmentConfigSchema,
+  )
+  .superRefine((environments, ctx) => {
+    for (const [name, env] of Object.entries(environments)) {
+      if (env.syntheticDataOnly === true && PRODUCTION_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `syntheticDataOnly is refused for "${name}": an environment named *prod* must configure backup`,
+          path: [name, 'syntheticDataOnly'],
+        });
+      }
+    }
+  });
 
 /** Error thrown when the `environments` context is invalid; the message lists every problem. */
 export class EnvironmentConfigError extends Error {

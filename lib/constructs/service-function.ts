@@ -32,6 +32,36 @@ export interface ServiceFunctionProps {
   readonly metricsNamespace: string;
   /** Extra environment (table names, bus name...). */
   readonly environment?: Record<string, string>;
+  /**
+   * Partner systems outside AWS the function calls over HTTPS, each named by the environment
+   * variable holding its base URL (e.g. `HEM_ERP_URL`). Empty for functions that call AWS APIs only.
+   */
+  readonly partnerEndpoints?: readonly string[];
+}
+
+/**
+ * Why the function runs outside a VPC, stated for what it actually calls. Neither variant claims an
+ * egress control: there is none, and the README (Security) names the VPC + egress firewall follow-up.
+ */
+export function noVpcReason(partnerEndpoints: readonly string[]): string {
+  const noFilter =
+    'No egress filtering exists: outside a VPC the function can open outbound connections to any internet address, and IAM limits only which AWS resources it can use. ';
+  const followUp =
+    'Restricting egress needs a VPC with private subnets, VPC endpoints for the AWS services and NAT through an egress firewall (e.g. AWS Network Firewall) allow-listing the partner hosts: an open follow-up documented in the README (Security), not built.';
+  if (partnerEndpoints.length === 0) {
+    return (
+      'Runs outside a VPC: its code calls only AWS service APIs (TLS, SigV4) and no VPC-resident resource exists to reach. ' +
+      noFilter +
+      'What bounds it: a least-privilege role scoped to named resources, reserved concurrency, and handlers that make no other outbound call. ' +
+      followUp
+    );
+  }
+  return (
+    `Connector outside a VPC: besides AWS service APIs it calls a partner endpoint over the public internet (base URL in ${partnerEndpoints.join(', ')}, https:// enforced by config validation at synth). ` +
+    noFilter +
+    'What bounds it: it receives only PHI-free canonical messages (opaque encounter references, never patient data), its role reaches only its listed tables, queues and workflows, and the partner URL is fixed at synth. ' +
+    followUp
+  );
 }
 
 /**
@@ -109,11 +139,7 @@ export class ServiceFunction extends Construct {
       },
     });
 
-    acknowledge(
-      this.function,
-      'HIPAA.Security-LambdaInsideVPC',
-      'The function reaches only AWS service endpoints (DynamoDB, EventBridge, SQS, Secrets Manager) over TLS with SigV4 and, for connectors, partner HTTPS endpoints; no VPC-resident resource exists to reach, so a VPC adds NAT egress without narrowing access.',
-    );
+    acknowledge(this.function, 'HIPAA.Security-LambdaInsideVPC', noVpcReason(props.partnerEndpoints ?? []));
   }
 
   /** Adds (or replaces) one environment variable after construction, e.g. URLs of resources created later. */

@@ -16,11 +16,17 @@ export interface StorageProps {
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
   /**
-   * Daily AWS Backup of the durable tables, kept this many days. Omit to rely on point-in-time
-   * recovery alone (an environment of synthetic, re-seedable data).
+   * Daily AWS Backup of the durable tables, kept `deleteAfterDays`; or `'syntheticDataOnly'`: no
+   * backup plan, point-in-time recovery alone, for an environment whose config declares that its
+   * tables hold generated, re-seedable data only (config validation refuses that declaration for
+   * production: see `syntheticDataOnly` in lib/config/environment.ts).
    */
-  readonly backupDeleteAfterDays?: number;
+  readonly backup: { readonly deleteAfterDays: number } | 'syntheticDataOnly';
 }
+
+/** Why the durable tables of a `syntheticDataOnly` environment have no backup plan: exactly when it applies. */
+export const SYNTHETIC_DATA_BACKUP_REASON =
+  'No AWS Backup plan because this environment declares syntheticDataOnly in its cdk.json config: its tables hold generated, re-seedable data only, and 35-day point-in-time recovery is the recovery mechanism. Synth-time config validation refuses that declaration for an environment whose name contains "prod" or that sets removalPolicy retain or deletionProtection; every other environment gets the daily backup plan instead of this acknowledgement.';
 
 const attribute = (name: string): dynamodb.Attribute => ({
   name,
@@ -53,13 +59,9 @@ export class Storage extends Construct {
       );
     }
 
-    if (props.backupDeleteAfterDays === undefined) {
+    if (props.backup === 'syntheticDataOnly') {
       for (const table of durable) {
-        acknowledge(
-          table,
-          'HIPAA.Security-DynamoDBInBackupPlan',
-          'This environment holds synthetic, re-seedable data only (no PHI, no production ledger); 35-day point-in-time recovery is its recovery mechanism and no AWS Backup vault is kept.',
-        );
+        acknowledge(table, 'HIPAA.Security-DynamoDBInBackupPlan', SYNTHETIC_DATA_BACKUP_REASON);
       }
       return;
     }
@@ -77,7 +79,7 @@ export class Storage extends Construct {
           scheduleExpression: events.Schedule.cron({ hour: '5', minute: '0' }),
           startWindow: Duration.hours(1),
           completionWindow: Duration.hours(4),
-          deleteAfter: Duration.days(props.backupDeleteAfterDays),
+          deleteAfter: Duration.days(props.backup.deleteAfterDays),
         }),
       ],
     });

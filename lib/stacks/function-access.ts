@@ -88,8 +88,9 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionId, FunctionAccess>> = {
   // OpsDlq touches no table: it moves messages back to their source queue, or re-publishes the
   // events of rule-target and workflow DLQs to the bus (PutEvents).
   OpsDlq: { tables: {}, operateDeadLetterQueues: true, putEvents: true },
-  // Replays the archive and reads (never writes) the audit chain to verify it.
-  OpsAdmin: { tables: { Audit: 'read' }, replayArchive: true },
+  // Replays the archive, reads (never writes) the audit chain to verify it and the transaction hops
+  // (Operations) to list stuck transactions.
+  OpsAdmin: { tables: { Audit: 'read', Operations: 'read' }, replayArchive: true },
   OpenApi: { tables: {} },
   // Writes POs, invoice cases, the EDI resend guard, waits and its acknowledgments' control numbers
   // (Operations); reads suppliers and the buyer identity (Reference); completes the PO's waiting

@@ -114,11 +114,16 @@ export class HemStack extends Stack {
 
     const dataKey = new DataKey(this, 'DataKey', { aliasName: `hem/${environmentName}`, removalPolicy });
     const key = dataKey.key;
+    // Config validation allows exactly one of the two, and never syntheticDataOnly for production.
+    const backup = config.backup ?? (config.syntheticDataOnly === true ? 'syntheticDataOnly' : undefined);
+    if (backup === undefined) {
+      throw new Error(`environment "${environmentName}": set backup or syntheticDataOnly (see lib/config/environment.ts)`);
+    }
     this.storage = new Storage(this, 'Storage', {
       encryptionKey: key,
       removalPolicy,
       deletionProtection: config.deletionProtection,
-      backupDeleteAfterDays: config.backup?.deleteAfterDays,
+      backup,
     });
     const encounterKey = new EncounterKey(this, 'EncounterKey', { encryptionKey: key, removalPolicy });
     this.bus = new Bus(this, 'Bus', {
@@ -157,6 +162,7 @@ export class HemStack extends Stack {
           serviceName: SERVICE_NAME,
           metricsNamespace: METRICS_NAMESPACE,
           environment: sharedEnvironment,
+          partnerEndpoints: (FUNCTION_ACCESS[definition.id].calls ?? []).map((system) => EXTERNAL_SYSTEM_ENV[system]),
         }),
       ]),
     ) as Record<FunctionId, ServiceFunction>;

@@ -69,7 +69,7 @@ interface RequisitionView {
   status: string;
   costCenter: string;
   totalAmount: number;
-  approval?: { outcome: string; by: string };
+  approval?: { outcome: string; by: string; onBehalfOf?: string };
   poNumber?: string;
   lines: { contract: boolean }[];
 }
@@ -424,7 +424,8 @@ describe('procure to pay on the local runtime', () => {
       return r.body;
     });
     expect(ordered.approval?.outcome).toBe('APPROVED');
-    expect(ordered.approval?.by).toBe('buyer.morgan');
+    // #12: the actor is the authenticated client; the approver the body names is only onBehalfOf.
+    expect([ordered.approval?.by, ordered.approval?.onBehalfOf]).toStrictEqual(['ap-clerk', 'buyer.morgan']);
     expect(ordered.poNumber).toBe(poNumber);
     const po = await purchaseOrder(rt, ap, poNumber);
     expect(po.body.purchaseOrder.costCenter).toBe('CC-SCH-ICU');

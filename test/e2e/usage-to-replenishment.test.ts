@@ -182,6 +182,30 @@ describe('usage to replenishment on the local runtime', () => {
     expect(resolved.status).toBe(200);
   });
 
+  it('does not say ok for a message with 1 of 4 lines applied: partial with its line counts, and listed as stuck', async () => {
+    const id = controlId();
+    const unknown = [1, 2, 3].map((n) => ({ chargeCode: `CHG-77${id.slice(-4)}${n}`, quantity: 1 }));
+    const res = await postHl7(rt, ehr, dftP03({ controlId: id, lines: [...unknown, { chargeCode: 'CHG-100001', quantity: 1 }] }));
+    expect(res.ack).toMatch(/^MSA\|AA\|/m);
+    const correlationId = res.correlationId as string;
+    const view = await eventually(async () => {
+      const got = await getJson<{ status: string; lines: Record<string, number> }>(rt, ehr, `/v1/transactions/${encodeURIComponent(correlationId)}`);
+      expect(got.body.lines.pending).toBe(0);
+      return got.body;
+    });
+    expect(view.status).toBe('partial');
+    expect(view.lines).toStrictEqual({ expected: 4, applied: 1, excepted: 3, deadLettered: 0, pending: 0 });
+
+    const stuck = await eventually(async () => {
+      const list = await opsCall<{ transactions: { correlationId: string; status: string }[] }>(rt, 'GET', '/v1/ops/stuck?olderThan=1s&limit=100');
+      expect(list.status).toBe(200);
+      const found = list.body.transactions.find((t) => t.correlationId === correlationId);
+      expectTruthy(found);
+      return found;
+    });
+    expect(stuck.status).toBe('partial');
+  });
+
   it('accepts a FHIR Procedure with usedCode and applies it', async () => {
     const start = await position(rt, ehr, 'NMC-OR', 'ITM-10004');
     const procedure = {

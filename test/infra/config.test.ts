@@ -7,7 +7,7 @@ import {
   totalReservedConcurrency,
   type EnvironmentConfig,
 } from '../../lib/config/environment';
-import { cdkJsonContext } from './support';
+import { buildTestApp, cdkJsonContext } from './support';
 
 const valid: EnvironmentConfig = {
   logRetentionDays: 30,
@@ -20,6 +20,16 @@ const valid: EnvironmentConfig = {
   api: { throttlingRateLimit: 10, throttlingBurstLimit: 20 },
   waf: { rateLimitPer5Minutes: 1000 },
   partners: [{ name: 'epic-ehr', scopes: ['hem/usage.write'] }],
+  syntheticDataOnly: true,
+};
+
+/** A production-like environment: retained, protected, backed up (no synthetic-data declaration). */
+const { syntheticDataOnly: _synthetic, ...validWithoutDeclaration } = valid;
+const validProd: EnvironmentConfig = {
+  ...validWithoutDeclaration,
+  removalPolicy: 'retain',
+  deletionProtection: true,
+  backup: { deleteAfterDays: 35 },
 };
 
 describe('parseEnvironments', () => {
@@ -30,10 +40,12 @@ describe('parseEnvironments', () => {
     expect(prod.removalPolicy).toBe('retain');
     expect(prod.deletionProtection).toBe(true);
     expect(prod.backup !== undefined).toBeTruthy();
+    expect(prod.syntheticDataOnly).toBe(undefined);
+    expect(environments.find((e) => e.name === 'dev')!.config.syntheticDataOnly).toBe(true);
   });
 
   it('selects only the environment named by -c env=<name>', () => {
-    expect(parseEnvironments({ dev: valid, prod: valid }, 'prod').map((e) => e.name)).toStrictEqual(['prod']);
+    expect(parseEnvironments({ dev: valid, prod: validProd }, 'prod').map((e) => e.name)).toStrictEqual(['prod']);
   });
 
   it('accepts the environments as a JSON string (as passed with -c environments=...)', () => {
@@ -43,7 +55,7 @@ describe('parseEnvironments', () => {
   it('reports every problem of every environment in one error', () => {
     const broken = {
       dev: { ...valid, logRetentionDays: 42, partners: [{ name: 'Bad Name', scopes: ['hem/nope'] }] },
-      prod: { ...valid, removalPolicy: 'keep', lambda: { ...valid.lambda, timeoutSeconds: 60 } },
+      prod: { ...validProd, removalPolicy: 'keep', lambda: { ...valid.lambda, timeoutSeconds: 60 } },
     };
     expect(() => parseEnvironments(broken)).toThrow(expect.toSatisfy((error: unknown) => {
         expectInstanceOf(error, EnvironmentConfigError);
@@ -77,6 +89,44 @@ describe('parseEnvironments', () => {
     const { erpUrl: _erp, ...withoutErp } = valid;
     expect(() => parseEnvironments({ dev: withoutErp })).toThrow(/environments\.dev\.erpUrl/);
     expect(() => parseEnvironments({ dev: { ...valid, supplierNetworkUrl: 'supplier network' } })).toThrow(/environments\.dev\.supplierNetworkUrl/);
+  });
+
+  describe('the synthetic-data backup waiver (syntheticDataOnly) cannot be chosen by production', () => {
+    const productionCdkJson = (): Record<string, unknown> => {
+      const environments = cdkJsonContext().environments as Record<string, Record<string, unknown>>;
+      const { backup: _backup, ...prod } = environments.prod!;
+      return { ...environments, prod: { ...prod, syntheticDataOnly: true } };
+    };
+
+    it('refuses it for the prod environment of cdk.json, at config validation and when the app is built', () => {
+      expect(() => parseEnvironments(productionCdkJson())).toThrow(/environments\.prod\.syntheticDataOnly: syntheticDataOnly is refused/);
+      expect(() => buildTestApp({ context: { environments: productionCdkJson() } })).toThrow(EnvironmentConfigError);
+    });
+
+    it('refuses it for any environment whose name contains "prod", even when it looks disposable', () => {
+      for (const name of ['prod', 'prodeu', 'preprod']) {
+        expect(() => parseEnvironments({ [name]: valid })).toThrow(new RegExp(`environments\\.${name}\\.syntheticDataOnly: .*"${name}"`));
+      }
+      expect(parseEnvironments({ staging: valid })[0]!.config.syntheticDataOnly).toBe(true);
+    });
+
+    it('refuses it for an environment flagged production-like (removalPolicy retain or deletionProtection)', () => {
+      expect(() => parseEnvironments({ qa: { ...valid, removalPolicy: 'retain' } })).toThrow(/environments\.qa\.syntheticDataOnly: .*production-like/);
+      expect(() => parseEnvironments({ qa: { ...valid, deletionProtection: true } })).toThrow(/environments\.qa\.syntheticDataOnly: .*production-like/);
+    });
+
+    it('is an explicit declaration: omitting backup without it, or setting both, is refused', () => {
+      expect(() => parseEnvironments({ qa: validWithoutDeclaration })).toThrow(/environments\.qa\.backup: set backup\.deleteAfterDays, or declare syntheticDataOnly/);
+      expect(() => parseEnvironments({ qa: { ...valid, backup: { deleteAfterDays: 7 } } })).toThrow(/not both/);
+      expect(() => parseEnvironments({ qa: { ...valid, syntheticDataOnly: false } })).toThrow(/environments\.qa\.syntheticDataOnly/);
+      expect(parseEnvironments({ qa: validProd })[0]!.config.backup).toStrictEqual({ deleteAfterDays: 35 });
+    });
+  });
+
+  it('requires https:// partner base URLs (connectors call them over the public internet)', () => {
+    for (const key of ['financeUrl', 'erpUrl', 'supplierNetworkUrl'] as const) {
+      expect(() => parseEnvironments({ dev: { ...valid, [key]: 'http://partner.example.org' } })).toThrow(new RegExp(`environments\\.dev\\.${key}: an https:// URL`));
+    }
   });
 
   it('rejects reserved concurrency that the account quota cannot hold, naming the total and the limit', () => {

@@ -44,6 +44,7 @@ import type {
   ReferenceDataRepository,
   ReplayRequest,
   ReplayStarted,
+  ReceivedPage,
   TransactionHop,
   TransactionLog,
   UsageException,
@@ -180,6 +181,17 @@ export class InMemoryTransactionLog implements TransactionLog {
   }
   async list(correlationId: string): Promise<TransactionHop[]> {
     return copy(this.hops.filter((h) => h.correlationId === correlationId));
+  }
+  /** Same order and positions as the DynamoDB adapter (`<at>#<correlationId>`). */
+  async listReceived(window: { from: string; to: string }, limit: number, after?: string): Promise<ReceivedPage> {
+    const received = this.hops
+      .filter((h) => h.hop === 'received' && h.at >= window.from && h.at < window.to)
+      .map((h) => ({ correlationId: h.correlationId, receivedAt: h.at, position: `${h.at}#${h.correlationId}` }))
+      .filter((r) => after === undefined || r.position > after)
+      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
+      .slice(0, limit);
+    const last = received.at(-1);
+    return { received, ...(received.length >= limit && last !== undefined ? { next: last.position } : {}) };
   }
   /** The hop names of one transaction, in order (handy in assertions). */
   hopNames(correlationId: string): TransactionHop['hop'][] {

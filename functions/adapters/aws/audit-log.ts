@@ -130,6 +130,7 @@ const toRecord = (item: DynamoItem): AuditRecord => ({
   seq: Number(item.seq),
   at: String(item.at),
   actor: String(item.actor),
+  ...(item.onBehalfOf === undefined ? {} : { onBehalfOf: String(item.onBehalfOf) }),
   action: String(item.action),
   entity: String(item.entity),
   correlationId: String(item.correlationId),

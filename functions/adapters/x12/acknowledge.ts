@@ -57,6 +57,9 @@ export type SupplierResolver = (senderQualifier: string, senderId: string) => st
  */
 export type PurchaseOrderOwnership = (supplierId: string, poNumber: string) => boolean;
 
+/** ISA07/ISA08 of an answer to an interchange whose sender (ISA05/ISA06) is unreadable. */
+export const UNREADABLE_SENDER = { qualifier: 'ZZ', id: 'UNKNOWN' } as const;
+
 /** Options of {@link acknowledge}. */
 export interface AcknowledgeOptions {
   /** Maps ISA05/ISA06 to a supplier; sets from unknown senders are rejected. */
@@ -307,11 +310,16 @@ const acknowledgeInterchange = (
   const usage = ['P', 'T', 'I'].includes(header.usage) ? header.usage : 'P';
   // An answer goes back to ISA05/ISA06: without a plausible address there is no one to answer.
   const canAnswer = isKnownIdQualifier(header.senderQualifier) && /^[\x21-\x7e][\x20-\x7e]{0,14}$/.test(header.senderId);
+  // The answer goes to the interchange's sender; when its ISA05/ISA06 cannot be read (a damaged
+  // envelope, answered with a TA1 R: blank, too long, or holding characters such as a delimiter of
+  // the answer), it is addressed to UNREADABLE_SENDER so the answer itself is a valid interchange.
+  // It travels back on the caller's HTTP connection either way.
+  const senderReadable = isKnownIdQualifier(header.senderQualifier) && header.senderId.length <= 15 && /^[A-Za-z0-9][A-Za-z0-9 .&()-]*$/.test(header.senderId.trim());
   const isaFor = (controlNumber: string): Parameters<typeof writeInterchange>[0] => ({
     senderQualifier: ourIds.qualifier,
     senderId: ourIds.id,
-    receiverQualifier: header.senderQualifier,
-    receiverId: header.senderId,
+    receiverQualifier: senderReadable ? header.senderQualifier : UNREADABLE_SENDER.qualifier,
+    receiverId: senderReadable ? header.senderId : UNREADABLE_SENDER.id,
     version,
     controlNumber,
     usage,

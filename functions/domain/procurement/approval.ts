@@ -110,11 +110,13 @@ export const applyAutoApproval = (req: Requisition, outcome: ApprovalOutcome, no
 /**
  * Record an approver's decision (the answer to the task token). Allowed while PENDING_APPROVAL or
  * ESCALATED. The comment goes only into the audit payload (hashed there), never into the stored
- * requisition: it is free text and could carry PHI.
+ * requisition: it is free text and could carry PHI. `actor` is the authenticated client that decided
+ * (from the token); the approver the request names is only asserted by it, so it is kept as
+ * `onBehalfOf` (on the requisition's approval and in the audit record), never as the actor.
  *
  * @throws ConflictError when the requisition was already approved, rejected or ordered.
  */
-export const applyDecision = (req: Requisition, decision: ApprovalDecision, now: Date): RequisitionChange => {
+export const applyDecision = (req: Requisition, decision: ApprovalDecision, actor: string, now: Date): RequisitionChange => {
   assertPending(req);
   const at = now.toISOString();
   const approved = decision.decision === 'APPROVE';
@@ -122,10 +124,11 @@ export const applyDecision = (req: Requisition, decision: ApprovalDecision, now:
     requisition: {
       ...req,
       status: approved ? 'APPROVED' : 'REJECTED',
-      approval: { outcome: approved ? 'APPROVED' : 'REJECTED', by: decision.approver, at },
+      approval: { outcome: approved ? 'APPROVED' : 'REJECTED', by: actor, onBehalfOf: decision.approver, at },
     },
     audit: {
-      actor: decision.approver,
+      actor,
+      onBehalfOf: decision.approver,
       action: approved ? 'RequisitionApproved' : 'RequisitionRejected',
       entity: entityOf(req),
       correlationId: req.correlationId,

@@ -105,7 +105,8 @@ export const requisitionCreated = (input: ProcurementEnvelopeInput, requisition:
 };
 
 /**
- * `RequisitionApproved`: by policy (AUTO) or a person (HUMAN).
+ * `RequisitionApproved`: by policy (AUTO) or a person (HUMAN). `approvedBy` is the actor (the
+ * authenticated client, or the policy); `onBehalfOf` the approver that client asserted, if any.
  *
  * @throws ConflictError when the requisition is not approved.
  */
@@ -121,6 +122,7 @@ export const requisitionApproved = (input: ProcurementEnvelopeInput, requisition
     currency: requisition.currency,
     approval: approval?.outcome === 'AUTO_APPROVED' ? 'AUTO' : 'HUMAN',
     approvedBy: approval?.by ?? 'unknown',
+    ...(approval?.onBehalfOf === undefined ? {} : { onBehalfOf: approval.onBehalfOf }),
   };
   return busEvent('RequisitionApproved', detail);
 };

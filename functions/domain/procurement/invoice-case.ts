@@ -124,7 +124,9 @@ const AUDIT_ACTIONS: Record<InvoiceResolution['action'], string> = {
  * - REJECT → REJECTED. Next: tell the supplier.
  * - WAIT_FOR_RECEIPT → stays EXCEPTION, flagged to be matched again when the PO's next receipt
  *   arrives. Only when goods are missing (QTY_NOT_RECEIVED).
- * The decision (clerk, action, open reasons, time) is kept on the case; the note only in the audit entry.
+ * The decision (actor, onBehalfOf, action, open reasons, time) is kept on the case; the note only in
+ * the audit entry. `actor` is the authenticated client that decided (from the token); the clerk the
+ * request names is only asserted by that client, so it is kept as `onBehalfOf`, never as the actor.
  *
  * @throws ConflictError when the case is not in EXCEPTION, or the action does not fit its reasons
  *   (details.reasons: the reasons that block it).
@@ -132,6 +134,7 @@ const AUDIT_ACTIONS: Record<InvoiceResolution['action'], string> = {
 export const resolveException = (
   invoiceCase: InvoiceCase,
   resolution: InvoiceResolution,
+  actor: string,
   now: Date,
   rematch?: Pick<MatchResult, 'reasons'>,
 ): InvoiceCaseChange => {
@@ -161,7 +164,7 @@ export const resolveException = (
     });
   }
   const at = now.toISOString();
-  const decision = { action: resolution.action, clerk: resolution.clerk, at, reasons: invoiceCase.reasons };
+  const decision = { action: resolution.action, actor, onBehalfOf: resolution.clerk, at, reasons: invoiceCase.reasons };
   const decided = { ...invoiceCase, decisions: [...invoiceCase.decisions, decision], updatedAt: at };
   const resolved = ((): Pick<InvoiceCaseChange, 'invoiceCase' | 'next'> => {
     switch (resolution.action) {
@@ -196,7 +199,8 @@ export const resolveException = (
   return {
     ...resolved,
     audit: {
-      actor: resolution.clerk,
+      actor,
+      onBehalfOf: resolution.clerk,
       action: AUDIT_ACTIONS[resolution.action],
       entity: entityOf(invoiceCase),
       correlationId: invoiceCase.correlationId,

@@ -112,17 +112,21 @@ const decide = async (
   return { expectedVersion, outcome };
 };
 
+/** The line's message (`sourceSystem|facilityCode|messageControlId`): its business key less the line number. */
+const messageKeyOf = (line: MappedUsageLine): string => line.businessKey.slice(0, line.businessKey.lastIndexOf('|'));
+
 /** Record the hops and audit of an outcome. */
 const recordOutcome = async (deps: ApplyDeps, line: MappedUsageLine, result: ApplyUsageLineResult): Promise<void> => {
   const at = deps.clock.now().toISOString();
   const { outcome } = result;
+  const messageKey = messageKeyOf(line);
   if (result.duplicate) {
     await deps.transactions.record({
       correlationId: line.correlationId,
       hop: 'duplicate',
       status: 'skipped',
       at,
-      detail: { lineNumber: line.lineNumber, itemId: line.itemId, locationId: line.locationId },
+      detail: { messageKey, lineNumber: line.lineNumber, itemId: line.itemId, locationId: line.locationId },
     });
     return;
   }
@@ -132,6 +136,7 @@ const recordOutcome = async (deps: ApplyDeps, line: MappedUsageLine, result: App
     status: 'ok',
     at,
     detail: {
+      messageKey,
       lineNumber: line.lineNumber,
       itemId: line.itemId,
       locationId: line.locationId,

@@ -1,6 +1,6 @@
 /** Use cases: the operator's view of usage exceptions, and reprocessing one after a crosswalk fix. */
 import { ConflictError, NotFoundError } from '../errors';
-import { supplyUsageRecorded } from '../events';
+import { supplyUsageRecorded, usageMessageBusinessKey } from '../events';
 import type { Dependencies, UsageException } from '../ports';
 
 /** Default page size of the exception list. */
@@ -47,7 +47,7 @@ export const reprocessException = async (
     hop: 'reprocessed',
     status: 'ok',
     at,
-    detail: { exceptionId, lineNumber: exception.lineNumber },
+    detail: { exceptionId, messageKey: usageMessageBusinessKey(exception.usage), lineNumber: exception.lineNumber },
   });
   await deps.audit.append({
     actor,

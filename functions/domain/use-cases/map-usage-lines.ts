@@ -6,7 +6,7 @@
  */
 import type { UsageLine, UsageMessage } from '../../../contracts/usage';
 import { usageLineBusinessKey } from '../../../contracts/usage';
-import { usageExceptionRaised } from '../events';
+import { usageExceptionRaised, usageMessageBusinessKey } from '../events';
 import type { Dependencies, ReferenceDataRepository } from '../ports';
 import { departmentOf, isUnmapped, mapUsageLine, type MappedUsageLine, type MappingLookups } from '../usage-mapping';
 import { exceptionIdFor } from './ids';
@@ -86,6 +86,8 @@ export const mapUsageLines = async (
   const cache = new Map<string, Promise<unknown>>();
   const mappedLines: MappedUsageLine[] = [];
   let exceptionCount = 0;
+  // Names the message in each line's hops, so a transaction's status can tell its lines apart.
+  const messageKey = usageMessageBusinessKey(usage);
 
   for (const line of usage.lines) {
     const at = deps.clock.now().toISOString();
@@ -115,7 +117,7 @@ export const mapUsageLines = async (
         hop: 'exception',
         status: 'error',
         at,
-        detail: { lineNumber: line.lineNumber, exceptionId, reasons: result.reasons },
+        detail: { messageKey, lineNumber: line.lineNumber, exceptionId, reasons: result.reasons },
       });
       await deps.audit.append({
         actor: 'hem.workflow',
@@ -137,6 +139,7 @@ export const mapUsageLines = async (
       status: 'ok',
       at,
       detail: {
+        messageKey,
         lineNumber: line.lineNumber,
         itemId: result.itemId,
         locationId: result.locationId,

@@ -12,3 +12,14 @@ export const clientIdOf = (event: Pick<APIGatewayProxyEvent, 'requestContext'>):
   const clientId = claims.client_id;
   return typeof clientId === 'string' && clientId !== '' ? clientId : undefined;
 };
+
+/**
+ * The OAuth scopes the Cognito authorizer verified (`claims.scope`, space-separated), empty on a
+ * route without a token. Object-level authorization needs a positive scope for cross-supplier reads.
+ */
+export const clientScopesOf = (event: Pick<APIGatewayProxyEvent, 'requestContext'>): string[] => {
+  const authorizer = (event.requestContext?.authorizer ?? {}) as Record<string, unknown>;
+  const claims = (authorizer.claims ?? {}) as Record<string, unknown>;
+  const scope = claims.scope;
+  return typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [];
+};

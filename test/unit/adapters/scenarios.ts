@@ -353,6 +353,30 @@ export const transactionLogScenarios = (ctx: () => { transactions: TransactionLo
     await transactions.record({ correlationId, hop: 'applied', status: 'ok', at, detail: { lineNumber: 2 } });
     expect((await transactions.list(correlationId)).map((h) => h.detail?.lineNumber)).toStrictEqual([1, 2]);
   });
+
+  it('lists received hops in a window across days, oldest first, excluding the window end and other hops', async () => {
+    const { transactions } = ctx();
+    const [early, late, atEnd, other] = [unique('rcv-a'), unique('rcv-b'), unique('rcv-c'), unique('rcv-d')];
+    await transactions.record({ correlationId: late, hop: 'received', status: 'ok', at: '2031-01-02T00:00:01.000Z' });
+    await transactions.record({ correlationId: early, hop: 'received', status: 'ok', at: '2031-01-01T23:59:59.000Z' });
+    await transactions.record({ correlationId: early, hop: 'mapped', status: 'ok', at: '2031-01-02T00:00:00.000Z' });
+    await transactions.record({ correlationId: atEnd, hop: 'received', status: 'ok', at: '2031-01-02T01:00:00.000Z' });
+    await transactions.record({ correlationId: other, hop: 'received', status: 'ok', at: '2031-01-01T00:00:00.000Z' });
+    const mine = new Set([early, late, atEnd, other]);
+    // One entry per page, to cross pages as well as days; other scenarios' hops may share the window.
+    const seen: { correlationId: string; receivedAt: string }[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 50; pages += 1) {
+      const page = await transactions.listReceived({ from: '2031-01-01T12:00:00.000Z', to: '2031-01-02T01:00:00.000Z' }, 1, after);
+      for (const r of page.received) if (mine.has(r.correlationId)) seen.push({ correlationId: r.correlationId, receivedAt: r.receivedAt });
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    expect(seen).toStrictEqual([
+      { correlationId: early, receivedAt: '2031-01-01T23:59:59.000Z' },
+      { correlationId: late, receivedAt: '2031-01-02T00:00:01.000Z' },
+    ]);
+  });
 };
 
 export const usageException = (overrides: Partial<UsageException> = {}): UsageException => {

@@ -25,6 +25,33 @@ const chain = (length: number): AuditRecord[] => {
 };
 
 describe('audit chain', () => {
+  it('keeps onBehalfOf on the record and in its hash, so rewriting whom the actor acted for breaks the chain', () => {
+    const record = nextAuditRecord(undefined, { ...entry(1), actor: 'ap-clerk', onBehalfOf: 'ap.nguyen' }, '2025-03-14T09:30:01.000Z');
+    expect([record.actor, record.onBehalfOf]).toStrictEqual(['ap-clerk', 'ap.nguyen']);
+    expect(verifyChain([record])).toStrictEqual({ ok: true, count: 1, headHash: record.hash });
+    expect(verifyChain([{ ...record, onBehalfOf: 'cfo' }])).toStrictEqual({ ok: false, brokenAtSeq: 1, reason: 'HASH_MISMATCH' });
+  });
+
+  it('hashes a record without onBehalfOf exactly as before the field existed', () => {
+    const [first] = chain(1);
+    expect('onBehalfOf' in (first as AuditRecord)).toBe(false);
+    const { hash: _hash, ...unsigned } = first as AuditRecord;
+    expect(auditRecordHash(unsigned)).toBe(
+      sha256Hex(
+        canonicalJson({
+          seq: unsigned.seq,
+          at: unsigned.at,
+          actor: unsigned.actor,
+          action: unsigned.action,
+          entity: unsigned.entity,
+          correlationId: unsigned.correlationId,
+          payloadSha256: unsigned.payloadSha256,
+          previousHash: unsigned.previousHash,
+        }),
+      ),
+    );
+  });
+
   it('starts from the genesis hash of 64 zeros at seq 1', () => {
     const [first] = chain(1);
     expect(GENESIS_HASH).toBe('0'.repeat(64));

@@ -10,11 +10,13 @@ import type { ProcurementFakes } from '../procurement-fakes';
 import type { Fakes } from '../fakes';
 import { readX12Fixture } from '../x12/support';
 
-const post = (body: string, options: { clientId?: string | null; headers?: Record<string, string>; contentType?: string } = {}) =>
+/** `requestId` is API Gateway's request id: the transaction id HEM gives the request. */
+const post = (body: string, options: { clientId?: string | null; headers?: Record<string, string>; contentType?: string; requestId?: string } = {}) =>
   apiEvent({
     method: 'POST',
     resource: '/v1/edi/x12',
     body,
+    ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
     headers: { 'Content-Type': options.contentType ?? 'application/edi-x12', ...(options.headers ?? {}) },
     ...(options.clientId === null ? {} : { claims: { client_id: options.clientId ?? 'supplier-medline', scope: 'hem/edi.write' } }),
   });
@@ -60,7 +62,7 @@ describe('edi-ingest handler', () => {
     const handler = makeHandler(deps);
     const first = await handler(post(readX12Fixture('medline_855_5010.edi')), lambdaContext());
     deps.clock.advance(60_000);
-    const resent = await handler(post(readX12Fixture('medline_855_5010.edi'), { headers: { 'X-Correlation-Id': 'corr-resend' } }), lambdaContext());
+    const resent = await handler(post(readX12Fixture('medline_855_5010.edi'), { requestId: 'corr-resend' }), lambdaContext());
 
     expect(resent.statusCode).toBe(200);
     expect(resent.body).toBe(first.body);
@@ -138,7 +140,7 @@ describe('edi-ingest handler', () => {
   it('rejects an 855 for a PO that does not exist with IK5 R naming BAK03, and applies nothing', async () => {
     const deps = await setup();
     deps.procurement.purchaseOrders.delete(PO_123);
-    const response = await makeHandler(deps)(post(readX12Fixture('medline_855_5010.edi'), { headers: { 'X-Correlation-Id': 'corr-unknown' } }), lambdaContext());
+    const response = await makeHandler(deps)(post(readX12Fixture('medline_855_5010.edi'), { requestId: 'corr-unknown' }), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     expect(segments(response.body, 'IK3')).toStrictEqual(['IK3*BAK*2**8']);
@@ -152,7 +154,7 @@ describe('edi-ingest handler', () => {
 
   it('answers 400 problem+json when the body is not X12 at all', async () => {
     const deps = await setup();
-    const response = await makeHandler(deps)(post('hello, this is not an interchange', { headers: { 'X-Correlation-Id': 'corr-junk' } }), lambdaContext());
+    const response = await makeHandler(deps)(post('hello, this is not an interchange', { requestId: 'corr-junk' }), lambdaContext());
 
     expect(response.statusCode).toBe(400);
     expect(headerOf(response, 'Content-Type')).toBe('application/problem+json');
@@ -201,7 +203,7 @@ const invoices810 = (count: number, poNumber = PO_123): string => {
 describe('edi-ingest handler: partner trust (#12)', () => {
   it('rejects an 810 a supplier sends on another supplier’s PO (IK5 R, IK3/IK4 on BIG04) and stores no invoice case', async () => {
     const deps = await setup();
-    const response = await makeHandler(deps)(post(sentBy(readX12Fixture('medline_810_5010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal', headers: { 'X-Correlation-Id': 'corr-attack' } }), lambdaContext());
+    const response = await makeHandler(deps)(post(sentBy(readX12Fixture('medline_810_5010.edi'), 'CARDINAL'), { clientId: 'supplier-cardinal', requestId: 'corr-attack' }), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     expect(headerOf(response, 'X-Correlation-Id')).toBe('corr-attack');

@@ -17,13 +17,15 @@ const assertNoPhi = (text: string): void => {
   for (const value of PHI) expect(text.includes(value)).toBe(false);
 };
 
-const post = (body: string, headers: Record<string, string> = {}, isBase64Encoded = false, clientId = 'epic-interface') =>
+/** `requestId` is API Gateway's request id: the transaction id HEM gives the message. */
+const post = (body: string, { requestId, ...headers }: Record<string, string> = {}, isBase64Encoded = false, clientId = 'epic-interface') =>
   apiEvent({
     method: 'POST',
     resource: '/v1/hl7',
     body,
     isBase64Encoded,
     headers: { 'Content-Type': 'application/hl7-v2', ...headers },
+    ...(requestId === undefined ? {} : { requestId }),
     claims: { client_id: clientId, scope: 'hem/usage.write' },
   });
 
@@ -39,7 +41,7 @@ const msa = (ack: string): string[] => (ack.split('\r').find((s) => s.startsWith
 describe('hl7-ingest handler', () => {
   it('answers AA with 200 and publishes one PHI-free SupplyUsageRecorded', async () => {
     const deps = fakeDependencies();
-    const response = await makeHandler(deps)(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-hl7-1' }), lambdaContext());
+    const response = await makeHandler(deps)(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-hl7-1' }), lambdaContext());
 
     expect(response.statusCode).toBe(200);
     expect(headerOf(response, 'Content-Type')).toBe('application/hl7-v2');
@@ -62,9 +64,9 @@ describe('hl7-ingest handler', () => {
   it('returns the same ACK for a resent MSH-10 and publishes nothing more', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    const first = await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-first' }), lambdaContext());
+    const first = await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-first' }), lambdaContext());
     deps.clock.advance(30_000);
-    const resent = await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-resend' }), lambdaContext());
+    const resent = await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-resend' }), lambdaContext());
 
     expect(resent.statusCode).toBe(200);
     expect(resent.body).toBe(first.body);
@@ -83,7 +85,7 @@ describe('hl7-ingest handler', () => {
 
   it("answers AE naming FT1-10 for a bad quantity, records a PHI-free 'rejected' hop and publishes nothing", async () => {
     const deps = fakeDependencies();
-    const response = await makeHandler(deps)(post(fixture('dft-p03-bad-qty.hl7'), { 'X-Correlation-Id': 'corr-bad' }), lambdaContext());
+    const response = await makeHandler(deps)(post(fixture('dft-p03-bad-qty.hl7'), { requestId: 'corr-bad' }), lambdaContext());
 
     expect(response.statusCode).toBe(400);
     expect(headerOf(response, 'Content-Type')).toBe('application/hl7-v2');
@@ -148,10 +150,10 @@ describe('hl7-ingest handler', () => {
     const handler = makeHandler(deps);
     const addMetric = jest.spyOn(metrics, 'addMetric');
     try {
-      const first = await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-original' }), lambdaContext());
+      const first = await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-original' }), lambdaContext());
       expect(msa(first.body)[1]).toBe('AA');
       const { result: corrected, lines } = await captureLogs(async () =>
-        handler(post(withQuantity('40'), { 'X-Correlation-Id': 'corr-corrected' }), lambdaContext()),
+        handler(post(withQuantity('40'), { requestId: 'corr-corrected' }), lambdaContext()),
       );
 
       expect(corrected.statusCode).toBe(422);
@@ -175,9 +177,9 @@ describe('hl7-ingest handler', () => {
   it('still answers an exact resend (even with LF separators and MLLP framing) with the original ACK', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    const first = await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-first' }), lambdaContext());
+    const first = await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-first' }), lambdaContext());
     const reframed = `\u000b${fixture('dft-p03-v23.hl7').split('\r').join('\n')}\u001c\r`;
-    const resent = await handler(post(reframed, { 'X-Correlation-Id': 'corr-resend' }), lambdaContext());
+    const resent = await handler(post(reframed, { requestId: 'corr-resend' }), lambdaContext());
     expect(resent.statusCode).toBe(200);
     expect(resent.body).toBe(first.body);
     expect(deps.events.events.length).toBe(1);
@@ -186,8 +188,8 @@ describe('hl7-ingest handler', () => {
   it('accepts the same MSH-3 and MSH-10 from two facilities (MSH-4) as two messages', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    const nmc = await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-nmc' }), lambdaContext());
-    const smc = await handler(post(fromFacility('SMC'), { 'X-Correlation-Id': 'corr-smc' }), lambdaContext());
+    const nmc = await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-nmc' }), lambdaContext());
+    const smc = await handler(post(fromFacility('SMC'), { requestId: 'corr-smc' }), lambdaContext());
     expect([nmc.statusCode, smc.statusCode]).toStrictEqual([200, 200]);
     expect(headerOf(smc, 'X-Correlation-Id')).toBe('corr-smc');
     const facilities = deps.events.events.map((e) => SupplyUsageRecordedSchema.parse(e.detail).usage.facilityCode);
@@ -197,8 +199,8 @@ describe('hl7-ingest handler', () => {
   it('keeps control ids of two authenticated clients apart: the second client is not answered with the first one\'s ACK', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-client-a' }), lambdaContext());
-    const other = await handler(post(fixture('dft-p03-v23.hl7'), { 'X-Correlation-Id': 'corr-client-b' }, false, 'other-usage-writer'), lambdaContext());
+    await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-client-a' }), lambdaContext());
+    const other = await handler(post(fixture('dft-p03-v23.hl7'), { requestId: 'corr-client-b' }, false, 'other-usage-writer'), lambdaContext());
     expect(other.statusCode).toBe(200);
     expect(headerOf(other, 'X-Correlation-Id')).toBe('corr-client-b');
     expect(deps.events.events.length).toBe(2);

@@ -88,4 +88,50 @@ describe('ops-admin handler', () => {
       expect(bodyOf(response)).toStrictEqual({ ok: false, brokenAtSeq: 2, reason: 'HASH_MISMATCH' });
     });
   });
+
+  describe('GET /v1/ops/stuck', () => {
+    const stuck = (query?: Record<string, string>): ReturnType<typeof apiEvent> =>
+      apiEvent({ resource: '/v1/ops/stuck', userArn: 'arn:aws:iam::123456789012:user/ops', ...(query === undefined ? {} : { query }) });
+    const receive = async (deps: ReturnType<typeof fakeDependencies>, correlationId: string, at: string, lines: number): Promise<void> =>
+      deps.transactions.record({ correlationId, hop: 'received', status: 'ok', at, detail: { sourceSystem: 'EPIC', facilityCode: 'NMC', messageControlId: correlationId, lines } });
+
+    it('lists transactions received more than 10 minutes ago that are not completed, by default', async () => {
+      const deps = fakeDependencies();
+      await receive(deps, 'old', '2025-03-14T09:00:00.000Z', 4);
+      await deps.transactions.record({ correlationId: 'old', hop: 'applied', status: 'ok', at: '2025-03-14T09:00:01.000Z', detail: { messageKey: 'EPIC|NMC|old', lineNumber: 1 } });
+      await receive(deps, 'fresh', '2025-03-14T09:25:00.000Z', 1);
+      const response = await makeHandler(deps)(stuck(), context);
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toStrictEqual({
+        receivedSince: '2025-03-07T09:20:00.000Z',
+        receivedBefore: '2025-03-14T09:20:00.000Z',
+        transactions: [
+          { correlationId: 'old', receivedAt: '2025-03-14T09:00:00.000Z', status: 'in-progress', lines: { expected: 4, applied: 1, excepted: 0, deadLettered: 0, pending: 3 } },
+        ],
+      });
+    });
+
+    it('returns a cursor that reads on from where the page stopped', async () => {
+      const deps = fakeDependencies();
+      for (const n of [1, 2, 3]) await receive(deps, `c${n}`, `2025-03-14T08:0${n}:00.000Z`, 1);
+      const first = bodyOf<{ transactions: { correlationId: string }[]; cursor?: string }>(await makeHandler(deps)(stuck({ olderThan: '1h', limit: '2' }), context));
+      expect(first.transactions.map((t) => t.correlationId)).toStrictEqual(['c1', 'c2']);
+      const second = bodyOf<{ transactions: { correlationId: string }[]; cursor?: string }>(
+        await makeHandler(deps)(stuck({ olderThan: '1h', limit: '2', cursor: first.cursor ?? '' }), context),
+      );
+      expect(second.transactions.map((t) => t.correlationId)).toStrictEqual(['c3']);
+      expect(second.cursor).toBe(undefined);
+    });
+
+    it.each([
+      [{ olderThan: 'ten minutes' }, 'olderThan'],
+      [{ olderThan: '30d' }, 'olderThan'],
+      [{ limit: '0' }, 'limit'],
+      [{ cursor: 'bm90LWEtY3Vyc29y' }, 'cursor'],
+    ])('answers 400 naming the parameter for %j', async (query, location) => {
+      const response = await makeHandler(fakeDependencies())(stuck(query), context);
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).location).toBe(location);
+    });
+  });
 });

@@ -10,12 +10,12 @@ import { invoice, receipt } from '../procurement/fixtures';
 import { procurementFakeDependencies } from '../procurement-fakes';
 import type { ProcurementFakes } from '../procurement-fakes';
 
-const get = (poNumber: string, clientId: string | null) =>
+const get = (poNumber: string, clientId: string | null, scope = 'hem/po.read') =>
   apiEvent({
     resource: '/v1/purchase-orders/{poNumber}',
     pathParameters: { poNumber },
-    headers: { 'X-Correlation-Id': 'corr-query' },
-    ...(clientId === null ? {} : { claims: { client_id: clientId, scope: 'hem/po.read' } }),
+    requestId: 'corr-query',
+    ...(clientId === null ? {} : { claims: { client_id: clientId, scope } }),
   });
 
 /** PO 123 (Medline) with a receipt and an invoice; PO 124 belongs to Cardinal. */
@@ -61,14 +61,33 @@ describe('purchase-order-query handler', () => {
     expect(JSON.stringify(bodyOf(foreign)).includes('CARDINAL')).toBe(false);
   });
 
-  it('shows hospital clients every PO', async () => {
+  it('shows hospital clients holding hem/po.read.all every PO', async () => {
     const deps = await setup();
     const handler = makeHandler(deps);
     for (const clientId of ['ap-clerk', 'ops-console', 'receiving-dock', 'saas-procurement']) {
-      const response = await handler(get(PO_124, clientId), lambdaContext());
+      const response = await handler(get(PO_124, clientId, 'hem/po.read hem/po.read.all'), lambdaContext());
       expect(response.statusCode).toBe(200);
       expect(bodyOf<PurchaseOrderView>(response).purchaseOrder.supplierId).toBe('SUP-CARDINAL');
     }
+  });
+
+  it('regression #12: answers 404 to a client bound to no supplier that holds hem/po.read but not hem/po.read.all (deny by default)', async () => {
+    const deps = await setup();
+    const handler = makeHandler(deps);
+    const unbound = await handler(get(PO_124, 'some-new-partner', 'hem/po.read'), lambdaContext());
+    const missing = await handler(get('HEM-PO-000999', 'some-new-partner', 'hem/po.read'), lambdaContext());
+    expect([unbound.statusCode, missing.statusCode]).toStrictEqual([404, 404]);
+    const { detail: unboundDetail, ...unboundRest } = bodyOf(unbound);
+    const { detail: missingDetail, ...missingRest } = bodyOf(missing);
+    expect(unboundRest).toStrictEqual(missingRest);
+    expect(String(unboundDetail).replace(PO_124, 'X')).toBe(String(missingDetail).replace('HEM-PO-000999', 'X'));
+  });
+
+  it("shows a supplier's client only its own POs even when it holds hem/po.read.all", async () => {
+    const deps = await setup();
+    const handler = makeHandler(deps);
+    expect((await handler(get(PO_124, 'supplier-medline', 'hem/po.read hem/po.read.all'), lambdaContext())).statusCode).toBe(404);
+    expect((await handler(get(PO_123, 'supplier-medline', 'hem/po.read hem/po.read.all'), lambdaContext())).statusCode).toBe(200);
   });
 
   it('answers 401 without an authenticated client and 400 for an unusable PO number', async () => {

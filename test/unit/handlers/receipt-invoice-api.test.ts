@@ -17,10 +17,12 @@ import {
   type ReceiptInvoiceFakes,
 } from '../procurement/receipt-invoice-fixtures';
 
-const AP_CLIENT = { client_id: 'ap-workbench', scope: 'hem/invoice.read hem/invoice.resolve' };
+const AP_CLIENT = { client_id: 'ap-workbench', scope: 'hem/invoice.read hem/invoice.read.all hem/invoice.resolve' };
 const DOCK_CLIENT = { client_id: 'dock-scanner-nmc', scope: 'hem/receipt.write' };
 const MEDLINE = { client_id: 'supplier-medline', scope: 'hem/invoice.read' };
-const CARDINAL = { client_id: 'supplier-cardinal', scope: 'hem/invoice.read hem/invoice.resolve' };
+const CARDINAL = { client_id: 'supplier-cardinal', scope: 'hem/invoice.read hem/invoice.read.all hem/invoice.resolve' };
+/** Bound to no supplier, and without the AP scope hem/invoice.read.all. */
+const UNSCOPED = { client_id: 'epic-ehr', scope: 'hem/invoice.read hem/invoice.resolve' };
 
 const postReceipt = async (deps: ReceiptInvoiceFakes, body: unknown): ReturnType<ReturnType<typeof makeReceiptApi>> =>
   makeReceiptApi(deps)(
@@ -113,7 +115,7 @@ describe('InvoiceApi', () => {
     expect(bodyOf(res).location).toBe('status');
   });
 
-  it("lets a supplier read its own invoice and answers 404 for another supplier's", async () => {
+  it("lets a supplier read its own invoice and answers 404 for another supplier's, even when it holds the AP scopes", async () => {
     const deps = receiptInvoiceFakes();
     const caseId = await matchedInvoice(deps, 'INV-7002', 200);
     const own = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: MEDLINE });
@@ -131,6 +133,44 @@ describe('InvoiceApi', () => {
       claims: CARDINAL,
     });
     expect(resolve.statusCode).toBe(403);
+  });
+
+  it('regression #12: a client bound to no supplier and without hem/invoice.read.all sees no invoice (list 403, one 404) and may not resolve (403)', async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7005', 200);
+    const list = await invoiceApi(deps, { resource: '/v1/invoices', query: { status: 'exception' }, claims: UNSCOPED });
+    expect(list.statusCode).toBe(403);
+    expect(JSON.stringify(bodyOf(list)).includes('INV-7005')).toBe(false);
+    const one = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: UNSCOPED });
+    expect(one.statusCode).toBe(404);
+    const resolve = await invoiceApi(deps, {
+      method: 'POST',
+      resource: '/v1/invoices/{invoiceId}/resolution',
+      pathParameters: { invoiceId: caseId },
+      body: JSON.stringify({ action: 'REJECT', clerk: 'ap.nguyen' }),
+      claims: UNSCOPED,
+    });
+    expect(resolve.statusCode).toBe(403);
+    const stored = await deps.procurement.getInvoiceCase(caseId);
+    expect([stored?.invoiceCase.status, stored?.invoiceCase.decisions]).toStrictEqual(['EXCEPTION', []]);
+  });
+
+  it("regression #12: audits a resolution with the token's client as actor and the body's clerk only as onBehalfOf", async () => {
+    const deps = receiptInvoiceFakes();
+    const caseId = await matchedInvoice(deps, 'INV-7006', 200);
+    const res = await invoiceApi(deps, {
+      method: 'POST',
+      resource: '/v1/invoices/{invoiceId}/resolution',
+      pathParameters: { invoiceId: caseId },
+      body: JSON.stringify({ action: 'REJECT', clerk: 'cfo.someone-else' }),
+      claims: AP_CLIENT,
+    });
+    expect(res.statusCode).toBe(200);
+    const audited = deps.audit.records.filter((r) => r.action === 'InvoiceRejected');
+    expect(audited.map((r) => [r.actor, r.onBehalfOf])).toStrictEqual([['ap-workbench', 'cfo.someone-else']]);
+    const read = await invoiceApi(deps, { resource: '/v1/invoices/{invoiceId}', pathParameters: { invoiceId: caseId }, claims: AP_CLIENT });
+    const decisions = bodyOf<{ decisions: { actor: string; onBehalfOf: string }[] }>(read).decisions;
+    expect(decisions.map((d) => [d.actor, d.onBehalfOf])).toStrictEqual([['ap-workbench', 'cfo.someone-else']]);
   });
 
   it('ACCEPT_VARIANCE answers {status, next}; resent it changes nothing and the invoice is vouchered once', async () => {

@@ -210,7 +210,7 @@ const freshDeps = (): ReceiptInvoiceFakes => {
 /** The commands sent to one queue. */
 const sentTo = (queue: string): Record<string, unknown>[] => sent.filter((m) => m.queueUrl === queueUrl(queue)).map((m) => m.body);
 
-const AP_CLIENT = { client_id: 'ap-workbench' };
+const AP_CLIENT = { client_id: 'ap-workbench', scope: 'hem/invoice.read hem/invoice.read.all hem/invoice.resolve' };
 const DOCK_CLIENT = { client_id: 'dock-scanner-nmc' };
 
 const receive = async (receiptId: string, quantity: number): Promise<void> => {

@@ -28,8 +28,26 @@ const saasBody = (overrides: Record<string, unknown> = {}): string =>
     ...overrides,
   });
 
-const post = (resource: string, body: string, pathParameters?: Record<string, string>): ReturnType<typeof apiEvent> =>
-  apiEvent({ method: 'POST', resource, body, headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': 'corr-api-1' }, ...(pathParameters ? { pathParameters } : {}) });
+const SAAS_TOOL = { client_id: 'saas-procurement', scope: 'hem/requisition.write' };
+const APPROVER_APP = { client_id: 'approver-app', scope: 'hem/requisition.approve' };
+
+/** `requestId` (API Gateway's request id) is the transaction id HEM gives a new requisition. */
+const post = (
+  resource: string,
+  body: string,
+  pathParameters?: Record<string, string>,
+  claims: Record<string, string> = pathParameters === undefined ? SAAS_TOOL : APPROVER_APP,
+  headers: Record<string, string> = {},
+): ReturnType<typeof apiEvent> =>
+  apiEvent({
+    method: 'POST',
+    resource,
+    body,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    requestId: 'corr-api-1',
+    claims,
+    ...(pathParameters ? { pathParameters } : {}),
+  });
 
 describe('RequisitionApi handler', () => {
   it('returns 201 with the requisition id, status and correlation id, starts the workflow, and 200 for a resubmission', async () => {
@@ -75,8 +93,46 @@ describe('RequisitionApi handler', () => {
     const conflict = await api(post(decision, JSON.stringify({ decision: 'REJECT', approver: 'buyer-2' }), { requisitionId }), context);
     expect(conflict.statusCode).toBe(409);
     const stored = await api(apiEvent({ resource: '/v1/requisitions/{requisitionId}', pathParameters: { requisitionId } }), context);
-    expect(bodyOf<{ approval: { by: string } }>(stored).approval.by).toBe('buyer-1');
+    expect(bodyOf<{ approval: { by: string; onBehalfOf: string } }>(stored).approval).toMatchObject({ by: 'approver-app', onBehalfOf: 'buyer-1' });
     expect(JSON.stringify(bodyOf(stored)).includes('ok for the OR')).toBe(false);
+  });
+
+  it("regression #12: records the token's client as the actor of a decision and the body's approver only as onBehalfOf", async () => {
+    const fakes = procurementFakeDependencies();
+    const api = makeRequisitionApi(fakes);
+    const { requisitionId } = bodyOf<{ requisitionId: string }>(await api(post('/v1/requisitions', saasBody()), context));
+    const decided = await api(post('/v1/requisitions/{requisitionId}/decision', JSON.stringify({ decision: 'APPROVE', approver: 'cfo' }), { requisitionId }), context);
+    expect(decided.statusCode).toBe(200);
+    const audited = fakes.audit.records.filter((r) => r.action === 'RequisitionApproved');
+    expect(audited.map((r) => [r.actor, r.onBehalfOf])).toStrictEqual([['approver-app', 'cfo']]);
+    expect(fakes.procurement.requisitions.get(requisitionId)?.approval).toMatchObject({ by: 'approver-app', onBehalfOf: 'cfo' });
+    expect(fakes.events.ofType('RequisitionApproved').map((e) => [e.detail.approvedBy, e.detail.onBehalfOf])).toStrictEqual([['approver-app', 'cfo']]);
+  });
+
+  it('answers 401 to a decision without an authenticated client and records nothing', async () => {
+    const fakes = procurementFakeDependencies();
+    const api = makeRequisitionApi(fakes);
+    const { requisitionId } = bodyOf<{ requisitionId: string }>(await api(post('/v1/requisitions', saasBody()), context));
+    const anonymous = apiEvent({
+      method: 'POST',
+      resource: '/v1/requisitions/{requisitionId}/decision',
+      pathParameters: { requisitionId },
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ decision: 'APPROVE', approver: 'cfo' }),
+    });
+    expect((await api(anonymous, context)).statusCode).toBe(401);
+    expect(fakes.procurement.requisitions.get(requisitionId)?.status).toBe('PENDING_APPROVAL');
+  });
+
+  it("regression #12: gives a new requisition HEM's correlation id, never the caller's X-Correlation-Id, and keeps that as clientCorrelationId on its first hop", async () => {
+    const fakes = procurementFakeDependencies();
+    const api = makeRequisitionApi(fakes);
+    const created = await api(post('/v1/requisitions', saasBody(), undefined, SAAS_TOOL, { 'X-Correlation-Id': 'someone-elses-transaction' }), context);
+    expect(created.statusCode).toBe(201);
+    expect(bodyOf<{ correlationId: string }>(created).correlationId).toBe('corr-api-1');
+    expect(fakes.transactions.hops.filter((h) => h.correlationId === 'someone-elses-transaction')).toStrictEqual([]);
+    const [first] = fakes.transactions.hops.filter((h) => h.correlationId === 'corr-api-1');
+    expect([first?.hop, first?.detail?.clientCorrelationId]).toStrictEqual(['requisition-created', 'someone-elses-transaction']);
   });
 
   it('hands the decision to the waiting workflow task', async () => {

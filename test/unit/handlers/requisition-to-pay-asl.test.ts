@@ -340,7 +340,8 @@ describe('requisition-to-pay ASL', () => {
         apiEvent({
           method: 'POST',
           resource: '/v1/requisitions',
-          headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': 'corr-saas-1' },
+          headers: { 'Content-Type': 'application/json' },
+          requestId: 'corr-saas-1',
           claims: { client_id: 'saas-procurement', scope: 'hem/requisition.write' },
           body: JSON.stringify({
             externalRef: 'SAAS-REQ-1',
@@ -395,6 +396,7 @@ describe('requisition-to-pay ASL', () => {
           resource: '/v1/requisitions/{requisitionId}/decision',
           pathParameters: { requisitionId },
           headers: { 'Content-Type': 'application/json' },
+          claims: { client_id: 'approver-app', scope: 'hem/requisition.approve' },
           body: JSON.stringify({ decision: 'APPROVE', approver: 'buyer-17' }),
         }),
         h.context,
@@ -402,7 +404,7 @@ describe('requisition-to-pay ASL', () => {
       expect(decided.statusCode).toBe(200);
       const poNumber = await until(() => h.fakes.procurement.requisitions.get(requisitionId)?.poNumber, 'the PO');
       await until(() => h.fakes.waits.waiting(poNumber, 'ACK_855'), 'the 855 wait');
-      expect(h.fakes.procurement.requisitions.get(requisitionId)?.approval?.by).toBe('buyer-17');
+      expect(h.fakes.procurement.requisitions.get(requisitionId)?.approval).toMatchObject({ by: 'approver-app', onBehalfOf: 'buyer-17' });
       await h.machine.close();
     });
 

@@ -13,7 +13,7 @@ import {
   UpstreamUnavailableError,
   ValidationError,
 } from '../../../functions/domain/errors';
-import { correlationIdOf } from '../../../functions/handlers/shared/correlation';
+import { clientCorrelationIdOf, correlationIdOf } from '../../../functions/handlers/shared/correlation';
 import { httpStatusFor, problemFor } from '../../../functions/handlers/shared/error-mapping';
 import { bodyText, jsonBody } from '../../../functions/handlers/shared/http';
 import { jsonPath } from '../../../functions/handlers/shared/validation';
@@ -74,28 +74,35 @@ describe('http helpers', () => {
     expect(jsonPath([])).toBe('$');
   });
 
-  it('takes the correlation id from the header in any case, else the request id', () => {
-    expect(correlationIdOf(apiEvent({ resource: '/x', headers: { 'X-CORRELATION-ID': 'abc-1' } }))).toBe('abc-1');
+  it("regression #12: takes the transaction's correlation id from the request id, never from the caller's X-Correlation-Id", () => {
+    expect(correlationIdOf(apiEvent({ resource: '/x', headers: { 'X-CORRELATION-ID': 'abc-1' }, requestId: 'req-7' }))).toBe('req-7');
     expect(correlationIdOf(apiEvent({ resource: '/x', requestId: 'req-7' }))).toBe('req-7');
+  });
+
+  it("keeps the caller's sane X-Correlation-Id, in any case, as its clientCorrelationId, and drops an unsafe one", () => {
+    expect(clientCorrelationIdOf(apiEvent({ resource: '/x', headers: { 'X-CORRELATION-ID': 'abc-1' } }))).toBe('abc-1');
+    expect(clientCorrelationIdOf(apiEvent({ resource: '/x', headers: { 'X-Correlation-Id': '<script>' } }))).toBe(undefined);
+    expect(clientCorrelationIdOf(apiEvent({ resource: '/x' }))).toBe(undefined);
   });
 });
 
 describe('logging', () => {
-  it('puts the correlation id on every log line of an invocation and never logs the event', async () => {
+  it("puts the correlation id and the caller's clientCorrelationId on every log line of an invocation and never logs the event", async () => {
     const handler = makeInventoryQuery(fakeDependencies());
     const { lines } = await captureLogs(() =>
       handler(
         apiEvent({
           resource: '/v1/inventory/{locationId}/{itemId}',
           pathParameters: { locationId: 'NMC-ED', itemId: 'ITM-10001' },
-          headers: { 'X-Correlation-Id': 'corr-log-1', 'X-Patient-Name': 'DOE^JANE' },
+          headers: { 'X-Correlation-Id': 'partner-ref-1', 'X-Patient-Name': 'DOE^JANE' },
+          requestId: 'corr-log-1',
         }),
         lambdaContext(),
       ),
     );
     expect(lines.length > 0).toBeTruthy();
     for (const line of lines) {
-      expect(line.correlationId).toBe('corr-log-1');
+      expect([line.correlationId, line.clientCorrelationId]).toStrictEqual(['corr-log-1', 'partner-ref-1']);
       expect(JSON.stringify(line).includes('DOE')).toBe(false);
     }
   });
@@ -103,7 +110,7 @@ describe('logging', () => {
   it('does not carry one invocation correlation id into the next', async () => {
     const handler = makeInventoryQuery(fakeDependencies());
     const event = (id: string) =>
-      apiEvent({ resource: '/v1/inventory/{locationId}/{itemId}', pathParameters: { locationId: 'NMC-ED', itemId: 'X' }, headers: { 'X-Correlation-Id': id } });
+      apiEvent({ resource: '/v1/inventory/{locationId}/{itemId}', pathParameters: { locationId: 'NMC-ED', itemId: 'X' }, requestId: id });
     const { lines } = await captureLogs(async () => {
       await handler(event('first'), lambdaContext());
       await handler(event('second'), lambdaContext());

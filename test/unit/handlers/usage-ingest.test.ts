@@ -33,21 +33,37 @@ const chargeItem = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const post = (body: unknown, headers: Record<string, string> = {}, clientId = 'epic-interface') =>
+/** `requestId` is API Gateway's request id: the transaction id HEM gives the request. */
+const post = (body: unknown, { requestId, ...headers }: Record<string, string> = {}, clientId = 'epic-interface') =>
   apiEvent({
     method: 'POST',
     resource: '/v1/usage-events',
     body: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', ...headers },
+    ...(requestId === undefined ? {} : { requestId }),
     claims: { client_id: clientId, scope: 'hem/usage.write' },
   });
 
 const PHI = ['V20261126-0042', 'HALVORSEN', 'BRIGITTA', 'Patient/p1'];
 
 describe('usage-ingest handler', () => {
+  it("regression #12: a caller's X-Correlation-Id naming another transaction attaches no hop to it; it is kept as clientCorrelationId on the received hop", async () => {
+    const deps = fakeDependencies();
+    const handler = makeHandler(deps);
+    await handler(post(record(), { requestId: 'corr-victim' }), lambdaContext());
+    const victimHops = deps.transactions.hopNames('corr-victim');
+    const response = await handler(post(record({ recordId: 'REC-0002' }), { requestId: 'corr-attacker', 'X-Correlation-Id': 'corr-victim' }), lambdaContext());
+    expect(response.statusCode).toBe(202);
+    expect(bodyOf(response).correlationId).toBe('corr-attacker');
+    expect(headerOf(response, 'X-Correlation-Id')).toBe('corr-attacker');
+    expect(deps.transactions.hopNames('corr-victim')).toStrictEqual(victimHops);
+    const [received] = deps.transactions.hops.filter((h) => h.correlationId === 'corr-attacker');
+    expect([received?.hop, received?.detail?.clientCorrelationId]).toStrictEqual(['received', 'corr-victim']);
+  });
+
   it('accepts a canonical usage record with 202 and counts', async () => {
     const deps = fakeDependencies();
-    const response = await makeHandler(deps)(post(record(), { 'X-Correlation-Id': 'corr-json-1' }), lambdaContext());
+    const response = await makeHandler(deps)(post(record(), { requestId: 'corr-json-1' }), lambdaContext());
     expect(response.statusCode).toBe(202);
     expect(bodyOf(response)).toStrictEqual({ correlationId: 'corr-json-1', messages: 1, lines: 2 });
     expect(headerOf(response, 'X-Correlation-Id')).toBe('corr-json-1');
@@ -80,8 +96,8 @@ describe('usage-ingest handler', () => {
   it('answers a repeated record (same sourceSystem and recordId) with the first answer and publishes nothing', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    await handler(post(record(), { 'X-Correlation-Id': 'corr-a' }), lambdaContext());
-    const repeat = await handler(post(record(), { 'X-Correlation-Id': 'corr-b' }), lambdaContext());
+    await handler(post(record(), { requestId: 'corr-a' }), lambdaContext());
+    const repeat = await handler(post(record(), { requestId: 'corr-b' }), lambdaContext());
     expect(repeat.statusCode).toBe(202);
     expect(bodyOf(repeat).correlationId).toBe('corr-a');
     expect(headerOf(repeat, 'X-Correlation-Id')).toBe('corr-a');
@@ -93,7 +109,7 @@ describe('usage-ingest handler', () => {
   it('is idempotent on the Idempotency-Key header: an exact repeat gets the first answer, a reused key with a different body is refused with 422', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    await handler(post(record(), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-key-1' }), lambdaContext());
+    await handler(post(record(), { 'Idempotency-Key': 'key-1', requestId: 'corr-key-1' }), lambdaContext());
     const repeat = await handler(post(record(), { 'Idempotency-Key': 'key-1' }), lambdaContext());
     const reused = await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-1' }), lambdaContext());
     await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-2' }), lambdaContext());
@@ -111,7 +127,7 @@ describe('usage-ingest handler', () => {
       await handler(post(record(), { 'Idempotency-Key': 'key-1' }), lambdaContext());
       const { result: reused, lines } = await captureLogs(async () =>
         handler(
-          post(record({ lines: [{ chargeCode: 'CHG-100001', quantity: 5, uom: 'EA' }] }), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-reused' }),
+          post(record({ lines: [{ chargeCode: 'CHG-100001', quantity: 5, uom: 'EA' }] }), { 'Idempotency-Key': 'key-1', requestId: 'corr-reused' }),
           lambdaContext(),
         ),
       );
@@ -137,8 +153,8 @@ describe('usage-ingest handler', () => {
   it('keeps the Idempotency-Keys of two clients apart: the second client\'s record is accepted, not answered with the first one\'s', async () => {
     const deps = fakeDependencies();
     const handler = makeHandler(deps);
-    await handler(post(record(), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-a' }), lambdaContext());
-    const other = await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-1', 'X-Correlation-Id': 'corr-b' }, 'other-usage-writer'), lambdaContext());
+    await handler(post(record(), { 'Idempotency-Key': 'key-1', requestId: 'corr-a' }), lambdaContext());
+    const other = await handler(post(record({ recordId: 'REC-0002' }), { 'Idempotency-Key': 'key-1', requestId: 'corr-b' }, 'other-usage-writer'), lambdaContext());
     expect(other.statusCode).toBe(202);
     expect(bodyOf(other).correlationId).toBe('corr-b');
     expect(deps.events.events.length).toBe(2);
@@ -159,8 +175,8 @@ describe('usage-ingest handler', () => {
     const handler = makeHandler(deps);
     const headers = { 'X-Source-System': 'EPIC', 'X-Facility-Code': 'NMC' };
     const v1 = chargeItem({ meta: { versionId: '1' } });
-    await handler(post(v1, { ...headers, 'X-Correlation-Id': 'corr-v1' }), lambdaContext());
-    const resent = await handler(post(v1, { ...headers, 'X-Correlation-Id': 'corr-v1-again' }), lambdaContext());
+    await handler(post(v1, { ...headers, requestId: 'corr-v1' }), lambdaContext());
+    const resent = await handler(post(v1, { ...headers, requestId: 'corr-v1-again' }), lambdaContext());
     const v2 = await handler(post(chargeItem({ meta: { versionId: '2' }, quantity: { value: 2, code: 'EA' } }), headers), lambdaContext());
     expect(bodyOf(resent).correlationId).toBe('corr-v1');
     expect(v2.statusCode).toBe(202);

@@ -53,7 +53,7 @@ describe('usage-to-replenishment with the real handlers', () => {
   it('takes an HL7 DFT^P03 to inventory, cost postings and an audit chain that verifies, exactly once under replay', async () => {
     const deps = fakeDependencies();
     const ack = await makeHl7Ingest(deps)(
-      apiEvent({ method: 'POST', resource: '/v1/hl7', body: hl7, headers: { 'X-Correlation-Id': 'corr-e2e' } }),
+      apiEvent({ method: 'POST', resource: '/v1/hl7', body: hl7, requestId: 'corr-e2e' }),
       lambdaContext(),
     );
     expect(ack.statusCode).toBe(200);

@@ -200,9 +200,9 @@ describe('local gateway over real HTTP', () => {
         headers: { Authorization: `Bearer ${t}`, 'X-Correlation-Id': 'corr-123', 'User-Agent': 'hem-test' },
       });
       expect(res.status).toBe(200);
-      expect(res.headers.get('x-correlation-id')).toBe('corr-123');
       expect(invocations.length).toBe(1);
       const { functionId, event } = invocations[0] as Invocation;
+      expect(res.headers.get('x-correlation-id')).toBe(event.requestContext.requestId);
       expect(functionId).toBe('InventoryQuery');
       expect(APIGatewayProxyEventSchema.safeParse(event).success).toBe(true);
       expect(event.resource).toBe('/v1/inventory/{locationId}/{itemId}');
@@ -230,7 +230,21 @@ describe('local gateway over real HTTP', () => {
       expect(String(claims.exp)).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}$/);
     });
 
-    it('replaces an unsafe X-Correlation-Id with a fresh uuid and passes it to the handler', async () => {
+    it("regression #12: never makes the caller's X-Correlation-Id the transaction id: HEM's request id is, the caller's stays its header", async () => {
+      const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
+      const res = await fetch(`${base}/v1/usage-events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json', 'X-Correlation-Id': 'another-transactions-id' },
+        body: '{}',
+      });
+      expect(res.status).toBe(200);
+      const id = res.headers.get('x-correlation-id') ?? '';
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(invocations[0]?.event.requestContext.requestId).toBe(id);
+      expect(invocations[0]?.event.headers['X-Correlation-Id']).toBe('another-transactions-id');
+    });
+
+    it('drops an unsafe X-Correlation-Id: the handler never sees it and the answer carries a fresh uuid', async () => {
       const t = await accessToken('epic-ehr', 'epic-ehr-local-secret');
       const res = await fetch(`${base}/v1/transactions/abc`, {
         headers: { Authorization: `Bearer ${t}`, 'X-Correlation-Id': 'bad id <script>' },
@@ -238,7 +252,8 @@ describe('local gateway over real HTTP', () => {
       expect(res.status).toBe(200);
       const id = res.headers.get('x-correlation-id') ?? '';
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(invocations[0]?.event.headers['X-Correlation-Id']).toBe(id);
+      expect(Object.keys(invocations[0]?.event.headers ?? {}).some((h) => h.toLowerCase() === 'x-correlation-id')).toBe(false);
+      expect(invocations[0]?.event.requestContext.requestId).toBe(id);
     });
 
     it('preserves client header casing and repeated headers like API Gateway', async () => {
@@ -381,7 +396,8 @@ describe('local gateway over real HTTP', () => {
       const entry = accessLog[0] as AccessLogEntry;
       expect(entry.route).toBe('/v1/usage-events');
       expect(entry.status).toBe(200);
-      expect(entry.correlationId).toBe('log-1');
+      expect(entry.correlationId).toBe(entry.requestId);
+      expect(entry.correlationId).not.toBe('log-1');
       expect(entry.principal).toBe('epic-ehr');
       expect(JSON.stringify(entry)).not.toMatch(/DOE|JANE/);
     });

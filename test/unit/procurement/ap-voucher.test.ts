@@ -55,7 +55,7 @@ describe('AP voucher', () => {
     const mismatched = { ...inv, totalAmount: 345 };
     const exception = threeWayMatch({ po, receipts: full, invoice: mismatched, priorInvoices: [], tolerances, conversions, today: TODAY });
     const opened = recordMatch(openInvoiceCase(mismatched, { caseId: 'c-1', correlationId: 'corr' }, NOW), exception, NOW).invoiceCase;
-    const accepted = resolveException(opened, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
+    const accepted = resolveException(opened, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, 'ap-clerk', NOW).invoiceCase;
     const voucher = apVoucherFromMatch(mismatched, accepted.match!, po, coding, context);
     expect(voucher.totalAmount).toBe(345);
     expect(voucher.lines.at(-1)).toStrictEqual({ lineNumber: 4, kind: 'VARIANCE', costCenter: 'CC-NMC-OR', glAccount: '6100-100', amount: 0.06 });

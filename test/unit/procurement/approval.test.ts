@@ -63,21 +63,22 @@ describe('approval decisions', () => {
     expect(() => applyAutoApproval(req, decideApproval(req, { ...policy, autoApproveContractUnder: 10 }), NOW)).toThrow(ConflictError);
   });
 
-  it('approves or rejects on a human decision, keeping the comment only in the audit payload', () => {
+  it('approves or rejects on a human decision by the authenticated client on behalf of the named approver, keeping the comment only in the audit payload', () => {
     const req = pendingRequisition(standardLines());
-    const approved = applyDecision(req, { decision: 'APPROVE', approver: 'mgr.okafor', comment: 'ok for the Friday list' }, later);
+    const approved = applyDecision(req, { decision: 'APPROVE', approver: 'mgr.okafor', comment: 'ok for the Friday list' }, 'approver-app', later);
     expect(approved.requisition.status).toBe('APPROVED');
-    expect(approved.requisition.approval).toStrictEqual({ outcome: 'APPROVED', by: 'mgr.okafor', at: later.toISOString() });
+    expect(approved.requisition.approval).toStrictEqual({ outcome: 'APPROVED', by: 'approver-app', onBehalfOf: 'mgr.okafor', at: later.toISOString() });
+    expect([approved.audit.actor, approved.audit.onBehalfOf]).toStrictEqual(['approver-app', 'mgr.okafor']);
     expect(JSON.stringify(approved.requisition).includes('Friday')).toBe(false);
     expect((approved.audit.payload as { comment?: string }).comment).toBe('ok for the Friday list');
-    const rejected = applyDecision(req, { decision: 'REJECT', approver: 'mgr.okafor' }, later);
+    const rejected = applyDecision(req, { decision: 'REJECT', approver: 'mgr.okafor' }, 'approver-app', later);
     expect(rejected.requisition.status).toBe('REJECTED');
     expect(rejected.audit.action).toBe('RequisitionRejected');
   });
 
   it('raises ConflictError on a decision for a requisition already decided', () => {
-    const { requisition } = applyDecision(pendingRequisition(standardLines()), { decision: 'REJECT', approver: 'mgr.okafor' }, later);
-    expect(() => applyDecision(requisition, { decision: 'APPROVE', approver: 'cfo' }, later)).toThrow(ConflictError);
+    const { requisition } = applyDecision(pendingRequisition(standardLines()), { decision: 'REJECT', approver: 'mgr.okafor' }, 'approver-app', later);
+    expect(() => applyDecision(requisition, { decision: 'APPROVE', approver: 'cfo' }, 'approver-app', later)).toThrow(ConflictError);
   });
 
   it('escalates on the decision timeout, stays decidable, and counts repeated escalations', () => {
@@ -86,11 +87,11 @@ describe('approval decisions', () => {
     const second = escalateRequisition(first.requisition, new Date('2025-03-16T09:30:00.000Z'));
     expect(second.requisition.escalationCount).toBe(2);
     expect(second.requisition.escalatedAt).toBe(later.toISOString());
-    expect(applyDecision(second.requisition, { decision: 'APPROVE', approver: 'director.lee' }, later).requisition.status).toBe('APPROVED');
+    expect(applyDecision(second.requisition, { decision: 'APPROVE', approver: 'director.lee' }, 'approver-app', later).requisition.status).toBe('APPROVED');
   });
 
   it('marks an approved requisition ordered once, idempotently for the same PO', () => {
-    const { requisition } = applyDecision(pendingRequisition(standardLines()), { decision: 'APPROVE', approver: 'mgr.okafor' }, later);
+    const { requisition } = applyDecision(pendingRequisition(standardLines()), { decision: 'APPROVE', approver: 'mgr.okafor' }, 'approver-app', later);
     const ordered = markOrdered(requisition, 'PO-NMC-00000001');
     expect(ordered.status).toBe('ORDERED');
     expect(markOrdered(ordered, 'PO-NMC-00000001')).toBe(ordered);

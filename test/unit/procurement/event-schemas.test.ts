@@ -28,7 +28,8 @@ const digestOf = (schema: z.ZodType): string =>
  * PurchaseOrderIssued, ApVoucherPosted) follow it by design and are not pinned.
  */
 const PINNED: Record<string, string> = {
-  RequisitionApprovedSchema: '6fd4ea45a3478559',
+  // #12: + the optional onBehalfOf (the approver a deciding client asserts; approvedBy is the client).
+  RequisitionApprovedSchema: 'f4d186afd4db4477',
   RequisitionRejectedSchema: '3c21e3adf8a7929b',
   PurchaseOrderAcknowledgedSchema: '6794c079cf822d93',
   ShipmentNotifiedSchema: '5c7531ac20f2f4a5',

@@ -34,8 +34,8 @@ import { NOW, TODAY, control, conversions, invoice, pendingRequisition, receipt,
 
 const input = { correlationId: 'corr-p2p-1', causationId: 'evt-1', occurredAt: NOW.toISOString() };
 const pending = pendingRequisition(standardLines());
-const approved = applyDecision(pending, { decision: 'APPROVE', approver: 'mgr.okafor', comment: 'fine' }, NOW).requisition;
-const rejected = applyDecision(pending, { decision: 'REJECT', approver: 'mgr.okafor', comment: 'not this month' }, NOW).requisition;
+const approved = applyDecision(pending, { decision: 'APPROVE', approver: 'mgr.okafor', comment: 'fine' }, 'approver-app', NOW).requisition;
+const rejected = applyDecision(pending, { decision: 'REJECT', approver: 'mgr.okafor', comment: 'not this month' }, 'approver-app', NOW).requisition;
 const po = standardPo();
 const ack = {
   poNumber: po.poNumber,
@@ -115,9 +115,10 @@ describe('procurement event builders', () => {
     expect(purchaseOrderIssued({ ...input, businessKey: 'custom' }, po).detail.idempotencyKey).toBe('custom#PurchaseOrderIssued');
   });
 
-  it('tells auto from human approvals and never publishes approver comments', () => {
+  it('tells auto from human approvals, names the approving client as approvedBy and the asserted approver as onBehalfOf, and never publishes approver comments', () => {
     expect(built[1]!.detail.approval).toBe('HUMAN');
-    expect(built[1]!.detail.approvedBy).toBe('mgr.okafor');
+    expect(built[1]!.detail.approvedBy).toBe('approver-app');
+    expect(built[1]!.detail.onBehalfOf).toBe('mgr.okafor');
     expect(JSON.stringify(built).includes('not this month')).toBe(false);
   });
 
@@ -142,7 +143,7 @@ describe('procurement event builders', () => {
       threeWayMatch({ po, receipts: [rcv], invoice: pricey, priorInvoices: [], tolerances, conversions, today: TODAY }),
       NOW,
     ).invoiceCase;
-    const accepted = resolveException(priceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW).invoiceCase;
+    const accepted = resolveException(priceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, 'ap-clerk', NOW).invoiceCase;
     const event = invoiceMatched(input, accepted);
     expect(event.detail.approvedAmount).toBe(30);
     expect((event.detail.match as { acceptedReasons?: string[] }).acceptedReasons).toStrictEqual(['PRICE_VARIANCE']);

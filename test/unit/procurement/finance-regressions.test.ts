@@ -116,16 +116,16 @@ describe('issue #11: accepting a variance accepts the price only, never goods no
     const paidMeanwhile = invoice('INV-OTHER', [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }]);
     const now = matchWith([paidMeanwhile]);
     expect(now.reasons).toStrictEqual(['PRICE_VARIANCE', 'QTY_NOT_RECEIVED', 'QTY_OVER_ORDERED']);
-    expect(() => resolveException(exception, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, NOW, now)).toThrow(ConflictError);
+    expect(() => resolveException(exception, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, 'ap-clerk', NOW, now)).toThrow(ConflictError);
     // The clerk can still reject it.
-    expect(resolveException(exception, { action: 'REJECT', clerk: 'ap.nguyen' }, NOW, now).invoiceCase.status).toBe('REJECTED');
+    expect(resolveException(exception, { action: 'REJECT', clerk: 'ap.nguyen' }, 'ap-clerk', NOW, now).invoiceCase.status).toBe('REJECTED');
   });
 
   it('refuses ACCEPT_VARIANCE of goods not received, however the clerk notes it', () => {
     const inv = invoice('INV-SHORT', [{ poLineNumber: 1, quantity: 6, uom: 'BX', unitPrice: 4.5 }]);
     const short = threeWayMatch({ po: standardPo(), receipts: [], invoice: inv, priorInvoices: [], tolerances, conversions, today: TODAY });
     const exception = recordMatch(openInvoiceCase(inv, { caseId: 'c-short', correlationId: 'corr' }, NOW), short, NOW).invoiceCase;
-    expect(() => resolveException(exception, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', note: 'credit agreed' }, NOW)).toThrow(ConflictError);
+    expect(() => resolveException(exception, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', note: 'credit agreed' }, 'ap-clerk', NOW)).toThrow(ConflictError);
   });
 
   it('refuses a clerk’s ACCEPT_VARIANCE on an invoice whose goods another invoice was paid for since the exception (was MATCHED: paid twice)', async () => {
@@ -133,7 +133,7 @@ describe('issue #11: accepting a variance accepts the price only, never goods no
     // B (price variance) is matched first: an exception; then A, which arrived before B, is matched and payable.
     expect((await matchInvoice(deps, { caseId: second, eventBusName: BUS })).reasons).toStrictEqual(['PRICE_VARIANCE']);
     expect((await matchInvoice(deps, { caseId: first, eventBusName: BUS })).status).toBe('MATCHED');
-    await expect(resolveInvoice(deps, AP, second, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r' })).rejects.toThrow(ConflictError);
+    await expect(resolveInvoice(deps, AP, second, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r', actor: 'ap-clerk' })).rejects.toThrow(ConflictError);
     const stored = await deps.procurement.getInvoiceCase(second);
     expect([stored?.invoiceCase.status, stored?.invoiceCase.approvedAmount]).toStrictEqual(['EXCEPTION', 0]);
   });

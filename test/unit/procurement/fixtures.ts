@@ -95,7 +95,7 @@ export const standardLines = (): Requisition['lines'] => [
 
 /** The standard order as an approved requisition turned into a PO (status CREATED). */
 export const standardPo = (lines: Requisition['lines'] = standardLines()): PurchaseOrder => {
-  const { requisition } = applyDecision(pendingRequisition(lines), { decision: 'APPROVE', approver: 'buyer.jones' }, NOW);
+  const { requisition } = applyDecision(pendingRequisition(lines), { decision: 'APPROVE', approver: 'buyer.jones' }, 'approver-app', NOW);
   return purchaseOrderFromRequisition(requisition, ITEMS, NMC, 'PO-NMC-00000001', NOW);
 };
 

@@ -63,31 +63,38 @@ describe('resolving invoice exceptions', () => {
   // Issue #11: accepting a variance accepts a price difference only (a shortfall is refused, see
   // finance-regressions.test.ts); this test accepted QTY_NOT_RECEIVED before.
   it('ACCEPT_VARIANCE makes the case MATCHED with the invoice amount approved and the accepted reasons on record', () => {
-    const change = resolveException(inPriceException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', note: 'price increase agreed' }, later);
+    const change = resolveException(inPriceException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', note: 'price increase agreed' }, 'ap-clerk', later);
     const c = change.invoiceCase;
     expect([c.status, c.approvedAmount, c.reasons, change.next]).toStrictEqual(['MATCHED', 36, [], 'POST_AP_VOUCHER']);
     expect([c.match?.status, c.match?.approvedAmount, c.match?.acceptedReasons]).toStrictEqual(['MATCHED', 36, ['PRICE_VARIANCE']]);
-    expect(c.decisions).toStrictEqual([{ action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen', at: later.toISOString(), reasons: ['PRICE_VARIANCE'] }]);
+    expect(c.decisions).toStrictEqual([
+      { action: 'ACCEPT_VARIANCE', actor: 'ap-clerk', onBehalfOf: 'ap.nguyen', at: later.toISOString(), reasons: ['PRICE_VARIANCE'] },
+    ]);
   });
 
   it('refuses ACCEPT_VARIANCE while goods are missing: the clerk waits for them or rejects', () => {
-    expect(() => resolveException(inException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, later)).toThrow(ConflictError);
+    expect(() => resolveException(inException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, 'ap-clerk', later)).toThrow(ConflictError);
   });
 
-  it('audits every decision with the clerk as actor, and keeps the note out of the case', () => {
-    const change = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen', note: 'call vendor rep' }, later);
-    expect([change.audit.actor, change.audit.action, change.audit.entity]).toStrictEqual(['ap.nguyen', 'InvoiceRejected', `invoice:${open().caseId}`]);
+  it('audits every decision with the authenticated client as actor and the clerk it names only as onBehalfOf, and keeps the note out of the case', () => {
+    const change = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen', note: 'call vendor rep' }, 'ap-clerk', later);
+    expect([change.audit.actor, change.audit.onBehalfOf, change.audit.action, change.audit.entity]).toStrictEqual([
+      'ap-clerk',
+      'ap.nguyen',
+      'InvoiceRejected',
+      `invoice:${open().caseId}`,
+    ]);
     expect((change.audit.payload as { note?: string }).note).toBe('call vendor rep');
     expect(JSON.stringify(change.invoiceCase).includes('vendor rep')).toBe(false);
   });
 
   it('REJECT makes the case REJECTED and tells the supplier', () => {
-    const change = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen' }, later);
+    const change = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen' }, 'ap-clerk', later);
     expect([change.invoiceCase.status, change.invoiceCase.approvedAmount, change.next]).toStrictEqual(['REJECTED', 0, 'NOTIFY_SUPPLIER_REJECTED']);
   });
 
   it('WAIT_FOR_RECEIPT keeps the exception and rematches when the next receipt for the PO arrives', () => {
-    const waiting = resolveException(inException(), { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, later);
+    const waiting = resolveException(inException(), { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, 'ap-clerk', later);
     expect([waiting.invoiceCase.status, waiting.invoiceCase.waitingForReceipt, waiting.next]).toStrictEqual(['EXCEPTION', true, 'REMATCH_ON_NEXT_RECEIPT']);
     expect(shouldRematchOnReceipt(waiting.invoiceCase, { poNumber: 'PO-NMC-00000001' })).toBe(true);
     expect(shouldRematchOnReceipt(waiting.invoiceCase, { poNumber: 'PO-NMC-00000002' })).toBe(false);
@@ -100,20 +107,20 @@ describe('resolving invoice exceptions', () => {
   it('refuses WAIT_FOR_RECEIPT when no goods are missing, and ACCEPT_VARIANCE for an invoice that cannot be paid on the PO', () => {
     const priced = recordMatch(open(), matchWith([receipt('RCV-1', [{ poLineNumber: 1, quantity: 6, uom: 'BX' }])], overpriced), NOW);
     expect(priced.invoiceCase.reasons).toStrictEqual(['PRICE_VARIANCE']);
-    expect(() => resolveException(priced.invoiceCase, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, later)).toThrow(ConflictError);
+    expect(() => resolveException(priced.invoiceCase, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, 'ap-clerk', later)).toThrow(ConflictError);
     const noPo = recordMatch(open(), threeWayMatch({ receipts: [], invoice: gauzeInvoice, priorInvoices: [], tolerances, conversions, today: TODAY }), NOW);
-    expect(() => resolveException(noPo.invoiceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, later)).toThrow(ConflictError);
-    expect(resolveException(noPo.invoiceCase, { action: 'REJECT', clerk: 'ap.nguyen' }, later).invoiceCase.status).toBe('REJECTED');
+    expect(() => resolveException(noPo.invoiceCase, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, 'ap-clerk', later)).toThrow(ConflictError);
+    expect(resolveException(noPo.invoiceCase, { action: 'REJECT', clerk: 'ap.nguyen' }, 'ap-clerk', later).invoiceCase.status).toBe('REJECTED');
   });
 
   it('raises ConflictError when resolving a case that is not in exception', () => {
-    const rejected = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen' }, later).invoiceCase;
-    expect(() => resolveException(rejected, { action: 'ACCEPT_VARIANCE', clerk: 'ap.lopez' }, later)).toThrow(ConflictError);
-    expect(() => resolveException(open(), { action: 'REJECT', clerk: 'ap.lopez' }, later)).toThrow(ConflictError);
+    const rejected = resolveException(inException(), { action: 'REJECT', clerk: 'ap.nguyen' }, 'ap-clerk', later).invoiceCase;
+    expect(() => resolveException(rejected, { action: 'ACCEPT_VARIANCE', clerk: 'ap.lopez' }, 'ap-clerk', later)).toThrow(ConflictError);
+    expect(() => resolveException(open(), { action: 'REJECT', clerk: 'ap.lopez' }, 'ap-clerk', later)).toThrow(ConflictError);
   });
 
   it('marks a matched case PAID once, and refuses to pay an unmatched one', () => {
-    const matched = resolveException(inPriceException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, later).invoiceCase;
+    const matched = resolveException(inPriceException(), { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, 'ap-clerk', later).invoiceCase;
     const paid = markPaid(matched, later);
     expect(paid.status).toBe('PAID');
     expect(markPaid(paid, later)).toBe(paid);

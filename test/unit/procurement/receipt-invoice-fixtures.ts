@@ -86,6 +86,14 @@ export const receiptInvoiceFakes = (): ReceiptInvoiceFakes => {
   return deps;
 };
 
+/** {@link receiptInvoiceFakes} with the gloves PO as sent to Medline, before its 855: ISSUED, every line OPEN. */
+export const issuedGlovesFakes = (): ReceiptInvoiceFakes => {
+  const deps = receiptInvoiceFakes();
+  const issued = glovesPurchaseOrder({ status: 'ISSUED' });
+  deps.procurement.purchaseOrders.set(PO_NUMBER, { po: { ...issued, lines: issued.lines.map((l) => ({ ...l, status: 'OPEN' as const })) }, version: 1 });
+  return deps;
+};
+
 let interchange = 100;
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { EVENT_CATALOG } from '../../../contracts/events';
+import { SCOPES } from '../../../contracts/routes';
 import { ConflictError, DataError, NotFoundError, AuthorizationError, UpstreamUnavailableError } from '../../../functions/domain/errors';
 import { receiptWait, resolutionWait } from '../../../functions/domain/use-cases/procurement/invoice-waits';
 import {
@@ -207,11 +208,11 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     await deps.waits.register(matched.wait!.entity, matched.wait!.awaited, 'token-clerk');
 
     const decision = { action: 'ACCEPT_VARIANCE' as const, clerk: 'ap.nguyen', note: 'price increase agreed by phone' };
-    const resolved = await resolveInvoice(deps, AP, caseId, decision, { correlationId: 'req-9' });
+    const resolved = await resolveInvoice(deps, AP, caseId, decision, { correlationId: 'req-9', actor: 'ap-clerk' });
     expect([resolved.invoice.status, resolved.next, resolved.replay, resolved.resumed]).toStrictEqual(['MATCHED', 'POST_AP_VOUCHER', false, true]);
     expect(deps.workflows.succeeded).toStrictEqual([{ taskToken: 'token-clerk', output: { caseId, action: 'ACCEPT_VARIANCE', status: 'MATCHED', next: 'POST_AP_VOUCHER' } }]);
     expect(deps.events.ofType('InvoiceMatched').length).toBe(1);
-    const resent = await resolveInvoice(deps, AP, caseId, decision, { correlationId: 'req-10' });
+    const resent = await resolveInvoice(deps, AP, caseId, decision, { correlationId: 'req-10', actor: 'ap-clerk' });
     expect(resent.replay).toBe(true);
     expect((await deps.procurement.getInvoiceCase(caseId))?.invoiceCase.decisions.length).toBe(1);
     expect(deps.audit.actions().filter((a) => a === 'InvoiceVarianceAccepted')).toStrictEqual(['InvoiceVarianceAccepted']);
@@ -241,9 +242,9 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     await receiveEverything(deps);
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-3002', 200));
     await matchInvoice(deps, { caseId, eventBusName: BUS });
-    const rejected = await resolveInvoice(deps, AP, caseId, { action: 'REJECT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
+    const rejected = await resolveInvoice(deps, AP, caseId, { action: 'REJECT', clerk: 'ap.nguyen' }, { correlationId: 'r', actor: 'ap-clerk' });
     expect([rejected.invoice.status, rejected.next]).toStrictEqual(['REJECTED', 'NOTIFY_SUPPLIER_REJECTED']);
-    await expect(resolveInvoice(deps, AP, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r' })).rejects.toThrow(ConflictError);
+    await expect(resolveInvoice(deps, AP, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'ap.nguyen' }, { correlationId: 'r', actor: 'ap-clerk' })).rejects.toThrow(ConflictError);
     await expect(postApVoucher(deps, caseId)).rejects.toThrow(ConflictError);
     expect((await matchInvoice(deps, { caseId, eventBusName: BUS })).next).toBe('DONE');
   });
@@ -294,7 +295,7 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-4001'));
     const short = await matchInvoice(deps, { caseId, eventBusName: BUS });
     expect([short.reasons, short.next]).toStrictEqual([['QTY_NOT_RECEIVED'], 'AWAIT_AP_CLERK']);
-    await resolveInvoice(deps, AP, caseId, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
+    await resolveInvoice(deps, AP, caseId, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, { correlationId: 'r', actor: 'ap-clerk' });
 
     const waiting = await matchInvoice(deps, { caseId, eventBusName: BUS });
     expect([waiting.next, waiting.wait]).toStrictEqual(['AWAIT_RECEIPT', receiptWait(caseId, 1)]);
@@ -312,7 +313,7 @@ describe('resolveInvoice and the AP voucher (prepare, ERP, ledger, record)', () 
     await receiveAtDock(deps, dockReceipt('RCV-1', [{ quantity: 120, uom: 'EA' }]), DOCK);
     const caseId = await receiveInvoice(deps, invoiceOf2Cases('INV-4002', 200));
     await matchInvoice(deps, { caseId, eventBusName: BUS });
-    await resolveInvoice(deps, AP, caseId, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, { correlationId: 'r' });
+    await resolveInvoice(deps, AP, caseId, { action: 'WAIT_FOR_RECEIPT', clerk: 'ap.nguyen' }, { correlationId: 'r', actor: 'ap-clerk' });
     await receiveAtDock(deps, dockReceipt('RCV-2', [{ quantity: 80, uom: 'EA' }]), DOCK);
     const rematched = await matchInvoice(deps, { caseId, eventBusName: BUS });
     expect([rematched.reasons, rematched.next, rematched.wait]).toStrictEqual([['PRICE_VARIANCE'], 'AWAIT_AP_CLERK', resolutionWait(caseId, 1)]);
@@ -328,14 +329,14 @@ describe('who sees which invoice', () => {
 
     const exceptions = await listInvoices(deps, AP, { status: 'EXCEPTION', limit: 50 });
     expect(exceptions.map((i) => [i.invoiceId, i.reasons])).toStrictEqual([[caseId, ['PRICE_VARIANCE']]]);
-    const medline = await invoiceViewerFor(deps, 'supplier-medline');
-    const cardinal = await invoiceViewerFor(deps, 'supplier-cardinal');
+    const medline = await invoiceViewerFor(deps, { clientId: 'supplier-medline', scopes: [SCOPES.invoiceRead] });
+    const cardinal = await invoiceViewerFor(deps, { clientId: 'supplier-cardinal', scopes: [SCOPES.invoiceRead] });
     expect(medline).toStrictEqual({ kind: 'SUPPLIER', supplierId: 'SUP-MEDLINE' });
     expect((await getInvoice(deps, medline, caseId)).invoiceNumber).toBe('INV-5001');
     expect((await getInvoice(deps, medline, caseId)).decisions).toBe(undefined);
     await expect(getInvoice(deps, cardinal, caseId)).rejects.toThrow(NotFoundError);
     expect(await listInvoices(deps, cardinal, { limit: 50 })).toStrictEqual([]);
-    await expect(resolveInvoice(deps, medline, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'x' }, { correlationId: 'r' })).rejects.toThrow(AuthorizationError);
+    await expect(resolveInvoice(deps, medline, caseId, { action: 'ACCEPT_VARIANCE', clerk: 'x' }, { correlationId: 'r', actor: 'ap-clerk' })).rejects.toThrow(AuthorizationError);
   });
 });
 

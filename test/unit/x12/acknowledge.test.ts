@@ -425,3 +425,18 @@ describe('acknowledge: partner trust (#12)', () => {
     expect(purchaseOrderReferences(parseX12(beyond))).toStrictEqual(['HEM-PO-000123']);
   });
 });
+
+describe('acknowledge: an envelope whose sender cannot be read', () => {
+  it('answers a TA1 R addressed to ZZ UNKNOWN that parses cleanly, not one with a blank ISA08 (fuzz counterexample)', () => {
+    const text0 = readX12Fixture('medline_856_messy_newlines.edi');
+    const at = 1690178570 % text0.length;
+    const damaged = `${text0.slice(0, at)}${text0.slice(at + 39)}`;
+    const result = acknowledge(parseX12(damaged), HEM_IDS, counter(), NOW, { resolveSupplier: resolveMedline, ownsPurchaseOrder: () => true });
+    expectTruthy(result.ta1);
+    expect(result.ta1).toMatch(/^ISA\*00\*[ ]{10}\*00\*[ ]{10}\*ZZ\*HEMHOSPITAL {4}\*ZZ\*UNKNOWN {8}\*/);
+    expect(result.ta1).toMatch(/TA1\*\d{9}\*\d{6}\*\d{4}\*R\*/);
+    const reparsed = parseX12(result.ta1);
+    const errors = reparsed.interchanges.flatMap((i) => i.findings).filter((f) => f.severity === 'error');
+    expect(errors).toStrictEqual([]);
+  });
+});

@@ -14,6 +14,7 @@
  * (same idempotency keys) for the workflow to publish.
  */
 import type { BusEvent } from '../../../../contracts/events';
+import { SCOPES } from '../../../../contracts/routes';
 import type {
   Invoice,
   InvoiceCase,
@@ -230,13 +231,26 @@ export const matchInvoice = async (
 
 // --- who sees what --------------------------------------------------------------------------------
 
-/** Who is asking: an AP clerk (any client that is not a supplier's) or a supplier's client. */
-export type InvoiceViewer = { kind: 'AP' } | { kind: 'SUPPLIER'; supplierId: string };
+/**
+ * Who is asking: an AP clerk (a client holding `hem/invoice.read.all`), a supplier's client (its
+ * OAuth client id is on file), or anyone else, who sees no invoice at all (deny by default).
+ */
+export type InvoiceViewer = { kind: 'AP' } | { kind: 'SUPPLIER'; supplierId: string } | { kind: 'NONE' };
 
-/** The viewer behind an OAuth client id: a supplier's client sees its own invoices only. */
-export const invoiceViewerFor = async (deps: Pick<ProcurementUseCaseDependencies, 'procurementConfig'>, clientId: string): Promise<InvoiceViewer> => {
-  const supplier = await deps.procurementConfig.findSupplierByClientId(clientId);
-  return supplier === undefined ? { kind: 'AP' } : { kind: 'SUPPLIER', supplierId: supplier.supplierId };
+/** The authenticated caller: the token's client id and scopes (never anything from the body). */
+export interface InvoiceCaller {
+  clientId: string;
+  scopes: readonly string[];
+}
+
+/**
+ * The viewer behind a token. A supplier's client sees its own invoices only, whatever scopes it
+ * holds; every supplier's invoices need the positive AP scope; anyone else sees none.
+ */
+export const invoiceViewerFor = async (deps: Pick<ProcurementUseCaseDependencies, 'procurementConfig'>, caller: InvoiceCaller): Promise<InvoiceViewer> => {
+  const supplier = await deps.procurementConfig.findSupplierByClientId(caller.clientId);
+  if (supplier !== undefined) return { kind: 'SUPPLIER', supplierId: supplier.supplierId };
+  return caller.scopes.includes(SCOPES.invoiceReadAll) ? { kind: 'AP' } : { kind: 'NONE' };
 };
 
 /** An invoice as the API shows it (`invoiceId` is the case id). */
@@ -283,19 +297,31 @@ const viewOf = ({ invoice, invoiceCase }: { invoice: Invoice; invoiceCase: Invoi
   updatedAt: invoiceCase.updatedAt,
 });
 
-const visibleTo = (invoiceCase: InvoiceCase, viewer: InvoiceViewer): boolean => viewer.kind === 'AP' || invoiceCase.supplierId === viewer.supplierId;
+const visibleTo = (invoiceCase: InvoiceCase, viewer: InvoiceViewer): boolean => {
+  switch (viewer.kind) {
+    case 'AP':
+      return true;
+    case 'SUPPLIER':
+      return invoiceCase.supplierId === viewer.supplierId;
+    case 'NONE':
+      return false;
+  }
+};
 
 const STATUSES: readonly InvoiceCase['status'][] = ['OPEN', 'EXCEPTION', 'MATCHED', 'REJECTED', 'PAID'];
 
 /**
  * `GET /v1/invoices?status=…`: newest first. AP clerks see every supplier's; a supplier sees its own.
  * Without a status, every status.
+ *
+ * @throws AuthorizationError for a caller that may see no invoice (neither a supplier nor AP).
  */
 export const listInvoices = async (
   deps: Pick<ProcurementUseCaseDependencies, 'procurement'>,
   viewer: InvoiceViewer,
   query: { status?: InvoiceCase['status'] | undefined; limit: number },
 ): Promise<InvoiceView[]> => {
+  if (viewer.kind === 'NONE') throw new AuthorizationError('this client may not read invoices across suppliers');
   const wanted = (c: InvoiceCase): boolean => query.status === undefined || c.status === query.status;
   let found: { invoice: Invoice; invoiceCase: InvoiceCase }[];
   if (viewer.kind === 'SUPPLIER') {
@@ -352,10 +378,13 @@ const NEXT_AFTER: Record<InvoiceResolution['action'], InvoiceNextStep> = {
   WAIT_FOR_RECEIPT: 'REMATCH_ON_NEXT_RECEIPT',
 };
 
-/** Is this decision the last one recorded, by the same clerk, with the case still where it left it? */
-const isReplay = (invoiceCase: InvoiceCase, resolution: InvoiceResolution): boolean => {
+/**
+ * Is this decision the last one recorded, by the same client for the same clerk, with the case still
+ * where it left it?
+ */
+const isReplay = (invoiceCase: InvoiceCase, resolution: InvoiceResolution, actor: string): boolean => {
   const last = invoiceCase.decisions.at(-1);
-  if (last === undefined || last.action !== resolution.action || last.clerk !== resolution.clerk) return false;
+  if (last === undefined || last.action !== resolution.action || last.actor !== actor || last.onBehalfOf !== resolution.clerk) return false;
   switch (resolution.action) {
     case 'ACCEPT_VARIANCE':
       return invoiceCase.status === 'MATCHED' || invoiceCase.status === 'PAID';
@@ -370,11 +399,12 @@ const isReplay = (invoiceCase: InvoiceCase, resolution: InvoiceResolution): bool
  * An AP clerk resolves an invoice in exception: ACCEPT_VARIANCE (payable: InvoiceMatched is published
  * and the workflow posts the voucher), REJECT (the workflow ends), WAIT_FOR_RECEIPT (the workflow
  * matches again now and then at every receipt of the PO). The decision is saved with the case's
- * version, audited with the clerk as actor (the note only in the payload hash), recorded as a hop,
+ * version, audited with the authenticated client as actor and the clerk the body names as
+ * `onBehalfOf` (an assertion, never the actor; the note only in the payload hash), recorded as a hop,
  * and handed to the workflow waiting for it. Sending the same decision again changes nothing and
  * nudges the workflow again: an invoice is vouchered once however often the clerk clicks.
  *
- * @throws AuthorizationError when a supplier's client tries to decide.
+ * @throws AuthorizationError when a client that is not AP (a supplier's, or one without the AP scope) tries to decide.
  * @throws NotFoundError for an unknown invoice; ConflictError when it is not in exception or the
  *   action does not fit its reasons (e.g. ACCEPT_VARIANCE of an invoice without a PO, or of goods not
  *   received or already invoiced, as the match run again at the decision finds them).
@@ -387,13 +417,13 @@ export const resolveInvoice = async (
   viewer: InvoiceViewer,
   invoiceId: string,
   resolution: InvoiceResolution,
-  context: { correlationId: string },
+  context: { correlationId: string; actor: string },
 ): Promise<InvoiceResolved> => {
-  if (viewer.kind !== 'AP') throw new AuthorizationError('suppliers cannot resolve invoice exceptions', { details: { invoiceId } });
+  if (viewer.kind !== 'AP') throw new AuthorizationError('only AP clients may resolve invoice exceptions', { details: { invoiceId } });
   const decided = await withVersionRetry(async () => {
     const stored = await requireCase(deps, invoiceId);
     const { invoiceCase } = stored;
-    if (isReplay(invoiceCase, resolution)) {
+    if (isReplay(invoiceCase, resolution, context.actor)) {
       return { stored, decisionCount: invoiceCase.decisions.length - 1, next: NEXT_AFTER[resolution.action], replay: true, waitedForGoods: false };
     }
     const now = deps.clock.now();
@@ -401,7 +431,7 @@ export const resolveInvoice = async (
     // PO's invoices as they stand (another may have been paid for these goods since the exception),
     // and the decision is saved under the PO's match guard like any match.
     const current = resolution.action === 'ACCEPT_VARIANCE' ? await matchAsOfNow(deps, stored.invoice, invoiceCase, now) : undefined;
-    const change = resolveException(invoiceCase, resolution, now, current?.result);
+    const change = resolveException(invoiceCase, resolution, context.actor, now, current?.result);
     await deps.procurement.saveInvoiceCase(change.invoiceCase, stored.version, current?.guard);
     await deps.audit.append(change.audit);
     return {

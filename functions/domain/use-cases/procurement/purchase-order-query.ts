@@ -2,14 +2,15 @@
  * `GET /v1/purchase-orders/{poNumber}`: a purchase order with its receipts and invoice cases, with
  * object-level authorization (pure orchestration over the ports).
  *
- * Who sees what: a caller whose OAuth client id is a supplier's (`ProcurementConfig.findSupplierByClientId`)
- * sees only that supplier's POs — another supplier's PO answers exactly like a PO that does not
- * exist (NotFoundError → 404), so PO numbers cannot be probed. Every other caller reached the
- * handler with the `hem/po.read` scope, which only hospital clients (ops console, AP clerks,
- * receiving dock, the SaaS procurement tool) and suppliers are granted: they see every PO. Every
- * supplier's app client must therefore be configured as that supplier's `oauthClientId`.
+ * Who sees what (deny by default): a caller whose OAuth client id is a supplier's
+ * (`ProcurementConfig.findSupplierByClientId`) sees only that supplier's POs, whatever scopes it
+ * holds. A caller that is no supplier's sees every PO only with the positive scope `hem/po.read.all`
+ * (hospital clients: ops console, AP clerks, receiving dock, the SaaS procurement tool); without it
+ * it sees none. Every PO a caller may not see answers exactly like a PO that does not exist
+ * (NotFoundError → 404), so PO numbers cannot be probed.
  */
 import type { InvoiceCase, PurchaseOrder, Receipt } from '../../../../contracts/procurement';
+import { SCOPES } from '../../../../contracts/routes';
 import { NotFoundError } from '../../errors';
 import type { ProcurementUseCaseDependencies } from './shared';
 
@@ -42,6 +43,8 @@ export interface PurchaseOrderView {
 export interface PurchaseOrderViewer {
   /** The OAuth client id of the token. */
   clientId: string;
+  /** The scopes of the token. */
+  scopes: readonly string[];
 }
 
 const invoiceView = (c: InvoiceCase): PurchaseOrderInvoiceView => ({
@@ -61,7 +64,8 @@ const invoiceView = (c: InvoiceCase): PurchaseOrderInvoiceView => ({
 /**
  * The PO `poNumber` as `viewer` may see it.
  *
- * @throws NotFoundError when the PO does not exist or belongs to another supplier than the viewer's.
+ * @throws NotFoundError when the PO does not exist, belongs to another supplier than the viewer's, or
+ *   the viewer is no supplier's and lacks `hem/po.read.all`.
  */
 export const getPurchaseOrderView = async (
   deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'procurementConfig'>,
@@ -72,8 +76,11 @@ export const getPurchaseOrderView = async (
     deps.procurement.getPurchaseOrder(poNumber),
     deps.procurementConfig.findSupplierByClientId(viewer.clientId),
   ]);
-  if (stored === undefined || (viewerSupplier !== undefined && viewerSupplier.supplierId !== stored.supplierId)) {
-    // The same answer for "no such PO" and "not yours".
+  const mayView =
+    stored !== undefined &&
+    (viewerSupplier === undefined ? viewer.scopes.includes(SCOPES.poReadAll) : viewerSupplier.supplierId === stored.supplierId);
+  if (stored === undefined || !mayView) {
+    // The same answer for "no such PO", "not yours" and "you see no PO".
     throw new NotFoundError(`purchase order ${poNumber} not found`, { details: { poNumber } });
   }
   const { version: _version, ...purchaseOrder } = stored;

@@ -44,7 +44,13 @@ type StartDependencies = Pick<ProcurementUseCaseDependencies, 'procurement' | 'w
  * a redelivery finds the stored requisition, republishes the same event (same idempotency key) and
  * the start answers "already started".
  */
-const storeAndStart = async (deps: StartDependencies, requisition: Requisition, causationId: string, actor: string): Promise<RequisitionStarted> => {
+const storeAndStart = async (
+  deps: StartDependencies,
+  requisition: Requisition,
+  causationId: string,
+  actor: string,
+  clientCorrelationId?: string,
+): Promise<RequisitionStarted> => {
   const { created, requisition: stored } = await deps.procurement.createRequisition(requisition);
   const now = deps.clock.now();
   // Published on a redelivery too: a crash between the write and the publish must not lose the event.
@@ -58,6 +64,7 @@ const storeAndStart = async (deps: StartDependencies, requisition: Requisition, 
       lines: stored.lines.length,
       totalAmount: stored.totalAmount,
       currency: stored.currency,
+      ...(clientCorrelationId === undefined ? {} : { clientCorrelationId }),
     });
     await deps.audit.append({
       actor,
@@ -102,14 +109,15 @@ export const startRequisitionFromReplenishment = async (
 /**
  * `POST /v1/requisitions`: a requisition raised in a SaaS procurement tool. The body is validated, the
  * supplier, facility, location and cost center must exist (and agree), prices come from HEM's data.
- * Resubmitting the same externalRef returns the stored requisition (`created: false`).
+ * Resubmitting the same externalRef returns the stored requisition (`created: false`). The caller's
+ * own correlation id, if it sent one, is kept as `clientCorrelationId` on the requisition-created hop.
  *
  * @throws ValidationError / DataError (with a JSON pointer location) for a body HEM cannot accept.
  */
 export const createRequisitionFromRequest = async (
   deps: StartDependencies & Pick<ProcurementUseCaseDependencies, 'referenceData' | 'procurementConfig'>,
   body: unknown,
-  context: { correlationId: string; actor: string },
+  context: { correlationId: string; actor: string; clientCorrelationId?: string },
 ): Promise<RequisitionStarted> => {
   const request = parseRequisitionRequest(body);
   if ((await deps.procurementConfig.getSupplier(request.supplierId)) === undefined) {
@@ -143,7 +151,7 @@ export const createRequisitionFromRequest = async (
     { requisitionId: requisitionIdFor('SAAS', request.externalRef), correlationId: context.correlationId },
     deps.clock.now(),
   );
-  return storeAndStart(deps, requisition, context.correlationId, context.actor);
+  return storeAndStart(deps, requisition, context.correlationId, context.actor, context.clientCorrelationId);
 };
 
 /**
@@ -171,17 +179,19 @@ export interface DecisionRecorded {
   resumed: boolean;
 }
 
-const sameDecision = (requisition: Requisition, decision: ApprovalDecision): boolean =>
+const sameDecision = (requisition: Requisition, decision: ApprovalDecision, actor: string): boolean =>
   requisition.approval !== undefined &&
-  requisition.approval.by === decision.approver &&
+  requisition.approval.by === actor &&
+  requisition.approval.onBehalfOf === decision.approver &&
   requisition.approval.outcome === (decision.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED');
 
 /**
  * `POST /v1/requisitions/{id}/decision`: an approver approves or rejects. The decision is stored
- * (audited, with the free-text comment only in the audit payload hash), announced
+ * (audited, with the free-text comment only in the audit payload hash) with the authenticated client
+ * (`context.actor`, from the token) as actor and the approver the body names as `onBehalfOf`, announced
  * (RequisitionApproved / RequisitionRejected), marked arrived in the WaitRegistry and the waiting
- * workflow's task token completed. Repeating the same approver's same decision is a replay: nothing
- * changes, the workflow is nudged again. A rejected replenishment requisition gives back what its
+ * workflow's task token completed. Repeating the same client's same decision for the same approver
+ * is a replay: nothing changes, the workflow is nudged again. A rejected replenishment requisition gives back what its
  * replenishment put on order (ON_ORDER_RELEASED, invariant I2; once, also when replayed after a crash),
  * or the par location would never reorder again.
  *
@@ -192,13 +202,13 @@ export const decideRequisition = async (
   deps: Pick<ProcurementUseCaseDependencies, 'procurement' | 'waits' | 'workflows' | 'events' | 'transactions' | 'audit' | 'clock' | 'inventory' | 'referenceData'>,
   requisitionId: string,
   decision: ApprovalDecision,
-  context: { correlationId: string },
+  context: { correlationId: string; actor: string },
 ): Promise<DecisionRecorded> => {
   const current = await getRequisition(deps, requisitionId);
   const now = deps.clock.now();
   let requisition = current;
-  if (!sameDecision(current, decision)) {
-    const change = applyDecision(current, decision, now);
+  if (!sameDecision(current, decision, context.actor)) {
+    const change = applyDecision(current, decision, context.actor, now);
     await deps.procurement.saveRequisition(change.requisition, current.status);
     requisition = change.requisition;
     await deps.audit.append(change.audit);
@@ -209,7 +219,7 @@ export const decideRequisition = async (
     });
   }
   const envelope = envelopeInput(requisition.correlationId, context.correlationId, now);
-  const released = await releaseRequisitionOnOrder(deps, requisition, { causationId: context.correlationId, actor: decision.approver });
+  const released = await releaseRequisitionOnOrder(deps, requisition, { causationId: context.correlationId, actor: context.actor });
   await deps.events.publish([requisition.status === 'REJECTED' ? requisitionRejected(envelope, requisition) : requisitionApproved(envelope, requisition), ...released]);
   const arrival: DecisionArrival = { requisitionId, decision: decision.decision, status: requisition.status };
   const { taskToken } = await deps.waits.arrive(requisitionId, 'DECISION', arrival);

@@ -44,7 +44,7 @@ describe('mapUsageLines', () => {
     expect(detail.reasons).toStrictEqual(['UNKNOWN_CHARGE_CODE']);
 
     expect(deps.transactions.hopNames('corr-1')).toStrictEqual(['mapped', 'exception']);
-    expect(deps.transactions.hops[1]!.detail).toStrictEqual({ lineNumber: 2, exceptionId, reasons: ['UNKNOWN_CHARGE_CODE'] });
+    expect(deps.transactions.hops[1]!.detail).toStrictEqual({ messageKey: 'EPIC|NMC|MSG00001', lineNumber: 2, exceptionId, reasons: ['UNKNOWN_CHARGE_CODE'] });
     expect(deps.audit.actions()).toStrictEqual(['exception.raised']);
   });
 

@@ -16,18 +16,15 @@ import {
   PO_NUMBER,
   dockReceipt,
   glovesInvoice,
-  glovesPurchaseOrder,
-  receiptInvoiceFakes,
+  issuedGlovesFakes,
   type ReceiptInvoiceFakes,
 } from '../../../procurement/receipt-invoice-fixtures';
 
 let deps: ReceiptInvoiceFakes;
 
 beforeEach(() => {
-  deps = receiptInvoiceFakes();
   // The gloves PO (20 BX at 12.00 = 1.20/EA) as sent to Medline, before its 855.
-  const issued = glovesPurchaseOrder({ status: 'ISSUED' });
-  deps.procurement.purchaseOrders.set(PO_NUMBER, { po: { ...issued, lines: issued.lines.map((l) => ({ ...l, status: 'OPEN' as const })) }, version: 1 });
+  deps = issuedGlovesFakes();
 });
 
 const control = (n: number): PoAcknowledgment['control'] => ({

@@ -18,7 +18,7 @@ export const PO_124 = 'HEM-PO-000124';
 
 const issuedPo = (poNumber: string, lines: Requisition['lines'], overrides: Partial<Requisition>): PurchaseOrder => {
   const requisition = pendingRequisition(lines, { requisitionId: `REQ-${poNumber}`, externalRef: `EXT-${poNumber}`, ...overrides });
-  const approved = applyDecision(requisition, { decision: 'APPROVE', approver: 'buyer.jones' }, NOW).requisition;
+  const approved = applyDecision(requisition, { decision: 'APPROVE', approver: 'buyer.jones' }, 'approver-app', NOW).requisition;
   return markIssued(purchaseOrderFromRequisition(approved, ITEMS, NMC, poNumber, NOW), { erpPoId: `ERP-${poNumber}` });
 };
 

@@ -22,7 +22,7 @@ import {
   glovesInvoice,
   glovesPurchaseOrder,
   glovesRequisition,
-  receiptInvoiceFakes,
+  issuedGlovesFakes,
   type ReceiptInvoiceFakes,
 } from '../../../procurement/receipt-invoice-fixtures';
 import { expectTruthy } from '../../../../support/expect-narrowing';
@@ -31,9 +31,8 @@ let deps: ReceiptInvoiceFakes;
 
 /** The gloves PO as sent to Medline, before its 855: 20 BX = 200 EA on order at NMC-CATH (par 400, reorder point 100, 250 on hand). */
 beforeEach(() => {
-  deps = receiptInvoiceFakes();
-  const issued = glovesPurchaseOrder({ status: 'ISSUED' });
-  deps.procurement.purchaseOrders.set(PO_NUMBER, { po: { ...issued, lines: issued.lines.map((l) => ({ ...l, status: 'OPEN' as const })) }, version: 1 });
+  // The gloves PO (20 BX at 12.00 = 1.20/EA) as sent to Medline, before its 855.
+  deps = issuedGlovesFakes();
 });
 
 const gloves = async (d: ReceiptInvoiceFakes = deps): Promise<{ onHand: number; onOrder: number }> => {
@@ -184,8 +183,8 @@ describe('issue #11 regression: phantom on order after a rejected requisition', 
     expect((await fakes.inventory.getPosition('NMC-OR', 'ITM-10001'))?.onOrder).toBe(70);
 
     const decision = { decision: 'REJECT' as const, approver: 'mgr-or' };
-    await decideRequisition(fakes, started.requisition.requisitionId, decision, { correlationId: 'req-d1' });
-    await decideRequisition(fakes, started.requisition.requisitionId, decision, { correlationId: 'req-d2' });
+    await decideRequisition(fakes, started.requisition.requisitionId, decision, { correlationId: 'req-d1', actor: 'approver-app' });
+    await decideRequisition(fakes, started.requisition.requisitionId, decision, { correlationId: 'req-d2', actor: 'approver-app' });
     const position = await fakes.inventory.getPosition('NMC-OR', 'ITM-10001');
     expect([position?.onHand, position?.onOrder]).toStrictEqual([35, 0]);
     expect(releases(fakes, 'NMC-OR|ITM-10001').map((m) => [m.businessKey, m.onOrderDelta])).toStrictEqual([
